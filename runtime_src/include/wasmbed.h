@@ -1,0 +1,163 @@
+/*
+ * wasmbed embedding API.
+ *
+ * The one header an embedder (the agent, an application) includes. Every
+ * function reports failure through its return value (WB_OK on success) and
+ * a message fetched with wb_last_error(); nothing aborts or exits.
+ *
+ * Ownership: an environment (wb_env) owns every module and instance created
+ * in it; wb_env_free() releases all of them at once. Modules and instances
+ * may also be released early with wb_module_free() / wb_instance_free().
+ * An instance keeps what it imports from other instances alive (reference
+ * counts), so releasing in any order is safe.
+ */
+#ifndef WASMBED_H
+#define WASMBED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WB_VERSION_STRING "0.1.0"
+
+/* ---- status codes ---------------------------------------------------- */
+typedef enum wb_status {
+    WB_OK = 0,
+    WB_ERR_MALFORMED = 1,     /* binary does not decode                     */
+    WB_ERR_INVALID = 2,       /* decodes but fails validation               */
+    WB_ERR_LINK = 3,          /* import missing or of the wrong type        */
+    WB_ERR_TRAP = 4,          /* execution trapped (message: spec wording)  */
+    WB_ERR_EXHAUSTION = 5,    /* call stack / value stack exhausted         */
+    WB_ERR_NOMEM = 6,         /* pool or allocator exhausted                */
+    WB_ERR_NOT_FOUND = 7,     /* no such export / name                      */
+    WB_ERR_ARGS = 8,          /* wrong argument count or types for a call   */
+    WB_ERR_EXIT = 9,          /* the program called exit(): wb_exit_code()  */
+    WB_ERR_UNSUPPORTED = 10   /* feature not compiled in                    */
+} wb_status;
+
+/* ---- values ----------------------------------------------------------- */
+typedef enum wb_valtype {
+    WB_I32 = 0x7F,
+    WB_I64 = 0x7E,
+    WB_F32 = 0x7D,
+    WB_F64 = 0x7C,
+    WB_V128 = 0x7B,
+    WB_FUNCREF = 0x70,
+    WB_EXTERNREF = 0x6F
+} wb_valtype;
+
+/* Floats travel as raw bit patterns so NaN payloads survive exactly.
+ * References: ref == NULL is the null reference. An externref is any
+ * host pointer the embedder chose; a funcref is an opaque runtime handle. */
+typedef struct wb_value {
+    uint8_t type; /* wb_valtype */
+    union {
+        uint32_t i32;
+        uint64_t i64;
+        uint32_t f32;
+        uint64_t f64;
+        void *ref;
+    } of;
+} wb_value;
+
+/* ---- opaque handles ---------------------------------------------------- */
+typedef struct wb_env wb_env;
+typedef struct wb_module wb_module;
+typedef struct wb_instance wb_instance;
+typedef struct wb_func wb_func; /* an exported (or imported) function */
+typedef struct wb_ctx wb_ctx;   /* passed to native functions          */
+
+/* ---- environment --------------------------------------------------------- */
+typedef struct wb_config {
+    /* Memory for every runtime allocation. With the global-heap-pool
+     * feature this is required (or NULL to use the built-in static pool of
+     * WB_HEAP_POOL_SIZE bytes); without it, NULL means the port allocator. */
+    void *pool;
+    size_t pool_size;
+    /* Bounds for execution; 0 picks the defaults below. Exceeding either
+     * ends the call with WB_ERR_EXHAUSTION ("call stack exhausted"). */
+    uint32_t value_stack_slots; /* default WB_DEFAULT_STACK_SLOTS */
+    uint32_t max_call_depth;    /* default WB_DEFAULT_CALL_DEPTH  */
+} wb_config;
+
+#define WB_DEFAULT_STACK_SLOTS 16384u
+#define WB_DEFAULT_CALL_DEPTH 1024u
+
+wb_status wb_env_new(const wb_config *cfg, wb_env **out);
+void wb_env_free(wb_env *env);
+/* Message of the last failure in this environment ("" if none). For traps
+ * it is the spec's wording, e.g. "integer divide by zero". */
+const char *wb_last_error(const wb_env *env);
+/* Exit code after a call returned WB_ERR_EXIT. */
+int wb_exit_code(const wb_env *env);
+
+typedef struct wb_stats {
+    size_t pool_size;  /* 0 when the port allocator is used */
+    size_t pool_used;  /* bytes in use now                  */
+    size_t pool_peak;  /* highest pool_used since wb_env_new */
+} wb_stats;
+void wb_env_stats(const wb_env *env, wb_stats *out);
+
+/* ---- native (host) functions -------------------------------------------- */
+/* A native returns WB_OK after writing its results, or the status of
+ * wb_ctx_trap() / wb_ctx_exit(). */
+typedef wb_status (*wb_native_fn)(wb_ctx *ctx, const wb_value *args,
+                                  wb_value *results);
+
+/* Signature string: parameter letters, ':' , result letters.
+ * i=i32 I=i64 f=f32 F=f64 r=externref R=funcref. Example "ii:i", ":" */
+wb_status wb_register_native(wb_env *env, const char *module,
+                             const char *field, const char *signature,
+                             wb_native_fn fn, void *user);
+
+void *wb_ctx_user(wb_ctx *ctx);
+/* Linear memory 0 of the calling instance (NULL and *size = 0 if none). */
+uint8_t *wb_ctx_memory(wb_ctx *ctx, uint32_t *size);
+/* Trap with a message; returns WB_ERR_TRAP for the native to return. */
+wb_status wb_ctx_trap(wb_ctx *ctx, const char *message);
+/* End the program with an exit code; returns WB_ERR_EXIT. */
+wb_status wb_ctx_exit(wb_ctx *ctx, int code);
+
+/* ---- modules -------------------------------------------------------------- */
+/* Decode (and, unless built as mini loader, validate) a binary module. The
+ * module keeps no pointer into `bytes`: the caller may free them after. */
+wb_status wb_module_load(wb_env *env, const uint8_t *bytes, uint32_t size,
+                         wb_module **out);
+void wb_module_free(wb_module *module);
+/* Bytes of pool/heap the loaded module occupies. */
+size_t wb_module_mem_size(const wb_module *module);
+
+/* ---- instances ------------------------------------------------------------ */
+/* Resolve imports (natives and registered instances), allocate memories,
+ * tables and globals, apply segments, run the start function. A trap in
+ * the start function returns WB_ERR_TRAP and no instance. */
+wb_status wb_instantiate(wb_env *env, wb_module *module, wb_instance **out);
+void wb_instance_free(wb_instance *inst);
+/* Make an instance's exports importable under `name` (the spec's
+ * `register`). A later registration of the same name replaces it. */
+wb_status wb_register_instance(wb_env *env, const char *name,
+                               wb_instance *inst);
+
+/* ---- exports --------------------------------------------------------------- */
+wb_status wb_export_func(wb_instance *inst, const char *name, wb_func **out);
+/* Parameter / result types of a function (pointers stay valid while the
+ * instance lives). */
+void wb_func_type(const wb_func *f, uint32_t *nparams, const uint8_t **params,
+                  uint32_t *nresults, const uint8_t **results);
+wb_status wb_call(wb_env *env, wb_func *f, const wb_value *args,
+                  uint32_t nargs, wb_value *results, uint32_t nresults);
+wb_status wb_global_get(wb_instance *inst, const char *name, wb_value *out);
+/* Linear memory 0 of an instance (NULL if none). */
+uint8_t *wb_instance_memory(wb_instance *inst, uint32_t *size);
+
+/* ---- build information ------------------------------------------------------ */
+/* Comma-separated feature keys compiled into this runtime. */
+const char *wb_features(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* WASMBED_H */
