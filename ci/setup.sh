@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Install what wasmbed needs on a fresh Debian machine; cheap when it is all there.
+#   Debian: cross compilers, QEMU, clang/lld for wasm test programs, valgrind.
+#   Python: a venv in .venv with the wasmbed package (editable) and its test tools.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEBIAN_PACKAGES=(
+  gcc-riscv64-unknown-elf gcc-arm-none-eabi
+  qemu-system-misc qemu-system-arm qemu-system-mips qemu-system-x86
+  clang lld libclang-rt-dev-wasm32 valgrind
+)
+# Optional: the experimental Xtensa back end (esp32 board); absent → the board says so.
+OPTIONAL_DEBIAN_PACKAGES=(clang-22)
+
+missing=()
+for p in "${DEBIAN_PACKAGES[@]}" "${OPTIONAL_DEBIAN_PACKAGES[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${DEBIAN_PACKAGES[@]}" >/dev/null
+  for p in "${OPTIONAL_DEBIAN_PACKAGES[@]}"; do
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$p" \
+      >/dev/null 2>&1 || echo "setup: optional package $p not available (esp32 builds will say so)"
+  done
+fi
+
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv"
+  "$PY" -m venv .venv
+fi
+stamp=.venv/.wasmbed-installed
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  echo "setup: installing Python packages into .venv"
+  .venv/bin/python -m pip install -q --upgrade pip >/dev/null
+  .venv/bin/python -m pip install -q -e '.[test]'
+  touch "$stamp"
+fi

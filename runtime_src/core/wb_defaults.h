@@ -1,0 +1,65 @@
+/*
+ * Defaults for every compile-time switch. The build generates wb_config.h
+ * (see docs/design.md) and defines WB_HAVE_CONFIG_H; a plain host build
+ * without generation gets the values below.
+ */
+#ifndef WB_DEFAULTS_H
+#define WB_DEFAULTS_H
+
+#ifdef WB_HAVE_CONFIG_H
+#include "wb_config.h"
+#endif
+
+#ifndef WB_FEATURE_INTERP
+#define WB_FEATURE_INTERP 1
+#endif
+#ifndef WB_FEATURE_MINI_LOADER
+#define WB_FEATURE_MINI_LOADER 0
+#endif
+#ifndef WB_FEATURE_GLOBAL_HEAP_POOL
+#define WB_FEATURE_GLOBAL_HEAP_POOL 0
+#endif
+#ifndef WB_FEATURE_LIBC_BUILTIN
+#define WB_FEATURE_LIBC_BUILTIN 0
+#endif
+#ifndef WB_FEATURE_CUSTOM_NAME_SECTION
+#define WB_FEATURE_CUSTOM_NAME_SECTION 0
+#endif
+#ifndef WB_GLOBAL_HEAP_SIZE
+#define WB_GLOBAL_HEAP_SIZE (256u * 1024u)
+#endif
+#ifndef WB_PORT_HAS_MALLOC
+#define WB_PORT_HAS_MALLOC 1
+#endif
+#ifndef WB_BOARD_NAME
+#define WB_BOARD_NAME "host"
+#endif
+
+#define WB_STR_(x) #x
+#define WB_STR(x) WB_STR_(x)
+
+#ifndef WB_FEATURES_STRING
+#if WB_FEATURE_MINI_LOADER
+#define WB_FS_MINI ",mini-loader"
+#else
+#define WB_FS_MINI ""
+#endif
+#if WB_FEATURE_GLOBAL_HEAP_POOL
+#define WB_FS_POOL ",global-heap-pool"
+#else
+#define WB_FS_POOL ""
+#endif
+#if WB_FEATURE_LIBC_BUILTIN
+#define WB_FS_LIBC ",libc-builtin"
+#else
+#define WB_FS_LIBC ""
+#endif
+#if WB_FEATURE_CUSTOM_NAME_SECTION
+#define WB_FS_NAME ",name-section"
+#else
+#define WB_FS_NAME ""
+#endif
+#define WB_FEATURES_STRING "interp" WB_FS_MINI WB_FS_POOL WB_FS_LIBC WB_FS_NAME
+#endif
+
+#endif /* WB_DEFAULTS_H */
