@@ -1,0 +1,124 @@
+/*
+ * wasmbed agent: the firmware main that serves the host protocol
+ * (docs/protocol.md) over the port console. Internal header shared by the
+ * agent's files; nothing outside runtime_src/agent includes it.
+ */
+#ifndef WB_AGENT_H
+#define WB_AGENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wasmbed.h"
+#include "wb_defaults.h"
+#include "wb_port.h"
+
+/* ---- sizes (a board may override them in its generated config) ---- */
+#ifndef WB_AGENT_MAX_PAYLOAD
+#define WB_AGENT_MAX_PAYLOAD 2048u /* bytes of payload in one frame       */
+#endif
+#ifndef WB_AGENT_MAX_HANDLES
+#define WB_AGENT_MAX_HANDLES 64u /* live instances at once              */
+#endif
+#ifndef WB_AGENT_MAX_VALUES
+#define WB_AGENT_MAX_VALUES 64u /* arguments / results of one INVOKE    */
+#endif
+
+#define WB_PROTOCOL_VERSION 1u
+
+/* ---- frame types ---- */
+enum {
+    FT_HELLO = 0x01,
+    FT_LOAD_BEGIN = 0x02,
+    FT_LOAD_CHUNK = 0x03,
+    FT_LOAD_END = 0x04,
+    FT_REGISTER = 0x05,
+    FT_INVOKE = 0x06,
+    FT_GET_GLOBAL = 0x07,
+    FT_FREE = 0x08,
+    FT_RESET = 0x09,
+    FT_STATS = 0x0A,
+    FT_RUN = 0x0B,
+    FT_OK = 0x80,
+    FT_ERROR = 0x81,
+    FT_OUTPUT = 0x82,
+    FT_EXIT = 0x83
+};
+
+/* ERROR kinds: 1..10 are wb_status values; these are the agent's own. */
+#define WB_KIND_PROTOCOL 0x20u
+
+/* ---- frame.c: framing and CRC ---- */
+uint32_t wb_crc32(uint32_t crc, const uint8_t *p, size_t n);
+
+typedef struct frame {
+    uint8_t type;
+    uint8_t seq;
+    uint16_t len;
+    const uint8_t *payload; /* valid until the next frame_read */
+} frame;
+
+enum { FRAME_OK = 0, FRAME_BAD = 1, FRAME_EOF = 2 };
+/* Reads the next frame. FRAME_BAD: a PROTOCOL error has already been
+ * sent; the reader resynchronises by itself. */
+int frame_read(frame *f);
+
+/* Replies: build the payload with the writer below, then send. */
+typedef struct wbuf {
+    uint8_t *p;
+    size_t len, cap;
+    int overflow;
+} wbuf;
+wbuf *reply_begin(void); /* writer over the transmit payload buffer */
+void reply_send(uint8_t type, uint8_t seq);
+void reply_ok_empty(uint8_t seq);
+void reply_error(uint8_t seq, unsigned kind, const char *msg);
+
+void wb_put_u8(wbuf *w, uint8_t v);
+void wb_put_u16(wbuf *w, uint16_t v);
+void wb_put_u32(wbuf *w, uint32_t v);
+void wb_put_u64(wbuf *w, uint64_t v);
+void wb_put_bytes(wbuf *w, const void *p, size_t n);
+void wb_put_str16(wbuf *w, const char *s);
+
+/* ---- wire.c: reading request payloads and typed values ---- */
+typedef struct rbuf {
+    const uint8_t *p;
+    size_t len, pos;
+    int bad;
+} rbuf;
+uint8_t wb_get_u8(rbuf *r);
+uint16_t wb_get_u16(rbuf *r);
+uint32_t wb_get_u32(rbuf *r);
+uint64_t wb_get_u64(rbuf *r);
+/* Copies a string of n bytes into dst (NUL-terminated, at most cap-1). */
+void wb_get_name(rbuf *r, size_t n, char *dst, size_t cap);
+size_t agent_strlen(const char *s);        /* no libc on boards */
+int wb_get_value(rbuf *r, wb_value *v);        /* 0 ok, -1 bad encoding */
+void wb_put_value(wbuf *w, const wb_value *v); /* never fails          */
+
+/* ---- session.c: the environment and the handle table ---- */
+wb_env *session_env(void);
+wb_status session_reset(void); /* free all, new env, natives, spectest */
+/* Returns a handle (1..) for an instance, 0 when the table is full. */
+uint32_t session_add(wb_module *m, wb_instance *inst);
+wb_instance *session_get(uint32_t handle);
+int session_free(uint32_t handle); /* 0 ok, -1 unknown handle */
+uint32_t session_live(void);
+const char *session_error(void); /* last runtime message, never NULL */
+
+/* The runtime's own allocator (runtime_src/core): the global heap pool
+ * when the build has one, else the port allocator. The upload buffer comes
+ * from it so that its bytes count in STATS like everything else. */
+void *wb_alloc(wb_env *env, size_t n);
+void wb_free(wb_env *env, void *p);
+
+/* ---- spectest.c: the spec testsuite's `spectest` module ---- */
+wb_status spectest_install(wb_env *env);
+
+/* ---- commands.c / run.c: request handlers ---- */
+void cmd_dispatch(const frame *f);
+void cmd_run(const frame *f);
+void cmd_load_reset(void); /* drop a pending upload */
+
+#endif /* WB_AGENT_H */

@@ -1,0 +1,25 @@
+/*
+ * wasmbed agent: firmware main. Initialises the port, creates the runtime
+ * environment, prints the READY banner and serves request frames until the
+ * console stream ends (host stdin closed), then exits with 0.
+ */
+#include "agent.h"
+
+static void put_text(const char *s) { wb_port_write(s, agent_strlen(s)); }
+
+int main(void)
+{
+    frame f;
+    wb_port_init();
+    /* A failure here is reported to every request until a RESET works. */
+    (void)session_reset();
+    put_text("\nWASMBED READY " WB_VERSION_STRING "\n");
+    for (;;) {
+        int rc = frame_read(&f);
+        if (rc == FRAME_EOF)
+            break;
+        if (rc == FRAME_OK)
+            cmd_dispatch(&f);
+    }
+    wb_port_exit(0);
+}

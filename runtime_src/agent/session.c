@@ -1,0 +1,91 @@
+/*
+ * The agent's session: one runtime environment and a table of instance
+ * handles the host refers to. RESET throws everything away and builds a
+ * fresh environment with the natives and the `spectest` module.
+ */
+#include <string.h>
+
+#include "agent.h"
+#if WB_FEATURE_LIBC_BUILTIN
+#include "libc_builtin.h"
+#endif
+
+typedef struct slot {
+    wb_module *module;
+    wb_instance *inst;
+} slot;
+
+static wb_env *env;
+static slot slots[WB_AGENT_MAX_HANDLES];
+
+wb_env *session_env(void) { return env; }
+
+const char *session_error(void)
+{
+    const char *m = env ? wb_last_error(env) : "no runtime environment";
+    return m ? m : "";
+}
+
+wb_status session_reset(void)
+{
+    wb_config cfg;
+    wb_status st;
+    cmd_load_reset();
+    if (env)
+        wb_env_free(env); /* releases every module and instance */
+    env = NULL;
+    memset(slots, 0, sizeof slots);
+    memset(&cfg, 0, sizeof cfg); /* built-in pool or port allocator */
+    st = wb_env_new(&cfg, &env);
+    if (st != WB_OK) {
+        env = NULL;
+        return st;
+    }
+#if WB_FEATURE_LIBC_BUILTIN
+    st = wb_libc_builtin_register(env);
+    if (st != WB_OK)
+        return st;
+#endif
+    return spectest_install(env);
+}
+
+uint32_t session_add(wb_module *m, wb_instance *inst)
+{
+    uint32_t i;
+    for (i = 0; i < WB_AGENT_MAX_HANDLES; i++) {
+        if (!slots[i].inst) {
+            slots[i].module = m;
+            slots[i].inst = inst;
+            return i + 1u;
+        }
+    }
+    return 0;
+}
+
+wb_instance *session_get(uint32_t handle)
+{
+    if (handle == 0 || handle > WB_AGENT_MAX_HANDLES)
+        return NULL;
+    return slots[handle - 1u].inst;
+}
+
+int session_free(uint32_t handle)
+{
+    slot *s;
+    if (!session_get(handle))
+        return -1;
+    s = &slots[handle - 1u];
+    wb_instance_free(s->inst);
+    wb_module_free(s->module);
+    s->inst = NULL;
+    s->module = NULL;
+    return 0;
+}
+
+uint32_t session_live(void)
+{
+    uint32_t i, n = 0;
+    for (i = 0; i < WB_AGENT_MAX_HANDLES; i++)
+        n += slots[i].inst != NULL;
+    return n;
+}

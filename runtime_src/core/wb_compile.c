@@ -1,0 +1,864 @@
+/*
+ * Function-body validator and compiler, one pass.
+ *
+ * The validator keeps the operand type stack and the control stack of
+ * the spec's validation algorithm; the same pass emits the internal code
+ * (wb_ops.h) with every branch resolved: a target offset, the frame slot
+ * to unwind to and the arity to keep. Code that can never run (after br,
+ * return, unreachable) is validated but not emitted. In the mini loader
+ * the type checks compile out; stack heights are still tracked.
+ */
+#include "wb_internal.h"
+#include "wb_ops.h"
+
+#if WB_VALIDATE
+#define INVALID(c, msg)                                                   \
+    do {                                                                  \
+        if (c) {                                                          \
+            wb_rd_fail(cc->r, WB_ERR_INVALID, msg);                       \
+            return;                                                       \
+        }                                                                 \
+    } while (0)
+#else
+#define INVALID(c, msg) ((void)0)
+#endif
+#define MALFORMED(c, msg)                                                 \
+    do {                                                                  \
+        if (c) {                                                          \
+            wb_rd_fail(cc->r, WB_ERR_MALFORMED, msg);                     \
+            return;                                                       \
+        }                                                                 \
+    } while (0)
+
+enum { K_BLOCK, K_LOOP, K_IF, K_ELSE, K_FUNC };
+
+typedef struct ctl {
+    uint8_t kind, unreach, dead;
+    uint32_t height;
+    uint32_t np, nr;
+    const uint8_t *pt, *rt;
+    uint32_t target;   /* loop: start offset */
+    uint32_t fix;      /* chain of slots to patch with the end offset */
+    uint32_t else_fix; /* if: slot of the BR_UNLESS target */
+} ctl;
+
+typedef struct comp {
+    wb_loadctx *lc;
+    wb_module *m;
+    wb_reader *r;
+    uint8_t *vals;
+    uint32_t nvals, capv, max;
+    ctl *ctls;
+    uint32_t nctl, capc;
+    uint8_t *locals;
+    uint32_t nlocals;
+} comp;
+
+static const uint8_t vt1[] = {WB_I32, WB_I64, WB_F32, WB_F64,
+                              WB_V128, WB_FUNCREF, WB_EXTERNREF};
+
+static const uint8_t *one_type(uint8_t t)
+{
+    unsigned i;
+    for (i = 0; i < sizeof vt1; i++)
+        if (vt1[i] == t)
+            return &vt1[i];
+    return vt1;
+}
+
+static int grow_buf(comp *cc, void **buf, uint32_t *cap, uint32_t need, size_t sz)
+{
+    void *n;
+    uint32_t c;
+    if (need <= *cap)
+        return 1;
+    c = *cap ? *cap * 2u : 16u;
+    while (c < need)
+        c *= 2u;
+    n = wb_realloc(cc->r->env, *buf, (size_t)c * sz);
+    if (!n) {
+        wb_rd_fail(cc->r, WB_ERR_NOMEM, "out of memory");
+        return 0;
+    }
+    *buf = n;
+    *cap = c;
+    return 1;
+}
+
+/* ---- emission ----------------------------------------------------------- */
+static ctl *top(comp *cc) { return &cc->ctls[cc->nctl - 1]; }
+static int live(comp *cc) { return !top(cc)->unreach && !top(cc)->dead; }
+
+static uint32_t here(comp *cc) { return cc->m->code_len; }
+
+static void emit(comp *cc, uint32_t w)
+{
+    wb_module *m = cc->m;
+    uint32_t n = m->code_len;
+    if (!live(cc) || cc->r->st)
+        return;
+    /* capacity: 64 words, then doubling at every power of two */
+    if (n == 0 || (n >= 64u && !(n & (n - 1u)))) {
+        uint32_t *c = (uint32_t *)wb_realloc(cc->r->env, m->code,
+                                             (size_t)(n ? n * 2u : 64u) * 4u);
+        if (!c) {
+            wb_rd_fail(cc->r, WB_ERR_NOMEM, "out of memory");
+            return;
+        }
+        m->code = c;
+    }
+    m->code[m->code_len++] = w;
+}
+
+static void emit2(comp *cc, uint32_t a, uint32_t b)
+{
+    emit(cc, a);
+    emit(cc, b);
+}
+
+static void patch_chain(comp *cc, uint32_t fix, uint32_t to)
+{
+    while (fix != WB_NONE) {
+        uint32_t next = cc->m->code[fix];
+        cc->m->code[fix] = to;
+        fix = next;
+    }
+}
+
+/* ---- operand type stack ------------------------------------------------- */
+static void push(comp *cc, uint8_t t)
+{
+    if (!grow_buf(cc, (void **)&cc->vals, &cc->capv, cc->nvals + 1u, 1))
+        return;
+    cc->vals[cc->nvals++] = t;
+    if (cc->nvals > cc->max)
+        cc->max = cc->nvals;
+}
+
+static uint8_t pop(comp *cc, uint8_t want)
+{
+    ctl *f = top(cc);
+    uint8_t t;
+    if (cc->nvals == f->height) {
+#if WB_VALIDATE
+        if (!f->unreach)
+            wb_rd_fail(cc->r, WB_ERR_INVALID, "type mismatch");
+#endif
+        return want ? want : WB_UNKNOWN_T;
+    }
+    t = cc->vals[--cc->nvals];
+#if WB_VALIDATE
+    if (want && t && t != want)
+        wb_rd_fail(cc->r, WB_ERR_INVALID, "type mismatch");
+#endif
+    return t ? t : want;
+}
+
+static void pop_n(comp *cc, uint32_t n, const uint8_t *t)
+{
+    while (n--)
+        pop(cc, t[n]);
+}
+
+static void push_n(comp *cc, uint32_t n, const uint8_t *t)
+{
+    uint32_t i;
+    for (i = 0; i < n; i++)
+        push(cc, t[i]);
+}
+
+static void set_unreachable(comp *cc)
+{
+    ctl *f = top(cc);
+    cc->nvals = f->height;
+    f->unreach = 1;
+}
+
+static void push_ctl(comp *cc, uint8_t kind, uint32_t np, const uint8_t *pt,
+                     uint32_t nr, const uint8_t *rt)
+{
+    ctl *f;
+    uint8_t dead = cc->nctl ? (uint8_t)!live(cc) : 0;
+    if (!grow_buf(cc, (void **)&cc->ctls, &cc->capc, cc->nctl + 1u, sizeof(ctl)))
+        return;
+    f = &cc->ctls[cc->nctl++];
+    f->kind = kind;
+    f->unreach = 0;
+    f->dead = dead;
+    f->np = np;
+    f->pt = pt;
+    f->nr = nr;
+    f->rt = rt;
+    f->height = cc->nvals;
+    f->target = here(cc);
+    f->fix = WB_NONE;
+    f->else_fix = WB_NONE;
+    push_n(cc, np, pt);
+}
+
+/* ---- branches -------------------------------------------------------------- */
+static ctl *label(comp *cc, uint32_t depth)
+{
+    if (depth >= cc->nctl) {
+        wb_rd_fail(cc->r, WB_ERR_INVALID, "unknown label");
+        return NULL;
+    }
+    return &cc->ctls[cc->nctl - 1u - depth];
+}
+
+static uint32_t label_arity(const ctl *f) { return f->kind == K_LOOP ? f->np : f->nr; }
+static const uint8_t *label_types(const ctl *f) { return f->kind == K_LOOP ? f->pt : f->rt; }
+
+/* Emit the target word of a branch to f (resolved now or chained). */
+static void emit_target(comp *cc, ctl *f)
+{
+    if (!live(cc))
+        return;
+    if (f->kind == K_LOOP) {
+        emit(cc, f->target);
+    } else {
+        uint32_t at = here(cc);
+        emit(cc, f->fix);
+        f->fix = at;
+    }
+}
+
+/* br / br_if to f; the label's values are on top of the stack. */
+static void emit_branch(comp *cc, ctl *f, int cond)
+{
+    uint32_t a = label_arity(f);
+    uint32_t off = cc->nlocals + f->height;
+    uint32_t h = cc->nlocals + cc->nvals;
+    if (!live(cc))
+        return;
+    if (!cond && f == &cc->ctls[0]) {
+        emit2(cc, OP_RETURN, a);
+        return;
+    }
+    if (h - a == off) {
+        emit(cc, cond ? OP_BR_IF : OP_BR);
+        emit_target(cc, f);
+    } else {
+        emit(cc, cond ? OP_BR_IF_UNWIND : OP_BR_UNWIND);
+        emit_target(cc, f);
+        emit2(cc, off, a);
+    }
+}
+
+/* ---- block types ------------------------------------------------------------ */
+static void read_blocktype(comp *cc, uint32_t *np, const uint8_t **pt,
+                           uint32_t *nr, const uint8_t **rt)
+{
+    wb_reader *r = cc->r;
+    uint8_t b;
+    if (r->p >= r->end) {
+        wb_rd_fail(r, WB_ERR_MALFORMED, "unexpected end");
+        return;
+    }
+    b = *r->p;
+    *np = 0;
+    *pt = vt1;
+    if (b == 0x40) {
+        r->p++;
+        *nr = 0;
+        *rt = vt1;
+    } else if (wb_valtype_ok(b)) {
+        r->p++;
+        *nr = 1;
+        *rt = one_type(b);
+    } else {
+        int64_t idx = (int64_t)wb_rd_leb(r, 33, 1);
+        const wb_functype *t;
+        if (r->st)
+            return;
+        if (idx < 0) {
+            wb_rd_fail(r, WB_ERR_MALFORMED, "malformed value type");
+            return;
+        }
+        INVALID((uint64_t)idx >= cc->m->ntypes, "unknown type");
+        t = &cc->m->types[idx];
+        *np = t->nparams;
+        *pt = t->types;
+        *nr = t->nresults;
+        *rt = t->types + t->nparams;
+    }
+}
+
+/* ---- numeric signatures ---------------------------------------------------- */
+static uint8_t letter(char c)
+{
+    return c == 'i' ? WB_I32 : c == 'I' ? WB_I64 : c == 'f' ? WB_F32 : WB_F64;
+}
+
+/* Conversions 0xA7..0xC4: input and output type letters. */
+static const char conv_sig[] = "IififiFiFiiIiIfIfIFIFIififIfIfFfiFiFIFIFfFfiFIifIFiiiiIIIIII";
+
+static void num_sig(uint8_t op, uint8_t *a, uint8_t *b, uint8_t *o)
+{
+    *b = 0;
+    if (op == 0x45) { *a = WB_I32; *o = WB_I32; }
+    else if (op <= 0x4F) { *a = *b = WB_I32; *o = WB_I32; }
+    else if (op == 0x50) { *a = WB_I64; *o = WB_I32; }
+    else if (op <= 0x5A) { *a = *b = WB_I64; *o = WB_I32; }
+    else if (op <= 0x60) { *a = *b = WB_F32; *o = WB_I32; }
+    else if (op <= 0x66) { *a = *b = WB_F64; *o = WB_I32; }
+    else if (op <= 0x69) { *a = *o = WB_I32; }
+    else if (op <= 0x78) { *a = *b = *o = WB_I32; }
+    else if (op <= 0x7B) { *a = *o = WB_I64; }
+    else if (op <= 0x8A) { *a = *b = *o = WB_I64; }
+    else if (op <= 0x91) { *a = *o = WB_F32; }
+    else if (op <= 0x98) { *a = *b = *o = WB_F32; }
+    else if (op <= 0x9F) { *a = *o = WB_F64; }
+    else if (op <= 0xA6) { *a = *b = *o = WB_F64; }
+    else {
+        unsigned k = (unsigned)(op - 0xA7u) * 2u;
+        *a = letter(conv_sig[k]);
+        *o = letter(conv_sig[k + 1]);
+    }
+}
+
+/* memory access: natural alignment (log2) and value type, by opcode */
+static const char mem_sig[] = "2i3I2f3F0i0i1i1i0I0I1I1I2I2I2i3I2f3F0i1i0I1I2I";
+
+static uint32_t rd_idx(comp *cc) { return wb_rd_u32(cc->r); }
+
+/* ---- instructions ------------------------------------------------------------ */
+static void op_end(comp *cc)
+{
+    ctl *f = top(cc);
+    uint32_t end;
+    pop_n(cc, f->nr, f->rt);
+    INVALID(cc->nvals != f->height, "type mismatch");
+#if WB_VALIDATE
+    INVALID(f->kind == K_IF && (f->np != f->nr || memcmp(f->pt, f->rt, f->np)),
+            "type mismatch");
+#endif
+    if (f->kind == K_FUNC) {
+        f->unreach = 0;
+        if (!f->dead) {
+            end = here(cc);
+            patch_chain(cc, f->fix, end);
+            f->unreach = 0;
+            emit2(cc, OP_RETURN, f->nr);
+        }
+        cc->nctl--;
+        return;
+    }
+    end = here(cc);
+    if (f->else_fix != WB_NONE)
+        cc->m->code[f->else_fix] = end;
+    patch_chain(cc, f->fix, end);
+    cc->nctl--;
+    push_n(cc, f->nr, f->rt);
+}
+
+static void op_else(comp *cc)
+{
+    ctl *f = top(cc);
+    INVALID(f->kind != K_IF, "else without if");
+    pop_n(cc, f->nr, f->rt);
+    INVALID(cc->nvals != f->height, "type mismatch");
+    if (live(cc)) {
+        uint32_t at;
+        emit(cc, OP_BR);
+        at = here(cc);
+        emit(cc, f->fix);
+        f->fix = at;
+    }
+    if (f->else_fix != WB_NONE)
+        cc->m->code[f->else_fix] = here(cc);
+    f->else_fix = WB_NONE;
+    f->kind = K_ELSE;
+    f->unreach = 0;
+    cc->nvals = f->height;
+    push_n(cc, f->np, f->pt);
+}
+
+static void op_br_table(comp *cc)
+{
+    wb_reader *r = cc->r;
+    uint32_t n = wb_rd_u32(r), i, arity = 0;
+    const uint8_t *p0;
+    ctl *f;
+    if (r->st)
+        return;
+    MALFORMED(n > (uint32_t)(r->end - r->p), "unexpected end");
+    pop(cc, WB_I32);
+    p0 = r->p;
+    /* pass 1: validate, find the arity */
+    for (i = 0; i <= n; i++) {
+        f = label(cc, wb_rd_u32(r));
+        if (r->st || !f)
+            return;
+        if (i == 0)
+            arity = label_arity(f);
+        INVALID(label_arity(f) != arity, "type mismatch");
+#if WB_VALIDATE
+        {
+            /* the operand stack must match every label's types */
+            uint32_t k, h = cc->nvals;
+            const uint8_t *t = label_types(f);
+            for (k = 0; k < arity; k++) {
+                uint8_t have;
+                if (h - k <= top(cc)->height) {
+                    INVALID(!top(cc)->unreach, "type mismatch");
+                    break;
+                }
+                have = cc->vals[h - 1u - k];
+                INVALID(have && have != t[arity - 1u - k], "type mismatch");
+            }
+        }
+#endif
+    }
+    if (live(cc)) {
+        emit2(cc, OP_BR_TABLE, n);
+        emit(cc, arity);
+        r->p = p0;
+        for (i = 0; i <= n; i++) {
+            f = label(cc, wb_rd_u32(r));
+            emit_target(cc, f);
+            emit(cc, cc->nlocals + f->height);
+        }
+    }
+    set_unreachable(cc);
+}
+
+static void op_call(comp *cc, const wb_functype *t)
+{
+    pop_n(cc, t->nparams, t->types);
+    push_n(cc, t->nresults, t->types + t->nparams);
+}
+
+static void mem_check(comp *cc)
+{
+    INVALID(!cc->m->nmems, "unknown memory 0");
+}
+
+static void table_check(comp *cc, uint32_t t)
+{
+    INVALID(t >= cc->m->ntables, "unknown table");
+}
+
+static void op_fc(comp *cc)
+{
+    wb_module *m = cc->m;
+    wb_reader *r = cc->r;
+    uint32_t sub = wb_rd_u32(r), a, b;
+    if (r->st)
+        return;
+    if (sub <= 7) {
+        static const char sat[] = "fifiFiFifIfIFIFI";
+        pop(cc, letter(sat[sub * 2]));
+        push(cc, letter(sat[sub * 2 + 1]));
+        emit(cc, OP_FC + sub);
+        return;
+    }
+    switch (sub) {
+    case 8: /* memory.init */
+        a = rd_idx(cc);
+        MALFORMED(wb_rd_u8(r) != 0, "zero byte expected");
+        MALFORMED(!cc->lc->has_data_count, "data count section required");
+        mem_check(cc);
+        INVALID(a >= cc->lc->data_count, "unknown data segment");
+        pop(cc, WB_I32);
+        pop(cc, WB_I32);
+        pop(cc, WB_I32);
+        emit2(cc, OP_FC + sub, a);
+        return;
+    case 9: /* data.drop */
+        a = rd_idx(cc);
+        MALFORMED(!cc->lc->has_data_count, "data count section required");
+        INVALID(a >= cc->lc->data_count, "unknown data segment");
+        emit2(cc, OP_FC + sub, a);
+        return;
+    case 10: /* memory.copy */
+    case 11: /* memory.fill */
+        MALFORMED(wb_rd_u8(r) != 0, "zero byte expected");
+        if (sub == 10)
+            MALFORMED(wb_rd_u8(r) != 0, "zero byte expected");
+        mem_check(cc);
+        pop(cc, WB_I32);
+        pop(cc, WB_I32);
+        pop(cc, WB_I32);
+        emit(cc, OP_FC + sub);
+        return;
+    case 12: /* table.init elem table */
+        a = rd_idx(cc);
+        b = rd_idx(cc);
+        if (r->st)
+            return;
+        table_check(cc, b);
+        INVALID(a >= m->nelems, "unknown elem segment");
+        INVALID(m->elems[a].type != m->tables[b].elem, "type mismatch");
+        pop(cc, WB_I32);
+        pop(cc, WB_I32);
+        pop(cc, WB_I32);
+        emit2(cc, OP_FC + sub, a);
+        emit(cc, b);
+        return;
+    case 13: /* elem.drop */
+        a = rd_idx(cc);
+        INVALID(a >= m->nelems, "unknown elem segment");
+        emit2(cc, OP_FC + sub, a);
+        return;
+    case 14: /* table.copy dst src */
+        a = rd_idx(cc);
+        b = rd_idx(cc);
+        if (r->st)
+            return;
+        table_check(cc, a);
+        table_check(cc, b);
+        INVALID(m->tables[a].elem != m->tables[b].elem, "type mismatch");
+        pop(cc, WB_I32);
+        pop(cc, WB_I32);
+        pop(cc, WB_I32);
+        emit2(cc, OP_FC + sub, a);
+        emit(cc, b);
+        return;
+    case 15: /* table.grow */
+    case 16: /* table.size */
+    case 17: /* table.fill */
+        a = rd_idx(cc);
+        if (r->st)
+            return;
+        table_check(cc, a);
+        if (sub == 15) {
+            pop(cc, WB_I32);
+            pop(cc, m->tables[a].elem);
+            push(cc, WB_I32);
+        } else if (sub == 16) {
+            push(cc, WB_I32);
+        } else {
+            pop(cc, WB_I32);
+            pop(cc, m->tables[a].elem);
+            pop(cc, WB_I32);
+        }
+        emit2(cc, OP_FC + sub, a);
+        return;
+    default:
+        MALFORMED(1, "illegal opcode");
+    }
+}
+
+static void instr(comp *cc, uint8_t op)
+{
+    wb_module *m = cc->m;
+    wb_reader *r = cc->r;
+    uint32_t a, np, nr;
+    const uint8_t *pt, *rt;
+    ctl *f;
+    uint8_t t1, t2;
+
+    switch (op) {
+    case 0x00:
+        emit(cc, OP_UNREACHABLE);
+        set_unreachable(cc);
+        return;
+    case 0x01:
+        return;
+    case 0x02:
+    case 0x03:
+    case 0x04:
+        read_blocktype(cc, &np, &pt, &nr, &rt);
+        if (r->st)
+            return;
+        if (op == 0x04)
+            pop(cc, WB_I32);
+        pop_n(cc, np, pt);
+        if (op == 0x04 && live(cc)) {
+            emit(cc, OP_BR_UNLESS);
+            a = here(cc);
+            emit(cc, 0);
+            push_ctl(cc, K_IF, np, pt, nr, rt);
+            top(cc)->else_fix = a;
+            return;
+        }
+        push_ctl(cc, op == 0x02 ? K_BLOCK : op == 0x03 ? K_LOOP : K_IF, np, pt,
+                 nr, rt);
+        return;
+    case 0x05:
+        op_else(cc);
+        return;
+    case 0x0B:
+        op_end(cc);
+        return;
+    case 0x0C:
+    case 0x0D:
+        f = label(cc, wb_rd_u32(r));
+        if (!f || r->st)
+            return;
+        if (op == 0x0D)
+            pop(cc, WB_I32);
+        pop_n(cc, label_arity(f), label_types(f));
+        push_n(cc, label_arity(f), label_types(f));
+        emit_branch(cc, f, op == 0x0D);
+        if (op == 0x0C)
+            set_unreachable(cc);
+        return;
+    case 0x0E:
+        op_br_table(cc);
+        return;
+    case 0x0F:
+        f = &cc->ctls[0];
+        pop_n(cc, f->nr, f->rt);
+        emit2(cc, OP_RETURN, f->nr);
+        set_unreachable(cc);
+        return;
+    case 0x10:
+        a = rd_idx(cc);
+        if (r->st)
+            return;
+        INVALID(a >= m->nfuncs, "unknown function");
+        op_call(cc, &m->types[m->func_type[a]]);
+        emit2(cc, OP_CALL, a);
+        return;
+    case 0x11: {
+        uint32_t tab;
+        a = rd_idx(cc);
+        tab = rd_idx(cc);
+        if (r->st)
+            return;
+        INVALID(tab >= m->ntables, "unknown table");
+        INVALID(a >= m->ntypes, "unknown type");
+        INVALID(m->tables[tab].elem != WB_FUNCREF, "type mismatch");
+        pop(cc, WB_I32);
+        op_call(cc, &m->types[a]);
+        emit2(cc, OP_CALL_INDIRECT, a);
+        emit(cc, tab);
+        return;
+    }
+    case 0x1A:
+        pop(cc, 0);
+        emit(cc, OP_DROP);
+        return;
+    case 0x1B:
+    case 0x1C:
+        if (op == 0x1C) {
+            a = wb_rd_u32(r);
+            if (r->st)
+                return;
+            INVALID(a != 1, "invalid result arity");
+            MALFORMED(a != 1, "invalid result arity");
+            t1 = wb_rd_u8(r);
+            MALFORMED(!r->st && !wb_valtype_ok(t1), "malformed value type");
+            pop(cc, WB_I32);
+            pop(cc, t1);
+            pop(cc, t1);
+            push(cc, t1);
+        } else {
+            pop(cc, WB_I32);
+            t1 = pop(cc, 0);
+            t2 = pop(cc, 0);
+            INVALID(t1 == WB_FUNCREF || t1 == WB_EXTERNREF ||
+                        t2 == WB_FUNCREF || t2 == WB_EXTERNREF,
+                    "type mismatch");
+            INVALID(t1 && t2 && t1 != t2, "type mismatch");
+            push(cc, t1 ? t1 : t2);
+        }
+        emit(cc, OP_SELECT);
+        return;
+    case 0x20:
+    case 0x21:
+    case 0x22:
+        a = rd_idx(cc);
+        if (r->st)
+            return;
+        INVALID(a >= cc->nlocals, "unknown local");
+        if (a >= cc->nlocals)
+            return;
+        if (op == 0x20) {
+            push(cc, cc->locals[a]);
+        } else {
+            pop(cc, cc->locals[a]);
+            if (op == 0x22)
+                push(cc, cc->locals[a]);
+        }
+        emit2(cc, op, a);
+        return;
+    case 0x23:
+    case 0x24:
+        a = rd_idx(cc);
+        if (r->st)
+            return;
+        INVALID(a >= m->nglobals, "unknown global");
+        if (op == 0x23) {
+            push(cc, m->globals[a].type);
+        } else {
+            INVALID(!m->globals[a].mut, "global is immutable");
+            pop(cc, m->globals[a].type);
+        }
+        emit2(cc, op, a);
+        return;
+    case 0x25:
+    case 0x26:
+        a = rd_idx(cc);
+        if (r->st)
+            return;
+        table_check(cc, a);
+        if (op == 0x25) {
+            pop(cc, WB_I32);
+            push(cc, m->tables[a].elem);
+        } else {
+            pop(cc, m->tables[a].elem);
+            pop(cc, WB_I32);
+        }
+        emit2(cc, op, a);
+        return;
+    case 0x3F:
+    case 0x40:
+        MALFORMED(wb_rd_u8(r) != 0, "zero byte expected");
+        mem_check(cc);
+        if (op == 0x40)
+            pop(cc, WB_I32);
+        push(cc, WB_I32);
+        emit(cc, op);
+        return;
+    case 0x41:
+        emit2(cc, op, (uint32_t)wb_rd_leb(r, 32, 1));
+        push(cc, WB_I32);
+        return;
+    case 0x42: {
+        uint64_t v = wb_rd_leb(r, 64, 1);
+        emit2(cc, op, (uint32_t)v);
+        emit(cc, (uint32_t)(v >> 32));
+        push(cc, WB_I64);
+        return;
+    }
+    case 0x43:
+    case 0x44: {
+        unsigned n = op == 0x43 ? 4u : 8u, i;
+        uint32_t w[2] = {0, 0};
+        MALFORMED((size_t)(r->end - r->p) < n, "unexpected end");
+        for (i = 0; i < n; i++)
+            w[i / 4] |= (uint32_t)r->p[i] << (8u * (i & 3u));
+        r->p += n;
+        emit2(cc, op, w[0]);
+        if (n == 8)
+            emit(cc, w[1]);
+        push(cc, op == 0x43 ? WB_F32 : WB_F64);
+        return;
+    }
+    case 0xD0:
+        t1 = wb_rd_u8(r);
+        MALFORMED(!r->st && t1 != WB_FUNCREF && t1 != WB_EXTERNREF,
+                  "malformed reference type");
+        push(cc, t1);
+        emit(cc, OP_REF_NULL);
+        return;
+    case 0xD1:
+        t1 = pop(cc, 0);
+        INVALID(t1 && t1 != WB_FUNCREF && t1 != WB_EXTERNREF, "type mismatch");
+        push(cc, WB_I32);
+        emit(cc, 0x50); /* i64.eqz on the slot */
+        return;
+    case 0xD2:
+        a = rd_idx(cc);
+        if (r->st)
+            return;
+        INVALID(a >= m->nfuncs, "unknown function");
+        INVALID(!cc->lc->declared[a], "undeclared function reference");
+        push(cc, WB_FUNCREF);
+        emit2(cc, OP_REF_FUNC, a);
+        return;
+    case 0xFC:
+        op_fc(cc);
+        return;
+    default:
+        break;
+    }
+    if (op >= 0x28 && op <= 0x3E) {
+        unsigned k = (unsigned)(op - 0x28u) * 2u;
+        uint32_t align = wb_rd_u32(r), off = wb_rd_u32(r);
+        uint8_t t = letter(mem_sig[k + 1]);
+        if (r->st)
+            return;
+        mem_check(cc);
+        INVALID(align > (uint32_t)(mem_sig[k] - '0'),
+                "alignment must not be larger than natural");
+        if (op <= 0x35) {
+            pop(cc, WB_I32);
+            push(cc, t);
+        } else {
+            pop(cc, t);
+            pop(cc, WB_I32);
+        }
+        emit2(cc, op, off);
+        return;
+    }
+    if (op >= 0x45 && op <= 0xC4) {
+        uint8_t ta, tb, to;
+        num_sig(op, &ta, &tb, &to);
+        if (tb)
+            pop(cc, tb);
+        pop(cc, ta);
+        push(cc, to);
+        emit(cc, op);
+        return;
+    }
+    MALFORMED(1, "illegal opcode");
+}
+
+wb_status wb_compile_func(wb_loadctx *lc, wb_reader *r, uint32_t idx)
+{
+    wb_module *m = lc->m;
+    wb_funcdef *fd = &m->funcs[idx - m->nfunc_imports];
+    const wb_functype *t = &m->types[m->func_type[idx]];
+    comp cs, *cc = &cs;
+    uint32_t ngroups, g;
+    uint64_t total = t->nparams;
+    const uint8_t *p0;
+
+    memset(cc, 0, sizeof *cc);
+    cc->lc = lc;
+    cc->m = m;
+    cc->r = r;
+    /* locals: count the groups first, then fill the type array */
+    ngroups = wb_rd_u32(r);
+    p0 = r->p;
+    for (g = 0; g < ngroups && !r->st; g++) {
+        total += wb_rd_u32(r);
+        wb_rd_u8(r);
+    }
+    if (!r->st && total > 0xFFFFFFFFu)
+        wb_rd_fail(r, WB_ERR_MALFORMED, "too many locals");
+    if (!r->st && total > 0x100000u)
+        wb_rd_fail(r, WB_ERR_UNSUPPORTED, "too many locals");
+    if (r->st)
+        return r->st;
+    cc->nlocals = (uint32_t)total;
+    cc->locals = (uint8_t *)wb_alloc(r->env, total + 1u);
+    if (!cc->locals)
+        return wb_rd_fail(r, WB_ERR_NOMEM, "out of memory");
+    memcpy(cc->locals, t->types, t->nparams);
+    r->p = p0;
+    total = t->nparams;
+    for (g = 0; g < ngroups && !r->st; g++) {
+        uint32_t n = wb_rd_u32(r);
+        uint8_t vt = wb_rd_u8(r);
+        if (!wb_valtype_ok(vt)) {
+            wb_rd_fail(r, WB_ERR_MALFORMED, "malformed value type");
+            break;
+        }
+        memset(cc->locals + total, vt, n);
+        total += n;
+    }
+    fd->code = here(cc);
+    fd->nlocals = cc->nlocals;
+    push_ctl(cc, K_FUNC, 0, vt1, t->nresults, t->types + t->nparams);
+    while (!r->st && cc->nctl) {
+        uint8_t op;
+        if (r->p >= r->end) {
+            wb_rd_fail(r, WB_ERR_MALFORMED, "unexpected end of section or function");
+            break;
+        }
+        op = *r->p++;
+        instr(cc, op);
+    }
+    if (!r->st && r->p != r->end)
+        wb_rd_fail(r, WB_ERR_MALFORMED, "section size mismatch");
+    fd->max_stack = cc->max;
+    wb_free(r->env, cc->vals);
+    wb_free(r->env, cc->ctls);
+    wb_free(r->env, cc->locals);
+    return r->st;
+}

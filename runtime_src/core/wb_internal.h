@@ -1,0 +1,270 @@
+/*
+ * Internal structures shared by the runtime core: modules, instances,
+ * runtime objects (functions, memories, tables, globals) and the
+ * environment. Nothing here is part of the embedding API.
+ */
+#ifndef WB_INTERNAL_H
+#define WB_INTERNAL_H
+
+#include <string.h>
+
+#include "wasmbed.h"
+#include "wb_port.h"
+#include "wb_defaults.h"
+#include "../mem/wb_pool.h"
+
+typedef uint64_t wb_slot; /* one operand-stack / local slot */
+
+#define WB_PAGE 65536u
+#define WB_NONE 0xFFFFFFFFu
+#define WB_UNKNOWN_T 0 /* validator: polymorphic stack value */
+
+/* validation helpers: compiled out in the mini loader */
+#if WB_FEATURE_MINI_LOADER
+#define WB_VALIDATE 0
+#else
+#define WB_VALIDATE 1
+#endif
+
+/* ---- module ---------------------------------------------------------- */
+typedef struct wb_functype {
+    uint32_t nparams, nresults;
+    uint8_t *types; /* nparams parameter types, then nresults result types */
+} wb_functype;
+
+typedef struct wb_limits {
+    uint32_t min, max;
+    uint8_t has_max;
+    uint8_t elem; /* tables: element reftype */
+} wb_limits;
+
+typedef struct wb_cexpr { /* a constant expression: one instruction */
+    uint8_t op;           /* 0x41..0x44, 0x23 global.get, 0xD0, 0xD2 */
+    uint32_t idx;
+    uint64_t val;
+} wb_cexpr;
+
+typedef struct wb_globaldef {
+    uint8_t type, mut;
+    wb_cexpr init;
+} wb_globaldef;
+
+typedef struct wb_import {
+    char *module, *name;
+    uint8_t kind;   /* 0 func 1 table 2 memory 3 global */
+    uint32_t index; /* into the module's func/table/mem/global space */
+} wb_import;
+
+typedef struct wb_export {
+    char *name;
+    uint8_t kind;
+    uint32_t index;
+} wb_export;
+
+typedef struct wb_elem {
+    uint8_t mode; /* 0 active, 1 passive, 2 declarative */
+    uint8_t type;
+    uint32_t table, count;
+    wb_cexpr offset;
+    wb_cexpr *init;
+} wb_elem;
+
+typedef struct wb_data {
+    uint8_t mode; /* 0 active, 1 passive */
+    uint32_t mem, len;
+    wb_cexpr offset;
+    uint8_t *bytes;
+} wb_data;
+
+typedef struct wb_funcdef {
+    uint32_t type;
+    uint32_t code;      /* offset of its compiled code in module->code */
+    uint32_t nlocals;   /* params + declared locals (slots)            */
+    uint32_t max_stack; /* operand slots it may use                    */
+} wb_funcdef;
+
+struct wb_module {
+    wb_env *env;
+    wb_module *next; /* env's list */
+    size_t mem_size;
+    uint32_t refs; /* 1 for the handle + 1 per live instance */
+    uint8_t freed; /* handle released */
+    uint32_t ntypes;
+    wb_functype *types;
+    uint32_t nimports;
+    wb_import *imports;
+    uint32_t nfuncs, nfunc_imports;
+    uint32_t *func_type; /* type index per function (imports first) */
+    wb_funcdef *funcs;   /* defined functions (index - nfunc_imports) */
+    uint32_t ntables, ntable_imports;
+    wb_limits *tables;
+    uint32_t nmems, nmem_imports;
+    wb_limits *mems;
+    uint32_t nglobals, nglobal_imports;
+    wb_globaldef *globals;
+    uint32_t nexports;
+    wb_export *exports;
+    uint32_t start;
+    uint32_t nelems;
+    wb_elem *elems;
+    uint32_t ndatas;
+    wb_data *datas;
+    uint32_t *code;
+    uint32_t code_len;
+#if WB_FEATURE_CUSTOM_NAME_SECTION
+    char **func_names;
+#endif
+};
+
+/* ---- runtime objects --------------------------------------------------- */
+struct wb_func {
+    const wb_functype *type;
+    wb_instance *inst;       /* NULL for a native                     */
+    const wb_funcdef *def;   /* wasm functions                        */
+    const uint32_t *code;    /* start of its compiled code            */
+    wb_native_fn native;
+    void *user;
+};
+
+typedef struct wb_memory {
+    uint8_t *data;
+    uint32_t pages, max; /* max already clamped to 65536 */
+} wb_memory;
+
+typedef struct wb_table {
+    void **elems;
+    uint32_t size, max; /* max WB_NONE when unbounded */
+    uint8_t type;
+} wb_table;
+
+typedef struct wb_global {
+    wb_slot val;
+    uint8_t type, mut;
+} wb_global;
+
+struct wb_instance {
+    wb_env *env;
+    wb_module *module;
+    wb_instance *next; /* env's list */
+    uint32_t refs;
+    uint8_t freed;
+    wb_func **funcs;
+    wb_func *own_funcs;
+    wb_table **tables;
+    wb_table *own_tables;
+    wb_memory **mems;
+    wb_memory *own_mems;
+    wb_global **globals;
+    wb_global *own_globals;
+    uint8_t *elem_dropped;
+    uint8_t *data_dropped;
+    wb_instance **deps;
+    uint32_t ndeps;
+};
+
+struct wb_ctx {
+    wb_env *env;
+    wb_instance *inst;
+    void *user;
+};
+
+typedef struct wb_native_rec {
+    struct wb_native_rec *next;
+    char *module, *field;
+    wb_functype type;
+    wb_func func;
+} wb_native_rec;
+
+typedef struct wb_reg {
+    struct wb_reg *next;
+    char *name;
+    wb_instance *inst;
+} wb_reg;
+
+typedef struct wb_frame {
+    const uint32_t *ip;
+    wb_slot *fp;
+    wb_instance *inst;
+} wb_frame;
+
+struct wb_env {
+#if WB_FEATURE_GLOBAL_HEAP_POOL
+    wb_pool pool;
+#endif
+    size_t used, peak;
+    char err[96];
+    int exit_code;
+    uint32_t stack_slots, max_depth;
+    wb_slot *stack; /* allocated on first call */
+    wb_frame *frames;
+    wb_slot *sp_top;  /* first free slot (nested calls from natives) */
+    uint32_t depth;   /* frames in use                              */
+    wb_native_rec *natives;
+    wb_reg *regs;
+    wb_module *modules;
+    wb_instance *instances;
+};
+
+/* ---- allocation (env.c) ------------------------------------------------- */
+void *wb_alloc(wb_env *env, size_t n); /* zeroed */
+void *wb_realloc(wb_env *env, void *p, size_t n);
+void wb_free(wb_env *env, void *p);
+size_t wb_alloc_size(wb_env *env, void *p);
+
+size_t wb_strlen(const char *s);
+char *wb_strdup(wb_env *env, const char *s, size_t n);
+
+/* Error helpers: store the message and return the status. */
+wb_status wb_fail(wb_env *env, wb_status st, const char *msg);
+
+/* ---- module loading (loader.c / compile.c) ----------------------------- */
+typedef struct wb_reader {
+    const uint8_t *p, *end;
+    wb_env *env;
+    wb_status st;
+} wb_reader;
+
+uint64_t wb_rd_leb(wb_reader *r, unsigned bits, int sgn);
+uint8_t wb_rd_u8(wb_reader *r);
+int wb_rd_fail(wb_reader *r, wb_status st, const char *msg);
+#define wb_rd_u32(r) ((uint32_t)wb_rd_leb((r), 32, 0))
+
+typedef struct wb_loadctx {
+    wb_module *m;
+    uint8_t *declared; /* functions named by ref.func outside code */
+    uint32_t data_count;
+    uint8_t has_data_count;
+} wb_loadctx;
+
+wb_status wb_compile_func(wb_loadctx *lc, wb_reader *r, uint32_t idx);
+int wb_functype_eq(const wb_functype *a, const wb_functype *b);
+int wb_valtype_ok(uint8_t t);
+
+/* ---- execution (interp.c / instance.c) --------------------------------- */
+wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args);
+wb_status wb_call_native(wb_env *env, wb_func *f, wb_instance *caller,
+                         wb_slot *sp);
+wb_status wb_table_init_seg(wb_instance *inst, uint32_t tab, uint32_t seg,
+                            uint32_t d, uint32_t s, uint32_t n);
+wb_status wb_memory_init_seg(wb_instance *inst, uint32_t seg, uint32_t d,
+                             uint32_t s, uint32_t n);
+int32_t wb_memory_grow(wb_env *env, wb_memory *mem, uint32_t delta);
+int32_t wb_table_grow(wb_env *env, wb_table *t, uint32_t delta, void *init);
+
+/* ---- numerics (numeric.c) ---------------------------------------------- */
+uint32_t wb_f32_round(uint32_t b, int mode); /* 0 nearest 1 floor 2 ceil 3 trunc */
+uint64_t wb_f64_round(uint64_t b, int mode);
+uint32_t wb_f32_sqrt(uint32_t b);
+uint64_t wb_f64_sqrt(uint64_t b);
+uint32_t wb_f32_minmax(uint32_t a, uint32_t b, int max);
+uint64_t wb_f64_minmax(uint64_t a, uint64_t b, int max);
+/* float -> int truncation. kind: bit0 = 64-bit result, bit1 = unsigned,
+ * bit2 = f64 source, bit3 = saturating. *err gets a trap message or NULL. */
+uint64_t wb_trunc(uint64_t bits, unsigned kind, const char **err);
+
+static inline float wb_f32(uint32_t b) { float f; memcpy(&f, &b, 4); return f; }
+static inline double wb_f64(uint64_t b) { double d; memcpy(&d, &b, 8); return d; }
+static inline uint32_t wb_b32(float f) { uint32_t b; memcpy(&b, &f, 4); return b; }
+static inline uint64_t wb_b64(double d) { uint64_t b; memcpy(&b, &d, 8); return b; }
+
+#endif /* WB_INTERNAL_H */

@@ -1,0 +1,754 @@
+/*
+ * The interpreter: runs compiled code (wb_ops.h) on 64-bit slots.
+ *
+ * A frame's slots start at fp: parameters, locals, then the operand
+ * stack. Calls between wasm functions push a wb_frame record and stay in
+ * this loop (no C recursion); only natives are called from C. Dispatch
+ * is computed goto under GNU C, a switch otherwise.
+ */
+#include "wb_internal.h"
+#include "wb_ops.h"
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define LE16(x) __builtin_bswap16(x)
+#define LE32(x) __builtin_bswap32(x)
+#define LE64(x) __builtin_bswap64(x)
+#else
+#define LE16(x) (x)
+#define LE32(x) (x)
+#define LE64(x) (x)
+#endif
+
+static inline uint16_t ld16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return LE16(v); }
+static inline uint32_t ld32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return LE32(v); }
+static inline uint64_t ld64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return LE64(v); }
+static inline void st16(uint8_t *p, uint16_t v) { v = LE16(v); memcpy(p, &v, 2); }
+static inline void st32(uint8_t *p, uint32_t v) { v = LE32(v); memcpy(p, &v, 4); }
+static inline void st64(uint8_t *p, uint64_t v) { v = LE64(v); memcpy(p, &v, 8); }
+
+static inline uint32_t clz32(uint32_t x)
+{
+#ifdef __GNUC__
+    return x ? (uint32_t)__builtin_clz(x) : 32u;
+#else
+    uint32_t n = 0;
+    if (!x) return 32;
+    while (!(x & 0x80000000u)) { x <<= 1; n++; }
+    return n;
+#endif
+}
+static inline uint32_t ctz32(uint32_t x)
+{
+#ifdef __GNUC__
+    return x ? (uint32_t)__builtin_ctz(x) : 32u;
+#else
+    uint32_t n = 0;
+    if (!x) return 32;
+    while (!(x & 1u)) { x >>= 1; n++; }
+    return n;
+#endif
+}
+static inline uint32_t clz64(uint64_t x)
+{
+    return (x >> 32) ? clz32((uint32_t)(x >> 32)) : 32u + clz32((uint32_t)x);
+}
+static inline uint32_t ctz64(uint64_t x)
+{
+    return (uint32_t)x ? ctz32((uint32_t)x) : 32u + ctz32((uint32_t)(x >> 32));
+}
+static inline uint32_t popcnt32(uint32_t x)
+{
+    x = x - ((x >> 1) & 0x55555555u);
+    x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+    return (((x + (x >> 4)) & 0x0F0F0F0Fu) * 0x01010101u) >> 24;
+}
+
+int wb_functype_eq(const wb_functype *a, const wb_functype *b)
+{
+    return a == b ||
+           (a->nparams == b->nparams && a->nresults == b->nresults &&
+            !memcmp(a->types, b->types, a->nparams + a->nresults));
+}
+
+/* ---- natives ------------------------------------------------------------------ */
+#define WB_MAX_NATIVE_VALS 24
+
+wb_status wb_call_native(wb_env *env, wb_func *f, wb_instance *caller, wb_slot *sp)
+{
+    wb_value args[WB_MAX_NATIVE_VALS], res[WB_MAX_NATIVE_VALS];
+    const wb_functype *t = f->type;
+    wb_ctx ctx;
+    wb_status st;
+    uint32_t i;
+    if (t->nparams > WB_MAX_NATIVE_VALS || t->nresults > WB_MAX_NATIVE_VALS)
+        return wb_fail(env, WB_ERR_UNSUPPORTED, "too many native values");
+    for (i = 0; i < t->nparams; i++) {
+        args[i].type = t->types[i];
+        if (t->types[i] == WB_FUNCREF || t->types[i] == WB_EXTERNREF)
+            args[i].of.ref = (void *)(uintptr_t)sp[i];
+        else
+            args[i].of.i64 = sp[i];
+        if (t->types[i] == WB_I32 || t->types[i] == WB_F32)
+            args[i].of.i64 = (uint32_t)sp[i];
+    }
+    memset(res, 0, sizeof(wb_value) * t->nresults);
+    ctx.env = env;
+    ctx.inst = caller;
+    ctx.user = f->user;
+    env->sp_top = sp + t->nparams;
+    st = f->native(&ctx, args, res);
+    if (st)
+        return st;
+    for (i = 0; i < t->nresults; i++) {
+        uint8_t ty = t->types[t->nparams + i];
+        if (ty == WB_FUNCREF || ty == WB_EXTERNREF)
+            sp[i] = (uintptr_t)res[i].of.ref;
+        else if (ty == WB_I32 || ty == WB_F32)
+            sp[i] = res[i].of.i32;
+        else
+            sp[i] = res[i].of.i64;
+    }
+    return WB_OK;
+}
+
+static unsigned trunc_kind(unsigned sub)
+{
+    return (sub >> 2) | ((sub & 1u) << 1) | (((sub >> 1) & 1u) << 2);
+}
+
+/* ---- dispatch -------------------------------------------------------------------- */
+#if defined(__GNUC__) && !defined(WB_NO_COMPUTED_GOTO)
+#define WB_CGOTO 1
+#endif
+
+#ifdef WB_CGOTO
+#define OP(n) L_##n:
+#define NEXT() goto *tbl[*ip++]
+#define DISPATCH() NEXT();
+#else
+#define OP(n) case n:
+#define NEXT() continue
+#define DISPATCH() for (;;) switch (*ip++)
+#endif
+
+#define TRAP(msg)                                                         \
+    do {                                                                  \
+        st = wb_fail(env, WB_ERR_TRAP, msg);                              \
+        goto out;                                                         \
+    } while (0)
+
+#define I32(x) ((uint32_t)(x))
+#define S32(x) ((int32_t)(uint32_t)(x))
+#define F32(x) wb_f32((uint32_t)(x))
+#define F64(x) wb_f64(x)
+
+/* families: a = second from top, b = top */
+#define BIN(n, T, R, expr)                                                \
+    OP(n) {                                                               \
+        T a = (T)sp[-2], b = (T)sp[-1];                                   \
+        (void)a; (void)b;                                                 \
+        sp--;                                                             \
+        sp[-1] = (R)(expr);                                               \
+        NEXT();                                                           \
+    }
+#define UN(n, T, R, expr)                                                 \
+    OP(n) {                                                               \
+        T a = (T)sp[-1];                                                  \
+        sp[-1] = (R)(expr);                                               \
+        NEXT();                                                           \
+    }
+#define FBIN(n, expr) /* f32 -> f32 */                                    \
+    OP(n) {                                                               \
+        float a = F32(sp[-2]), b = F32(sp[-1]);                           \
+        sp--;                                                             \
+        sp[-1] = wb_b32(expr);                                            \
+        NEXT();                                                           \
+    }
+#define DBIN(n, expr)                                                     \
+    OP(n) {                                                               \
+        double a = F64(sp[-2]), b = F64(sp[-1]);                          \
+        sp--;                                                             \
+        sp[-1] = wb_b64(expr);                                            \
+        NEXT();                                                           \
+    }
+#define FCMP(n, expr)                                                     \
+    OP(n) {                                                               \
+        float a = F32(sp[-2]), b = F32(sp[-1]);                           \
+        sp--;                                                             \
+        sp[-1] = (uint32_t)(expr);                                        \
+        NEXT();                                                           \
+    }
+#define DCMP(n, expr)                                                     \
+    OP(n) {                                                               \
+        double a = F64(sp[-2]), b = F64(sp[-1]);                          \
+        sp--;                                                             \
+        sp[-1] = (uint32_t)(expr);                                        \
+        NEXT();                                                           \
+    }
+/* effective address of a load/store of n bytes at operand slot sp[k] */
+#define EA(k, n)                                                          \
+    uint64_t ea_ = (uint64_t)(uint32_t)sp[k] + *ip++;                     \
+    uint8_t *p = mem + ea_;                                               \
+    if (ea_ + (n) > memsize)                                              \
+        TRAP("out of bounds memory access");
+#define LOAD(n, sz, expr)                                                 \
+    OP(n) {                                                               \
+        EA(-1, sz)                                                        \
+        sp[-1] = (expr);                                                  \
+        NEXT();                                                           \
+    }
+#define STORE(n, sz, stmt)                                                \
+    OP(n) {                                                               \
+        wb_slot v = sp[-1];                                               \
+        EA(-2, sz)                                                        \
+        stmt;                                                             \
+        sp -= 2;                                                          \
+        NEXT();                                                           \
+    }
+
+#define RELOAD_MEM()                                                      \
+    do {                                                                  \
+        if (inst->mems && inst->module->nmems) {                          \
+            mem = inst->mems[0]->data;                                    \
+            memsize = (uint64_t)inst->mems[0]->pages * WB_PAGE;           \
+        } else {                                                          \
+            mem = NULL;                                                   \
+            memsize = 0;                                                  \
+        }                                                                 \
+    } while (0)
+
+#define WB_OPLIST(X)                                                      \
+    X(0x00) X(0x04) X(0x06) X(0x07) X(0x0C) X(0x0D) X(0x0E) X(0x0F)       \
+    X(0x10) X(0x11) X(0x1A) X(0x1B) X(0x20) X(0x21) X(0x22) X(0x23)       \
+    X(0x24) X(0x25) X(0x26) X(0x28) X(0x29) X(0x2A) X(0x2B) X(0x2C)       \
+    X(0x2D) X(0x2E) X(0x2F) X(0x30) X(0x31) X(0x32) X(0x33) X(0x34)       \
+    X(0x35) X(0x36) X(0x37) X(0x38) X(0x39) X(0x3A) X(0x3B) X(0x3C)       \
+    X(0x3D) X(0x3E) X(0x3F) X(0x40) X(0x41) X(0x42) X(0x43) X(0x44)       \
+    X(0x45) X(0x46) X(0x47) X(0x48) X(0x49) X(0x4A) X(0x4B) X(0x4C)       \
+    X(0x4D) X(0x4E) X(0x4F) X(0x50) X(0x51) X(0x52) X(0x53) X(0x54)       \
+    X(0x55) X(0x56) X(0x57) X(0x58) X(0x59) X(0x5A) X(0x5B) X(0x5C)       \
+    X(0x5D) X(0x5E) X(0x5F) X(0x60) X(0x61) X(0x62) X(0x63) X(0x64)       \
+    X(0x65) X(0x66) X(0x67) X(0x68) X(0x69) X(0x6A) X(0x6B) X(0x6C)       \
+    X(0x6D) X(0x6E) X(0x6F) X(0x70) X(0x71) X(0x72) X(0x73) X(0x74)       \
+    X(0x75) X(0x76) X(0x77) X(0x78) X(0x79) X(0x7A) X(0x7B) X(0x7C)       \
+    X(0x7D) X(0x7E) X(0x7F) X(0x80) X(0x81) X(0x82) X(0x83) X(0x84)       \
+    X(0x85) X(0x86) X(0x87) X(0x88) X(0x89) X(0x8A) X(0x8B) X(0x8C)       \
+    X(0x8D) X(0x8E) X(0x8F) X(0x90) X(0x91) X(0x92) X(0x93) X(0x94)       \
+    X(0x95) X(0x96) X(0x97) X(0x98) X(0x99) X(0x9A) X(0x9B) X(0x9C)       \
+    X(0x9D) X(0x9E) X(0x9F) X(0xA0) X(0xA1) X(0xA2) X(0xA3) X(0xA4)       \
+    X(0xA5) X(0xA6) X(0xA7) X(0xA8) X(0xA9) X(0xAA) X(0xAB) X(0xAC)       \
+    X(0xAD) X(0xAE) X(0xAF) X(0xB0) X(0xB1) X(0xB2) X(0xB3) X(0xB4)       \
+    X(0xB5) X(0xB6) X(0xB7) X(0xB8) X(0xB9) X(0xBA) X(0xBB) X(0xBC)       \
+    X(0xBD) X(0xBE) X(0xBF) X(0xC0) X(0xC1) X(0xC2) X(0xC3) X(0xC4)       \
+    X(0xD0) X(0xD2) X(0xE0) X(0xE1) X(0xE2) X(0xE3) X(0xE4) X(0xE5)       \
+    X(0xE6) X(0xE7) X(0xE8) X(0xE9) X(0xEA) X(0xEB) X(0xEC) X(0xED)       \
+    X(0xEE) X(0xEF) X(0xF0) X(0xF1)
+
+wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
+{
+#ifdef WB_CGOTO
+#define TBL_ENTRY(n) tbl[n] = &&L_##n;
+    static const void *tbl[256];
+    static int tbl_ready;
+#endif
+    wb_instance *inst = f->inst;
+    const uint32_t *code = inst->module->code;
+    const uint32_t *ip = f->code;
+    wb_slot *fp = args, *sp;
+    wb_slot *stack_end = env->stack + env->stack_slots;
+    wb_frame *frames = env->frames;
+    uint32_t depth = env->depth, depth0 = env->depth;
+    uint8_t *mem;
+    uint64_t memsize;
+    wb_status st = WB_OK;
+    wb_func *callee;
+
+#ifdef WB_CGOTO
+    if (!tbl_ready) {
+        int i;
+        for (i = 0; i < 256; i++)
+            tbl[i] = &&L_bad;
+        WB_OPLIST(TBL_ENTRY)
+        tbl_ready = 1;
+    }
+#endif
+    RELOAD_MEM();
+    /* enter f: the arguments are already at fp */
+    callee = f;
+    sp = fp + f->type->nparams;
+    frames[depth].ip = NULL; /* marks the entry frame */
+    goto enter;
+
+    DISPATCH()
+    {
+    OP(0x00) TRAP("unreachable");
+    OP(0x04) { /* br_unless */
+        uint32_t c = I32(*--sp);
+        ip = c ? ip + 1 : code + *ip;
+        NEXT();
+    }
+    OP(0x06) { /* br with unwind: target off arity */
+        uint32_t t = ip[0], n = ip[2];
+        wb_slot *to = fp + ip[1];
+        memmove(to, sp - n, n * sizeof(wb_slot));
+        sp = to + n;
+        ip = code + t;
+        NEXT();
+    }
+    OP(0x07) {
+        if (I32(*--sp)) {
+            uint32_t t = ip[0], n = ip[2];
+            wb_slot *to = fp + ip[1];
+            memmove(to, sp - n, n * sizeof(wb_slot));
+            sp = to + n;
+            ip = code + t;
+        } else {
+            ip += 3;
+        }
+        NEXT();
+    }
+    OP(0x0C) ip = code + *ip; NEXT();
+    OP(0x0D) {
+        if (I32(*--sp))
+            ip = code + *ip;
+        else
+            ip++;
+        NEXT();
+    }
+    OP(0x0E) { /* br_table n arity (target off)*(n+1) */
+        uint32_t i = I32(*--sp), n = ip[0], a = ip[1];
+        const uint32_t *e;
+        wb_slot *to;
+        if (i > n)
+            i = n;
+        e = ip + 2 + 2u * i;
+        to = fp + e[1];
+        if (to != sp - a) {
+            memmove(to, sp - a, a * sizeof(wb_slot));
+            sp = to + a;
+        }
+        ip = code + e[0];
+        NEXT();
+    }
+    OP(0x0F) { /* return nresults */
+        uint32_t n = *ip;
+        wb_frame *fr;
+        if (fp != sp - n)
+            memmove(fp, sp - n, n * sizeof(wb_slot));
+        sp = fp + n;
+        fr = &frames[--depth];
+        if (!fr->ip)
+            goto out;
+        ip = fr->ip;
+        fp = fr->fp;
+        if (fr->inst != inst) {
+            inst = fr->inst;
+            code = inst->module->code;
+        }
+        RELOAD_MEM();
+        NEXT();
+    }
+    OP(0x10) {
+        callee = inst->funcs[*ip++];
+    call:
+        if (!callee->inst) {
+            uint32_t np = callee->type->nparams;
+            env->depth = depth;
+            st = wb_call_native(env, callee, inst, sp - np);
+            if (st)
+                goto out;
+            sp = sp - np + callee->type->nresults;
+            RELOAD_MEM();
+            NEXT();
+        }
+        if (depth + 1u >= env->max_depth) {
+            st = wb_fail(env, WB_ERR_EXHAUSTION, "call stack exhausted");
+            goto out;
+        }
+        frames[depth].ip = ip;
+        frames[depth].fp = fp;
+        frames[depth].inst = inst;
+        fp = sp - callee->type->nparams;
+    enter:
+        depth++;
+        {
+            const wb_funcdef *d = callee->def;
+            wb_slot *l = sp;
+            if (fp + d->nlocals + d->max_stack > stack_end) {
+                st = wb_fail(env, WB_ERR_EXHAUSTION, "call stack exhausted");
+                goto out;
+            }
+            sp = fp + d->nlocals;
+            while (l < sp)
+                *l++ = 0;
+        }
+        if (callee->inst != inst) {
+            inst = callee->inst;
+            code = inst->module->code;
+            RELOAD_MEM();
+        }
+        ip = callee->code;
+        NEXT();
+    }
+    OP(0x11) { /* call_indirect typeidx tableidx */
+        const wb_functype *want = &inst->module->types[ip[0]];
+        wb_table *t = inst->tables[ip[1]];
+        uint32_t i = I32(*--sp);
+        ip += 2;
+        if (i >= t->size)
+            TRAP("undefined element");
+        callee = (wb_func *)t->elems[i];
+        if (!callee)
+            TRAP("uninitialized element");
+        if (!wb_functype_eq(callee->type, want))
+            TRAP("indirect call type mismatch");
+        goto call;
+    }
+    OP(0x1A) sp--; NEXT();
+    OP(0x1B) {
+        uint32_t c = I32(sp[-1]);
+        sp -= 2;
+        if (!c)
+            sp[-1] = sp[0];
+        NEXT();
+    }
+    OP(0x20) *sp++ = fp[*ip++]; NEXT();
+    OP(0x21) fp[*ip++] = *--sp; NEXT();
+    OP(0x22) fp[*ip++] = sp[-1]; NEXT();
+    OP(0x23) *sp++ = inst->globals[*ip++]->val; NEXT();
+    OP(0x24) inst->globals[*ip++]->val = *--sp; NEXT();
+    OP(0x25) {
+        wb_table *t = inst->tables[*ip++];
+        uint32_t i = I32(sp[-1]);
+        if (i >= t->size)
+            TRAP("out of bounds table access");
+        sp[-1] = (uintptr_t)t->elems[i];
+        NEXT();
+    }
+    OP(0x26) {
+        wb_table *t = inst->tables[*ip++];
+        uint32_t i = I32(sp[-2]);
+        if (i >= t->size)
+            TRAP("out of bounds table access");
+        t->elems[i] = (void *)(uintptr_t)sp[-1];
+        sp -= 2;
+        NEXT();
+    }
+    LOAD(0x28, 4, ld32(p))
+    LOAD(0x29, 8, ld64(p))
+    LOAD(0x2A, 4, ld32(p))
+    LOAD(0x2B, 8, ld64(p))
+    LOAD(0x2C, 1, (uint32_t)(int32_t)(int8_t)p[0])
+    LOAD(0x2D, 1, p[0])
+    LOAD(0x2E, 2, (uint32_t)(int32_t)(int16_t)ld16(p))
+    LOAD(0x2F, 2, ld16(p))
+    LOAD(0x30, 1, (uint64_t)(int64_t)(int8_t)p[0])
+    LOAD(0x31, 1, p[0])
+    LOAD(0x32, 2, (uint64_t)(int64_t)(int16_t)ld16(p))
+    LOAD(0x33, 2, ld16(p))
+    LOAD(0x34, 4, (uint64_t)(int64_t)(int32_t)ld32(p))
+    LOAD(0x35, 4, ld32(p))
+    STORE(0x36, 4, st32(p, (uint32_t)v))
+    STORE(0x37, 8, st64(p, v))
+    STORE(0x38, 4, st32(p, (uint32_t)v))
+    STORE(0x39, 8, st64(p, v))
+    STORE(0x3A, 1, p[0] = (uint8_t)v)
+    STORE(0x3B, 2, st16(p, (uint16_t)v))
+    STORE(0x3C, 1, p[0] = (uint8_t)v)
+    STORE(0x3D, 2, st16(p, (uint16_t)v))
+    STORE(0x3E, 4, st32(p, (uint32_t)v))
+    OP(0x3F) *sp++ = (uint32_t)(memsize / WB_PAGE); NEXT();
+    OP(0x40) {
+        sp[-1] = (uint32_t)wb_memory_grow(env, inst->mems[0], I32(sp[-1]));
+        RELOAD_MEM();
+        NEXT();
+    }
+    OP(0x41) *sp++ = *ip++; NEXT();
+    OP(0x42) {
+        *sp++ = (uint64_t)ip[0] | ((uint64_t)ip[1] << 32);
+        ip += 2;
+        NEXT();
+    }
+    OP(0x43) *sp++ = *ip++; NEXT();
+    OP(0x44) {
+        *sp++ = (uint64_t)ip[0] | ((uint64_t)ip[1] << 32);
+        ip += 2;
+        NEXT();
+    }
+    UN(0x45, uint32_t, uint32_t, a == 0)
+    BIN(0x46, uint32_t, uint32_t, a == b)
+    BIN(0x47, uint32_t, uint32_t, a != b)
+    BIN(0x48, uint32_t, uint32_t, (int32_t)a < (int32_t)b)
+    BIN(0x49, uint32_t, uint32_t, a < b)
+    BIN(0x4A, uint32_t, uint32_t, (int32_t)a > (int32_t)b)
+    BIN(0x4B, uint32_t, uint32_t, a > b)
+    BIN(0x4C, uint32_t, uint32_t, (int32_t)a <= (int32_t)b)
+    BIN(0x4D, uint32_t, uint32_t, a <= b)
+    BIN(0x4E, uint32_t, uint32_t, (int32_t)a >= (int32_t)b)
+    BIN(0x4F, uint32_t, uint32_t, a >= b)
+    UN(0x50, uint64_t, uint32_t, a == 0)
+    BIN(0x51, uint64_t, uint32_t, a == b)
+    BIN(0x52, uint64_t, uint32_t, a != b)
+    BIN(0x53, uint64_t, uint32_t, (int64_t)a < (int64_t)b)
+    BIN(0x54, uint64_t, uint32_t, a < b)
+    BIN(0x55, uint64_t, uint32_t, (int64_t)a > (int64_t)b)
+    BIN(0x56, uint64_t, uint32_t, a > b)
+    BIN(0x57, uint64_t, uint32_t, (int64_t)a <= (int64_t)b)
+    BIN(0x58, uint64_t, uint32_t, a <= b)
+    BIN(0x59, uint64_t, uint32_t, (int64_t)a >= (int64_t)b)
+    BIN(0x5A, uint64_t, uint32_t, a >= b)
+    FCMP(0x5B, a == b)
+    FCMP(0x5C, a != b)
+    FCMP(0x5D, a < b)
+    FCMP(0x5E, a > b)
+    FCMP(0x5F, a <= b)
+    FCMP(0x60, a >= b)
+    DCMP(0x61, a == b)
+    DCMP(0x62, a != b)
+    DCMP(0x63, a < b)
+    DCMP(0x64, a > b)
+    DCMP(0x65, a <= b)
+    DCMP(0x66, a >= b)
+    UN(0x67, uint32_t, uint32_t, clz32(a))
+    UN(0x68, uint32_t, uint32_t, ctz32(a))
+    UN(0x69, uint32_t, uint32_t, popcnt32(a))
+    BIN(0x6A, uint32_t, uint32_t, a + b)
+    BIN(0x6B, uint32_t, uint32_t, a - b)
+    BIN(0x6C, uint32_t, uint32_t, a * b)
+    OP(0x6D) {
+        int32_t a = S32(sp[-2]), b = S32(sp[-1]);
+        if (!b)
+            TRAP("integer divide by zero");
+        if (b == -1 && a == INT32_MIN)
+            TRAP("integer overflow");
+        sp--;
+        sp[-1] = (uint32_t)(a / b);
+        NEXT();
+    }
+    OP(0x6E) {
+        uint32_t a = I32(sp[-2]), b = I32(sp[-1]);
+        if (!b)
+            TRAP("integer divide by zero");
+        sp--;
+        sp[-1] = a / b;
+        NEXT();
+    }
+    OP(0x6F) {
+        int32_t a = S32(sp[-2]), b = S32(sp[-1]);
+        if (!b)
+            TRAP("integer divide by zero");
+        sp--;
+        sp[-1] = b == -1 ? 0u : (uint32_t)(a % b);
+        NEXT();
+    }
+    OP(0x70) {
+        uint32_t a = I32(sp[-2]), b = I32(sp[-1]);
+        if (!b)
+            TRAP("integer divide by zero");
+        sp--;
+        sp[-1] = a % b;
+        NEXT();
+    }
+    BIN(0x71, uint32_t, uint32_t, a & b)
+    BIN(0x72, uint32_t, uint32_t, a | b)
+    BIN(0x73, uint32_t, uint32_t, a ^ b)
+    BIN(0x74, uint32_t, uint32_t, a << (b & 31u))
+    BIN(0x75, uint32_t, uint32_t, (uint32_t)((int32_t)a >> (b & 31u)))
+    BIN(0x76, uint32_t, uint32_t, a >> (b & 31u))
+    BIN(0x77, uint32_t, uint32_t, (a << (b & 31u)) | (a >> ((32u - b) & 31u)))
+    BIN(0x78, uint32_t, uint32_t, (a >> (b & 31u)) | (a << ((32u - b) & 31u)))
+    UN(0x79, uint64_t, uint64_t, clz64(a))
+    UN(0x7A, uint64_t, uint64_t, ctz64(a))
+    UN(0x7B, uint64_t, uint64_t, popcnt32((uint32_t)a) + popcnt32((uint32_t)(a >> 32)))
+    BIN(0x7C, uint64_t, uint64_t, a + b)
+    BIN(0x7D, uint64_t, uint64_t, a - b)
+    BIN(0x7E, uint64_t, uint64_t, a * b)
+    OP(0x7F) {
+        int64_t a = (int64_t)sp[-2], b = (int64_t)sp[-1];
+        if (!b)
+            TRAP("integer divide by zero");
+        if (b == -1 && a == INT64_MIN)
+            TRAP("integer overflow");
+        sp--;
+        sp[-1] = (uint64_t)(a / b);
+        NEXT();
+    }
+    OP(0x80) {
+        uint64_t a = sp[-2], b = sp[-1];
+        if (!b)
+            TRAP("integer divide by zero");
+        sp--;
+        sp[-1] = a / b;
+        NEXT();
+    }
+    OP(0x81) {
+        int64_t a = (int64_t)sp[-2], b = (int64_t)sp[-1];
+        if (!b)
+            TRAP("integer divide by zero");
+        sp--;
+        sp[-1] = b == -1 ? 0u : (uint64_t)(a % b);
+        NEXT();
+    }
+    OP(0x82) {
+        uint64_t a = sp[-2], b = sp[-1];
+        if (!b)
+            TRAP("integer divide by zero");
+        sp--;
+        sp[-1] = a % b;
+        NEXT();
+    }
+    BIN(0x83, uint64_t, uint64_t, a & b)
+    BIN(0x84, uint64_t, uint64_t, a | b)
+    BIN(0x85, uint64_t, uint64_t, a ^ b)
+    BIN(0x86, uint64_t, uint64_t, a << (b & 63u))
+    BIN(0x87, uint64_t, uint64_t, (uint64_t)((int64_t)a >> (b & 63u)))
+    BIN(0x88, uint64_t, uint64_t, a >> (b & 63u))
+    BIN(0x89, uint64_t, uint64_t, (a << (b & 63u)) | (a >> ((64u - b) & 63u)))
+    BIN(0x8A, uint64_t, uint64_t, (a >> (b & 63u)) | (a << ((64u - b) & 63u)))
+    UN(0x8B, uint32_t, uint32_t, a & 0x7FFFFFFFu)
+    UN(0x8C, uint32_t, uint32_t, a ^ 0x80000000u)
+    UN(0x8D, uint32_t, uint32_t, wb_f32_round(a, 2))
+    UN(0x8E, uint32_t, uint32_t, wb_f32_round(a, 1))
+    UN(0x8F, uint32_t, uint32_t, wb_f32_round(a, 3))
+    UN(0x90, uint32_t, uint32_t, wb_f32_round(a, 0))
+    UN(0x91, uint32_t, uint32_t, wb_f32_sqrt(a))
+    FBIN(0x92, a + b)
+    FBIN(0x93, a - b)
+    FBIN(0x94, a * b)
+    FBIN(0x95, a / b)
+    BIN(0x96, uint32_t, uint32_t, wb_f32_minmax(a, b, 0))
+    BIN(0x97, uint32_t, uint32_t, wb_f32_minmax(a, b, 1))
+    BIN(0x98, uint32_t, uint32_t, (a & 0x7FFFFFFFu) | (b & 0x80000000u))
+    UN(0x99, uint64_t, uint64_t, a & 0x7FFFFFFFFFFFFFFFull)
+    UN(0x9A, uint64_t, uint64_t, a ^ 0x8000000000000000ull)
+    UN(0x9B, uint64_t, uint64_t, wb_f64_round(a, 2))
+    UN(0x9C, uint64_t, uint64_t, wb_f64_round(a, 1))
+    UN(0x9D, uint64_t, uint64_t, wb_f64_round(a, 3))
+    UN(0x9E, uint64_t, uint64_t, wb_f64_round(a, 0))
+    UN(0x9F, uint64_t, uint64_t, wb_f64_sqrt(a))
+    DBIN(0xA0, a + b)
+    DBIN(0xA1, a - b)
+    DBIN(0xA2, a * b)
+    DBIN(0xA3, a / b)
+    BIN(0xA4, uint64_t, uint64_t, wb_f64_minmax(a, b, 0))
+    BIN(0xA5, uint64_t, uint64_t, wb_f64_minmax(a, b, 1))
+    BIN(0xA6, uint64_t, uint64_t,
+        (a & 0x7FFFFFFFFFFFFFFFull) | (b & 0x8000000000000000ull))
+    UN(0xA7, uint64_t, uint32_t, a)
+    OP(0xA8) OP(0xA9) OP(0xAA) OP(0xAB) OP(0xAE) OP(0xAF) OP(0xB0) OP(0xB1) {
+        uint32_t o = ip[-1];
+        const char *err;
+        uint64_t v = wb_trunc(sp[-1], trunc_kind(o < 0xAE ? o - 0xA8 : o - 0xAA), &err);
+        if (err)
+            TRAP(err);
+        sp[-1] = v;
+        NEXT();
+    }
+    UN(0xAC, uint64_t, uint64_t, (uint64_t)(int64_t)(int32_t)(uint32_t)a)
+    UN(0xAD, uint64_t, uint64_t, (uint32_t)a)
+    UN(0xB2, uint32_t, uint32_t, wb_b32((float)(int32_t)a))
+    UN(0xB3, uint32_t, uint32_t, wb_b32((float)a))
+    UN(0xB4, uint64_t, uint32_t, wb_b32((float)(int64_t)a))
+    UN(0xB5, uint64_t, uint32_t, wb_b32((float)a))
+    UN(0xB6, uint64_t, uint32_t, wb_b32((float)F64(a)))
+    UN(0xB7, uint32_t, uint64_t, wb_b64((double)(int32_t)a))
+    UN(0xB8, uint32_t, uint64_t, wb_b64((double)a))
+    UN(0xB9, uint64_t, uint64_t, wb_b64((double)(int64_t)a))
+    UN(0xBA, uint64_t, uint64_t, wb_b64((double)a))
+    UN(0xBB, uint32_t, uint64_t, wb_b64((double)F32(a)))
+    UN(0xBC, uint32_t, uint32_t, a)
+    OP(0xBD) OP(0xBE) OP(0xBF) NEXT();
+    UN(0xC0, uint32_t, uint32_t, (uint32_t)(int32_t)(int8_t)a)
+    UN(0xC1, uint32_t, uint32_t, (uint32_t)(int32_t)(int16_t)a)
+    UN(0xC2, uint64_t, uint64_t, (uint64_t)(int64_t)(int8_t)a)
+    UN(0xC3, uint64_t, uint64_t, (uint64_t)(int64_t)(int16_t)a)
+    UN(0xC4, uint64_t, uint64_t, (uint64_t)(int64_t)(int32_t)a)
+    OP(0xD0) *sp++ = 0; NEXT();
+    OP(0xD2) *sp++ = (uintptr_t)inst->funcs[*ip++]; NEXT();
+    OP(0xE0) OP(0xE1) OP(0xE2) OP(0xE3) OP(0xE4) OP(0xE5) OP(0xE6) OP(0xE7) {
+        const char *err;
+        sp[-1] = wb_trunc(sp[-1], 8u | trunc_kind(ip[-1] - OP_FC), &err);
+        NEXT();
+    }
+    OP(0xE8) { /* memory.init seg: d s n */
+        sp -= 3;
+        st = wb_memory_init_seg(inst, *ip++, I32(sp[0]), I32(sp[1]), I32(sp[2]));
+        if (st)
+            goto out;
+        NEXT();
+    }
+    OP(0xE9) inst->data_dropped[*ip++] = 1; NEXT();
+    OP(0xEA) { /* memory.copy d s n */
+        uint64_t d, s, n;
+        sp -= 3;
+        d = I32(sp[0]);
+        s = I32(sp[1]);
+        n = I32(sp[2]);
+        if (s + n > memsize || d + n > memsize)
+            TRAP("out of bounds memory access");
+        memmove(mem + d, mem + s, (size_t)n);
+        NEXT();
+    }
+    OP(0xEB) { /* memory.fill d v n */
+        uint64_t d, n;
+        sp -= 3;
+        d = I32(sp[0]);
+        n = I32(sp[2]);
+        if (d + n > memsize)
+            TRAP("out of bounds memory access");
+        memset(mem + d, (int)(uint8_t)sp[1], (size_t)n);
+        NEXT();
+    }
+    OP(0xEC) { /* table.init seg table: d s n */
+        sp -= 3;
+        st = wb_table_init_seg(inst, ip[1], ip[0], I32(sp[0]), I32(sp[1]),
+                               I32(sp[2]));
+        ip += 2;
+        if (st)
+            goto out;
+        NEXT();
+    }
+    OP(0xED) inst->elem_dropped[*ip++] = 1; NEXT();
+    OP(0xEE) { /* table.copy dst src: d s n */
+        wb_table *td = inst->tables[ip[0]], *ts = inst->tables[ip[1]];
+        uint64_t d, s, n;
+        ip += 2;
+        sp -= 3;
+        d = I32(sp[0]);
+        s = I32(sp[1]);
+        n = I32(sp[2]);
+        if (s + n > ts->size || d + n > td->size)
+            TRAP("out of bounds table access");
+        memmove(td->elems + d, ts->elems + s, (size_t)n * sizeof(void *));
+        NEXT();
+    }
+    OP(0xEF) { /* table.grow: init n */
+        wb_table *t = inst->tables[*ip++];
+        sp--;
+        sp[-1] = (uint32_t)wb_table_grow(env, t, I32(sp[0]),
+                                         (void *)(uintptr_t)sp[-1]);
+        NEXT();
+    }
+    OP(0xF0) *sp++ = inst->tables[*ip++]->size; NEXT();
+    OP(0xF1) { /* table.fill: i v n */
+        wb_table *t = inst->tables[*ip++];
+        uint64_t i, n, k;
+        sp -= 3;
+        i = I32(sp[0]);
+        n = I32(sp[2]);
+        if (i + n > t->size)
+            TRAP("out of bounds table access");
+        for (k = 0; k < n; k++)
+            t->elems[i + k] = (void *)(uintptr_t)sp[1];
+        NEXT();
+    }
+#ifndef WB_CGOTO
+    default:
+#endif
+    L_bad:
+        TRAP("illegal opcode");
+    }
+out:
+    env->depth = depth0;
+    return st;
+}

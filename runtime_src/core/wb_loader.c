@@ -1,0 +1,859 @@
+/*
+ * Binary module loader: decodes every section of the WebAssembly 2.0
+ * binary format and (unless built as mini loader) validates it. Function
+ * bodies are handed to the validator+compiler (compile.c).
+ */
+#include "wb_internal.h"
+
+#if WB_VALIDATE
+#define INVALID(c, msg)                                                   \
+    do {                                                                  \
+        if (c)                                                            \
+            return wb_rd_fail(r, WB_ERR_INVALID, msg);                    \
+    } while (0)
+#define MALFORMED_V(c, msg)                                               \
+    do {                                                                  \
+        if (c)                                                            \
+            return wb_rd_fail(r, WB_ERR_MALFORMED, msg);                  \
+    } while (0)
+#else
+#define INVALID(c, msg) ((void)0)
+#define MALFORMED_V(c, msg) ((void)0)
+#endif
+/* structural checks that keep the decoder in bounds: always compiled */
+#define MALFORMED(c, msg)                                                 \
+    do {                                                                  \
+        if (c)                                                            \
+            return wb_rd_fail(r, WB_ERR_MALFORMED, msg);                  \
+    } while (0)
+#define CK()                                                              \
+    do {                                                                  \
+        if (r->st)                                                        \
+            return r->st;                                                 \
+    } while (0)
+
+void wb_module_destroy(wb_module *m);
+
+/* ---- primitive readers --------------------------------------------------- */
+int wb_rd_fail(wb_reader *r, wb_status st, const char *msg)
+{
+    if (!r->st) {
+        r->st = st;
+        wb_fail(r->env, st, msg);
+    }
+    r->p = r->end; /* stop decoding */
+    return r->st;
+}
+
+uint8_t wb_rd_u8(wb_reader *r)
+{
+    if (r->p >= r->end) {
+        wb_rd_fail(r, WB_ERR_MALFORMED, "unexpected end");
+        return 0;
+    }
+    return *r->p++;
+}
+
+uint64_t wb_rd_leb(wb_reader *r, unsigned bits, int sgn)
+{
+    uint64_t v = 0;
+    unsigned shift = 0, i, maxb = (bits + 6u) / 7u;
+    uint8_t b = 0;
+    for (i = 0;; i++) {
+        if (r->p >= r->end) {
+            wb_rd_fail(r, WB_ERR_MALFORMED, "unexpected end");
+            return 0;
+        }
+        b = *r->p++;
+        v |= (uint64_t)(b & 0x7Fu) << shift;
+        shift += 7;
+        if (!(b & 0x80u))
+            break;
+        if (i + 1u >= maxb) {
+            wb_rd_fail(r, WB_ERR_MALFORMED, "integer representation too long");
+            return 0;
+        }
+    }
+    if (shift > bits) {
+        unsigned used = bits - (shift - 7u);
+        uint8_t rest = (uint8_t)(b & 0x7Fu);
+        if (sgn) {
+            uint8_t mask = (uint8_t)((0x7Fu >> (used - 1u)) << (used - 1u));
+            if ((rest & mask) != 0 && (rest & mask) != mask) {
+                wb_rd_fail(r, WB_ERR_MALFORMED, "integer too large");
+                return 0;
+            }
+        } else if (rest >> used) {
+            wb_rd_fail(r, WB_ERR_MALFORMED, "integer too large");
+            return 0;
+        }
+    }
+    if (sgn && shift < 64 && (b & 0x40u))
+        v |= ~(uint64_t)0 << shift;
+    return v;
+}
+
+static uint64_t rd_fixed(wb_reader *r, unsigned n)
+{
+    uint64_t v = 0;
+    unsigned i;
+    if ((size_t)(r->end - r->p) < n) {
+        wb_rd_fail(r, WB_ERR_MALFORMED, "unexpected end");
+        return 0;
+    }
+    for (i = 0; i < n; i++)
+        v |= (uint64_t)r->p[i] << (8u * i);
+    r->p += n;
+    return v;
+}
+
+/* A vector length; each element takes at least one byte. */
+static uint32_t rd_count(wb_reader *r)
+{
+    uint32_t n = wb_rd_u32(r);
+    if (!r->st && n > (uint32_t)(r->end - r->p)) {
+        wb_rd_fail(r, WB_ERR_MALFORMED, "unexpected end of section or function");
+        return 0;
+    }
+    return n;
+}
+
+#if WB_VALIDATE
+static int utf8_ok(const uint8_t *s, uint32_t n)
+{
+    uint32_t i = 0;
+    while (i < n) {
+        uint8_t c = s[i];
+        uint32_t len, cp, k;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF) {
+            len = 2;
+            cp = c & 0x1Fu;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            cp = c & 0x0Fu;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            cp = c & 0x07u;
+        } else
+            return 0;
+        if (i + len > n)
+            return 0;
+        for (k = 1; k < len; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (s[i + k] & 0x3Fu);
+        }
+        if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+            (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+            return 0;
+        i += len;
+    }
+    return 1;
+}
+#endif
+
+/* A name: copied, NUL-terminated. */
+static char *rd_name(wb_reader *r, uint32_t *len_out)
+{
+    uint32_t n = wb_rd_u32(r);
+    char *s;
+    if (r->st)
+        return NULL;
+    if (n > (uint32_t)(r->end - r->p)) {
+        wb_rd_fail(r, WB_ERR_MALFORMED, "unexpected end");
+        return NULL;
+    }
+#if WB_VALIDATE
+    if (!utf8_ok(r->p, n)) {
+        wb_rd_fail(r, WB_ERR_MALFORMED, "malformed UTF-8 encoding");
+        return NULL;
+    }
+#endif
+    s = wb_strdup(r->env, (const char *)r->p, n);
+    if (!s) {
+        wb_rd_fail(r, WB_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    r->p += n;
+    if (len_out)
+        *len_out = n;
+    return s;
+}
+
+int wb_valtype_ok(uint8_t t)
+{
+    return t == WB_I32 || t == WB_I64 || t == WB_F32 || t == WB_F64 ||
+           t == WB_FUNCREF || t == WB_EXTERNREF;
+}
+
+static uint8_t rd_valtype(wb_reader *r)
+{
+    uint8_t t = wb_rd_u8(r);
+    if (!r->st && !wb_valtype_ok(t))
+        wb_rd_fail(r, WB_ERR_MALFORMED, "malformed value type");
+    return t;
+}
+
+static uint8_t rd_reftype(wb_reader *r)
+{
+    uint8_t t = wb_rd_u8(r);
+    if (!r->st && t != WB_FUNCREF && t != WB_EXTERNREF)
+        wb_rd_fail(r, WB_ERR_MALFORMED, "malformed reference type");
+    return t;
+}
+
+static int rd_limits(wb_reader *r, wb_limits *l, int mem)
+{
+    uint8_t flag = wb_rd_u8(r);
+    CK();
+    MALFORMED(flag > 1, mem ? "integer too large" : "integer too large");
+    l->min = wb_rd_u32(r);
+    l->has_max = flag;
+    l->max = flag ? wb_rd_u32(r) : WB_NONE;
+    CK();
+    if (mem) {
+        INVALID(l->min > 65536u || (flag && l->max > 65536u),
+                "memory size must be at most 65536 pages (4GiB)");
+    }
+    INVALID(flag && l->max < l->min,
+            "size minimum must not be greater than maximum");
+    return 0;
+}
+
+static uint8_t cexpr_type(const wb_module *m, const wb_cexpr *e)
+{
+    switch (e->op) {
+    case 0x41: return WB_I32;
+    case 0x42: return WB_I64;
+    case 0x43: return WB_F32;
+    case 0x44: return WB_F64;
+    case 0x23: return m->globals[e->idx].type;
+    case 0xD2: return WB_FUNCREF;
+    default: return (uint8_t)e->val; /* ref.null: its type */
+    }
+}
+
+static int rd_cexpr(wb_reader *r, wb_loadctx *lc, wb_cexpr *e, uint8_t want)
+{
+    wb_module *m = lc->m;
+    uint8_t op = wb_rd_u8(r);
+    CK();
+    e->op = op;
+    switch (op) {
+    case 0x41: e->val = (uint32_t)wb_rd_leb(r, 32, 1); break;
+    case 0x42: e->val = wb_rd_leb(r, 64, 1); break;
+    case 0x43: e->val = rd_fixed(r, 4); break;
+    case 0x44: e->val = rd_fixed(r, 8); break;
+    case 0x23:
+        e->idx = wb_rd_u32(r);
+        CK();
+        INVALID(e->idx >= m->nglobal_imports, "unknown global");
+        INVALID(m->globals[e->idx].mut, "constant expression required");
+        break;
+    case 0xD0: e->val = rd_reftype(r); break;
+    case 0xD2:
+        e->idx = wb_rd_u32(r);
+        CK();
+        INVALID(e->idx >= m->nfuncs, "unknown function");
+        if (e->idx < m->nfuncs)
+            lc->declared[e->idx] = 1;
+        break;
+    case 0x0B:
+        INVALID(1, "type mismatch");
+        break;
+    default:
+        INVALID(1, "constant expression required");
+        MALFORMED(1, "illegal opcode");
+    }
+    CK();
+    op = wb_rd_u8(r);
+    CK();
+    if (op != 0x0B) {
+        INVALID(op == 0x41 || op == 0x42 || op == 0x43 || op == 0x44 ||
+                    op == 0x23 || op == 0xD0 || op == 0xD2,
+                "type mismatch");
+        INVALID(1, "constant expression required");
+        MALFORMED(1, "END opcode expected");
+    }
+    INVALID(cexpr_type(m, e) != want, "type mismatch");
+    (void)want;
+    return 0;
+}
+
+/* Grow an index-space array by n elements of size sz. */
+static void *grow(wb_reader *r, void *arr, uint32_t have, uint32_t n, size_t sz)
+{
+    uint8_t *a;
+    if (!n)
+        return arr;
+    a = (uint8_t *)wb_realloc(r->env, arr, (size_t)(have + n) * sz);
+    if (!a) {
+        wb_rd_fail(r, WB_ERR_NOMEM, "out of memory");
+        return arr;
+    }
+    memset(a + (size_t)have * sz, 0, (size_t)n * sz);
+    return a;
+}
+
+/* ---- sections ---------------------------------------------------------------- */
+static int sec_type(wb_reader *r, wb_module *m)
+{
+    uint32_t n = rd_count(r), i;
+    CK();
+    m->types = (wb_functype *)grow(r, NULL, 0, n, sizeof(wb_functype));
+    CK();
+    m->ntypes = n;
+    for (i = 0; i < n; i++) {
+        wb_functype *t = &m->types[i];
+        uint32_t np, nr, k;
+        const uint8_t *save;
+        MALFORMED(wb_rd_u8(r) != 0x60, "integer representation too long");
+        CK();
+        np = rd_count(r);
+        save = r->p;
+        r->p += np;
+        nr = rd_count(r);
+        CK();
+        t->types = (uint8_t *)wb_alloc(r->env, np + nr + 1u);
+        MALFORMED(!t->types, "out of memory");
+        t->nparams = np;
+        t->nresults = nr;
+        r->p = save;
+        for (k = 0; k < np; k++)
+            t->types[k] = rd_valtype(r);
+        CK();
+        r->p++; /* nr was decoded above; skip its LEB */
+        while (r->p[-1] & 0x80)
+            r->p++;
+        for (k = 0; k < nr; k++)
+            t->types[np + k] = rd_valtype(r);
+        CK();
+    }
+    return 0;
+}
+
+static int sec_import(wb_reader *r, wb_loadctx *lc)
+{
+    wb_module *m = lc->m;
+    uint32_t n = rd_count(r), i;
+    CK();
+    m->imports = (wb_import *)grow(r, NULL, 0, n, sizeof(wb_import));
+    CK();
+    for (i = 0; i < n; i++) {
+        wb_import *im = &m->imports[i];
+        im->module = rd_name(r, NULL);
+        CK();
+        im->name = rd_name(r, NULL);
+        m->nimports = i + 1;
+        im->kind = wb_rd_u8(r);
+        CK();
+        switch (im->kind) {
+        case 0: {
+            uint32_t t = wb_rd_u32(r);
+            CK();
+            INVALID(t >= m->ntypes, "unknown type");
+            m->func_type = (uint32_t *)grow(r, m->func_type, m->nfuncs, 1, 4);
+            CK();
+            m->func_type[m->nfuncs] = t;
+            im->index = m->nfuncs++;
+            m->nfunc_imports++;
+            break;
+        }
+        case 1:
+            m->tables = (wb_limits *)grow(r, m->tables, m->ntables, 1,
+                                          sizeof(wb_limits));
+            CK();
+            m->tables[m->ntables].elem = rd_reftype(r);
+            CK();
+            rd_limits(r, &m->tables[m->ntables], 0);
+            CK();
+            im->index = m->ntables++;
+            m->ntable_imports++;
+            break;
+        case 2:
+            m->mems = (wb_limits *)grow(r, m->mems, m->nmems, 1, sizeof(wb_limits));
+            CK();
+            rd_limits(r, &m->mems[m->nmems], 1);
+            CK();
+            INVALID(m->nmems >= 1, "multiple memories");
+            im->index = m->nmems++;
+            m->nmem_imports++;
+            break;
+        case 3: {
+            wb_globaldef *g;
+            m->globals = (wb_globaldef *)grow(r, m->globals, m->nglobals, 1,
+                                              sizeof(wb_globaldef));
+            CK();
+            g = &m->globals[m->nglobals];
+            g->type = rd_valtype(r);
+            g->mut = wb_rd_u8(r);
+            CK();
+            MALFORMED(g->mut > 1, "malformed mutability");
+            im->index = m->nglobals++;
+            m->nglobal_imports++;
+            break;
+        }
+        default:
+            MALFORMED(1, "malformed import kind");
+        }
+    }
+    return 0;
+}
+
+static int sec_function(wb_reader *r, wb_module *m)
+{
+    uint32_t n = rd_count(r), i;
+    CK();
+    m->func_type = (uint32_t *)grow(r, m->func_type, m->nfuncs, n, 4);
+    m->funcs = (wb_funcdef *)grow(r, NULL, 0, n, sizeof(wb_funcdef));
+    CK();
+    for (i = 0; i < n; i++) {
+        uint32_t t = wb_rd_u32(r);
+        CK();
+        INVALID(t >= m->ntypes, "unknown type");
+        m->func_type[m->nfuncs++] = t;
+        m->funcs[i].type = t;
+    }
+    return 0;
+}
+
+static int sec_table(wb_reader *r, wb_module *m)
+{
+    uint32_t n = rd_count(r), i;
+    CK();
+    m->tables = (wb_limits *)grow(r, m->tables, m->ntables, n, sizeof(wb_limits));
+    CK();
+    for (i = 0; i < n; i++) {
+        wb_limits *l = &m->tables[m->ntables];
+        l->elem = rd_reftype(r);
+        CK();
+        rd_limits(r, l, 0);
+        CK();
+        m->ntables++;
+    }
+    return 0;
+}
+
+static int sec_memory(wb_reader *r, wb_module *m)
+{
+    uint32_t n = rd_count(r), i;
+    CK();
+    m->mems = (wb_limits *)grow(r, m->mems, m->nmems, n, sizeof(wb_limits));
+    CK();
+    for (i = 0; i < n; i++) {
+        rd_limits(r, &m->mems[m->nmems], 1);
+        CK();
+        INVALID(m->nmems >= 1, "multiple memories");
+        m->nmems++;
+    }
+    return 0;
+}
+
+static int sec_global(wb_reader *r, wb_loadctx *lc)
+{
+    wb_module *m = lc->m;
+    uint32_t n = rd_count(r), i;
+    CK();
+    m->globals = (wb_globaldef *)grow(r, m->globals, m->nglobals, n,
+                                      sizeof(wb_globaldef));
+    CK();
+    for (i = 0; i < n; i++) {
+        wb_globaldef *g = &m->globals[m->nglobals];
+        g->type = rd_valtype(r);
+        g->mut = wb_rd_u8(r);
+        CK();
+        MALFORMED(g->mut > 1, "malformed mutability");
+        rd_cexpr(r, lc, &g->init, g->type);
+        CK();
+        m->nglobals++;
+    }
+    return 0;
+}
+
+static int sec_export(wb_reader *r, wb_loadctx *lc)
+{
+    wb_module *m = lc->m;
+    uint32_t n = rd_count(r), i;
+    CK();
+    m->exports = (wb_export *)grow(r, NULL, 0, n, sizeof(wb_export));
+    CK();
+    for (i = 0; i < n; i++) {
+        wb_export *e = &m->exports[i];
+        uint32_t len, k;
+        e->name = rd_name(r, &len);
+        CK();
+        m->nexports = i + 1;
+        e->kind = wb_rd_u8(r);
+        e->index = wb_rd_u32(r);
+        CK();
+        switch (e->kind) {
+        case 0:
+            INVALID(e->index >= m->nfuncs, "unknown function");
+            if (e->index < m->nfuncs)
+                lc->declared[e->index] = 1;
+            break;
+        case 1: INVALID(e->index >= m->ntables, "unknown table"); break;
+        case 2: INVALID(e->index >= m->nmems, "unknown memory"); break;
+        case 3: INVALID(e->index >= m->nglobals, "unknown global"); break;
+        default: MALFORMED(1, "malformed export kind");
+        }
+#if WB_VALIDATE
+        for (k = 0; k < i; k++) {
+            const char *a = m->exports[k].name;
+            if (wb_strlen(a) == len && !memcmp(a, e->name, len))
+                return wb_rd_fail(r, WB_ERR_INVALID, "duplicate export name");
+        }
+#endif
+        (void)k;
+    }
+    return 0;
+}
+
+static int sec_start(wb_reader *r, wb_module *m)
+{
+    m->start = wb_rd_u32(r);
+    CK();
+    INVALID(m->start >= m->nfuncs, "unknown function");
+#if WB_VALIDATE
+    {
+        const wb_functype *t = &m->types[m->func_type[m->start]];
+        INVALID(t->nparams || t->nresults, "start function");
+    }
+#endif
+    return 0;
+}
+
+static int sec_elem(wb_reader *r, wb_loadctx *lc)
+{
+    wb_module *m = lc->m;
+    uint32_t n = rd_count(r), i, k;
+    CK();
+    m->elems = (wb_elem *)grow(r, NULL, 0, n, sizeof(wb_elem));
+    CK();
+    for (i = 0; i < n; i++) {
+        wb_elem *e = &m->elems[i];
+        uint32_t flags = wb_rd_u32(r);
+        CK();
+        MALFORMED(flags > 7, "malformed elements segment kind");
+        m->nelems = i + 1;
+        e->type = WB_FUNCREF;
+        e->mode = (flags & 1) ? ((flags & 2) ? 2 : 1) : 0;
+        if (flags & 2 && !(flags & 1))
+            e->table = wb_rd_u32(r);
+        CK();
+        if (e->mode == 0) {
+            INVALID(e->table >= m->ntables, "unknown table");
+            rd_cexpr(r, lc, &e->offset, WB_I32);
+            CK();
+        }
+        if (flags & 3) {
+            if (flags & 4)
+                e->type = rd_reftype(r);
+            else
+                MALFORMED(wb_rd_u8(r) != 0x00, "malformed elements segment kind");
+            CK();
+        }
+        e->count = rd_count(r);
+        CK();
+        e->init = (wb_cexpr *)grow(r, NULL, 0, e->count, sizeof(wb_cexpr));
+        CK();
+        for (k = 0; k < e->count; k++) {
+            if (flags & 4) {
+                rd_cexpr(r, lc, &e->init[k], e->type);
+            } else {
+                uint32_t f = wb_rd_u32(r);
+                CK();
+                INVALID(f >= m->nfuncs, "unknown function");
+                e->init[k].op = 0xD2;
+                e->init[k].idx = f;
+                if (f < m->nfuncs)
+                    lc->declared[f] = 1;
+            }
+            CK();
+        }
+        if (e->mode == 0) {
+            INVALID(m->tables[e->table].elem != e->type, "type mismatch");
+        }
+    }
+    return 0;
+}
+
+static int sec_code(wb_reader *r, wb_loadctx *lc)
+{
+    wb_module *m = lc->m;
+    uint32_t n = rd_count(r), i;
+    CK();
+    MALFORMED(n != m->nfuncs - m->nfunc_imports,
+              "function and code section have inconsistent lengths");
+    for (i = 0; i < n; i++) {
+        uint32_t size = wb_rd_u32(r);
+        wb_reader body;
+        CK();
+        MALFORMED(size > (uint32_t)(r->end - r->p),
+                  "unexpected end of section or function");
+        body.p = r->p;
+        body.end = r->p + size;
+        body.env = r->env;
+        body.st = WB_OK;
+        if (wb_compile_func(lc, &body, m->nfunc_imports + i))
+            return r->st = body.st;
+        r->p += size;
+    }
+    /* trim the code buffer to its final size */
+    if (m->code_len) {
+        uint32_t *c = (uint32_t *)wb_realloc(r->env, m->code,
+                                             (size_t)m->code_len * 4u);
+        if (c)
+            m->code = c;
+    }
+    return 0;
+}
+
+static int sec_data(wb_reader *r, wb_loadctx *lc)
+{
+    wb_module *m = lc->m;
+    uint32_t n = rd_count(r), i;
+    CK();
+    MALFORMED(lc->has_data_count && n != lc->data_count,
+              "data count and data section have inconsistent lengths");
+    m->datas = (wb_data *)grow(r, NULL, 0, n, sizeof(wb_data));
+    CK();
+    for (i = 0; i < n; i++) {
+        wb_data *d = &m->datas[i];
+        uint32_t flags = wb_rd_u32(r);
+        CK();
+        m->ndatas = i + 1;
+        MALFORMED(flags > 2, "malformed data segment kind");
+        d->mode = flags == 1;
+        if (flags == 2)
+            d->mem = wb_rd_u32(r);
+        CK();
+        if (!d->mode) {
+            INVALID(d->mem >= m->nmems, "unknown memory");
+            rd_cexpr(r, lc, &d->offset, WB_I32);
+        }
+        d->len = wb_rd_u32(r);
+        CK();
+        MALFORMED(d->len > (uint32_t)(r->end - r->p),
+                  "unexpected end of section or function");
+        d->bytes = (uint8_t *)wb_alloc(r->env, d->len ? d->len : 1);
+        MALFORMED(!d->bytes, "out of memory");
+        memcpy(d->bytes, r->p, d->len);
+        r->p += d->len;
+    }
+    return 0;
+}
+
+static int sec_custom(wb_reader *r, wb_module *m)
+{
+    uint32_t len;
+    char *name = rd_name(r, &len);
+    CK();
+#if WB_FEATURE_CUSTOM_NAME_SECTION
+    if (len == 4 && !memcmp(name, "name", 4) && m->nfuncs) {
+        /* Only the function-names subsection (id 1) is kept; errors in
+         * a custom section never fail the module. */
+        wb_reader s = *r;
+        while (s.p < s.end && !s.st) {
+            uint8_t id = wb_rd_u8(&s);
+            uint32_t sz = wb_rd_u32(&s);
+            const uint8_t *next = s.p + sz;
+            if (s.st || sz > (uint32_t)(s.end - s.p))
+                break;
+            if (id == 1) {
+                uint32_t cnt = wb_rd_u32(&s), k;
+                if (!m->func_names)
+                    m->func_names = (char **)wb_alloc(r->env,
+                                                      m->nfuncs * sizeof(char *));
+                for (k = 0; k < cnt && m->func_names && !s.st; k++) {
+                    uint32_t idx = wb_rd_u32(&s);
+                    char *nm = rd_name(&s, NULL);
+                    if (s.st || idx >= m->nfuncs) {
+                        wb_free(r->env, nm);
+                        break;
+                    }
+                    wb_free(r->env, m->func_names[idx]);
+                    m->func_names[idx] = nm;
+                }
+            }
+            s.p = next;
+        }
+        r->env->err[0] = 0;
+    }
+#endif
+    (void)m;
+    (void)len;
+    wb_free(r->env, name);
+    r->p = r->end;
+    return 0;
+}
+
+static const uint8_t sec_rank[13] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10};
+
+static int load(wb_reader *r, wb_loadctx *lc)
+{
+    wb_module *m = lc->m;
+    uint8_t last = 0;
+    int seen_code = 0;
+    MALFORMED(r->end - r->p < 4 || memcmp(r->p, "\0asm", 4),
+              "magic header not detected");
+    r->p += 4;
+    MALFORMED(r->end - r->p < 4, "unknown binary version");
+    MALFORMED(memcmp(r->p, "\1\0\0\0", 4), "unknown binary version");
+    r->p += 4;
+    while (r->p < r->end) {
+        uint8_t id = wb_rd_u8(r);
+        uint32_t size = wb_rd_u32(r);
+        wb_reader s;
+        CK();
+        MALFORMED(id > 12, "malformed section id");
+        MALFORMED(size > (uint32_t)(r->end - r->p), "length out of bounds");
+        if (id) {
+            MALFORMED_V(sec_rank[id] <= last,
+                        "unexpected content after last section");
+            last = sec_rank[id];
+        }
+        s.p = r->p;
+        s.end = r->p + size;
+        s.env = r->env;
+        s.st = WB_OK;
+        switch (id) {
+        case 0: sec_custom(&s, m); break;
+        case 1: sec_type(&s, m); break;
+        case 2: sec_import(&s, lc); break;
+        case 3: sec_function(&s, m); break;
+        case 4: sec_table(&s, m); break;
+        case 5: sec_memory(&s, m); break;
+        case 6: sec_global(&s, lc); break;
+        case 7: sec_export(&s, lc); break;
+        case 8: sec_start(&s, m); break;
+        case 9: sec_elem(&s, lc); break;
+        case 10:
+            seen_code = 1;
+            sec_code(&s, lc);
+            break;
+        case 11: sec_data(&s, lc); break;
+        case 12:
+            lc->data_count = wb_rd_u32(&s);
+            lc->has_data_count = 1;
+            break;
+        }
+        if (s.st)
+            return r->st = s.st;
+        MALFORMED(s.p != s.end, "section size mismatch");
+        r->p += size;
+        /* the declared-function table is sized once nfuncs is final */
+        if (id == 2 || id == 3) {
+            wb_free(r->env, lc->declared);
+            lc->declared = (uint8_t *)wb_alloc(r->env, m->nfuncs + 1u);
+            MALFORMED(!lc->declared, "out of memory");
+        }
+    }
+    MALFORMED(!seen_code && m->nfuncs != m->nfunc_imports,
+              "function and code section have inconsistent lengths");
+    MALFORMED(lc->has_data_count && lc->data_count != m->ndatas,
+              "data count and data section have inconsistent lengths");
+    return 0;
+}
+
+wb_status wb_module_load(wb_env *env, const uint8_t *bytes, uint32_t size,
+                         wb_module **out)
+{
+    wb_reader r;
+    wb_loadctx lc;
+    wb_module *m;
+    wb_stats before, after;
+    *out = NULL;
+    env->err[0] = 0;
+    wb_env_stats(env, &before);
+    m = (wb_module *)wb_alloc(env, sizeof *m);
+    if (!m)
+        return wb_fail(env, WB_ERR_NOMEM, "out of memory");
+    m->env = env;
+    m->refs = 1;
+    m->start = WB_NONE;
+    m->next = env->modules;
+    env->modules = m;
+    memset(&lc, 0, sizeof lc);
+    lc.m = m;
+    lc.declared = (uint8_t *)wb_alloc(env, 1);
+    r.p = bytes;
+    r.end = bytes + size;
+    r.env = env;
+    r.st = lc.declared ? WB_OK : wb_fail(env, WB_ERR_NOMEM, "out of memory");
+    if (!r.st)
+        load(&r, &lc);
+    wb_free(env, lc.declared);
+    if (r.st) {
+        m->freed = 1;
+        m->refs = 0;
+        wb_module_destroy(m);
+        return r.st;
+    }
+    wb_env_stats(env, &after);
+    m->mem_size = after.pool_used - before.pool_used;
+    *out = m;
+    return WB_OK;
+}
+
+size_t wb_module_mem_size(const wb_module *module)
+{
+    return module ? module->mem_size : 0;
+}
+
+/* Release every allocation of a module and unlink it from its env. */
+void wb_module_destroy(wb_module *m)
+{
+    wb_env *env = m->env;
+    wb_module **pp;
+    uint32_t i;
+    for (pp = &env->modules; *pp; pp = &(*pp)->next)
+        if (*pp == m) {
+            *pp = m->next;
+            break;
+        }
+    for (i = 0; i < m->ntypes; i++)
+        wb_free(env, m->types[i].types);
+    wb_free(env, m->types);
+    for (i = 0; i < m->nimports; i++) {
+        wb_free(env, m->imports[i].module);
+        wb_free(env, m->imports[i].name);
+    }
+    wb_free(env, m->imports);
+    wb_free(env, m->func_type);
+    wb_free(env, m->funcs);
+    wb_free(env, m->tables);
+    wb_free(env, m->mems);
+    wb_free(env, m->globals);
+    for (i = 0; i < m->nexports; i++)
+        wb_free(env, m->exports[i].name);
+    wb_free(env, m->exports);
+    for (i = 0; i < m->nelems; i++)
+        wb_free(env, m->elems[i].init);
+    wb_free(env, m->elems);
+    for (i = 0; i < m->ndatas; i++)
+        wb_free(env, m->datas[i].bytes);
+    wb_free(env, m->datas);
+    wb_free(env, m->code);
+#if WB_FEATURE_CUSTOM_NAME_SECTION
+    if (m->func_names) {
+        for (i = 0; i < m->nfuncs; i++)
+            wb_free(env, m->func_names[i]);
+        wb_free(env, m->func_names);
+    }
+#endif
+    wb_free(env, m);
+}
+
+void wb_module_free(wb_module *module)
+{
+    if (!module || module->freed)
+        return;
+    module->freed = 1;
+    if (--module->refs == 0)
+        wb_module_destroy(module);
+}

@@ -1,0 +1,121 @@
+"""`wasmbed bench`: interpreter/native instruction ratios, or the runtime's code size."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from wasmbed import bench
+from wasmbed.errors import WasmbedError
+
+NAME = "bench"
+HELP = ("count instructions of the benchmark kernels natively and under the interpreter "
+        "(callgrind), or measure the runtime's code size (--size)")
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--kernels", metavar="A,B",
+                        help="comma-separated kernels (default: all in bench/kernels/)")
+    parser.add_argument("--n", action="append", default=[], metavar="KERNEL=N",
+                        help="override a kernel's n (repeatable)")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="write the results as JSON")
+    parser.add_argument("--markdown", type=Path, metavar="FILE",
+                        help="write the result table as Markdown")
+    parser.add_argument("--profile", action="store_true",
+                        help="list the interpreter's hottest functions (callgrind_annotate)")
+    parser.add_argument("--size", action="store_true",
+                        help="code size of interpreter + mini loader + libc-builtin + pool "
+                             "on Cortex-M4 instead of the instruction benchmark")
+    parser.add_argument("--build-dir", type=Path, default=bench.DEFAULT_BUILD_DIR,
+                        help="where to build (default: build/bench)")
+
+
+def _overrides(items: list[str]) -> dict[str, int]:
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not value.isdigit():
+            raise WasmbedError(f"--n {item!r}: expected KERNEL=N, e.g. fib=25")
+        bench.select_kernels([name])  # unknown name -> error with a suggestion
+        out[name] = int(value)
+    return out
+
+
+def _run_instructions(args: argparse.Namespace, console: Console) -> int:
+    names = [n.strip() for n in args.kernels.split(",") if n.strip()] if args.kernels else []
+    chosen = bench.select_kernels(names)
+    ns = _overrides(args.n)
+    with console.status("benchmark") as status:
+        results = bench.run_bench(chosen, args.build_dir, ns=ns, profile=args.profile,
+                                  progress=lambda msg: status.update(msg))
+    table = Table(title=f"interpreter vs native (target {bench.TARGET_RATIO:.0f}x)")
+    for col in ("kernel", "n", "native instr", "interp instr", "ratio", "checksum ok"):
+        table.add_column(col, justify="left" if col in ("kernel", "checksum ok") else "right")
+    for r in results:
+        table.add_row(r.kernel, str(r.n), f"{r.native_instr:,}", f"{r.interp_instr:,}",
+                      f"{r.ratio:.1f}x", "yes" if r.checksum_ok else
+                      f"NO ({r.native_checksum} != {r.interp_checksum})")
+    console.print(table)
+    _, port = bench.host_port()
+    console.print(f"host port: {port}")
+    warn_file = args.build_dir / "host_bench.warnings"
+    _print_warnings(console, warn_file.read_text().splitlines() if warn_file.exists() else [])
+    if args.profile:
+        for r in results:
+            console.print(f"[bold]{r.kernel}[/bold]: hottest interpreter functions")
+            for instr, func in r.hotspots:
+                share = 100.0 * instr / r.interp_instr if r.interp_instr else 0.0
+                console.print(f"  {share:5.1f}%  {instr:>14,}  {func}")
+    if args.json:
+        _write(args.json, json.dumps({"target_ratio": bench.TARGET_RATIO,
+                                      "host_port": port,
+                                      "results": [r.to_json() for r in results]}, indent=2))
+    if args.markdown:
+        _write(args.markdown, bench.format_bench_markdown(results) + "\n")
+    return 0 if all(r.checksum_ok for r in results) else 1
+
+
+def _run_size(args: argparse.Namespace, console: Console) -> int:
+    with console.status("size build") as status:
+        report = bench.build_size(args.build_dir / "size",
+                                  progress=lambda msg: status.update(msg))
+    table = Table(title="runtime code size, cortex-m4 -Os, --gc-sections")
+    for col in ("component", "text", "data", "bss"):
+        table.add_column(col, justify="left" if col == "component" else "right")
+    for name, s in report.components.items():
+        table.add_row(name, f"{s.text:,}", f"{s.data:,}", f"{s.bss:,}")
+    rt = report.runtime
+    table.add_row("runtime total", f"{rt.text:,}", f"{rt.data:,}", f"{rt.bss:,}", style="bold")
+    console.print(table)
+    used = rt.text + rt.data
+    verdict = "within" if used <= bench.SIZE_AIM else "over"
+    console.print(f"runtime text+data {used:,} B = {used / 1024:.1f} KiB: {verdict} the "
+                  f"{bench.SIZE_AIM // 1024} KiB aim (heap pool buffer of "
+                  f"{report.heap_buffer:,} B bss not counted; memcpy from {report.mem_source})")
+    _print_warnings(console, report.warnings)
+    if args.json:
+        _write(args.json, json.dumps(report.to_json(), indent=2))
+    if args.markdown:
+        _write(args.markdown, bench.format_size_markdown(report) + "\n")
+    return 0
+
+
+def _print_warnings(console: Console, warnings: list[str]) -> None:
+    if warnings:
+        console.print(f"[yellow]{len(warnings)} compiler warning(s) in the runtime:[/yellow]")
+        for line in warnings[:5]:
+            console.print(f"  {line}", markup=False, highlight=False)
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def run(args: argparse.Namespace) -> int:
+    console = Console()
+    return _run_size(args, console) if args.size else _run_instructions(args, console)

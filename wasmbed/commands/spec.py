@@ -1,0 +1,121 @@
+"""`wasmbed spec`: run the WebAssembly spec testsuite on a board's agent."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Optional
+
+from rich.console import Console
+
+from wasmbed.errors import WasmbedError
+
+NAME = "spec"
+HELP = "run the WebAssembly spec testsuite on a board (host agent, or a board over --port)"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--board", default="host", help="board name (default: host)")
+    parser.add_argument("--suite", default="core", help="test suite: core = every top-level .wast except simd_*")
+    parser.add_argument("--files", help="comma-separated .wast names (or paths) instead of the whole suite")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="write the JSON report here")
+    parser.add_argument("--junit", type=Path, metavar="PATH", help="write a JUnit XML report here")
+    parser.add_argument("--mini-loader", action="store_true",
+                        help="agent built with the mini loader: skip assert_invalid/assert_malformed")
+    parser.add_argument("--features", help="comma-separated feature keys for the agent build")
+    parser.add_argument("--firmware", type=Path, help="use this prebuilt host agent instead of building one")
+    parser.add_argument("--port", help="serial port or URL of a board running the agent")
+    parser.add_argument("--baud", type=int, default=115200, help="baud rate for --port (default 115200)")
+    parser.add_argument("--timeout", type=float, default=10.0,
+                        help="base seconds per command, times the board's timeout factor (default 10)")
+    parser.add_argument("--max-restarts", type=int, default=50,
+                        help="give up after this many agent restarts in the run (default 50)")
+
+
+def agent_features(board: str, features: Optional[str], mini_loader: bool) -> Optional[list[str]]:
+    """Feature list for the build, or None for the board's defaults."""
+    if features:
+        keys = [f.strip() for f in features.split(",") if f.strip()]
+    elif mini_loader:
+        keys = list(board_default_features(board))
+    else:
+        return None
+    if mini_loader and "mini-loader" not in keys:
+        keys.append("mini-loader")
+    return keys
+
+
+def board_default_features(board: str) -> list[str]:
+    try:
+        from wasmbed import descriptors
+
+        return list(descriptors.load_board(board).features)
+    except (ImportError, AttributeError):
+        from wasmbed.features import default_features
+
+        return default_features()
+
+
+def run(args: argparse.Namespace) -> int:
+    from wasmbed import report
+    from wasmbed.spec import FileResult, RunAborted, SpecRunner
+    from wasmbed.target import open_target
+    from wasmbed.wast import suite_files
+
+    files = suite_files(args.suite, args.files.split(",") if args.files else None)
+    if not files:
+        raise WasmbedError("no .wast files selected")
+    console = Console(stderr=True)
+    target = open_target(
+        args.board,
+        port=args.port,
+        baud=args.baud,
+        firmware=args.firmware,
+        features=agent_features(args.board, args.features, args.mini_loader),
+    )
+    results = []
+    loader = "mini" if args.mini_loader else "full"
+    aborted: Optional[str] = None
+    with target:
+        client = target.start()
+        info = client.info
+        console.print(
+            f"agent {info.version if info else '?'} on {args.board}: features {info.features if info else '?'}, "
+            f"{len(files)} files"
+        )
+        runner = SpecRunner(target, mini_loader=args.mini_loader, base_timeout=args.timeout,
+                            max_restarts=args.max_restarts)
+        with report.progress(console) as bar:
+            overall = bar.add_task("spec " + args.suite, total=len(files), status="")
+            for path in files:
+                if aborted:
+                    res = FileResult(path.name)
+                    res.fail(0, f"not run: {aborted}")
+                    results.append(res)
+                    continue
+                task = bar.add_task(path.name, total=None, status="")
+                try:
+                    res = runner.run_file(path, on_command=lambda: bar.advance(task))
+                except RunAborted as err:
+                    aborted = str(err)
+                    res = runner.result
+                    res.fail(0, aborted)
+                results.append(res)
+                bar.update(task, total=res.passed + res.failed + res.skipped,
+                           completed=res.passed + res.failed + res.skipped,
+                           status=f"[green]{res.passed}[/] [red]{res.failed}[/] [dim]{res.skipped}[/]")
+                if not res.failed:
+                    bar.remove_task(task)
+                bar.advance(overall)
+    data = report.to_json(results, board=args.board, suite=args.suite, loader=loader,
+                          extra={"agent": info.__dict__ if info else None})
+    if args.json:
+        report.write_json(args.json, data)
+    if args.junit:
+        report.write_junit(args.junit, results, board=args.board, suite=args.suite)
+    console.print(report.summary_table(results, title=f"spec {args.suite} on {args.board} ({loader} loader)"))
+    t = data["totals"]
+    print(f"spec {args.suite} on {args.board}: {t['passed']} passed, {t['failed']} failed, "
+          f"{t['skipped']} skipped, {data['restarts']} restarts", file=sys.stdout)
+    return 1 if t["failed"] else 0

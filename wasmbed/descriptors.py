@@ -1,0 +1,336 @@
+"""Board and platform descriptors: YAML files checked by a schema, layered lookup.
+
+Boards live in boards/<name>.yaml, platforms in platforms/<name>.yaml. A board
+directory given with --boards-dir or WASMBED_BOARDS_PATH (os.pathsep-separated)
+is searched before the built-in one; platforms likewise with
+WASMBED_PLATFORMS_PATH. This module knows no SCons and no CLI.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from wasmbed import ROOT
+from wasmbed.errors import WasmbedError
+from wasmbed.schema import (F, Bool, DescriptorError, Enum, Int, List, Map, Nullable,
+                            Number, OneOf, Str, compose, fail)
+
+ARCHES = ("riscv64", "riscv32", "arm", "aarch64", "mips", "mips64", "i386", "x86_64",
+          "xtensa", "arc")
+CONSOLE_DRIVERS = ("ns16550", "ns16550-io", "cmsdk-uart", "pl011", "host-stdio", "esp32-uart")
+TIMER_DRIVERS = ("clint-mtime", "systick", "cmsdk-timer", "generic-timer", "mips-count", "tsc",
+                 "host", "esp32-systimer")
+
+
+class Section(dict):
+    """A checked descriptor section: a dict whose keys also read as attributes."""
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+
+def _section(value: Any) -> Any:
+    if isinstance(value, dict):
+        return Section({k: _section(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(_section(v) for v in value)
+    return value
+
+
+_MEMORY = Map({
+    "name": F(Str(), required=True),
+    "origin": F(Int(), required=True),
+    "length": F(Int(minimum=1, size=True), required=True),
+    "attrs": F(Enum("rx", "rwx", "rw", "r"), required=True),
+})
+
+_CONSOLE = Map({
+    "driver": F(Enum(*CONSOLE_DRIVERS), required=True),
+    "base": F(Nullable(Int())),
+    "clock": F(Nullable(Int())),
+    "baud": F(Nullable(Int())),
+    "reg_shift": F(Int(), default=0),
+}, open=True)
+
+_TIMER = Map({
+    "driver": F(Enum(*TIMER_DRIVERS), required=True),
+    "base": F(Nullable(Int())),
+    "hz": F(Nullable(Int(minimum=1))),
+}, open=True)
+
+_QEMU = Map({
+    "binary": F(Str(), required=True),
+    "machine": F(Str(), required=True),
+    "cpu": F(Nullable(Str())),
+    "memory": F(Nullable(Str())),
+    "args": F(List(Str()), default_factory=list),
+    "poweroff": F(Map({"method": F(Str(), required=True)}, open=True),
+                  default_factory=lambda: {"method": "none"}),
+    "timeout_factor": F(Number(), default=1.0),
+}, open=False)
+
+_FLASH = Map({
+    "method": F(Enum("none", "esptool", "serial-bootloader", "qemu-only"), required=True),
+    "chip": F(Nullable(Str())),
+    "offsets": F(Map({}, open=True), default_factory=dict),
+    "baud": F(Nullable(Int())),
+    "image": F(Enum("elf", "bin", "hex"), default="elf"),
+})
+
+_TOOLCHAIN = Map({
+    "family": F(Enum("gcc", "zig", "clang", "host"), required=True),
+    "prefix": F(Nullable(Str())),
+    "target": F(Nullable(Str())),
+    "cc": F(Nullable(Str())),
+    "cflags": F(List(Str()), default_factory=list),
+    "ldflags": F(List(Str()), default_factory=list),
+    "linker": F(Nullable(Str())),
+    "package": F(Nullable(Str())),
+})
+
+BOARD_SCHEMA = Map({
+    "name": F(Str(), required=True),
+    "description": F(Str(), required=True),
+    "tier": F(Enum("A", "B", "C"), required=True),
+    "triple": F(Str(), required=True),
+    "arch": F(Enum(*ARCHES), required=True),
+    "cpu_flags": F(List(Str()), default_factory=list),
+    "endian": F(Enum("little", "big"), required=True),
+    "platform": F(Str(), required=True),
+    "features": F(List(Str()), required=True),
+    "heap_size": F(Int(minimum=1, size=True), required=True),
+    "stack_size": F(Nullable(Int(minimum=1, size=True))),
+    "memory": F(List(_MEMORY), default_factory=list),
+    "console": F(Nullable(_CONSOLE)),
+    "timer": F(Nullable(_TIMER)),
+    "qemu": F(Nullable(_QEMU)),
+    "flash": F(_FLASH, default_factory=lambda: {"method": "none", "chip": None, "offsets": {},
+                                                "baud": None, "image": "elf"}),
+    "toolchain": F(Nullable(_TOOLCHAIN)),
+    "status": F(Str(), default=""),
+})
+
+_SDK = Map({
+    "name": F(Str(), required=True),
+    "env": F(Nullable(Str())),
+    "path": F(Nullable(Str())),
+    "command": F(Nullable(Str())),
+    "install": F(Str(), required=True),
+    "surrogate": F(Nullable(Str())),
+    "missing": F(Str(), required=True),
+})
+
+PLATFORM_SCHEMA = Map({
+    "name": F(Str(), required=True),
+    "description": F(Str(), required=True),
+    "kind": F(Enum("baremetal", "posix", "rtos"), required=True),
+    "port": F(Enum("baremetal", "host", "none"), required=True),
+    "libc": F(Str(), required=True),
+    "capabilities": F(Map({
+        "threads": F(Bool(), required=True),
+        "mmap": F(Bool(), required=True),
+        "filesystem": F(Bool(), required=True),
+        "sockets": F(Bool(), required=True),
+    }), required=True),
+    "has_malloc": F(Bool(), required=True),
+    "integration": F(Nullable(Str()), required=True),
+    "sdk": F(Nullable(_SDK), required=True),
+    "status": F(Str(), required=True),
+})
+
+
+@dataclass(frozen=True)
+class MemoryRegion:
+    name: str
+    origin: int
+    length: int
+    attrs: str
+
+    @property
+    def end(self) -> int:
+        return self.origin + self.length
+
+
+@dataclass(frozen=True)
+class Platform:
+    name: str
+    description: str
+    kind: str                 # baremetal | posix | rtos
+    port: str                 # baremetal (rendered templates) | host (runtime_src/port/host) | none
+    libc: str
+    capabilities: Section
+    has_malloc: bool
+    integration: str | None   # templates/integration/<dir> or None
+    sdk: Section | None       # what an OS build needs; None when nothing beyond the compiler
+    status: str
+    path: Path
+
+    def sdk_available(self) -> bool:
+        """True when the platform needs no SDK or its SDK is found on this machine."""
+        sdk = self.sdk
+        if sdk is None:
+            return True
+        if sdk.env and os.environ.get(sdk.env) and Path(os.environ[sdk.env]).exists():
+            return True
+        if sdk.path and Path(os.path.expanduser(sdk.path)).exists():
+            return True
+        if sdk.command and shutil.which(sdk.command):
+            return True
+        return False
+
+
+@dataclass(frozen=True)
+class Board:
+    name: str
+    description: str
+    tier: str
+    triple: str
+    arch: str
+    cpu_flags: tuple[str, ...]
+    endian: str
+    platform: str
+    features: tuple[str, ...]
+    heap_size: int
+    stack_size: int | None
+    memory: tuple[MemoryRegion, ...]
+    console: Section | None
+    timer: Section | None
+    qemu: Section | None
+    flash: Section
+    toolchain: Section | None
+    status: str
+    path: Path
+
+    @property
+    def baremetal(self) -> bool:
+        return bool(self.memory)
+
+    def flash_region(self) -> MemoryRegion | None:
+        """Where code lives: the first executable region (as the linker script does)."""
+        return next((r for r in self.memory if "x" in r.attrs), None)
+
+    def ram_region(self) -> MemoryRegion | None:
+        """Where data lives: the first writable, non-executable region, else the code region."""
+        ram = next((r for r in self.memory if "w" in r.attrs and "x" not in r.attrs), None)
+        return ram or self.flash_region()
+
+
+# ---- search path ---------------------------------------------------------------------------
+
+def _dirs(env: str, builtin: Path, extra: Sequence[Path | str] | None) -> list[Path]:
+    out = [Path(p) for p in (extra or [])]
+    out += [Path(p) for p in os.environ.get(env, "").split(os.pathsep) if p]
+    out.append(builtin)
+    return out
+
+
+def board_dirs(extra: Sequence[Path | str] | None = None) -> list[Path]:
+    return _dirs("WASMBED_BOARDS_PATH", ROOT / "boards", extra)
+
+
+def platform_dirs(extra: Sequence[Path | str] | None = None) -> list[Path]:
+    return _dirs("WASMBED_PLATFORMS_PATH", ROOT / "platforms", extra)
+
+
+def _names(dirs: Iterable[Path]) -> list[str]:
+    names: set[str] = set()
+    for d in dirs:
+        if d.is_dir():
+            names.update(p.stem for p in d.glob("*.yaml"))
+    return sorted(names)
+
+
+def _find(kind: str, name: str, dirs: list[Path]) -> Path:
+    for d in dirs:
+        candidate = d / f"{name}.yaml"
+        if candidate.is_file():
+            return candidate
+    known = _names(dirs)
+    near = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
+    hint = f"did you mean {', '.join(near)}?" if near else f"known {kind}s: {', '.join(known)}"
+    where = ", ".join(str(d) for d in dirs)
+    raise WasmbedError(f"unknown {kind} {name!r} (searched {where})", hint=hint)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+# ---- loading -------------------------------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def load_board_file(path: Path) -> Board:
+    shown = _shown(path)
+    node = compose(path, shown)
+    data = BOARD_SCHEMA.check(node, "", shown)
+    if data["name"] != path.stem:
+        name_node = next(v for k, v in node.value if k.value == "name")
+        raise fail(shown, name_node, "name",
+                   f"is {data['name']!r} but the file is {path.name}; they must agree")
+    memory = tuple(MemoryRegion(**m) for m in data["memory"])
+    names = [m.name for m in memory]
+    if len(set(names)) != len(names):
+        raise fail(shown, node, "memory", f"region names repeat: {names}")
+    if memory and not any("x" in m.attrs for m in memory):
+        raise fail(shown, node, "memory", "no executable (x) region to hold the code")
+    return Board(
+        name=data["name"], description=data["description"], tier=data["tier"],
+        triple=data["triple"], arch=data["arch"], cpu_flags=tuple(data["cpu_flags"]),
+        endian=data["endian"], platform=data["platform"], features=tuple(data["features"]),
+        heap_size=data["heap_size"], stack_size=data["stack_size"], memory=memory,
+        console=_section(data["console"]), timer=_section(data["timer"]),
+        qemu=_section(data["qemu"]), flash=_section(data["flash"]),
+        toolchain=_section(data["toolchain"]), status=data["status"], path=path)
+
+
+@lru_cache(maxsize=None)
+def load_platform_file(path: Path) -> Platform:
+    shown = _shown(path)
+    node = compose(path, shown)
+    data = PLATFORM_SCHEMA.check(node, "", shown)
+    if data["name"] != path.stem:
+        raise DescriptorError(f"{shown}:1: name: is {data['name']!r} but the file is {path.name}")
+    return Platform(
+        name=data["name"], description=data["description"], kind=data["kind"],
+        port=data["port"], libc=data["libc"], capabilities=_section(data["capabilities"]),
+        has_malloc=data["has_malloc"], integration=data["integration"],
+        sdk=_section(data["sdk"]), status=data["status"], path=path)
+
+
+def load_board(name: str, boards_dir: Sequence[Path | str] | None = None) -> Board:
+    """The board `name` from the first board directory that has it."""
+    board = load_board_file(_find("board", name, board_dirs(boards_dir)).resolve())
+    load_platform(board.platform)  # fail early on a board naming an unknown platform
+    return board
+
+
+def load_platform(name: str, platforms_dir: Sequence[Path | str] | None = None) -> Platform:
+    return load_platform_file(_find("platform", name, platform_dirs(platforms_dir)).resolve())
+
+
+def board_names(boards_dir: Sequence[Path | str] | None = None) -> list[str]:
+    return _names(board_dirs(boards_dir))
+
+
+def platform_names(platforms_dir: Sequence[Path | str] | None = None) -> list[str]:
+    return _names(platform_dirs(platforms_dir))
+
+
+def all_boards(boards_dir: Sequence[Path | str] | None = None) -> list[Board]:
+    return [load_board(n, boards_dir) for n in board_names(boards_dir)]
+
+
+def platform_of(board: Board) -> Platform:
+    return load_platform(board.platform)

@@ -1,0 +1,380 @@
+"""Generated documentation: README's support tables and docs/features.md.
+
+Everything comes from the feature registry, the board descriptors and measured results;
+nothing is typed by hand. Results are optional: without them a cell says "not measured".
+
+Inputs it reads (tolerantly, so that small format changes do not break the docs):
+
+- the boards (wasmbed.descriptors): `name`, `tier`, `triple`, `arch`, `qemu.machine`.
+- matrix.json (`wasmbed matrix --json`): a list of entries, or an object holding one under
+  "boards", "results" or "entries", or an object board -> entry. An entry names its board
+  ("board" or "name") and its outcome: "ok" (bool) or "status" (ok/pass/passed/built/success,
+  fail/failed/error, skip/skipped); optionally "reason" and "size" (bytes, or an object with
+  "text"/"total").
+- spec reports (`wasmbed spec --json`): an object with "board" (or "target") and the counts
+  "passed", "failed", "skipped" either at the top level or under "summary"/"totals"/"counts"
+  (wasmbed.report writes "totals"), and optionally "suite". Several reports for one board are
+  added up and their suites named.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from wasmbed import ROOT
+from wasmbed import features as reg
+from wasmbed.errors import WasmbedError
+from wasmbed.features_table import TARGETS
+
+START = "<!-- support-table:start -->"
+END = "<!-- support-table:end -->"
+NOT_MEASURED = "not measured"
+FEATURES_MD = Path("docs/features.md")
+
+
+@dataclass(frozen=True)
+class BoardInfo:
+    name: str
+    triple: str
+    tier: str
+    arch: str = ""
+    machine: str = ""
+
+
+@dataclass(frozen=True)
+class BuildOutcome:
+    status: str          # ok | failed | skipped
+    reason: str = ""
+    size: int | None = None
+
+
+@dataclass
+class SpecTotals:
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+    reports: list[str] = field(default_factory=list)
+    suites: list[str] = field(default_factory=list)
+
+
+# ----------------------------------------------------------------- inputs
+
+def load_boards(boards_dir: Path | None = None) -> list[BoardInfo]:
+    """The project's boards (validated by wasmbed.descriptors), or the boards/*.yaml of one
+    folder when `boards_dir` is given (read for name, tier, triple, arch, qemu.machine)."""
+    if boards_dir is None:
+        from wasmbed import descriptors
+
+        return [BoardInfo(b.name, b.triple, b.tier, b.arch,
+                          str((b.qemu or {}).get("machine") or ""))
+                for b in descriptors.all_boards()]
+    import yaml
+
+    out: list[BoardInfo] = []
+    for path in sorted(Path(boards_dir).glob("*.yaml")):
+        try:
+            data = yaml.safe_load(path.read_text()) or {}
+        except yaml.YAMLError as err:
+            mark = getattr(err, "problem_mark", None)
+            line = f":{mark.line + 1}" if mark else ""
+            raise WasmbedError(f"{path}{line}: not valid YAML ({err})") from err
+        if not isinstance(data, dict):
+            raise WasmbedError(f"{path}: expected a mapping of board fields")
+        qemu = data.get("qemu") if isinstance(data.get("qemu"), dict) else {}
+        out.append(BoardInfo(name=str(data.get("name", path.stem)),
+                             triple=str(data.get("triple", "?")),
+                             tier=str(data.get("tier", "?")), arch=str(data.get("arch", "")),
+                             machine=str(qemu.get("machine", "") or "")))
+    return out
+
+
+def _read_json(path: Path, what: str) -> Any:
+    try:
+        return json.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise WasmbedError(f"{what} '{path}' does not exist") from None
+    except json.JSONDecodeError as err:
+        raise WasmbedError(f"{path}:{err.lineno}: {what} is not valid JSON ({err.msg})") from None
+
+
+_OK = {"ok", "pass", "passed", "built", "success", "succeeded"}
+_FAILED = {"fail", "failed", "error", "errored", "broken"}
+_SKIPPED = {"skip", "skipped", "unsupported", "not-built"}
+
+
+def load_matrix(path: Path) -> dict[str, BuildOutcome]:
+    """board -> build outcome, from a matrix.json."""
+    data = _read_json(path, "matrix file")
+    entries: Any = data
+    if isinstance(data, dict):
+        for key in ("boards", "results", "entries"):
+            if key in data:
+                entries = data[key]
+                break
+        else:
+            entries = [{"board": k, **v} for k, v in data.items() if isinstance(v, dict)]
+    if isinstance(entries, dict):
+        entries = [{"board": k, **v} for k, v in entries.items() if isinstance(v, dict)]
+    if not isinstance(entries, list):
+        raise WasmbedError(f"{path}: expected a list of build entries")
+    out: dict[str, BuildOutcome] = {}
+    for i, e in enumerate(entries):
+        board = (e.get("board") or e.get("name")) if isinstance(e, dict) else None
+        if isinstance(board, dict):
+            board = board.get("name")
+        if not board:
+            raise WasmbedError(f"{path}: entry {i} names no board")
+        if "ok" in e:
+            status = "ok" if e["ok"] else "failed"
+        else:
+            word = str(e.get("status", "")).lower()
+            status = ("ok" if word in _OK else "failed" if word in _FAILED
+                      else "skipped" if word in _SKIPPED else "")
+            if not status:
+                raise WasmbedError(f"{path}: entry {i} ({board}) has no usable status "
+                                   f"(got {e.get('status')!r})")
+        size = e.get("size")
+        if isinstance(size, dict):
+            size = size.get("text", size.get("total"))
+        out[str(board)] = BuildOutcome(status, str(e.get("reason") or e.get("error") or ""),
+                                       size if isinstance(size, int) else None)
+    return out
+
+
+def _count(d: dict, *names: str) -> int | None:
+    for n in names:
+        if isinstance(d.get(n), int):
+            return d[n]
+    return None
+
+
+def load_spec(paths: Iterable[Path]) -> dict[str, SpecTotals]:
+    """board -> summed spec counts, from spec report JSON files."""
+    out: dict[str, SpecTotals] = {}
+    for path in paths:
+        data = _read_json(path, "spec report")
+        if not isinstance(data, dict):
+            raise WasmbedError(f"{path}: expected a JSON object (a spec report)")
+        board = data.get("board") or data.get("target")
+        if isinstance(board, dict):
+            board = board.get("name")
+        if not board:
+            raise WasmbedError(f"{path}: spec report names no board")
+        counts = next((data[k] for k in ("summary", "totals", "counts")
+                       if isinstance(data.get(k), dict)), data)
+        passed = _count(counts, "passed", "pass")
+        failed = _count(counts, "failed", "fail")
+        if passed is None or failed is None:
+            raise WasmbedError(f"{path}: spec report has no passed/failed counts")
+        errors = _count(counts, "errors", "error") or 0
+        t = out.setdefault(str(board), SpecTotals())
+        t.passed += passed
+        t.failed += failed + errors
+        t.skipped += _count(counts, "skipped", "skip") or 0
+        t.reports.append(Path(path).name)
+        suite = data.get("suite")
+        if isinstance(suite, str) and suite and suite not in t.suites:
+            t.suites.append(suite)
+    return out
+
+
+# ----------------------------------------------------------------- rendering
+
+def _md_escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(_md_escape(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024:.1f} KiB" if n >= 1024 else f"{n} B"
+
+
+def _build_cell(board: str, matrix: dict[str, BuildOutcome] | None) -> str:
+    if matrix is None:
+        return NOT_MEASURED
+    o = matrix.get(board)
+    if o is None:
+        return "not in matrix"
+    if o.status == "ok":
+        return "ok" + (f" ({_size(o.size)})" if o.size else "")
+    return o.status + (f": {o.reason}" if o.reason else "")
+
+
+def _spec_cell(board: str, spec: dict[str, SpecTotals] | None) -> str:
+    if not spec:
+        return NOT_MEASURED
+    t = spec.get(board)
+    if t is None:
+        return NOT_MEASURED
+    run = t.passed + t.failed
+    rate = f"{100.0 * t.passed / run:.2f}%" if run else "-"
+    text = f"{t.passed}/{run} ({rate}" + (f"; {', '.join(t.suites)})" if t.suites else ")")
+    return text + (f", {t.skipped} skipped" if t.skipped else "")
+
+
+def render_support(boards: list[BoardInfo], matrix: dict[str, BuildOutcome] | None = None,
+                   spec: dict[str, SpecTotals] | None = None,
+                   sources: Iterable[str] = ()) -> str:
+    """The README block between the support-table markers."""
+    by_triple: dict[str, list[BoardInfo]] = {}
+    for b in boards:
+        by_triple.setdefault(b.triple, []).append(b)
+    seed_triples = {t[0] for t in TARGETS}
+    rows: list[list[str]] = []
+    for triple, tier, *_ in sorted(TARGETS, key=lambda t: (t[1], t[0])):
+        mine = by_triple.get(triple, [])
+        if not mine:
+            rows.append([f"`{triple}`", tier, "no board yet", "-", "-"])
+        for b in mine:
+            rows.append([f"`{triple}`", tier, b.name + (f" ({b.machine})" if b.machine else ""),
+                         _build_cell(b.name, matrix), _spec_cell(b.name, spec)])
+    for b in sorted((b for b in boards if b.triple not in seed_triples),
+                    key=lambda b: (b.tier, b.triple, b.name)):
+        rows.append([f"`{b.triple}` (wasmbed)", b.tier,
+                     b.name + (f" ({b.machine})" if b.machine else ""),
+                     _build_cell(b.name, matrix), _spec_cell(b.name, spec)])
+    srcs = list(sources)
+    lines = [f"_Generated by `wasmbed docs` from the feature registry, boards/*.yaml"
+             + (", " + ", ".join(f"`{s}`" for s in srcs) if srcs else "")
+             + "; cells without a result file say \"not measured\"._", "",
+             "### Targets", ""]
+    lines += _table(["Target triple", "Tier", "Board (QEMU machine)", "Build",
+                     "Spec tests passed"], rows)
+    lines += ["", "### Features", "",
+              f"{len(reg.FEATURES)} features: every row of the support table "
+              f"({sum(f.in_seed for f in reg.FEATURES.values())}) plus wasmbed's own "
+              f"({sum(not f.in_seed for f in reg.FEATURES.values())}). "
+              "Full list with flags, requirements and conflicts: "
+              "[docs/features.md](docs/features.md).", ""]
+    counts = []
+    for tier in reg.TIERS:
+        row = [tier] + [str(len(reg.select(tier=tier, status=s))) for s in reg.STATUSES]
+        counts.append(row + [str(len(reg.select(tier=tier)))])
+    counts.append(["all"] + [str(len(reg.select(status=s))) for s in reg.STATUSES]
+                  + [str(len(reg.FEATURES))])
+    lines += _table(["Tier"] + list(reg.STATUSES) + ["total"], counts)
+    usable = [f"`{f.key}`" for f in reg.FEATURES.values() if f.status == reg.WORKS]
+    always = [f"`{f.key}`" for f in reg.FEATURES.values() if f.status == reg.ALWAYS_ON]
+    lines += ["", "Selectable (`features=`): " + ", ".join(usable) + ".",
+              "Always on: " + ", ".join(always) + "."]
+    return "\n".join(lines)
+
+
+_STATUS_TEXT = {
+    reg.WORKS: "implemented in wasmbed's runtime and covered by tests; selectable",
+    reg.ALWAYS_ON: "part of wasmbed's WebAssembly 2.0 core; cannot be switched off",
+    reg.NOT_YET: "not implemented yet; selecting it is an error",
+    reg.NA: "does not apply to wasmbed (the notes say why); selecting it is an error",
+}
+
+
+def render_features_md() -> str:
+    """docs/features.md: every feature row, by tier."""
+    lines = ["# wasmbed features", "",
+             "<!-- Generated by `wasmbed docs --write` from wasmbed/features_table.py; "
+             "do not edit by hand. -->", "",
+             "Every row of the support table (running modes, Wasm proposals, runtime "
+             "extensions, portability), with its status in wasmbed. Select features with "
+             "`features=key,key` (scons) or `--features` (wasmbed); keys, aliases and the "
+             "table's compile flags (e.g. `WAMR_BUILD_INTERP`) are all accepted. "
+             "Each feature compiles as `WB_FEATURE_<KEY>` in the generated `wb_config.h`.",
+             "", "Status:", ""]
+    lines += [f"- **{s}**: {t}" for s, t in _STATUS_TEXT.items()]
+    lines += ["", "Default feature set: " + ", ".join(f"`{k}`" for k in reg.default_features())
+              + ".", ""]
+    for tier in reg.TIERS:
+        rows = []
+        for f in reg.select(tier=tier):
+            rel = []
+            if f.requires:
+                rel.append("needs " + ", ".join(f"`{k}`" for k in f.requires))
+            if f.implies:
+                rel.append("adds " + ", ".join(f"`{k}`" for k in f.implies))
+            if f.conflicts and f.category != "Portability":
+                rel.append("not with " + ", ".join(f"`{k}`" for k in f.conflicts))
+            what = f.description
+            if f.reason:
+                what += (" **Why n/a:** " if f.status == reg.NA else " *Note:* ") + f.reason + "."
+            if f.arches:
+                what += " Only on " + ", ".join(f.arches) + "."
+            if f.wast:
+                what += " Spec tests: " + ", ".join(f"`{w}`" for w in f.wast) + "."
+            if not f.in_seed:
+                what += " *(wasmbed's own row.)*"
+            rows.append([f"`{f.key}`", f.label, f.category, f"**{f.status}**",
+                         "<br>".join(f"`{x}`" for x in f.flags) or "-",
+                         "; ".join(rel) or "-", what])
+        lines += [f"## Tier {tier}", ""]
+        lines += _table(["Key", "Feature", "Label", "Status", "Table flag",
+                         "Requires / conflicts", "What it does"], rows)
+        lines.append("")
+    lines += ["## Conflicts", "",
+              "Besides these, a build targets exactly one platform (portability rows "
+              "exclude each other).", ""]
+    pairs = []
+    for f in reg.FEATURES.values():
+        for other in f.conflicts:
+            if f.key < other and f.category != "Portability":
+                pairs.append([f"`{f.key}`", f"`{other}`", reg.conflict_reason(f.key, other)])
+    lines += _table(["Feature", "Feature", "Why"], sorted(pairs))
+    lines.append("")
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------- output
+
+def replace_block(text: str, block: str, *, where: str = "README.md") -> str:
+    """Replace what lies between the support-table markers; refuse when they are missing."""
+    start, end = text.find(START), text.find(END)
+    if start < 0 or end < 0:
+        missing = " and ".join(m for m, i in ((START, start), (END, end)) if i < 0)
+        raise WasmbedError(f"{where} has no {missing} marker; add the two lines "
+                           f"'{START}' and '{END}' where the support tables belong")
+    if text.count(START) > 1 or text.count(END) > 1:
+        raise WasmbedError(f"{where} has the support-table markers more than once")
+    if end < start:
+        raise WasmbedError(f"{where}: '{END}' comes before '{START}'")
+    head = text[:start + len(START)]
+    return head + "\n" + block.strip("\n") + "\n" + text[end:]
+
+
+@dataclass
+class DocsResult:
+    path: Path
+    text: str
+    changed: bool
+
+
+def generate(*, readme: Path | None = None, features_md: Path | None = None,
+             matrix: Path | None = None, spec: Iterable[Path] = (),
+             boards_dir: Path | None = None, write: bool = False) -> list[DocsResult]:
+    """Build both documents; write them when `write`. Returns what changed."""
+    readme = readme or ROOT / "README.md"
+    features_md = features_md or ROOT / FEATURES_MD
+    spec = list(spec)
+    if not readme.exists():
+        raise WasmbedError(f"{readme} does not exist")
+    matrix_data = load_matrix(matrix) if matrix else None
+    spec_data = load_spec(spec) if spec else None
+    sources = ([Path(matrix).name] if matrix else []) + [Path(p).name for p in spec]
+    block = render_support(load_boards(boards_dir), matrix_data, spec_data, sources)
+    old_readme = readme.read_text()
+    new_readme = replace_block(old_readme, block, where=str(readme))
+    new_features = render_features_md()
+    old_features = features_md.read_text() if features_md.exists() else None
+    results = [DocsResult(readme, new_readme, new_readme != old_readme),
+               DocsResult(features_md, new_features, new_features != old_features)]
+    if write:
+        for r in results:
+            if r.changed:
+                r.path.parent.mkdir(parents=True, exist_ok=True)
+                r.path.write_text(r.text)
+    return results

