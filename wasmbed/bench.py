@@ -110,7 +110,7 @@ def select_kernels(names: Sequence[str] | None) -> list[Kernel]:
 
 _PACKAGES = {
     "gcc": "gcc", "clang": "clang", "wasm-ld": "lld", "valgrind": "valgrind",
-    "callgrind_annotate": "valgrind", "arm-none-eabi-gcc": "gcc-arm-none-eabi",
+    "arm-none-eabi-gcc": "gcc-arm-none-eabi",
 }
 
 
@@ -158,23 +158,30 @@ def build_wasm_kernel(kernel: Kernel, out_dir: Path) -> Path:
     return out
 
 
-def build_native(out_dir: Path) -> Path:
-    """All kernels + bench/native_bench.c -> <out_dir>/native_bench."""
-    out = out_dir / "native_bench"
+#: Native builds: the baseline (gcc -O2, which auto-vectorizes with SSE2 since
+#: gcc 12) and a scalar one (-fno-tree-vectorize), the fair match for wasm
+#: modules compiled without SIMD.
+NATIVE_VARIANTS = {"o2": [], "scalar": ["-fno-tree-vectorize"]}
+
+
+def build_native(out_dir: Path, variant: str = "o2") -> Path:
+    """All kernels + bench/native_bench.c -> <out_dir>/native_bench[-<variant>]."""
+    extra = NATIVE_VARIANTS[variant]
+    out = out_dir / ("native_bench" if variant == "o2" else f"native_bench-{variant}")
     srcs = [k.source for k in kernels()]
     driver = BENCH_SRC / "native_bench.c"
     if _up_to_date(out, [*srcs, driver, KERNEL_DIR / "bench_kernel.h"]):
         return out
     gcc = tool("gcc")
-    obj_dir = out_dir / "native"
+    obj_dir = out_dir / f"native-{variant}"
     obj_dir.mkdir(parents=True, exist_ok=True)
     objs = []
     for src in srcs:
         obj = obj_dir / f"{src.stem}.o"
-        _run([gcc, *NATIVE_KERNEL_FLAGS, *OWN_FLAGS, "-c", src, "-o", obj],
+        _run([gcc, *NATIVE_KERNEL_FLAGS, *extra, *OWN_FLAGS, "-c", src, "-o", obj],
              f"compiling {src.name} natively")
         objs.append(obj)
-    _run([gcc, "-O2", *OWN_FLAGS, driver, *objs, "-o", out], "linking native_bench")
+    _run([gcc, "-O2", *OWN_FLAGS, driver, *objs, "-o", out], f"linking {out.name}")
     return out
 
 
@@ -215,7 +222,7 @@ def build_host_bench(out_dir: Path, *, extra_flags: Sequence[str] = ()) -> Path:
         return out
     out_dir.mkdir(parents=True, exist_ok=True)
     gcc = tool("gcc")
-    # -g keeps symbols for callgrind_annotate; it does not change the code.
+    # -g gives callgrind source lines for --profile; it does not change the code.
     warnings: list[str] = []
     _run([gcc, *flags, "-g", *WARN_FLAGS, *_includes(), *srcs, "-o", out],
          "building the runtime for the host benchmark", warnings=warnings)
@@ -247,7 +254,8 @@ def callgrind(cmd: Sequence[str | Path], out_file: Path, what: str) -> tuple[int
     """Run cmd under callgrind counting only bench_run(); (instructions, checksum)."""
     out_file.parent.mkdir(parents=True, exist_ok=True)
     stdout = _run([tool("valgrind"), "--tool=callgrind", f"--callgrind-out-file={out_file}",
-                   "--collect-atstart=no", "--toggle-collect=bench_run", *cmd], what)
+                   "--collect-atstart=no", "--toggle-collect=bench_run", "--compress-pos=no",
+                   "--compress-strings=no", *cmd], what)
     return callgrind_total(out_file), _checksum(stdout, what)
 
 
@@ -261,26 +269,48 @@ def callgrind_total(out_file: Path) -> int:
 
 
 def hotspots(out_file: Path, top: int = 15) -> list[tuple[int, str]]:
-    """The top functions by instructions in a callgrind file: (Ir, function)."""
-    text = _run([tool("callgrind_annotate"), "--inclusive=no", "--threshold=100",
-                 str(out_file)], "callgrind_annotate")
+    """The hottest source lines of a callgrind file (self cost): (Ir, "file:line  code").
+
+    The interpreter is one big function, so lines (opcode handlers, dispatch)
+    say more than functions. Needs a file written with --compress-pos=no
+    --compress-strings=no (as callgrind() does)."""
+    costs: dict[tuple[str, int], int] = {}
+    file = ""
+    skip = False
+    for line in out_file.read_text().splitlines():
+        if line.startswith(("fl=", "fi=", "fe=")):
+            file = line[3:]
+        elif line.startswith("calls="):
+            skip = True   # the next cost line is the call's inclusive cost
+        elif line[:1].isdigit():
+            if skip:
+                skip = False
+                continue
+            parts = line.split()
+            if len(parts) >= 2:
+                key = (file, int(parts[0]))
+                costs[key] = costs.get(key, 0) + int(parts[1])
     rows = []
-    for line in text.splitlines():
-        match = re.match(r"^\s*([\d,]+)\s+(?:\([^)]*\)\s+)?(\S.*)$", line)
-        if match and ":" in match.group(2) and "PROGRAM TOTALS" not in line:
-            rows.append((int(match.group(1).replace(",", "")), match.group(2).strip()))
-    rows.sort(key=lambda r: -r[0])
-    return rows[:top]
+    for (path, lineno), cost in sorted(costs.items(), key=lambda kv: -kv[1])[:top]:
+        source = Path(path) if Path(path).is_absolute() else ROOT / path
+        code = ""
+        if source.is_file() and lineno > 0:
+            text = source.read_text(errors="replace").splitlines()
+            code = text[lineno - 1].strip() if lineno <= len(text) else ""
+        rel = path[len(str(ROOT)) + 1:] if path.startswith(str(ROOT) + "/") else path
+        rows.append((cost, f"{rel}:{lineno}  {code}"))
+    return rows
 
 
 @dataclass
 class BenchResult:
     kernel: str
     n: int
-    native_instr: int
+    native_instr: int        # gcc -O2
     interp_instr: int
     native_checksum: int
     interp_checksum: int
+    scalar_instr: int = 0    # gcc -O2 -fno-tree-vectorize
     callgrind_file: str = ""
     hotspots: list[tuple[int, str]] = field(default_factory=list)
 
@@ -289,12 +319,17 @@ class BenchResult:
         return self.interp_instr / self.native_instr if self.native_instr else float("inf")
 
     @property
+    def scalar_ratio(self) -> float:
+        return self.interp_instr / self.scalar_instr if self.scalar_instr else float("inf")
+
+    @property
     def checksum_ok(self) -> bool:
         return self.native_checksum == self.interp_checksum
 
     def to_json(self) -> dict:
         data = asdict(self)
         data["ratio"] = round(self.ratio, 2)
+        data["scalar_ratio"] = round(self.scalar_ratio, 2)
         data["checksum_ok"] = self.checksum_ok
         data["hotspots"] = [{"instr": i, "function": f} for i, f in self.hotspots]
         return data
@@ -306,6 +341,7 @@ def run_bench(chosen: Sequence[Kernel], build_dir: Path = DEFAULT_BUILD_DIR, *,
     """Build what is needed, then count each kernel natively and under the interpreter."""
     progress("building native kernels")
     native = build_native(build_dir)
+    scalar = build_native(build_dir, "scalar")
     progress("building the runtime (-O2)")
     host = build_host_bench(build_dir)
     results = []
@@ -316,13 +352,18 @@ def run_bench(chosen: Sequence[Kernel], build_dir: Path = DEFAULT_BUILD_DIR, *,
         n_instr, n_sum = callgrind([native, kernel.name, str(n)],
                                    build_dir / "callgrind" / f"native.{kernel.name}",
                                    f"native {kernel.name} under callgrind")
+        s_instr, s_sum = callgrind([scalar, kernel.name, str(n)],
+                                   build_dir / "callgrind" / f"scalar.{kernel.name}",
+                                   f"scalar native {kernel.name} under callgrind")
+        if s_sum != n_sum:
+            raise WasmbedError(f"{kernel.name}: the scalar native build computes {s_sum}, "
+                               f"the -O2 build {n_sum}: the kernel is not deterministic")
         progress(f"{kernel.name}: interpreter under callgrind")
         interp_file = build_dir / "callgrind" / f"interp.{kernel.name}"
         i_instr, i_sum = callgrind([host, wasm, kernel.export, str(n)], interp_file,
                                    f"interpreter {kernel.name} under callgrind")
-        result = BenchResult(kernel.name, n, n_instr, i_instr, n_sum, i_sum,
-                             str(interp_file.relative_to(ROOT) if interp_file.is_relative_to(ROOT)
-                                 else interp_file))
+        where = interp_file.relative_to(ROOT) if interp_file.is_relative_to(ROOT) else interp_file
+        result = BenchResult(kernel.name, n, n_instr, i_instr, n_sum, i_sum, s_instr, str(where))
         if profile:
             result.hotspots = hotspots(interp_file)
         results.append(result)
@@ -506,14 +547,27 @@ def build_size(out_dir: Path = DEFAULT_BUILD_DIR / "size",
     return SizeReport(elf, components, objects, heap, mem_label, warnings)
 
 
+def flags_summary() -> dict[str, list[str]]:
+    """The compiler flags of every build the benchmark makes (for reports)."""
+    return {
+        "native": ["gcc", *NATIVE_KERNEL_FLAGS],
+        "native_scalar": ["gcc", *NATIVE_KERNEL_FLAGS, *NATIVE_VARIANTS["scalar"]],
+        "wasm": ["clang", *WASM_KERNEL_FLAGS],
+        "runtime": ["gcc", *RUNTIME_HOST_FLAGS],
+        "size": ["arm-none-eabi-gcc", *SIZE_CFLAGS, *SIZE_FEATURES],
+    }
+
+
 # ---- formatting --------------------------------------------------------------------
 
 def format_bench_markdown(results: Sequence[BenchResult]) -> str:
-    lines = ["| kernel | n | native instr | interp instr | ratio | checksum |",
-             "|---|---:|---:|---:|---:|---|"]
+    lines = ["| kernel | n | native instr (-O2) | scalar native instr | interp instr "
+             "| ratio vs -O2 | ratio vs scalar | checksum |",
+             "|---|---:|---:|---:|---:|---:|---:|---|"]
     for r in results:
-        lines.append(f"| {r.kernel} | {r.n} | {r.native_instr:,} | {r.interp_instr:,} | "
-                     f"{r.ratio:.1f}x | {'same' if r.checksum_ok else 'DIFFERENT'} |")
+        lines.append(f"| {r.kernel} | {r.n} | {r.native_instr:,} | {r.scalar_instr:,} | "
+                     f"{r.interp_instr:,} | {r.ratio:.1f}x | {r.scalar_ratio:.1f}x | "
+                     f"{'same' if r.checksum_ok else 'DIFFERENT'} |")
     return "\n".join(lines)
 
 

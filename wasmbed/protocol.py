@@ -283,6 +283,17 @@ class Client:
             del self._rx[:used]
             self._fill(deadline)
 
+    def flush(self, settle: float = 0.5) -> None:
+        """Resynchronise a line whose agent may be inside a frame with a
+        corrupted length: send max_payload + 10 zero bytes (never a sync),
+        then drop whatever arrives until the line is quiet for `settle` s."""
+        self.stream.write(bytes(self.max_payload + 10))
+        self._rx.clear()
+        while True:
+            self.stream.timeout = settle
+            if not self.stream.read(4096):
+                return
+
     def send(self, ftype: int, payload: bytes = b"") -> int:
         self._seq = (self._seq + 1) & 0xFF
         self.stream.write(encode_frame(ftype, self._seq, payload))
@@ -297,7 +308,14 @@ class Client:
         on_output: Optional[Callable[[bytes], None]] = None,
     ) -> Frame:
         """Send one request and return its OK/EXIT reply (ERROR raises)."""
-        seq = self.send(ftype, payload)
+        return self.reply(self.send(ftype, payload), timeout=timeout, on_output=on_output)
+
+    def reply(
+        self, seq: int, *, timeout: Optional[float] = None, on_output: Optional[Callable[[bytes], None]] = None
+    ) -> Frame:
+        """Wait for the final reply to request `seq`. Replies to earlier
+        requests still unread are skipped, so callers that pipeline requests
+        collect them in the order they were sent."""
         deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
         while True:
             frame = self.read_frame(deadline)
@@ -333,14 +351,33 @@ class Client:
         self.info = Hello(proto, max_payload, pool, handles, version, features, board)
         return self.info
 
-    def load(self, module: bytes, *, instantiate: bool = True, timeout: Optional[float] = None) -> int:
+    def load(
+        self, module: bytes, *, instantiate: bool = True, timeout: Optional[float] = None, pipeline: bool = False
+    ) -> int:
         """Upload, load and (unless instantiate=False) instantiate a module;
-        returns its handle (0 when only loaded and validated)."""
+        returns its handle (0 when only loaded and validated). pipeline=True
+        sends every frame before reading the replies (lines with flow
+        control only: pipes, sockets, QEMU)."""
         step = max(1, self.max_payload - 4)
-        self.request(FrameType.LOAD_BEGIN, struct.pack("<I", len(module)))
-        for off in range(0, len(module), step):
-            self.request(FrameType.LOAD_CHUNK, struct.pack("<I", off) + module[off : off + step])
-        reply = self.request(FrameType.LOAD_END, bytes([0 if instantiate else 1]), timeout=timeout)
+        frames = [(FrameType.LOAD_BEGIN, struct.pack("<I", len(module)))]
+        frames += [(FrameType.LOAD_CHUNK, struct.pack("<I", off) + module[off : off + step])
+                   for off in range(0, len(module), step)]
+        frames.append((FrameType.LOAD_END, bytes([0 if instantiate else 1])))
+        if not pipeline:
+            for ftype, payload in frames[:-1]:
+                self.request(ftype, payload)
+            return self._u32(self.request(frames[-1][0], frames[-1][1], timeout=timeout))
+        seqs = [self.send(ftype, payload) for ftype, payload in frames]
+        first: Optional[RemoteError] = None
+        reply = None
+        for i, seq in enumerate(seqs):  # read every reply, even after an error
+            try:
+                reply = self.reply(seq, timeout=timeout if i == len(seqs) - 1 else None)
+            except RemoteError as err:
+                first = first or err
+        if first is not None:
+            raise first
+        assert reply is not None
         return self._u32(reply)
 
     def validate(self, module: bytes, *, timeout: Optional[float] = None) -> None:
@@ -349,15 +386,17 @@ class Client:
     def register(self, handle: int, name: str) -> None:
         self.request(FrameType.REGISTER, struct.pack("<I", handle) + name.encode())
 
-    def invoke(
-        self, handle: int, name: str, args: Sequence[Value] = (), *, timeout: Optional[float] = None
-    ) -> list[Value]:
+    @staticmethod
+    def invoke_payload(handle: int, name: str, args: Sequence[Value] = ()) -> bytes:
         raw = name.encode()
-        if len(args) > 255:
-            raise ValueError("too many arguments")
-        payload = struct.pack("<IH", handle, len(raw)) + raw + bytes([len(args)])
-        payload += b"".join(a.encode() for a in args)
-        p = self.request(FrameType.INVOKE, payload, timeout=timeout).payload
+        if len(args) > 255 or len(raw) > 0xFFFF:
+            raise ValueError("too many arguments or too long a name")
+        return struct.pack("<IH", handle, len(raw)) + raw + bytes([len(args)]) + b"".join(a.encode() for a in args)
+
+    @staticmethod
+    def results(frame: Frame) -> list[Value]:
+        """The values of an INVOKE reply."""
+        p = frame.payload
         if not p:
             raise ProtocolError("empty INVOKE reply")
         values, pos = [], 1
@@ -365,6 +404,11 @@ class Client:
             v, pos = Value.decode(p, pos)
             values.append(v)
         return values
+
+    def invoke(
+        self, handle: int, name: str, args: Sequence[Value] = (), *, timeout: Optional[float] = None
+    ) -> list[Value]:
+        return self.results(self.request(FrameType.INVOKE, self.invoke_payload(handle, name, args), timeout=timeout))
 
     def get_global(self, handle: int, name: str) -> Value:
         p = self.request(FrameType.GET_GLOBAL, struct.pack("<I", handle) + name.encode()).payload

@@ -24,6 +24,10 @@
 #define WB_AGENT_MAX_VALUES 64u /* arguments / results of one INVOKE    */
 #endif
 
+#ifndef WB_AGENT_MAX_MODULE
+#define WB_AGENT_MAX_MODULE (16u * 1024u * 1024u) /* largest upload accepted */
+#endif
+
 #define WB_PROTOCOL_VERSION 1u
 
 /* ---- frame types ---- */
@@ -85,13 +89,15 @@ void wb_put_str16(wbuf *w, const char *s);
 typedef struct rbuf {
     const uint8_t *p;
     size_t len, pos;
-    int bad;
+    int bad;     /* payload too short: a PROTOCOL error      */
+    int badname; /* a name too long or with a NUL: ARGS error */
 } rbuf;
 uint8_t wb_get_u8(rbuf *r);
 uint16_t wb_get_u16(rbuf *r);
 uint32_t wb_get_u32(rbuf *r);
 uint64_t wb_get_u64(rbuf *r);
-/* Copies a string of n bytes into dst (NUL-terminated, at most cap-1). */
+/* Copies a name of n bytes into dst (NUL-terminated); sets badname when
+ * it does not fit in cap - 1 bytes or contains a NUL. */
 void wb_get_name(rbuf *r, size_t n, char *dst, size_t cap);
 size_t agent_strlen(const char *s);        /* no libc on boards */
 int wb_get_value(rbuf *r, wb_value *v);        /* 0 ok, -1 bad encoding */
@@ -120,5 +126,11 @@ wb_status spectest_install(wb_env *env);
 void cmd_dispatch(const frame *f);
 void cmd_run(const frame *f);
 void cmd_load_reset(void); /* drop a pending upload */
+
+/* run.c: libc-builtin output travels as OUTPUT frames of the request being
+ * served; out_flush() before a request's final reply. */
+void output_install(void);
+void output_seq(uint8_t seq);
+void out_flush(void);
 
 #endif /* WB_AGENT_H */

@@ -40,6 +40,8 @@ static void do_load_begin(uint8_t seq, rbuf *r)
     if (r->bad)
         return bad_request(seq);
     cmd_load_reset();
+    if (size > WB_AGENT_MAX_MODULE)
+        return reply_error(seq, WB_ERR_NOMEM, "module larger than the agent accepts");
     /* from the runtime's allocator: the pool when it has one */
     load_buf = wb_alloc(session_env(), size ? size : 1u);
     if (!load_buf)
@@ -89,6 +91,7 @@ static void do_load_end(uint8_t seq, rbuf *r)
         handle = 0;
     } else {
         st = wb_instantiate(session_env(), m, &inst);
+        out_flush(); /* a start function may print */
         if (st != WB_OK) {
             error_status(seq, st);
             wb_module_free(m);
@@ -115,6 +118,10 @@ static wb_instance *handle_and_name(uint8_t seq, rbuf *r)
     wb_get_name(r, r->len - r->pos, name, sizeof name);
     if (r->bad) {
         bad_request(seq);
+        return NULL;
+    }
+    if (r->badname) {
+        reply_error(seq, WB_ERR_ARGS, "name too long or containing a NUL byte");
         return NULL;
     }
     if (!inst)
@@ -161,6 +168,8 @@ static void do_invoke(uint8_t seq, rbuf *r)
     nargs = wb_get_u8(r);
     if (r->bad || nargs > WB_AGENT_MAX_VALUES)
         return bad_request(seq);
+    if (r->badname)
+        return reply_error(seq, WB_ERR_ARGS, "name too long or containing a NUL byte");
     for (i = 0; i < nargs; i++)
         if (wb_get_value(r, &args[i]) < 0)
             return reply_error(seq, WB_ERR_ARGS, "bad argument value encoding");
@@ -178,6 +187,7 @@ static void do_invoke(uint8_t seq, rbuf *r)
     if (nr > WB_AGENT_MAX_VALUES)
         return reply_error(seq, WB_ERR_UNSUPPORTED, "too many results for the agent");
     st = wb_call(session_env(), f, args, nargs, results, nr);
+    out_flush();
     if (st != WB_OK)
         return error_status(seq, st);
     w = reply_begin();
@@ -237,10 +247,14 @@ static void do_stats(uint8_t seq)
 
 static void do_reset(uint8_t seq)
 {
+    static const char banner[] = "\nWASMBED READY " WB_VERSION_STRING "\n";
     wb_status st = session_reset();
     if (st != WB_OK)
         return error_status(seq, st);
     reply_ok_empty(seq);
+    /* As after a hardware reset: a host that lost track (no reset line on
+     * the board) can wait for the banner; a frame reader skips the text. */
+    wb_port_write(banner, sizeof banner - 1u);
 }
 
 void cmd_dispatch(const frame *f)
@@ -250,6 +264,8 @@ void cmd_dispatch(const frame *f)
     r.len = f->len;
     r.pos = 0;
     r.bad = 0;
+    r.badname = 0;
+    output_seq(f->seq);
     if (!session_env() && f->type != FT_RESET && f->type != FT_HELLO) {
         /* a failed RESET left no environment: only RESET can help */
         reply_error(f->seq, WB_ERR_NOMEM, "no runtime environment (send RESET)");

@@ -13,6 +13,7 @@ int main(void)
     wb_port_init();
     /* A failure here is reported to every request until a RESET works. */
     (void)session_reset();
+    output_install();
     put_text("\nWASMBED READY " WB_VERSION_STRING "\n");
     for (;;) {
         int rc = frame_read(&f);

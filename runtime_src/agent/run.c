@@ -1,6 +1,8 @@
 /*
  * RUN: call an application's entry (`_start`, else `main`) and stream what
  * libc-builtin prints as OUTPUT frames, then answer EXIT(code) or ERROR.
+ * The same OUTPUT path serves every request: a module printing from its
+ * start function or an invoked export never writes raw text on the line.
  */
 #include "agent.h"
 #if WB_FEATURE_LIBC_BUILTIN
@@ -13,7 +15,9 @@ static uint8_t run_seq;
 static char out[OUT_CHUNK];
 static size_t out_len;
 
-static void out_flush(void)
+void output_seq(uint8_t seq) { run_seq = seq; }
+
+void out_flush(void)
 {
     wbuf *w;
     if (!out_len)
@@ -35,6 +39,13 @@ static void out_sink(const char *buf, size_t len)
     }
 }
 #endif
+
+void output_install(void)
+{
+#if WB_FEATURE_LIBC_BUILTIN
+    wb_libc_builtin_set_output(out_sink);
+#endif
+}
 
 /* Checks that `f` has the type params -> results. */
 static int has_type(wb_func *f, uint32_t np, uint32_t nr)
@@ -66,6 +77,7 @@ void cmd_run(const frame *f)
     r.len = f->len;
     r.pos = 0;
     r.bad = 0;
+    r.badname = 0;
     inst = session_get(wb_get_u32(&r));
     if (r.bad)
         return reply_error(f->seq, WB_KIND_PROTOCOL, "malformed request payload");
@@ -86,15 +98,7 @@ void cmd_run(const frame *f)
     argv[0].type = argv[1].type = WB_I32;
     argv[0].of.i32 = argv[1].of.i32 = 0;
 
-    run_seq = f->seq;
-    out_len = 0;
-#if WB_FEATURE_LIBC_BUILTIN
-    wb_libc_builtin_set_output(out_sink);
-#endif
     st = wb_call(session_env(), fn, argv, np, res, nr);
-#if WB_FEATURE_LIBC_BUILTIN
-    wb_libc_builtin_set_output(NULL);
-#endif
     out_flush();
 
     if (st == WB_OK)

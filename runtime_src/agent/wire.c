@@ -63,11 +63,17 @@ uint64_t wb_get_u64(rbuf *r)
 void wb_get_name(rbuf *r, size_t n, char *dst, size_t cap)
 {
     const uint8_t *p = take(r, n);
-    if (!p || n >= cap) {
-        r->bad = 1;
-        dst[0] = 0;
+    size_t i;
+    dst[0] = 0;
+    if (!p)
+        return;
+    if (n >= cap) {
+        r->badname = 1;
         return;
     }
+    for (i = 0; i < n; i++)
+        if (!p[i])
+            r->badname = 1; /* the C API cannot carry a NUL */
     memcpy(dst, p, n);
     dst[n] = 0;
 }

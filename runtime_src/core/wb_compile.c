@@ -52,6 +52,8 @@ typedef struct comp {
     uint32_t nctl, capc;
     uint8_t *locals;
     uint32_t nlocals;
+    uint32_t last, last2; /* start of the last two emitted instructions */
+    uint32_t barrier;     /* branch target: no fusion across it        */
 } comp;
 
 static const uint8_t vt1[] = {WB_I32, WB_I64, WB_F32, WB_F64,
@@ -115,6 +117,102 @@ static void emit2(comp *cc, uint32_t a, uint32_t b)
     emit(cc, a);
     emit(cc, b);
 }
+
+/* The first word of an instruction. */
+static void emit_op(comp *cc, uint32_t op)
+{
+    if (!live(cc))
+        return;
+    cc->last2 = cc->last;
+    cc->last = here(cc);
+    emit(cc, op);
+}
+
+static void emit_op2(comp *cc, uint32_t op, uint32_t imm)
+{
+    emit_op(cc, op);
+    emit(cc, imm);
+}
+
+static void set_barrier(comp *cc) { cc->barrier = here(cc); }
+
+#if WB_FUSE
+/* Can the instruction at `at` (of n words, ending at here) be rewritten? */
+static int fusable(comp *cc, uint32_t at, uint32_t n)
+{
+    return live(cc) && at != WB_NONE && at >= cc->barrier && at + n == here(cc);
+}
+
+/* i32 binop after i32.const c: one op with an immediate. */
+static int fuse_imm(comp *cc, uint8_t op)
+{
+    uint32_t *code = cc->m->code, at = cc->last, f;
+    if (!fusable(cc, at, 2) || code[at] != OP_I32_CONST)
+        return 0;
+    switch (op) {
+    case 0x6A: f = OP_ADDI; break;
+    case 0x6B: f = OP_ADDI; code[at + 1] = 0u - code[at + 1]; break;
+    case 0x6C: f = OP_MULI; break;
+    case 0x71: f = OP_ANDI; break;
+    case 0x72: f = OP_ORI; break;
+    case 0x73: f = OP_XORI; break;
+    case 0x74: f = OP_SHLI; break;
+    case 0x75: f = OP_SHRSI; break;
+    case 0x76: f = OP_SHRUI; break;
+    default:
+        if (op < 0x46 || op > 0x4F)
+            return 0;
+        f = OP_CMPI(op);
+    }
+    code[at] = f;
+    /* local.get a; i32.const c; i32.add -> one op */
+    if (f == OP_ADDI && fusable(cc, cc->last2, 4) && code[cc->last2] == OP_LOCAL_GET) {
+        at = cc->last2;
+        code[at] = OP_LGET_ADDI;
+        code[at + 2] = code[at + 3];
+        cc->m->code_len--;
+        cc->last = at;
+        cc->last2 = WB_NONE;
+    }
+    return 1;
+}
+
+/* local.get a; local.get b -> one op */
+static int fuse_lget(comp *cc, uint32_t idx)
+{
+    uint32_t *code = cc->m->code;
+    if (!fusable(cc, cc->last, 2) || code[cc->last] != OP_LOCAL_GET)
+        return 0;
+    code[cc->last] = OP_LGET2;
+    emit(cc, idx);
+    cc->last2 = WB_NONE;
+    return 1;
+}
+
+/* i32 compare (or eqz); br_if -> compare-and-branch (target follows) */
+static int fuse_br_if(comp *cc)
+{
+    uint32_t *code = cc->m->code, at = cc->last, op;
+    if (!fusable(cc, at, 1) && !fusable(cc, at, 2))
+        return 0;
+    op = code[at];
+    if (fusable(cc, at, 1) && op == 0x45) {
+        code[at] = OP_BR_UNLESS;
+    } else if (fusable(cc, at, 1) && op >= 0x46 && op <= 0x4F) {
+        code[at] = OP_BRC(op);
+    } else if (fusable(cc, at, 2) && op >= OP_CMPI(0x46) && op <= OP_CMPI(0x4F)) {
+        code[at] = OP_BRCI(op - OP_CMPI(0x46) + 0x46);
+    } else {
+        return 0;
+    }
+    cc->last2 = WB_NONE;
+    return 1;
+}
+#else
+#define fuse_imm(cc, op) 0
+#define fuse_lget(cc, idx) 0
+#define fuse_br_if(cc) 0
+#endif
 
 static void patch_chain(comp *cc, uint32_t fix, uint32_t to)
 {
@@ -191,6 +289,7 @@ static void push_ctl(comp *cc, uint8_t kind, uint32_t np, const uint8_t *pt,
     f->rt = rt;
     f->height = cc->nvals;
     f->target = here(cc);
+    set_barrier(cc);
     f->fix = WB_NONE;
     f->else_fix = WB_NONE;
     push_n(cc, np, pt);
@@ -232,14 +331,15 @@ static void emit_branch(comp *cc, ctl *f, int cond)
     if (!live(cc))
         return;
     if (!cond && f == &cc->ctls[0]) {
-        emit2(cc, OP_RETURN, a);
+        emit_op2(cc, OP_RETURN, a);
         return;
     }
     if (h - a == off) {
-        emit(cc, cond ? OP_BR_IF : OP_BR);
+        if (!cond || !fuse_br_if(cc))
+            emit_op(cc, cond ? OP_BR_IF : OP_BR);
         emit_target(cc, f);
     } else {
-        emit(cc, cond ? OP_BR_IF_UNWIND : OP_BR_UNWIND);
+        emit_op(cc, cond ? OP_BR_IF_UNWIND : OP_BR_UNWIND);
         emit_target(cc, f);
         emit2(cc, off, a);
     }
@@ -251,13 +351,15 @@ static void read_blocktype(comp *cc, uint32_t *np, const uint8_t **pt,
 {
     wb_reader *r = cc->r;
     uint8_t b;
+    *np = *nr = 0;
+    *pt = *rt = vt1;
     if (r->p >= r->end) {
         wb_rd_fail(r, WB_ERR_MALFORMED, "unexpected end");
         return;
     }
+    *np = *nr = 0;
+    *pt = *rt = vt1;
     b = *r->p;
-    *np = 0;
-    *pt = vt1;
     if (b == 0x40) {
         r->p++;
         *nr = 0;
@@ -339,12 +441,13 @@ static void op_end(comp *cc)
             end = here(cc);
             patch_chain(cc, f->fix, end);
             f->unreach = 0;
-            emit2(cc, OP_RETURN, f->nr);
+            emit_op2(cc, OP_RETURN, f->nr);
         }
         cc->nctl--;
         return;
     }
     end = here(cc);
+    set_barrier(cc);
     if (f->else_fix != WB_NONE)
         cc->m->code[f->else_fix] = end;
     patch_chain(cc, f->fix, end);
@@ -360,13 +463,14 @@ static void op_else(comp *cc)
     INVALID(cc->nvals != f->height, "type mismatch");
     if (live(cc)) {
         uint32_t at;
-        emit(cc, OP_BR);
+        emit_op(cc, OP_BR);
         at = here(cc);
         emit(cc, f->fix);
         f->fix = at;
     }
     if (f->else_fix != WB_NONE)
         cc->m->code[f->else_fix] = here(cc);
+    set_barrier(cc);
     f->else_fix = WB_NONE;
     f->kind = K_ELSE;
     f->unreach = 0;
@@ -411,7 +515,7 @@ static void op_br_table(comp *cc)
 #endif
     }
     if (live(cc)) {
-        emit2(cc, OP_BR_TABLE, n);
+        emit_op2(cc, OP_BR_TABLE, n);
         emit(cc, arity);
         r->p = p0;
         for (i = 0; i <= n; i++) {
@@ -431,11 +535,14 @@ static void op_call(comp *cc, const wb_functype *t)
 
 static void mem_check(comp *cc)
 {
+    (void)cc;
     INVALID(!cc->m->nmems, "unknown memory 0");
 }
 
 static void table_check(comp *cc, uint32_t t)
 {
+    (void)cc;
+    (void)t;
     INVALID(t >= cc->m->ntables, "unknown table");
 }
 
@@ -450,26 +557,30 @@ static void op_fc(comp *cc)
         static const char sat[] = "fifiFiFifIfIFIFI";
         pop(cc, letter(sat[sub * 2]));
         push(cc, letter(sat[sub * 2 + 1]));
-        emit(cc, OP_FC + sub);
+        emit_op(cc, OP_FC + sub);
         return;
     }
     switch (sub) {
     case 8: /* memory.init */
         a = rd_idx(cc);
         MALFORMED(wb_rd_u8(r) != 0, "zero byte expected");
-        MALFORMED(!cc->lc->has_data_count, "data count section required");
         mem_check(cc);
-        INVALID(a >= cc->lc->data_count, "unknown data segment");
+        if (!cc->lc->has_data_count)
+            cc->lc->need_data_count = 1;
+        else
+            INVALID(a >= cc->lc->data_count, "unknown data segment");
         pop(cc, WB_I32);
         pop(cc, WB_I32);
         pop(cc, WB_I32);
-        emit2(cc, OP_FC + sub, a);
+        emit_op2(cc, OP_FC + sub, a);
         return;
     case 9: /* data.drop */
         a = rd_idx(cc);
-        MALFORMED(!cc->lc->has_data_count, "data count section required");
-        INVALID(a >= cc->lc->data_count, "unknown data segment");
-        emit2(cc, OP_FC + sub, a);
+        if (!cc->lc->has_data_count)
+            cc->lc->need_data_count = 1;
+        else
+            INVALID(a >= cc->lc->data_count, "unknown data segment");
+        emit_op2(cc, OP_FC + sub, a);
         return;
     case 10: /* memory.copy */
     case 11: /* memory.fill */
@@ -480,7 +591,7 @@ static void op_fc(comp *cc)
         pop(cc, WB_I32);
         pop(cc, WB_I32);
         pop(cc, WB_I32);
-        emit(cc, OP_FC + sub);
+        emit_op(cc, OP_FC + sub);
         return;
     case 12: /* table.init elem table */
         a = rd_idx(cc);
@@ -493,13 +604,13 @@ static void op_fc(comp *cc)
         pop(cc, WB_I32);
         pop(cc, WB_I32);
         pop(cc, WB_I32);
-        emit2(cc, OP_FC + sub, a);
+        emit_op2(cc, OP_FC + sub, a);
         emit(cc, b);
         return;
     case 13: /* elem.drop */
         a = rd_idx(cc);
         INVALID(a >= m->nelems, "unknown elem segment");
-        emit2(cc, OP_FC + sub, a);
+        emit_op2(cc, OP_FC + sub, a);
         return;
     case 14: /* table.copy dst src */
         a = rd_idx(cc);
@@ -512,7 +623,7 @@ static void op_fc(comp *cc)
         pop(cc, WB_I32);
         pop(cc, WB_I32);
         pop(cc, WB_I32);
-        emit2(cc, OP_FC + sub, a);
+        emit_op2(cc, OP_FC + sub, a);
         emit(cc, b);
         return;
     case 15: /* table.grow */
@@ -533,7 +644,7 @@ static void op_fc(comp *cc)
             pop(cc, m->tables[a].elem);
             pop(cc, WB_I32);
         }
-        emit2(cc, OP_FC + sub, a);
+        emit_op2(cc, OP_FC + sub, a);
         return;
     default:
         MALFORMED(1, "illegal opcode");
@@ -551,7 +662,7 @@ static void instr(comp *cc, uint8_t op)
 
     switch (op) {
     case 0x00:
-        emit(cc, OP_UNREACHABLE);
+        emit_op(cc, OP_UNREACHABLE);
         set_unreachable(cc);
         return;
     case 0x01:
@@ -566,7 +677,7 @@ static void instr(comp *cc, uint8_t op)
             pop(cc, WB_I32);
         pop_n(cc, np, pt);
         if (op == 0x04 && live(cc)) {
-            emit(cc, OP_BR_UNLESS);
+            emit_op(cc, OP_BR_UNLESS);
             a = here(cc);
             emit(cc, 0);
             push_ctl(cc, K_IF, np, pt, nr, rt);
@@ -601,7 +712,7 @@ static void instr(comp *cc, uint8_t op)
     case 0x0F:
         f = &cc->ctls[0];
         pop_n(cc, f->nr, f->rt);
-        emit2(cc, OP_RETURN, f->nr);
+        emit_op2(cc, OP_RETURN, f->nr);
         set_unreachable(cc);
         return;
     case 0x10:
@@ -610,7 +721,7 @@ static void instr(comp *cc, uint8_t op)
             return;
         INVALID(a >= m->nfuncs, "unknown function");
         op_call(cc, &m->types[m->func_type[a]]);
-        emit2(cc, OP_CALL, a);
+        emit_op2(cc, OP_CALL, a);
         return;
     case 0x11: {
         uint32_t tab;
@@ -623,13 +734,13 @@ static void instr(comp *cc, uint8_t op)
         INVALID(m->tables[tab].elem != WB_FUNCREF, "type mismatch");
         pop(cc, WB_I32);
         op_call(cc, &m->types[a]);
-        emit2(cc, OP_CALL_INDIRECT, a);
+        emit_op2(cc, OP_CALL_INDIRECT, a);
         emit(cc, tab);
         return;
     }
     case 0x1A:
         pop(cc, 0);
-        emit(cc, OP_DROP);
+        emit_op(cc, OP_DROP);
         return;
     case 0x1B:
     case 0x1C:
@@ -655,7 +766,7 @@ static void instr(comp *cc, uint8_t op)
             INVALID(t1 && t2 && t1 != t2, "type mismatch");
             push(cc, t1 ? t1 : t2);
         }
-        emit(cc, OP_SELECT);
+        emit_op(cc, OP_SELECT);
         return;
     case 0x20:
     case 0x21:
@@ -668,12 +779,14 @@ static void instr(comp *cc, uint8_t op)
             return;
         if (op == 0x20) {
             push(cc, cc->locals[a]);
+            if (fuse_lget(cc, a))
+                return;
         } else {
             pop(cc, cc->locals[a]);
             if (op == 0x22)
                 push(cc, cc->locals[a]);
         }
-        emit2(cc, op, a);
+        emit_op2(cc, op, a);
         return;
     case 0x23:
     case 0x24:
@@ -687,7 +800,7 @@ static void instr(comp *cc, uint8_t op)
             INVALID(!m->globals[a].mut, "global is immutable");
             pop(cc, m->globals[a].type);
         }
-        emit2(cc, op, a);
+        emit_op2(cc, op, a);
         return;
     case 0x25:
     case 0x26:
@@ -702,7 +815,7 @@ static void instr(comp *cc, uint8_t op)
             pop(cc, m->tables[a].elem);
             pop(cc, WB_I32);
         }
-        emit2(cc, op, a);
+        emit_op2(cc, op, a);
         return;
     case 0x3F:
     case 0x40:
@@ -711,15 +824,15 @@ static void instr(comp *cc, uint8_t op)
         if (op == 0x40)
             pop(cc, WB_I32);
         push(cc, WB_I32);
-        emit(cc, op);
+        emit_op(cc, op);
         return;
     case 0x41:
-        emit2(cc, op, (uint32_t)wb_rd_leb(r, 32, 1));
+        emit_op2(cc, op, (uint32_t)wb_rd_leb(r, 32, 1));
         push(cc, WB_I32);
         return;
     case 0x42: {
         uint64_t v = wb_rd_leb(r, 64, 1);
-        emit2(cc, op, (uint32_t)v);
+        emit_op2(cc, op, (uint32_t)v);
         emit(cc, (uint32_t)(v >> 32));
         push(cc, WB_I64);
         return;
@@ -732,7 +845,7 @@ static void instr(comp *cc, uint8_t op)
         for (i = 0; i < n; i++)
             w[i / 4] |= (uint32_t)r->p[i] << (8u * (i & 3u));
         r->p += n;
-        emit2(cc, op, w[0]);
+        emit_op2(cc, op, w[0]);
         if (n == 8)
             emit(cc, w[1]);
         push(cc, op == 0x43 ? WB_F32 : WB_F64);
@@ -743,13 +856,13 @@ static void instr(comp *cc, uint8_t op)
         MALFORMED(!r->st && t1 != WB_FUNCREF && t1 != WB_EXTERNREF,
                   "malformed reference type");
         push(cc, t1);
-        emit(cc, OP_REF_NULL);
+        emit_op(cc, OP_REF_NULL);
         return;
     case 0xD1:
         t1 = pop(cc, 0);
         INVALID(t1 && t1 != WB_FUNCREF && t1 != WB_EXTERNREF, "type mismatch");
         push(cc, WB_I32);
-        emit(cc, 0x50); /* i64.eqz on the slot */
+        emit_op(cc, 0x50); /* i64.eqz on the slot */
         return;
     case 0xD2:
         a = rd_idx(cc);
@@ -758,7 +871,7 @@ static void instr(comp *cc, uint8_t op)
         INVALID(a >= m->nfuncs, "unknown function");
         INVALID(!cc->lc->declared[a], "undeclared function reference");
         push(cc, WB_FUNCREF);
-        emit2(cc, OP_REF_FUNC, a);
+        emit_op2(cc, OP_REF_FUNC, a);
         return;
     case 0xFC:
         op_fc(cc);
@@ -772,6 +885,7 @@ static void instr(comp *cc, uint8_t op)
         uint8_t t = letter(mem_sig[k + 1]);
         if (r->st)
             return;
+        MALFORMED(align >= 32u, "malformed memop flags");
         mem_check(cc);
         INVALID(align > (uint32_t)(mem_sig[k] - '0'),
                 "alignment must not be larger than natural");
@@ -782,7 +896,7 @@ static void instr(comp *cc, uint8_t op)
             pop(cc, t);
             pop(cc, WB_I32);
         }
-        emit2(cc, op, off);
+        emit_op2(cc, op, off);
         return;
     }
     if (op >= 0x45 && op <= 0xC4) {
@@ -792,7 +906,8 @@ static void instr(comp *cc, uint8_t op)
             pop(cc, tb);
         pop(cc, ta);
         push(cc, to);
-        emit(cc, op);
+        if (!fuse_imm(cc, op))
+            emit_op(cc, op);
         return;
     }
     MALFORMED(1, "illegal opcode");
@@ -844,6 +959,8 @@ wb_status wb_compile_func(wb_loadctx *lc, wb_reader *r, uint32_t idx)
     }
     fd->code = here(cc);
     fd->nlocals = cc->nlocals;
+    cc->last = cc->last2 = WB_NONE;
+    set_barrier(cc);
     push_ctl(cc, K_FUNC, 0, vt1, t->nresults, t->types + t->nparams);
     while (!r->st && cc->nctl) {
         uint8_t op;

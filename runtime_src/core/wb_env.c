@@ -4,9 +4,6 @@
  */
 #include "wb_internal.h"
 
-void wb_instance_destroy(wb_instance *inst, int final);
-void wb_module_destroy(wb_module *m);
-
 #if WB_FEATURE_GLOBAL_HEAP_POOL
 static uint64_t wb_static_pool[(WB_GLOBAL_HEAP_SIZE + 7u) / 8u];
 static uint8_t wb_static_pool_busy;

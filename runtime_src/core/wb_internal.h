@@ -6,9 +6,8 @@
 #ifndef WB_INTERNAL_H
 #define WB_INTERNAL_H
 
-#include <string.h>
-
 #include "wasmbed.h"
+#include "wb_libc.h"
 #include "wb_port.h"
 #include "wb_defaults.h"
 #include "../mem/wb_pool.h"
@@ -129,6 +128,7 @@ struct wb_func {
 typedef struct wb_memory {
     uint8_t *data;
     uint32_t pages, max; /* max already clamped to 65536 */
+    uint8_t has_max;
 } wb_memory;
 
 typedef struct wb_table {
@@ -234,6 +234,7 @@ typedef struct wb_loadctx {
     uint8_t *declared; /* functions named by ref.func outside code */
     uint32_t data_count;
     uint8_t has_data_count;
+    uint8_t need_data_count;
 } wb_loadctx;
 
 wb_status wb_compile_func(wb_loadctx *lc, wb_reader *r, uint32_t idx);
@@ -250,6 +251,9 @@ wb_status wb_memory_init_seg(wb_instance *inst, uint32_t seg, uint32_t d,
                              uint32_t s, uint32_t n);
 int32_t wb_memory_grow(wb_env *env, wb_memory *mem, uint32_t delta);
 int32_t wb_table_grow(wb_env *env, wb_table *t, uint32_t delta, void *init);
+
+void wb_instance_destroy(wb_instance *inst, int final);
+void wb_module_destroy(wb_module *m);
 
 /* ---- numerics (numeric.c) ---------------------------------------------- */
 uint32_t wb_f32_round(uint32_t b, int mode); /* 0 nearest 1 floor 2 ceil 3 trunc */

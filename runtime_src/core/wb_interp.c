@@ -206,6 +206,72 @@ static unsigned trunc_kind(unsigned sub)
         NEXT();                                                           \
     }
 
+/* fused: i32 op with immediate, compare-and-branch */
+#define BINI(n, expr)                                                     \
+    OP(n) {                                                               \
+        uint32_t a = (uint32_t)sp[-1], b = *ip++;                         \
+        sp[-1] = (uint32_t)(expr);                                        \
+        NEXT();                                                           \
+    }
+#define BRC(n, expr)                                                      \
+    OP(n) {                                                               \
+        uint32_t a = (uint32_t)sp[-2], b = (uint32_t)sp[-1];              \
+        sp -= 2;                                                          \
+        ip = (expr) ? code + *ip : ip + 1;                                \
+        NEXT();                                                           \
+    }
+#define BRCI(n, expr)                                                     \
+    OP(n) {                                                               \
+        uint32_t a = (uint32_t)*--sp, b = ip[0];                          \
+        ip = (expr) ? code + ip[1] : ip + 2;                              \
+        NEXT();                                                           \
+    }
+#define CMP_FAMILY(M, o)                                                  \
+    M(o(0x46), a == b)                                                    \
+    M(o(0x47), a != b)                                                    \
+    M(o(0x48), (int32_t)a < (int32_t)b)                                   \
+    M(o(0x49), a < b)                                                     \
+    M(o(0x4A), (int32_t)a > (int32_t)b)                                   \
+    M(o(0x4B), a > b)                                                     \
+    M(o(0x4C), (int32_t)a <= (int32_t)b)                                  \
+    M(o(0x4D), a <= b)                                                    \
+    M(o(0x4E), (int32_t)a >= (int32_t)b)                                  \
+    M(o(0x4F), a >= b)
+/* opcode numbers as plain literals (labels are built from them) */
+#define CMPI_N(op) CMPI_##op
+#define BRC_N(op) BRC_##op
+#define BRCI_N(op) BRCI_##op
+#define CMPI_0x46 0xC5
+#define CMPI_0x47 0xC6
+#define CMPI_0x48 0xC7
+#define CMPI_0x49 0xC8
+#define CMPI_0x4A 0xC9
+#define CMPI_0x4B 0xCA
+#define CMPI_0x4C 0xCB
+#define CMPI_0x4D 0xCC
+#define CMPI_0x4E 0xCD
+#define CMPI_0x4F 0xCE
+#define BRC_0x46 0xD3
+#define BRC_0x47 0xD4
+#define BRC_0x48 0xD5
+#define BRC_0x49 0xD6
+#define BRC_0x4A 0xD7
+#define BRC_0x4B 0xD8
+#define BRC_0x4C 0xD9
+#define BRC_0x4D 0xDA
+#define BRC_0x4E 0xDB
+#define BRC_0x4F 0xDC
+#define BRCI_0x46 0x12
+#define BRCI_0x47 0x13
+#define BRCI_0x48 0x14
+#define BRCI_0x49 0x15
+#define BRCI_0x4A 0x16
+#define BRCI_0x4B 0x17
+#define BRCI_0x4C 0x18
+#define BRCI_0x4D 0x19
+#define BRCI_0x4E 0x1C
+#define BRCI_0x4F 0x1D
+
 #define RELOAD_MEM()                                                      \
     do {                                                                  \
         if (inst->mems && inst->module->nmems) {                          \
@@ -242,7 +308,18 @@ static unsigned trunc_kind(unsigned sub)
     X(0xBD) X(0xBE) X(0xBF) X(0xC0) X(0xC1) X(0xC2) X(0xC3) X(0xC4)       \
     X(0xD0) X(0xD2) X(0xE0) X(0xE1) X(0xE2) X(0xE3) X(0xE4) X(0xE5)       \
     X(0xE6) X(0xE7) X(0xE8) X(0xE9) X(0xEA) X(0xEB) X(0xEC) X(0xED)       \
-    X(0xEE) X(0xEF) X(0xF0) X(0xF1)
+    X(0xEE) X(0xEF) X(0xF0) X(0xF1) WB_FUSED_OPLIST(X)
+
+#if WB_FUSE
+#define WB_FUSED_OPLIST(X)                                                \
+    X(0x01) X(0x02) X(0xF2) X(0xF3) X(0xF4) X(0xF5) X(0xF6) X(0xF7)       \
+    X(0xF8) X(0xF9) X(0xC5) X(0xC6) X(0xC7) X(0xC8) X(0xC9) X(0xCA)       \
+    X(0xCB) X(0xCC) X(0xCD) X(0xCE) X(0xD3) X(0xD4) X(0xD5) X(0xD6)       \
+    X(0xD7) X(0xD8) X(0xD9) X(0xDA) X(0xDB) X(0xDC) X(0x12) X(0x13)       \
+    X(0x14) X(0x15) X(0x16) X(0x17) X(0x18) X(0x19) X(0x1C) X(0x1D)
+#else
+#define WB_FUSED_OPLIST(X)
+#endif
 
 wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
 {
@@ -742,10 +819,36 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
             t->elems[i + k] = (void *)(uintptr_t)sp[1];
         NEXT();
     }
-#ifndef WB_CGOTO
+#if WB_FUSE
+    OP(0x01) {
+        sp[0] = fp[ip[0]];
+        sp[1] = fp[ip[1]];
+        sp += 2;
+        ip += 2;
+        NEXT();
+    }
+    OP(0x02) {
+        *sp++ = (uint32_t)((uint32_t)fp[ip[0]] + ip[1]);
+        ip += 2;
+        NEXT();
+    }
+    BINI(0xF2, a + b)
+    BINI(0xF3, a * b)
+    BINI(0xF4, a & b)
+    BINI(0xF5, a | b)
+    BINI(0xF6, a ^ b)
+    BINI(0xF7, a << (b & 31u))
+    BINI(0xF8, (uint32_t)((int32_t)a >> (b & 31u)))
+    BINI(0xF9, a >> (b & 31u))
+    CMP_FAMILY(BINI, CMPI_N)
+    CMP_FAMILY(BRC, BRC_N)
+    CMP_FAMILY(BRCI, BRCI_N)
+#endif
+#ifdef WB_CGOTO
+    L_bad:
+#else
     default:
 #endif
-    L_bad:
         TRAP("illegal opcode");
     }
 out:

@@ -32,8 +32,6 @@
             return r->st;                                                 \
     } while (0)
 
-void wb_module_destroy(wb_module *m);
-
 /* ---- primitive readers --------------------------------------------------- */
 int wb_rd_fail(wb_reader *r, wb_status st, const char *msg)
 {
@@ -224,6 +222,7 @@ static int rd_limits(wb_reader *r, wb_limits *l, int mem)
     return 0;
 }
 
+#if WB_VALIDATE
 static uint8_t cexpr_type(const wb_module *m, const wb_cexpr *e)
 {
     switch (e->op) {
@@ -236,6 +235,7 @@ static uint8_t cexpr_type(const wb_module *m, const wb_cexpr *e)
     default: return (uint8_t)e->val; /* ref.null: its type */
     }
 }
+#endif
 
 static int rd_cexpr(wb_reader *r, wb_loadctx *lc, wb_cexpr *e, uint8_t want)
 {
@@ -266,6 +266,11 @@ static int rd_cexpr(wb_reader *r, wb_loadctx *lc, wb_cexpr *e, uint8_t want)
         INVALID(1, "type mismatch");
         break;
     default:
+        MALFORMED_V(!(op <= 0x05 || (op >= 0x0B && op <= 0x11) ||
+                      (op >= 0x1A && op <= 0x1C) || (op >= 0x20 && op <= 0x26) ||
+                      (op >= 0x28 && op <= 0xC4) || (op >= 0xD0 && op <= 0xD2) ||
+                      op == 0xFC),
+                    "illegal opcode");
         INVALID(1, "constant expression required");
         MALFORMED(1, "illegal opcode");
     }
@@ -705,6 +710,28 @@ static int load(wb_reader *r, wb_loadctx *lc)
     MALFORMED(r->end - r->p < 4, "unknown binary version");
     MALFORMED(memcmp(r->p, "\1\0\0\0", 4), "unknown binary version");
     r->p += 4;
+#if WB_VALIDATE
+    {
+        /* Section structure first: a malformed module is reported as
+         * such even when an earlier section would fail validation. */
+        wb_reader s = *r;
+        while (s.p < s.end) {
+            uint8_t id = wb_rd_u8(&s);
+            uint32_t size = wb_rd_u32(&s);
+            if (s.st)
+                return r->st = s.st;
+            MALFORMED(id > 12, "malformed section id");
+            MALFORMED(size > (uint32_t)(s.end - s.p), "length out of bounds");
+            if (id) {
+                MALFORMED(sec_rank[id] <= last,
+                          "unexpected content after last section");
+                last = sec_rank[id];
+            }
+            s.p += size;
+        }
+        last = 0;
+    }
+#endif
     while (r->p < r->end) {
         uint8_t id = wb_rd_u8(r);
         uint32_t size = wb_rd_u32(r);
@@ -753,10 +780,14 @@ static int load(wb_reader *r, wb_loadctx *lc)
             MALFORMED(!lc->declared, "out of memory");
         }
     }
+    (void)last;
     MALFORMED(!seen_code && m->nfuncs != m->nfunc_imports,
               "function and code section have inconsistent lengths");
     MALFORMED(lc->has_data_count && lc->data_count != m->ndatas,
               "data count and data section have inconsistent lengths");
+    /* memory.init / data.drop without a data count section */
+    MALFORMED(lc->need_data_count && m->ndatas, "data count section required");
+    INVALID(lc->need_data_count, "unknown data segment");
     return 0;
 }
 

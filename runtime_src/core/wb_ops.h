@@ -41,4 +41,30 @@ enum {
     OP_FC = 0xE0            /* 0xE0 + FC sub-opcode (0..17)           */
 };
 
+/* Fused instructions (peephole in compile.c), left out of size builds. */
+#ifndef WB_FUSE
+#ifdef __OPTIMIZE_SIZE__
+#define WB_FUSE 0
+#else
+#define WB_FUSE 1
+#endif
+#endif
+
+#define OP_LGET2 0x01     /* a b      : push l[a], l[b]                 */
+#define OP_LGET_ADDI 0x02 /* a c      : push i32(l[a] + c)              */
+#define OP_ADDI 0xF2      /* c        : i32 top op= c                   */
+#define OP_MULI 0xF3
+#define OP_ANDI 0xF4
+#define OP_ORI 0xF5
+#define OP_XORI 0xF6
+#define OP_SHLI 0xF7
+#define OP_SHRSI 0xF8
+#define OP_SHRUI 0xF9
+/* i32 compare 0x46..0x4F with an immediate: c */
+#define OP_CMPI(op) (0xC5u + (op) - 0x46u)
+/* compare and branch, both operands on the stack: target */
+#define OP_BRC(op) (0xD3u + (op) - 0x46u)
+/* compare with immediate and branch: c target */
+#define OP_BRCI(op) ((op) < 0x4Eu ? 0x12u + (op) - 0x46u : 0x1Cu + (op) - 0x4Eu)
+
 #endif /* WB_OPS_H */

@@ -197,28 +197,94 @@ static const uint64_t p10u[20] = {
     100000000000000ull, 1000000000000000ull, 10000000000000000ull,
     100000000000000000ull, 1000000000000000000ull, 10000000000000000000ull};
 
+/* Exact products without FMA (Dekker): a * b == *p + *e exactly, for
+ * operands far from overflow. Lets the digit rounding below see the true
+ * value of v * 10^k, so halfway cases round as printf does (ties to even on
+ * the exact binary value: "%.1f" of 0.95 is "0.9"). */
+static void split(double a, double *hi, double *lo)
+{
+    double c = 134217729.0 * a; /* 2^27 + 1 */
+    *hi = c - (c - a);
+    *lo = a - *hi;
+}
+
+static void two_prod(double a, double b, double *p, double *e)
+{
+    double ah, al, bh, bl;
+    *p = a * b;
+    split(a, &ah, &al);
+    split(b, &bh, &bl);
+    *e = ((ah * bh - *p) + ah * bl + al * bh) + al * bl;
+}
+
+/* Round p + e (0 <= p < 2^63, e the exact rest of a product) to an
+ * integer, ties to even. */
+static uint64_t round_exact(double p, double e)
+{
+    uint64_t u = (uint64_t)p, k;
+    double t = (p - (double)u) + e, d; /* the value is u + t */
+    if (t >= 1.0) {
+        k = (uint64_t)t;
+        u += k;
+        t -= (double)k;
+    } else if (t < 0.0) {
+        k = (uint64_t)(-t) + 1u;
+        if (k > u)
+            k = u;
+        u -= k;
+        t += (double)k;
+    }
+    d = t - 0.5;
+    if (d > 0.0 || (d == 0.0 && (u & 1u)))
+        u++;
+    return u;
+}
+
+/* The integer nearest v * 10^k (k may be negative); exact scaling when
+ * 10^|k| is exactly representable, else one rounded step. */
+static uint64_t scaled(double v, int k)
+{
+    double p, e, q, pw;
+    if (k >= 0 && k <= 22 && v < 1e280) {
+        two_prod(v, pow10_(k), &p, &e);
+        return round_exact(p, e);
+    }
+    if (k < 0 && k >= -22) {
+        pw = pow10_(-k);
+        q = v / pw;
+        two_prod(q, pw, &p, &e);
+        return round_exact(q, ((v - p) - e) / pw);
+    }
+    if (k >= 0)
+        return round_exact(k > 300 ? v * 1e300 * pow10_(k - 300) : v * pow10_(k), 0.0);
+    return round_exact(k < -300 ? v / 1e300 / pow10_(-k - 300) : v / pow10_(-k), 0.0);
+}
+
 /* ndig (1..17) significant digits of v > 0, rounded; returns the decimal
  * exponent X with v ~ d0.d1d2... * 10^X. */
 static int decompose(double v, int ndig, char *out)
 {
-    int x = 0, i;
+    int x = 0, i, tries;
     double m = v;
-    uint64_t u;
+    uint64_t u = 0;
     while (m >= 1e16) { m /= 1e16; x += 16; }
     while (m >= 10.0) { m /= 10.0; x++; }
     while (m < 1e-16) { m *= 1e16; x -= 16; }
     while (m < 1.0) { m *= 10.0; x--; }
-    /* one rounding instead of many: rescale v directly */
-    if (x >= 0)
-        m = v / pow10_(x);
-    else if (x > -300)
-        m = v * pow10_(-x);
-    if (m >= 10.0) { m /= 10.0; x++; }
-    if (m < 1.0) { m *= 10.0; x--; }
-    u = (uint64_t)(m * (double)p10u[ndig - 1] + 0.5);
-    if (u >= p10u[ndig]) {
-        u /= 10u;
-        x++;
+    for (tries = 0; tries < 3; tries++) { /* the estimate of x may be one off */
+        u = scaled(v, ndig - 1 - x);
+        if (u >= p10u[ndig]) {
+            if (u == p10u[ndig]) { /* rounding carried: 9.99 -> 10.0 */
+                u /= 10u;
+                x++;
+                break;
+            }
+            x++;
+        } else if (u < p10u[ndig - 1]) {
+            x--;
+        } else {
+            break;
+        }
     }
     for (i = ndig - 1; i >= 0; i--) {
         out[i] = (char)('0' + u % 10u);
@@ -259,38 +325,40 @@ static size_t body_e(char *b, double v, int prec, int upper, int alt)
     return n;
 }
 
-/* %f body: ddd.ddd */
+/* %f body: ddd.ddd. Exact while v * 10^prec stays below 2^63; beyond that
+ * 17 significant digits, then zeros. */
 static size_t body_f(char *b, double v, int prec, int alt)
 {
     size_t n = 0;
-    int i;
-    if (v < 1e17) {
-        uint64_t ip = (uint64_t)v, fu = 0;
-        double frac = v - (double)ip;
-        int fp = prec > MAX_SIG ? MAX_SIG : prec;
-        char tmp[24];
-        int nt = 0;
-        fu = (uint64_t)(frac * (double)p10u[fp] + 0.5);
-        if (fu >= p10u[fp]) {
-            fu -= p10u[fp];
-            ip++;
-        }
+    int i, nd = 0;
+    char tmp[24];
+    if (prec <= 22 && v * pow10_(prec) < 9.2e18) {
+        uint64_t u = scaled(v, prec);
         do {
-            tmp[nt++] = (char)('0' + ip % 10u);
-            ip /= 10u;
-        } while (ip);
-        while (nt)
-            b[n++] = tmp[--nt];
+            tmp[nd++] = (char)('0' + u % 10u);
+            u /= 10u;
+        } while (u || nd <= prec);
+        while (nd > prec)
+            b[n++] = tmp[--nd];
         if (prec > 0 || alt)
             b[n++] = '.';
-        for (i = fp - 1; i >= 0; i--) {
-            b[n + (size_t)i] = (char)('0' + fu % 10u);
-            fu /= 10u;
+        while (nd)
+            b[n++] = tmp[--nd];
+        return n;
+    }
+    if (v < 1.0) { /* tiny with a huge precision: 17 digits at their place */
+        char dig[MAX_SIG];
+        int x = v == 0.0 ? -1 : decompose(v, MAX_SIG, dig);
+        b[n++] = '0';
+        if (prec > 0 || alt)
+            b[n++] = '.';
+        for (i = 1; i <= prec; i++) {
+            int at = i - 1 + x + 1; /* digit index of 10^-i */
+            b[n++] = v != 0.0 && at >= 0 && at < MAX_SIG ? dig[at] : '0';
         }
-        n += (size_t)fp;
-        for (i = fp; i < prec; i++)
-            b[n++] = '0';
-    } else {
+        return n;
+    }
+    {
         char dig[MAX_SIG];
         int x = decompose(v, MAX_SIG, dig);
         for (i = 0; i <= x; i++)
@@ -298,7 +366,7 @@ static size_t body_f(char *b, double v, int prec, int alt)
         if (prec > 0 || alt)
             b[n++] = '.';
         for (i = 0; i < prec; i++)
-            b[n++] = '0';
+            b[n++] = i + x + 1 < MAX_SIG ? dig[i + x + 1] : '0';
     }
     return n;
 }
@@ -407,7 +475,7 @@ wb_status fmt_format(fmt_out *o, uint32_t fmt, uint32_t va)
     v.bad = 0;
     while (i < end) {
         spec sp;
-        int lng = 0; /* 0 int, 1 long long, 2 long double */
+        int lng = 0; /* 0 int, 1 long long, 2 long double, -1 short, -2 char */
         uint8_t c = s[i++];
         if (c != '%') {
             fmt_emit(o, (char)c);
@@ -452,6 +520,8 @@ wb_status fmt_format(fmt_out *o, uint32_t fmt, uint32_t va)
                     i++;
             } else if (s[i] == 'L') {
                 lng = 2;
+            } else if (s[i] == 'h') {
+                lng = lng == -1 ? -2 : -1;
             }
             i++;
         }
@@ -463,16 +533,26 @@ wb_status fmt_format(fmt_out *o, uint32_t fmt, uint32_t va)
         switch (sp.conv) {
         case 'd':
         case 'i': {
-            int64_t x = lng ? (int64_t)va_u64(&v) : (int64_t)(int32_t)va_u32(&v);
+            int64_t x = lng == 1 ? (int64_t)va_u64(&v) : (int64_t)(int32_t)va_u32(&v);
+            if (lng == -1)
+                x = (int16_t)x;
+            else if (lng == -2)
+                x = (int8_t)x;
             put_int(o, &sp, x < 0 ? 0u - (uint64_t)x : (uint64_t)x, x < 0);
             break;
         }
         case 'u':
         case 'o':
         case 'x':
-        case 'X':
-            put_int(o, &sp, lng ? va_u64(&v) : va_u32(&v), 0);
+        case 'X': {
+            uint64_t x = lng == 1 ? va_u64(&v) : va_u32(&v);
+            if (lng == -1)
+                x = (uint16_t)x;
+            else if (lng == -2)
+                x = (uint8_t)x;
+            put_int(o, &sp, x, 0);
             break;
+        }
         case 'p':
             put_int(o, &sp, va_u32(&v), 0);
             break;

@@ -7,9 +7,8 @@
  * in their payload. Freeing merges with both neighbours at once, so no
  * two free blocks are ever adjacent.
  */
-#include <string.h>
-
 #include "wb_pool.h"
+#include "../core/wb_libc.h"
 
 typedef struct blk {
     uint32_t size; /* bit 0: used */

@@ -26,7 +26,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--markdown", type=Path, metavar="FILE",
                         help="write the result table as Markdown")
     parser.add_argument("--profile", action="store_true",
-                        help="list the interpreter's hottest functions (callgrind_annotate)")
+                        help="list the interpreter's hottest source lines (from callgrind)")
     parser.add_argument("--size", action="store_true",
                         help="code size of interpreter + mini loader + libc-builtin + pool "
                              "on Cortex-M4 instead of the instruction benchmark")
@@ -53,26 +53,31 @@ def _run_instructions(args: argparse.Namespace, console: Console) -> int:
         results = bench.run_bench(chosen, args.build_dir, ns=ns, profile=args.profile,
                                   progress=lambda msg: status.update(msg))
     table = Table(title=f"interpreter vs native (target {bench.TARGET_RATIO:.0f}x)")
-    for col in ("kernel", "n", "native instr", "interp instr", "ratio", "checksum ok"):
+    for col in ("kernel", "n", "native instr", "interp instr", "ratio", "vs scalar",
+                "checksum ok"):
         table.add_column(col, justify="left" if col in ("kernel", "checksum ok") else "right")
     for r in results:
         table.add_row(r.kernel, str(r.n), f"{r.native_instr:,}", f"{r.interp_instr:,}",
-                      f"{r.ratio:.1f}x", "yes" if r.checksum_ok else
+                      f"{r.ratio:.1f}x", f"{r.scalar_ratio:.1f}x", "yes" if r.checksum_ok else
                       f"NO ({r.native_checksum} != {r.interp_checksum})")
     console.print(table)
     _, port = bench.host_port()
+    console.print("native: gcc -O2 (auto-vectorized); vs scalar: gcc -O2 -fno-tree-vectorize, "
+                  "like the wasm kernels (no SIMD)")
     console.print(f"host port: {port}")
     warn_file = args.build_dir / "host_bench.warnings"
     _print_warnings(console, warn_file.read_text().splitlines() if warn_file.exists() else [])
     if args.profile:
         for r in results:
-            console.print(f"[bold]{r.kernel}[/bold]: hottest interpreter functions")
+            console.print(f"[bold]{r.kernel}[/bold]: hottest interpreter source lines")
             for instr, func in r.hotspots:
                 share = 100.0 * instr / r.interp_instr if r.interp_instr else 0.0
-                console.print(f"  {share:5.1f}%  {instr:>14,}  {func}")
+                console.print(f"  {share:5.1f}%  {instr:>14,}  {func}", markup=False,
+                              highlight=False)
     if args.json:
         _write(args.json, json.dumps({"target_ratio": bench.TARGET_RATIO,
                                       "host_port": port,
+                                      "flags": bench.flags_summary(),
                                       "results": [r.to_json() for r in results]}, indent=2))
     if args.markdown:
         _write(args.markdown, bench.format_bench_markdown(results) + "\n")

@@ -75,16 +75,18 @@ def run(args: argparse.Namespace) -> int:
         features=agent_features(args.board, args.features, args.mini_loader),
     )
     results = []
-    loader = "mini" if args.mini_loader else "full"
     aborted: Optional[str] = None
     with target:
         client = target.start()
         info = client.info
+        # an agent built with the mini loader validates nothing: say so once
+        mini = args.mini_loader or (info is not None and "mini-loader" in info.features.split(","))
+        loader = "mini" if mini else "full"
         console.print(
             f"agent {info.version if info else '?'} on {args.board}: features {info.features if info else '?'}, "
             f"{len(files)} files"
         )
-        runner = SpecRunner(target, mini_loader=args.mini_loader, base_timeout=args.timeout,
+        runner = SpecRunner(target, mini_loader=mini, base_timeout=args.timeout,
                             max_restarts=args.max_restarts)
         with report.progress(console) as bar:
             overall = bar.add_task("spec " + args.suite, total=len(files), status="")

@@ -18,7 +18,9 @@ static size_t in_pos, in_len;
 void wb_port_init(void)
 {
     /* A vanished host must end the agent through EOF/EPIPE, not a signal. */
+#ifdef SIGPIPE /* Windows has no SIGPIPE */
     signal(SIGPIPE, SIG_IGN);
+#endif
 }
 
 void wb_port_write(const void *buf, size_t len)

@@ -1,0 +1,520 @@
+/*
+ * Instances: import resolution and linking, allocation of memories,
+ * tables and globals, segment initialisation, the start function,
+ * exports, calls from the embedder and reference counting.
+ */
+#include "wb_internal.h"
+
+/* Largest linear memory / table this build will allocate. */
+#ifndef WB_MAX_PAGES
+#if UINTPTR_MAX > 0xFFFFFFFFu
+#define WB_MAX_PAGES 32768u
+#else
+#define WB_MAX_PAGES 16384u
+#endif
+#endif
+#ifndef WB_MAX_TABLE
+#define WB_MAX_TABLE 10000000u
+#endif
+
+/* ---- growth ----------------------------------------------------------------- */
+int32_t wb_memory_grow(wb_env *env, wb_memory *mem, uint32_t delta)
+{
+    uint32_t old = mem->pages;
+    uint64_t np = (uint64_t)old + delta;
+    uint8_t *d;
+    if (!delta)
+        return (int32_t)old;
+    if (np > mem->max || np > WB_MAX_PAGES)
+        return -1;
+    d = (uint8_t *)wb_realloc(env, mem->data, (size_t)np * WB_PAGE);
+    if (!d)
+        return -1;
+    memset(d + (size_t)old * WB_PAGE, 0, (size_t)delta * WB_PAGE);
+    mem->data = d;
+    mem->pages = (uint32_t)np;
+    return (int32_t)old;
+}
+
+int32_t wb_table_grow(wb_env *env, wb_table *t, uint32_t delta, void *init)
+{
+    uint32_t old = t->size, k;
+    uint64_t ns = (uint64_t)old + delta;
+    void **e;
+    if (!delta)
+        return (int32_t)old;
+    if (ns > t->max || ns > WB_MAX_TABLE)
+        return -1;
+    e = (void **)wb_realloc(env, t->elems, (size_t)ns * sizeof(void *));
+    if (!e)
+        return -1;
+    for (k = old; k < ns; k++)
+        e[k] = init;
+    t->elems = e;
+    t->size = (uint32_t)ns;
+    return (int32_t)old;
+}
+
+/* ---- segments ---------------------------------------------------------------- */
+static wb_slot eval(wb_instance *inst, const wb_cexpr *e)
+{
+    switch (e->op) {
+    case 0x23: return inst->globals[e->idx]->val;
+    case 0xD0: return 0;
+    case 0xD2: return (uintptr_t)inst->funcs[e->idx];
+    default: return e->val;
+    }
+}
+
+wb_status wb_table_init_seg(wb_instance *inst, uint32_t tab, uint32_t seg,
+                            uint32_t d, uint32_t s, uint32_t n)
+{
+    const wb_elem *e = &inst->module->elems[seg];
+    wb_table *t = inst->tables[tab];
+    uint32_t count = inst->elem_dropped[seg] ? 0 : e->count, k;
+    if ((uint64_t)s + n > count || (uint64_t)d + n > t->size)
+        return wb_fail(inst->env, WB_ERR_TRAP, "out of bounds table access");
+    for (k = 0; k < n; k++)
+        t->elems[d + k] = (void *)(uintptr_t)eval(inst, &e->init[s + k]);
+    return WB_OK;
+}
+
+wb_status wb_memory_init_seg(wb_instance *inst, uint32_t seg, uint32_t d,
+                             uint32_t s, uint32_t n)
+{
+    const wb_data *ds = &inst->module->datas[seg];
+    wb_memory *m = inst->mems[0];
+    uint32_t len = inst->data_dropped[seg] ? 0 : ds->len;
+    if ((uint64_t)s + n > len || (uint64_t)d + n > (uint64_t)m->pages * WB_PAGE)
+        return wb_fail(inst->env, WB_ERR_TRAP, "out of bounds memory access");
+    memcpy(m->data + d, ds->bytes + s, n);
+    return WB_OK;
+}
+
+/* ---- import resolution ---------------------------------------------------------- */
+static int name_eq(const char *a, const char *b)
+{
+    size_t n = wb_strlen(a);
+    return n == wb_strlen(b) && !memcmp(a, b, n);
+}
+
+static const wb_export *find_export(const wb_instance *inst, const char *name)
+{
+    const wb_module *m = inst->module;
+    uint32_t i;
+    for (i = 0; i < m->nexports; i++)
+        if (name_eq(m->exports[i].name, name))
+            return &m->exports[i];
+    return NULL;
+}
+
+static int limits_ok(uint32_t size, uint32_t max, int has_max, const wb_limits *want)
+{
+    if (size < want->min)
+        return 0;
+    if (want->has_max && (!has_max || max > want->max))
+        return 0;
+    return 1;
+}
+
+static wb_status add_dep(wb_instance *inst, wb_instance *dep)
+{
+    uint32_t i;
+    for (i = 0; i < inst->ndeps; i++)
+        if (inst->deps[i] == dep)
+            return WB_OK;
+    inst->deps[inst->ndeps++] = dep;
+    dep->refs++;
+    return WB_OK;
+}
+
+static wb_status resolve(wb_env *env, wb_instance *inst)
+{
+    wb_module *m = inst->module;
+    uint32_t i;
+    for (i = 0; i < m->nimports; i++) {
+        const wb_import *im = &m->imports[i];
+        const wb_export *ex = NULL;
+        wb_instance *src = NULL;
+        wb_reg *g;
+        wb_native_rec *n;
+        for (g = env->regs; g; g = g->next)
+            if (name_eq(g->name, im->module)) {
+                src = g->inst;
+                ex = find_export(src, im->name);
+                break;
+            }
+        if (!ex) {
+            for (n = env->natives; n; n = n->next)
+                if (name_eq(n->module, im->module) && name_eq(n->field, im->name))
+                    break;
+            if (!n)
+                return wb_fail(env, WB_ERR_LINK, "unknown import");
+            if (im->kind != 0 ||
+                !wb_functype_eq(n->func.type, &m->types[m->func_type[im->index]]))
+                return wb_fail(env, WB_ERR_LINK, "incompatible import type");
+            inst->funcs[im->index] = &n->func;
+            continue;
+        }
+        if (ex->kind != im->kind)
+            return wb_fail(env, WB_ERR_LINK, "incompatible import type");
+        switch (im->kind) {
+        case 0: {
+            wb_func *f = src->funcs[ex->index];
+            if (!wb_functype_eq(f->type, &m->types[m->func_type[im->index]]))
+                return wb_fail(env, WB_ERR_LINK, "incompatible import type");
+            inst->funcs[im->index] = f;
+            break;
+        }
+        case 1: {
+            wb_table *t = src->tables[ex->index];
+            const wb_limits *l = &m->tables[im->index];
+            if (t->type != l->elem ||
+                !limits_ok(t->size, t->max, t->max != WB_NONE, l))
+                return wb_fail(env, WB_ERR_LINK, "incompatible import type");
+            inst->tables[im->index] = t;
+            break;
+        }
+        case 2: {
+            wb_memory *mm = src->mems[ex->index];
+            if (!limits_ok(mm->pages, mm->max, mm->has_max, &m->mems[im->index]))
+                return wb_fail(env, WB_ERR_LINK, "incompatible import type");
+            inst->mems[im->index] = mm;
+            break;
+        }
+        default: {
+            wb_global *gl = src->globals[ex->index];
+            const wb_globaldef *gd = &m->globals[im->index];
+            if (gl->type != gd->type || gl->mut != gd->mut)
+                return wb_fail(env, WB_ERR_LINK, "incompatible import type");
+            inst->globals[im->index] = gl;
+            break;
+        }
+        }
+        add_dep(inst, src);
+    }
+    return WB_OK;
+}
+
+/* ---- instantiation ----------------------------------------------------------------- */
+#define ALLOC(p, n, T)                                                      \
+    do {                                                                    \
+        p = (T *)wb_alloc(env, (size_t)(n) * sizeof(T) + 1u);               \
+        if (!p)                                                             \
+            return wb_fail(env, WB_ERR_NOMEM, "out of memory");             \
+    } while (0)
+
+static wb_status build(wb_env *env, wb_instance *inst)
+{
+    wb_module *m = inst->module;
+    uint32_t i, nf = m->nfuncs - m->nfunc_imports;
+    uint32_t nt = m->ntables - m->ntable_imports;
+    uint32_t nm = m->nmems - m->nmem_imports;
+    uint32_t ng = m->nglobals - m->nglobal_imports;
+    wb_status st;
+
+    ALLOC(inst->funcs, m->nfuncs, wb_func *);
+    ALLOC(inst->own_funcs, nf, wb_func);
+    ALLOC(inst->tables, m->ntables, wb_table *);
+    ALLOC(inst->own_tables, nt, wb_table);
+    ALLOC(inst->mems, m->nmems, wb_memory *);
+    ALLOC(inst->own_mems, nm, wb_memory);
+    ALLOC(inst->globals, m->nglobals, wb_global *);
+    ALLOC(inst->own_globals, ng, wb_global);
+    ALLOC(inst->elem_dropped, m->nelems, uint8_t);
+    ALLOC(inst->data_dropped, m->ndatas, uint8_t);
+    ALLOC(inst->deps, m->nimports, wb_instance *);
+
+    st = resolve(env, inst);
+    if (st)
+        return st;
+    for (i = 0; i < nf; i++) {
+        wb_func *f = &inst->own_funcs[i];
+        f->def = &m->funcs[i];
+        f->type = &m->types[m->funcs[i].type];
+        f->inst = inst;
+        f->code = m->code + m->funcs[i].code;
+        inst->funcs[m->nfunc_imports + i] = f;
+    }
+    for (i = 0; i < nt; i++) {
+        wb_table *t = &inst->own_tables[i];
+        const wb_limits *l = &m->tables[m->ntable_imports + i];
+        if (l->min > WB_MAX_TABLE)
+            return wb_fail(env, WB_ERR_NOMEM, "table too large");
+        t->type = l->elem;
+        t->size = l->min;
+        t->max = l->has_max ? l->max : WB_NONE;
+        t->elems = (void **)wb_alloc(env, (size_t)l->min * sizeof(void *) + 1u);
+        if (!t->elems)
+            return wb_fail(env, WB_ERR_NOMEM, "out of memory");
+        inst->tables[m->ntable_imports + i] = t;
+    }
+    for (i = 0; i < nm; i++) {
+        wb_memory *mm = &inst->own_mems[i];
+        const wb_limits *l = &m->mems[m->nmem_imports + i];
+        if (l->min > WB_MAX_PAGES)
+            return wb_fail(env, WB_ERR_NOMEM, "memory too large");
+        mm->pages = l->min;
+        mm->max = l->has_max ? l->max : 65536u;
+        mm->has_max = l->has_max;
+        mm->data = (uint8_t *)wb_alloc(env, (size_t)l->min * WB_PAGE + 1u);
+        if (!mm->data)
+            return wb_fail(env, WB_ERR_NOMEM, "out of memory");
+        inst->mems[m->nmem_imports + i] = mm;
+    }
+    for (i = 0; i < ng; i++) {
+        wb_global *g = &inst->own_globals[i];
+        const wb_globaldef *gd = &m->globals[m->nglobal_imports + i];
+        g->type = gd->type;
+        g->mut = gd->mut;
+        g->val = eval(inst, &gd->init);
+        inst->globals[m->nglobal_imports + i] = g;
+    }
+    return WB_OK;
+}
+
+/* Segments and start function: effects persist even if a later step traps. */
+static wb_status initialise(wb_env *env, wb_instance *inst)
+{
+    wb_module *m = inst->module;
+    uint32_t i;
+    wb_status st;
+    for (i = 0; i < m->nelems; i++) {
+        const wb_elem *e = &m->elems[i];
+        if (e->mode == 0) {
+            st = wb_table_init_seg(inst, e->table, i, (uint32_t)eval(inst, &e->offset),
+                                   0, e->count);
+            if (st)
+                return st;
+        }
+        if (e->mode != 1)
+            inst->elem_dropped[i] = 1;
+    }
+    for (i = 0; i < m->ndatas; i++) {
+        const wb_data *d = &m->datas[i];
+        if (d->mode == 0) {
+            st = wb_memory_init_seg(inst, i, (uint32_t)eval(inst, &d->offset), 0,
+                                    d->len);
+            if (st)
+                return st;
+            inst->data_dropped[i] = 1;
+        }
+    }
+    if (m->start != WB_NONE)
+        return wb_call(env, inst->funcs[m->start], NULL, 0, NULL, 0);
+    return WB_OK;
+}
+
+wb_status wb_instantiate(wb_env *env, wb_module *module, wb_instance **out)
+{
+    wb_instance *inst;
+    wb_status st;
+    *out = NULL;
+    env->err[0] = 0;
+    inst = (wb_instance *)wb_alloc(env, sizeof *inst);
+    if (!inst)
+        return wb_fail(env, WB_ERR_NOMEM, "out of memory");
+    inst->env = env;
+    inst->module = module;
+    inst->refs = 1;
+    module->refs++;
+    inst->next = env->instances;
+    env->instances = inst;
+    st = build(env, inst);
+    if (st) {
+        inst->freed = 1;
+        wb_instance_destroy(inst, 0);
+        return st;
+    }
+    st = initialise(env, inst);
+    if (st) {
+        /* Tables elsewhere may now hold this instance's functions: keep it
+         * (without a handle) until the environment is freed. */
+        inst->freed = 1;
+        return st;
+    }
+    *out = inst;
+    return WB_OK;
+}
+
+static void release(wb_instance *inst)
+{
+    if (--inst->refs == 0)
+        wb_instance_destroy(inst, 0);
+}
+
+void wb_instance_destroy(wb_instance *inst, int final)
+{
+    wb_env *env = inst->env;
+    wb_module *m = inst->module;
+    wb_instance **pp;
+    uint32_t i;
+    for (pp = &env->instances; *pp; pp = &(*pp)->next)
+        if (*pp == inst) {
+            *pp = inst->next;
+            break;
+        }
+    if (inst->own_tables)
+        for (i = 0; i < m->ntables - m->ntable_imports; i++)
+            wb_free(env, inst->own_tables[i].elems);
+    if (inst->own_mems)
+        for (i = 0; i < m->nmems - m->nmem_imports; i++)
+            wb_free(env, inst->own_mems[i].data);
+    wb_free(env, inst->funcs);
+    wb_free(env, inst->own_funcs);
+    wb_free(env, inst->tables);
+    wb_free(env, inst->own_tables);
+    wb_free(env, inst->mems);
+    wb_free(env, inst->own_mems);
+    wb_free(env, inst->globals);
+    wb_free(env, inst->own_globals);
+    wb_free(env, inst->elem_dropped);
+    wb_free(env, inst->data_dropped);
+    if (!final) {
+        for (i = 0; i < inst->ndeps; i++)
+            release(inst->deps[i]);
+        if (--m->refs == 0)
+            wb_module_destroy(m);
+    }
+    wb_free(env, inst->deps);
+    wb_free(env, inst);
+}
+
+void wb_instance_free(wb_instance *inst)
+{
+    if (!inst || inst->freed)
+        return;
+    inst->freed = 1;
+    release(inst);
+}
+
+wb_status wb_register_instance(wb_env *env, const char *name, wb_instance *inst)
+{
+    wb_reg *g;
+    for (g = env->regs; g; g = g->next)
+        if (name_eq(g->name, name)) {
+            inst->refs++;
+            release(g->inst);
+            g->inst = inst;
+            return WB_OK;
+        }
+    g = (wb_reg *)wb_alloc(env, sizeof *g);
+    if (!g)
+        return wb_fail(env, WB_ERR_NOMEM, "out of memory");
+    g->name = wb_strdup(env, name, wb_strlen(name));
+    if (!g->name) {
+        wb_free(env, g);
+        return wb_fail(env, WB_ERR_NOMEM, "out of memory");
+    }
+    g->inst = inst;
+    inst->refs++;
+    g->next = env->regs;
+    env->regs = g;
+    return WB_OK;
+}
+
+/* ---- exports and calls ---------------------------------------------------------------- */
+wb_status wb_export_func(wb_instance *inst, const char *name, wb_func **out)
+{
+    const wb_export *e = find_export(inst, name);
+    *out = NULL;
+    if (!e || e->kind != 0)
+        return wb_fail(inst->env, WB_ERR_NOT_FOUND, "unknown export");
+    *out = inst->funcs[e->index];
+    return WB_OK;
+}
+
+void wb_func_type(const wb_func *f, uint32_t *nparams, const uint8_t **params,
+                  uint32_t *nresults, const uint8_t **results)
+{
+    *nparams = f->type->nparams;
+    *params = f->type->types;
+    *nresults = f->type->nresults;
+    *results = f->type->types + f->type->nparams;
+}
+
+static void to_value(wb_value *v, uint8_t type, wb_slot s)
+{
+    v->type = type;
+    v->of.i64 = 0;
+    if (type == WB_FUNCREF || type == WB_EXTERNREF)
+        v->of.ref = (void *)(uintptr_t)s;
+    else if (type == WB_I32 || type == WB_F32)
+        v->of.i32 = (uint32_t)s;
+    else
+        v->of.i64 = s;
+}
+
+static wb_slot from_value(const wb_value *v)
+{
+    if (v->type == WB_FUNCREF || v->type == WB_EXTERNREF)
+        return (uintptr_t)v->of.ref;
+    if (v->type == WB_I32 || v->type == WB_F32)
+        return v->of.i32;
+    return v->of.i64;
+}
+
+wb_status wb_call(wb_env *env, wb_func *f, const wb_value *args,
+                  uint32_t nargs, wb_value *results, uint32_t nresults)
+{
+    const wb_functype *t = f->type;
+    wb_slot *base, *saved_top = env->sp_top;
+    wb_status st;
+    uint32_t i;
+    if (nargs != t->nparams || nresults < t->nresults)
+        return wb_fail(env, WB_ERR_ARGS, "wrong number of arguments or results");
+    for (i = 0; i < nargs; i++)
+        if (args[i].type != t->types[i])
+            return wb_fail(env, WB_ERR_ARGS, "argument type mismatch");
+    if (!env->stack) {
+        env->stack = (wb_slot *)wb_alloc(env, (size_t)env->stack_slots * sizeof(wb_slot));
+        env->frames = (wb_frame *)wb_alloc(env, (size_t)env->max_depth * sizeof(wb_frame));
+        if (!env->stack || !env->frames) {
+            wb_free(env, env->stack);
+            wb_free(env, env->frames);
+            env->stack = NULL;
+            env->frames = NULL;
+            return wb_fail(env, WB_ERR_NOMEM, "out of memory");
+        }
+    }
+    base = saved_top ? saved_top : env->stack;
+    if (env->depth + 2u >= env->max_depth ||
+        base + t->nparams + t->nresults > env->stack + env->stack_slots)
+        return wb_fail(env, WB_ERR_EXHAUSTION, "call stack exhausted");
+    for (i = 0; i < nargs; i++)
+        base[i] = from_value(&args[i]);
+    env->err[0] = 0;
+    if (f->inst)
+        st = wb_interp_call(env, f, base);
+    else
+        st = wb_call_native(env, f, NULL, base);
+    env->sp_top = saved_top;
+    if (st)
+        return st;
+    for (i = 0; i < t->nresults; i++)
+        to_value(&results[i], t->types[t->nparams + i], base[i]);
+    return WB_OK;
+}
+
+wb_status wb_global_get(wb_instance *inst, const char *name, wb_value *out)
+{
+    const wb_export *e = find_export(inst, name);
+    wb_global *g;
+    if (!e || e->kind != 3)
+        return wb_fail(inst->env, WB_ERR_NOT_FOUND, "unknown export");
+    g = inst->globals[e->index];
+    to_value(out, g->type, g->val);
+    return WB_OK;
+}
+
+uint8_t *wb_instance_memory(wb_instance *inst, uint32_t *size)
+{
+    if (!inst || !inst->module->nmems) {
+        if (size)
+            *size = 0;
+        return NULL;
+    }
+    if (size)
+        *size = (uint32_t)((uint64_t)inst->mems[0]->pages * WB_PAGE);
+    return inst->mems[0]->data;
+}

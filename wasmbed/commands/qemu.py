@@ -1,0 +1,289 @@
+"""`run-on-qemu ARCH|BOARD [app.wasm]` (also `wasmbed qemu`): build, boot under QEMU, test.
+
+Without an app it runs the spec suite through the agent (wasmbed.spec); with an app
+it loads it, runs `_start`/`main`, streams the output and exits with its exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from wasmbed import ROOT
+from wasmbed.errors import WasmbedError
+
+NAME = "qemu"
+HELP = "build the agent for a QEMU board, boot it and run the spec suite or an app"
+
+#: arch names people type -> the QEMU board that runs them
+ALIASES = {
+    "riscv64": "qemu-riscv64", "riscv32": "qemu-riscv32", "rv64": "qemu-riscv64",
+    "rv32": "qemu-riscv32", "cortex-m4": "mps2-an386", "cortex-m4f": "mps2-an386",
+    "arm": "mps2-an386", "thumb": "mps2-an386", "cortex-m3": "mps2-an385",
+    "aarch64": "qemu-aarch64", "arm64": "qemu-aarch64", "mips": "malta-mips",
+    "mips32": "malta-mips", "mips64": "malta-mips64", "i386": "qemu-i386", "x86": "qemu-i386",
+}
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("target", metavar="ARCH|BOARD",
+                        help="an arch (riscv64, riscv32, cortex-m4, cortex-m3, arm, aarch64, mips, "
+                             "mips64, i386) or a board with a qemu: section")
+    parser.add_argument("app", nargs="?", type=Path, help="a .wasm application to run instead of the spec suite")
+    parser.add_argument("--spec", default="core", metavar="SUITE", help="spec suite to run (default: core)")
+    parser.add_argument("--files", help="comma-separated .wast names instead of the whole suite")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="write the JSON report here")
+    parser.add_argument("--junit", type=Path, metavar="FILE", help="write a JUnit XML report here")
+    parser.add_argument("--features", help="comma-separated feature keys for the agent build")
+    parser.add_argument("--firmware", type=Path, help="boot this prebuilt firmware instead of building")
+    parser.add_argument("--log", type=Path, metavar="FILE",
+                        help="serial traffic log (default: build/<board>/logs/run-<timestamp>.log)")
+    parser.add_argument("--jobs", "-j", type=int, default=1,
+                        help="split the spec files across this many QEMU guests (default 1)")
+    parser.add_argument("--icount", action="store_true",
+                        help="run QEMU with -icount shift=0 (deterministic; guest time = instructions)")
+    parser.add_argument("--timeout", type=float, default=10.0,
+                        help="base seconds per command, times the board's timeout factor (default 10)")
+    parser.add_argument("--app-timeout", type=float, default=120.0,
+                        help="seconds an app may run, times the board's timeout factor (default 120)")
+    parser.add_argument("--max-restarts", type=int, default=50,
+                        help="give up after this many guest resets per guest (default 50)")
+    parser.add_argument("--mini-loader", action="store_true",
+                        help="agent built with the mini loader: skip assert_invalid/assert_malformed")
+    parser.add_argument("--bench", action="store_true",
+                        help="guest instruction counts of bench/kernels: interpreter vs native")
+
+
+# ---- board resolution ----------------------------------------------------------------------
+
+
+def resolve_board(name: str) -> str:
+    """An arch alias or board name -> a board with a qemu: section (nearest name on a typo)."""
+    from wasmbed.descriptors import board_names, load_board
+
+    board = ALIASES.get(name.lower(), name)
+    names = board_names()
+    if board not in names:
+        qemu_boards = [n for n in names if _has_qemu(n)]
+        near = difflib.get_close_matches(name, list(ALIASES) + qemu_boards, n=1, cutoff=0.5)
+        hint = f"did you mean {near[0]}?" if near else \
+            "known: " + ", ".join(sorted(set(ALIASES)) + qemu_boards)
+        raise WasmbedError(f"unknown arch or board {name!r}", hint=hint)
+    if not load_board(board).qemu:
+        qemu_boards = [n for n in names if _has_qemu(n)]
+        raise WasmbedError(f"board {board} has no qemu: section, so it cannot run under QEMU",
+                           hint="QEMU boards: " + ", ".join(qemu_boards))
+    return board
+
+
+def _has_qemu(name: str) -> bool:
+    from wasmbed.descriptors import load_board
+
+    try:
+        return bool(load_board(name).qemu)
+    except WasmbedError:
+        return False
+
+
+def _features(args: argparse.Namespace, board: str) -> Optional[list[str]]:
+    from wasmbed.commands.spec import agent_features
+
+    return agent_features(board, args.features, args.mini_loader)
+
+
+def firmware_for(board: str, features: Optional[list[str]], prebuilt: Optional[Path],
+                 console: Any = None) -> Path:
+    """The firmware to boot: the prebuilt one, or a (re)build when stale (SCons decides)."""
+    if prebuilt is not None:
+        if not prebuilt.is_file():
+            raise WasmbedError(f"firmware not found: {prebuilt}")
+        return prebuilt
+    from wasmbed import build as build_mod
+
+    if console is not None:
+        console.print(f"building the agent for {board} ...")
+    result = build_mod.build(board, features, jobs=2)
+    if result.firmware is None:
+        raise WasmbedError(f"the build for {board} produced no firmware image")
+    return Path(result.firmware)
+
+
+def log_path(board: str, given: Optional[Path], job: int = 0) -> Path:
+    if given is not None:
+        return given if job == 0 else given.with_name(f"{given.stem}-job{job + 1}{given.suffix}")
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    suffix = "" if job == 0 else f"-job{job + 1}"
+    return ROOT / "build" / board / "logs" / f"run-{stamp}{suffix}.log"
+
+
+# ---- run ----------------------------------------------------------------------------------
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    board = resolve_board(args.target)
+    features = _features(args, board)
+    if args.bench:
+        from wasmbed.qemu_bench import run_bench
+
+        return run_bench(board, features, args, console)
+    firmware = firmware_for(board, features, args.firmware, console)
+    if args.app is not None:
+        return run_app(board, firmware, args, console)
+    return run_spec(board, firmware, args, console)
+
+
+def run_app(board: str, firmware: Path, args: argparse.Namespace, console: Any) -> int:
+    from wasmbed.protocol import LinkError, RemoteError
+    from wasmbed.qemu import QemuTarget
+
+    try:
+        module = args.app.read_bytes()
+    except OSError as err:
+        raise WasmbedError(f"cannot read {args.app}: {err.strerror}") from None
+    log = log_path(board, args.log)
+
+    def write(data: bytes) -> None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+
+    with QemuTarget(board, firmware, icount=args.icount, log=log) as target:
+        client = target.start()
+        try:
+            handle = client.load(module, timeout=30.0 * target.timeout_factor)
+        except RemoteError as err:
+            raise WasmbedError(f"{args.app}: {err}") from None
+        except LinkError as err:
+            raise WasmbedError(f"{args.app}: the guest failed while loading: {err}") from None
+        try:
+            code = client.run(handle, write, timeout=args.app_timeout * target.timeout_factor)
+        except RemoteError as err:
+            sys.stdout.flush()
+            raise WasmbedError(f"{args.app}: {err}") from None
+        except LinkError as err:
+            raise WasmbedError(f"{args.app}: the guest failed while running: {err} "
+                               f"[{target.describe()}] (log: {log})") from None
+    return int(code)
+
+
+def split_files(files: list[Path], jobs: int) -> list[list[Path]]:
+    """Balance the files over `jobs` groups by size (largest first, to the lightest group)."""
+    groups: list[list[Path]] = [[] for _ in range(max(1, jobs))]
+    weights = [0] * len(groups)
+    for path in sorted(files, key=lambda p: p.stat().st_size, reverse=True):
+        i = weights.index(min(weights))
+        groups[i].append(path)
+        weights[i] += path.stat().st_size
+    return [g for g in groups if g]
+
+
+def run_spec(board: str, firmware: Path, args: argparse.Namespace, console: Any) -> int:
+    from wasmbed import report
+    from wasmbed.descriptors import load_board
+    from wasmbed.wast import suite_files
+
+    files = suite_files(args.spec, args.files.split(",") if args.files else None)
+    if not files:
+        raise WasmbedError("no .wast files selected")
+    desc = load_board(board)
+    groups = split_files(files, args.jobs)
+    started = time.monotonic()
+    outcome: dict[str, Any] = {}
+    logs = [log_path(board, args.log, job) for job in range(len(groups))]
+    console.print(f"{board}: {desc.qemu.binary} -M {desc.qemu.machine}, {len(files)} files on "
+                  f"{len(groups)} guest(s); serial log {logs[0]}")
+    with report.progress(console) as bar:
+        overall = bar.add_task(f"spec {args.spec} on {board}", total=len(files), status="")
+        lock = threading.Lock()
+
+        def one(job: int) -> dict[str, Any]:
+            return _spec_guest(board, firmware, groups[job], args, logs[job], bar, overall, lock)
+
+        if len(groups) == 1:
+            parts = [one(0)]
+        else:
+            with ThreadPoolExecutor(max_workers=len(groups)) as pool:
+                parts = list(pool.map(one, range(len(groups))))
+    by_name = {r.name: r for part in parts for r in part["results"]}
+    results = [by_name[p.name] for p in files if p.name in by_name]
+    outcome = parts[0]
+    wall = round(time.monotonic() - started, 2)
+    data = report.to_json(results, board=board, suite=args.spec,
+                          loader="mini" if args.mini_loader else "full",
+                          extra={
+                              "qemu_machine": desc.qemu.machine,
+                              "qemu_command": outcome["command"],
+                              "wall_seconds": wall,
+                              "guest_resets": sum(p["resets"] for p in parts),
+                              "guests": len(groups),
+                              "icount": bool(args.icount),
+                              "agent": outcome["agent"],
+                              "logs": [str(p) for p in logs],
+                          })
+    if args.json:
+        report.write_json(args.json, data)
+    if args.junit:
+        report.write_junit(args.junit, results, board=board, suite=args.spec)
+    console.print(report.summary_table(results, title=f"spec {args.spec} on {board} under QEMU"))
+    t = data["totals"]
+    print(f"spec {args.spec} on {board} (QEMU {desc.qemu.machine}): {t['passed']} passed, "
+          f"{t['failed']} failed, {t['skipped']} skipped, {data['guest_resets']} guest resets, "
+          f"{wall}s", file=sys.stdout)
+    return 1 if t["failed"] else 0
+
+
+def _spec_guest(board: str, firmware: Path, files: list[Path], args: argparse.Namespace, log: Path,
+                bar: Any, overall: Any, lock: threading.Lock) -> dict[str, Any]:
+    """One QEMU guest running `files`; always ends its QEMU."""
+    from wasmbed.protocol import LinkError
+    from wasmbed.qemu import QemuTarget
+    from wasmbed.spec import FileResult, RunAborted, SpecRunner
+
+    results: list[Any] = []
+    agent: Optional[dict[str, Any]] = None
+    with QemuTarget(board, firmware, icount=args.icount, log=log,
+                    command_timeout=args.timeout) as target:
+        aborted: Optional[str] = None
+        try:
+            client = target.start()
+            agent = client.info.__dict__ if client.info else None
+        except LinkError as err:
+            aborted = f"the guest did not boot: {err}"
+        runner = SpecRunner(target, mini_loader=args.mini_loader, base_timeout=args.timeout,
+                            max_restarts=args.max_restarts)
+        for path in files:
+            if aborted:
+                res = FileResult(path.name)
+                res.fail(0, f"not run: {aborted}")
+            else:
+                with lock:
+                    task = bar.add_task(path.name, total=None, status="")
+                try:
+                    res = runner.run_file(path, on_command=_advance(bar, task, lock))
+                except RunAborted as err:
+                    aborted = str(err)
+                    res = runner.result
+                    res.fail(0, aborted)
+                with lock:
+                    bar.remove_task(task)
+            results.append(res)
+            with lock:
+                bar.advance(overall)
+        command = " ".join(target.command)
+        resets = target.resets
+    return {"results": results, "agent": agent, "command": command, "resets": resets}
+
+
+def _advance(bar: Any, task: Any, lock: threading.Lock) -> Callable[[], None]:
+    def step() -> None:
+        with lock:
+            bar.advance(task)
+    return step

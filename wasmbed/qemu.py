@@ -1,0 +1,611 @@
+"""Agents on emulated and real boards: QemuTarget (QEMU + QMP + a TCP serial line)
+and SerialTarget (pyserial). Both follow the Target contract of wasmbed.target.
+
+The QEMU command line comes from the board descriptor only (`qemu:` section). QEMU
+waits for us on `-serial tcp:...,server=on,wait=on`, so nothing the firmware prints
+is lost; QMP (`-qmp unix:...`) checks, resets and quits the guest. A QEMU we start
+is always ended: by stop(), the context manager, an atexit hook, SIGTERM/SIGHUP
+handlers, and PR_SET_PDEATHSIG (it dies with the thread that started it).
+"""
+
+from __future__ import annotations
+
+import atexit
+import ctypes
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import weakref
+from pathlib import Path
+from typing import IO, Any, Optional, Sequence, Union
+
+from wasmbed.descriptors import Board, load_board
+from wasmbed.errors import WasmbedError
+from wasmbed.protocol import Client, LinkError, LinkLost, ProtocolError
+from wasmbed.protocol import TimeoutError as LinkTimeout
+from wasmbed.target import Target, describe_exit
+
+FAULT_RE = re.compile(rb"WASMBED FAULT [^\n]*")
+EXIT_RE = re.compile(rb"WASMBED EXIT (-?\d+)")
+#: exit code the bare-metal port uses after a trap/fault (templates/port)
+FAULT_CODE = 100
+
+QEMU_PACKAGES = {
+    "qemu-system-riscv64": "qemu-system-misc", "qemu-system-riscv32": "qemu-system-misc",
+    "qemu-system-xtensa": "qemu-system-misc", "qemu-system-arm": "qemu-system-arm",
+    "qemu-system-aarch64": "qemu-system-arm", "qemu-system-mips": "qemu-system-mips",
+    "qemu-system-mips64": "qemu-system-mips", "qemu-system-i386": "qemu-system-x86",
+    "qemu-system-x86_64": "qemu-system-x86",
+}
+
+
+# ---- the command line -------------------------------------------------------------------
+
+
+def qemu_command(board: Board, firmware: Path, *, serial_port: int, qmp_path: Optional[Path],
+                 icount: bool = False, extra: Sequence[str] = ()) -> list[str]:
+    """QEMU's argv for `board` booting `firmware`, purely from the descriptor."""
+    q = board.qemu
+    if not q:
+        raise WasmbedError(f"{board.path}: board {board.name} has no `qemu:` section; "
+                           "it cannot run under QEMU")
+    cmd = [q.binary, "-M", q.machine]
+    if q.get("cpu"):
+        cmd += ["-cpu", q.cpu]
+    if q.get("memory"):
+        cmd += ["-m", str(q.memory)]
+    cmd += list(q.get("args") or ())
+    if poweroff_method(board) == "semihosting" and "-semihosting" not in cmd:
+        cmd.append("-semihosting")
+    if poweroff_method(board) == "malta-fpga" and "-no-reboot" not in cmd:
+        cmd.append("-no-reboot")
+    if icount:
+        cmd += ["-icount", "shift=0"]
+    cmd += ["-nographic", "-monitor", "none"]
+    cmd += ["-serial", f"tcp:127.0.0.1:{serial_port},server=on,wait=on,nodelay=on"]
+    if qmp_path is not None:
+        cmd += ["-qmp", f"unix:{qmp_path},server=on,wait=off"]
+    cmd += ["-kernel", str(firmware)]
+    cmd += list(extra)
+    return cmd
+
+
+def poweroff_method(board: Board) -> str:
+    q = board.qemu or {}
+    p = q.get("poweroff") or {}
+    return str(p.get("method", "none"))
+
+
+def firmware_exit_code(board: Board, status: Optional[int], serial_tail: bytes = b"") -> Optional[int]:
+    """The code the firmware passed to wb_port_exit, from QEMU's exit status
+    (or, on malta, the `WASMBED EXIT n` line the port prints before the reset)."""
+    if status is None or status < 0:
+        return None
+    method = poweroff_method(board)
+    if method == "isa-debug-exit":
+        return status >> 1 if status & 1 else None
+    if method == "malta-fpga":
+        found = EXIT_RE.findall(serial_tail)
+        return int(found[-1]) if found else None
+    return status
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class LinkDropped(LinkError):
+    """The serial connection dropped while the guest (QEMU) was still running."""
+
+
+# ---- cleanup: no QEMU outlives us --------------------------------------------------------
+
+_LIVE: "weakref.WeakSet[Target]" = weakref.WeakSet()
+_HOOKED = False
+_SHUTTING_DOWN = threading.Event()
+
+
+def shutdown_all() -> None:
+    """Stop every QEMU we started and refuse to start new ones (Ctrl-C, SIGTERM)."""
+    _SHUTTING_DOWN.set()
+    _stop_all()
+
+
+def _stop_all() -> None:
+    for target in list(_LIVE):
+        try:
+            target.stop()
+        except Exception:  # noqa: BLE001 - best effort at exit
+            pass
+
+
+def _on_signal(signum: int, _frame: Any) -> None:
+    shutdown_all()
+    raise SystemExit(128 + signum)
+
+
+def _install_cleanup() -> None:
+    global _HOOKED
+    if _HOOKED:
+        return
+    _HOOKED = True
+    atexit.register(_stop_all)
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            if signal.getsignal(sig) in (signal.SIG_DFL, None):
+                signal.signal(sig, _on_signal)
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    os.setpgrp()  # Ctrl-C reaches us, not QEMU: we end it ourselves
+
+
+# ---- the byte stream ---------------------------------------------------------------------
+
+
+class TrafficLog:
+    """Serial traffic of a run, one line per read/write: `+secs <|> bytes`."""
+
+    def __init__(self, path: Optional[Path]) -> None:
+        self.path = path
+        self._fh: Optional[IO[str]] = None
+        self._t0 = time.monotonic()
+        self._lock = threading.Lock()
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._fh = open(path, "a", encoding="utf-8")
+
+    def note(self, text: str) -> None:
+        self._emit("#", text)
+
+    def data(self, direction: str, data: bytes) -> None:
+        if self._fh is not None and data:
+            self._emit(direction, repr(bytes(data))[2:-1])
+
+    def _emit(self, tag: str, text: str) -> None:
+        if self._fh is None:
+            return
+        with self._lock:
+            self._fh.write(f"{time.monotonic() - self._t0:10.3f} {tag} {text}\n")
+            self._fh.flush()
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+
+class SerialStream:
+    """The protocol's Stream contract over a pyserial port (socket:// or a device)."""
+
+    TAIL = 4096
+
+    def __init__(self, port: Any, log: TrafficLog, lost: Optional[Any] = None) -> None:
+        self.port = port
+        self.log = log
+        self.timeout: Optional[float] = None
+        self.tail = bytearray()  # last bytes received, for crash reports
+        self.broken = False
+        self._lost = lost or (lambda err: LinkLost(f"serial line lost ({err})"))
+
+    def _fail(self, err: object) -> LinkError:
+        self.broken = True
+        exc = self._lost(err)
+        self.log.note(f"line failed: {exc}")
+        return exc
+
+    def read(self, n: int) -> bytes:
+        import serial  # pyserial
+
+        try:
+            self.port.timeout = self.timeout
+            first = self.port.read(1)
+            if not first:
+                return b""
+            self.port.timeout = 0
+            data = first + self.port.read(max(0, n - 1))
+        except (serial.SerialException, OSError) as err:
+            raise self._fail(err) from None
+        self.log.data("<", data)
+        self.tail += data
+        del self.tail[: -self.TAIL]
+        return data
+
+    def write(self, data: bytes) -> None:
+        import serial
+
+        self.log.data(">", data)
+        try:
+            self.port.write_timeout = max(1.0, self.timeout or 10.0)
+            self.port.write(data)
+            self.port.flush()
+        except serial.SerialTimeoutException:
+            raise LinkTimeout("the guest stopped reading the serial line") from None
+        except (serial.SerialException, OSError) as err:
+            raise self._fail(err) from None
+
+    def close(self) -> None:
+        try:
+            self.port.close()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+# ---- QEMU ---------------------------------------------------------------------------------
+
+
+def _board(board: Union[Board, str]) -> Board:
+    return load_board(board) if isinstance(board, str) else board
+
+
+class QemuTarget(Target):
+    """An agent firmware booted under QEMU; start() returns a Client after READY + HELLO."""
+
+    def __init__(self, board: Union[Board, str], firmware: Path, *, icount: bool = False,
+                 log: Optional[Path] = None, ready_timeout: float = 15.0,
+                 command_timeout: float = 10.0, extra_args: Sequence[str] = ()) -> None:
+        self.board = _board(board)
+        if not self.board.qemu:
+            raise WasmbedError(f"{self.board.path}: board {self.board.name} has no `qemu:` "
+                               "section; use a serial port (--port) for real hardware")
+        self.name = self.board.name
+        self.firmware = Path(firmware)
+        if not self.firmware.is_file():
+            raise WasmbedError(f"firmware not found: {self.firmware}")
+        binary = self.board.qemu.binary
+        if shutil.which(binary) is None:
+            raise WasmbedError(f"{binary} not found",
+                               hint=f"install it: apt-get install {QEMU_PACKAGES.get(binary, 'qemu-system')}")
+        self.timeout_factor = float(self.board.qemu.get("timeout_factor") or 1.0)
+        self.icount = icount
+        self.ready_timeout = ready_timeout
+        self.command_timeout = command_timeout
+        self.extra_args = list(extra_args)
+        self.log = TrafficLog(log)
+        self.resets = 0
+        self.client: Optional[Client] = None
+        self.proc: Optional[subprocess.Popen] = None
+        self.stream: Optional[SerialStream] = None
+        self.qmp: Any = None
+        self.command: list[str] = []
+        self.last_restart_reason = ""
+        self._tmp: Optional[tempfile.TemporaryDirectory] = None
+        self._stderr: Optional[IO[bytes]] = None
+        self._owner: Optional[threading.Thread] = None
+        _install_cleanup()
+        _LIVE.add(self)
+
+    # -- Target contract ------------------------------------------------------------------
+    def start(self) -> Client:
+        self.stop()
+        self._launch()
+        return self._connect_agent()
+
+    def restart(self, reason: str) -> Client:
+        """A fresh agent: QMP system_reset when QEMU is healthy, else kill and relaunch."""
+        self.resets += 1
+        self.last_restart_reason = reason
+        self.log.note(f"restart #{self.resets}: {reason}")
+        if self.alive() and self.qmp is not None and self.stream is not None \
+                and not self.stream.broken:
+            try:
+                self.qmp_command("system_reset")
+                return self._connect_agent()
+            except (LinkError, WasmbedError, OSError) as err:
+                self.log.note(f"reset failed ({err}); relaunching QEMU")
+        self.stop()
+        self._launch()
+        return self._connect_agent()
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        self.client = None
+        if proc is not None and proc.poll() is None:
+            if self.qmp is not None:
+                try:
+                    self.qmp_command("quit", timeout=2.0)
+                except Exception:  # noqa: BLE001 - falls through to signals
+                    pass
+            try:
+                proc.wait(timeout=3.0)
+            except subprocess.TimeoutExpired:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=3.0)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+        if proc is not None:
+            self.log.note(f"QEMU ended: {describe_exit(proc.returncode)}")
+            self.last_status = proc.returncode
+        self._close_qmp()
+        if self.stream is not None:
+            self.stream.close()
+            self.stream = None
+        if self._stderr is not None:
+            self._stderr.close()
+            self._stderr = None
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def close(self) -> None:
+        self.stop()
+        self.log.close()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- status and crash reports ---------------------------------------------------------
+    def qmp_command(self, name: str, timeout: float = 5.0, **args: Any) -> Any:
+        if self.qmp is None:
+            raise WasmbedError("QMP is not connected")
+        self.qmp.settimeout(timeout)
+        self.log.note(f"qmp {name}")
+        return self.qmp.cmd(name, **args)
+
+    def status(self) -> str:
+        """QMP query-status: 'running', 'paused', 'shutdown', ... or 'dead'."""
+        if not self.alive():
+            return "dead"
+        try:
+            return str(self.qmp_command("query-status").get("status", "?"))
+        except Exception:  # noqa: BLE001
+            return "unknown (QMP not answering)"
+
+    def fault(self) -> Optional[str]:
+        """The port's `WASMBED FAULT ...` line, when the guest crashed."""
+        tail = bytes(self.stream.tail) if self.stream is not None else b""
+        found = FAULT_RE.findall(tail)
+        return found[-1].decode("ascii", "replace") if found else None
+
+    def _lost(self, err: object) -> LinkError:
+        """What a dead serial line means: QEMU gone (guest crash) or just the link."""
+        if self.proc is not None:
+            try:
+                self.proc.wait(timeout=1.0)
+            except subprocess.TimeoutExpired:
+                pass
+        if self.alive():
+            return LinkDropped(f"link lost: the serial connection dropped while QEMU runs ({err})")
+        return LinkLost(f"guest crash: {self.describe()}")
+
+    def describe(self) -> str:
+        fault = self.fault()
+        if fault:
+            return f"guest crash: {fault}"
+        if self.proc is None:
+            return "QEMU not running"
+        try:
+            code = self.proc.wait(timeout=0.5)
+        except subprocess.TimeoutExpired:
+            code = None
+        if code is None:
+            return f"QEMU running, guest {self.status()}"
+        tail = self._stderr_tail()
+        fw = firmware_exit_code(self.board, code, bytes(self.stream.tail) if self.stream else b"")
+        text = f"QEMU exited ({describe_exit(code)}"
+        text += f", firmware exit code {fw})" if fw is not None else ")"
+        return f"{text}: {tail}" if tail else text
+
+    def _stderr_tail(self, limit: int = 300) -> str:
+        if self._stderr is None:
+            return ""
+        try:
+            self._stderr.seek(0, os.SEEK_END)
+            size = self._stderr.tell()
+            self._stderr.seek(max(0, size - limit))
+            text = self._stderr.read().decode("utf-8", "replace")
+        except (OSError, ValueError):
+            return ""
+        lines = [ln for ln in text.splitlines() if "waiting for connection" not in ln]
+        return " ".join(lines).strip()
+
+    # -- launching ------------------------------------------------------------------------
+    def _launch(self) -> None:
+        if _SHUTTING_DOWN.is_set():
+            raise WasmbedError("interrupted: not starting QEMU again")
+        self._tmp = tempfile.TemporaryDirectory(prefix="wasmbed-qemu-")
+        qmp_path = Path(self._tmp.name) / "qmp.sock"
+        last_err = ""
+        for _attempt in range(5):
+            port = free_port()
+            self.command = qemu_command(self.board, self.firmware, serial_port=port,
+                                        qmp_path=qmp_path, icount=self.icount, extra=self.extra_args)
+            self.log.note("launch: " + " ".join(self.command))
+            self._stderr = tempfile.TemporaryFile()
+            self._owner = threading.current_thread()
+            self.proc = subprocess.Popen(self.command, stdin=subprocess.DEVNULL,
+                                         stdout=self._stderr, stderr=self._stderr,
+                                         preexec_fn=_die_with_parent)
+            try:
+                self._open_serial(port)
+                break
+            except LinkError as err:
+                last_err = str(err)
+                busy = "Address already in use" in self._stderr_tail()
+                self.stop()
+                if not busy:
+                    raise
+        else:
+            raise LinkLost(f"QEMU could not open its serial port: {last_err}")
+        self._open_qmp(qmp_path)
+
+    def _open_serial(self, port: int) -> None:
+        import serial
+
+        deadline = time.monotonic() + 10.0 * self.timeout_factor
+        while True:
+            if not self.alive():
+                raise LinkLost(f"QEMU did not start: {self.describe()}")
+            try:
+                ser = serial.serial_for_url(f"socket://127.0.0.1:{port}", timeout=0.1)
+                sock = getattr(ser, "_socket", None)
+                if sock is not None:  # small frames both ways: no Nagle delays
+                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                break
+            except (serial.SerialException, OSError):
+                if time.monotonic() > deadline:
+                    raise LinkLost(f"QEMU's serial port {port} did not accept a connection") from None
+                time.sleep(0.05)
+        self.stream = SerialStream(ser, self.log, self._lost)
+
+    def _open_qmp(self, path: Path) -> None:
+        from qemu.qmp.legacy import QEMUMonitorProtocol
+
+        deadline = time.monotonic() + 5.0 * self.timeout_factor
+        while not path.exists():
+            if not self.alive() or time.monotonic() > deadline:
+                self.log.note("no QMP socket: resets will relaunch QEMU")
+                return
+            time.sleep(0.02)
+        qmp = QEMUMonitorProtocol(str(path))
+        try:
+            qmp.settimeout(5.0)
+            qmp.connect()
+        except Exception as err:  # noqa: BLE001 - QMP is a convenience, not a must
+            self.log.note(f"QMP connect failed: {err}")
+            try:
+                qmp.close()
+            except Exception:  # noqa: BLE001
+                pass
+            return
+        self.qmp = qmp
+
+    def _close_qmp(self) -> None:
+        qmp, self.qmp = self.qmp, None
+        if qmp is not None:
+            try:
+                qmp.close()
+            except Exception:  # noqa: BLE001
+                pass
+
+    def _connect_agent(self) -> Client:
+        assert self.stream is not None
+        self.stream.tail.clear()
+        client = Client(self.stream, timeout=self.command_timeout * self.timeout_factor)
+        try:
+            client.wait_ready(self.ready_timeout * self.timeout_factor)
+            client.hello()
+        except LinkError as err:
+            raise type(err)(f"{err} [{self.describe()}]") from None
+        if client.preamble.strip():
+            self.log.note(f"before READY: {client.preamble[-200:]!r}")
+        self.client = client
+        return client
+
+
+# ---- real boards --------------------------------------------------------------------------
+
+
+class SerialTarget(Target):
+    """An agent on a real board over a serial port (any pyserial URL or device).
+
+    restart(): pulse DTR/RTS (the usual auto-reset wiring), or send a RESET frame
+    when the line has no control lines, then wait for the READY banner again.
+    """
+
+    def __init__(self, board: Union[Board, str], port_url: str, *, baud: int = 115200,
+                 log: Optional[Path] = None, ready_timeout: float = 15.0,
+                 command_timeout: float = 10.0, reset_on_start: bool = True) -> None:
+        self.board = _board(board)
+        self.name = self.board.name
+        self.port_url = port_url
+        self.baud = baud
+        q = self.board.qemu or {}
+        self.timeout_factor = float(q.get("timeout_factor") or 1.0) if q else 1.0
+        self.ready_timeout = ready_timeout
+        self.command_timeout = command_timeout
+        self.reset_on_start = reset_on_start
+        self.log = TrafficLog(log)
+        self.resets = 0
+        self.client: Optional[Client] = None
+        self.stream: Optional[SerialStream] = None
+        self.last_restart_reason = ""
+
+    def start(self) -> Client:
+        import serial
+
+        self.stop()
+        try:
+            port = serial.serial_for_url(self.port_url, baudrate=self.baud, timeout=0.1)
+        except (serial.SerialException, OSError, ValueError) as err:
+            raise WasmbedError(f"cannot open serial port {self.port_url}: {err}") from None
+        self.stream = SerialStream(
+            port, self.log, lambda err: LinkLost(f"serial port {self.port_url} lost ({err})"))
+        if self.reset_on_start:
+            self._pulse_reset()
+        return self._connect_agent()
+
+    def restart(self, reason: str) -> Client:
+        self.resets += 1
+        self.last_restart_reason = reason
+        self.log.note(f"restart #{self.resets}: {reason}")
+        if self.stream is None:
+            return self.start()
+        if not self._pulse_reset():
+            from wasmbed.protocol import FrameType, encode_frame
+
+            try:
+                self.stream.write(encode_frame(FrameType.RESET, 0))
+            except LinkError:
+                return self.start()
+        return self._connect_agent()
+
+    def _pulse_reset(self) -> bool:
+        """EN/RST through RTS, boot mode through DTR (held high = normal boot)."""
+        assert self.stream is not None
+        port = self.stream.port
+        try:
+            port.dtr = False
+            port.rts = True
+            time.sleep(0.1)
+            port.rts = False
+            time.sleep(0.05)
+            port.reset_input_buffer()
+            return True
+        except (AttributeError, NotImplementedError, OSError, ValueError):
+            return False
+        except Exception:  # noqa: BLE001 - e.g. socket:// has no modem lines
+            return False
+
+    def _connect_agent(self) -> Client:
+        assert self.stream is not None
+        client = Client(self.stream, timeout=self.command_timeout * self.timeout_factor)
+        client.wait_ready(self.ready_timeout * self.timeout_factor)
+        client.hello()
+        self.client = client
+        return client
+
+    def alive(self) -> bool:
+        return self.stream is not None
+
+    def stop(self) -> None:
+        self.client = None
+        if self.stream is not None:
+            self.stream.close()
+            self.stream = None
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+        self.log.close()
+
+
+__all__ = ["QemuTarget", "SerialTarget", "LinkDropped", "qemu_command", "firmware_exit_code",
+           "free_port", "shutdown_all", "LinkError", "ProtocolError"]

@@ -1,0 +1,460 @@
+"""The SCons side of a build: plain functions that take the construction environment.
+
+SConstruct calls `main(env, ARGUMENTS, ...)`. Arguments:
+
+    board=NAME features=a,b heap_size=N mode=release|debug|sanitize build_dir=DIR
+    toolchain=gcc|zig|clang|host|zig:<target>|gcc:<prefix>
+
+Outputs in the variant dir (build/<board>/ for the board's default features,
+build/<board>-<hash>/ otherwise): gen/ (rendered), obj/, libwasmbed.a, firmware.elf
+(+ .bin/.hex for boards that flash raw images), firmware.map, compile_commands.json and
+build.json. For an OS whose SDK is not here the CPU part and port are compiled against
+what is available and build.json says "built-without-sdk" with what is missing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from wasmbed import ROOT
+from wasmbed import features as registry
+from wasmbed import render, sizes, toolchains
+from wasmbed.descriptors import Board, Platform, board_names, load_board, platform_of
+from wasmbed.errors import WasmbedError
+from wasmbed.toolchains import Toolchain
+
+SRC = ROOT / "runtime_src"
+MODES = ("release", "debug", "sanitize")
+INCLUDE_DIRS = ("include", "port", "core", "mem", "libc", "agent")
+WARNINGS = ("-std=c11", "-Wall", "-Wextra")
+
+
+@dataclass(frozen=True)
+class Options:
+    board: str
+    features: list[str] | None = None
+    heap_size: int | None = None
+    mode: str = "release"
+    build_dir: str | None = None
+    toolchain: str | None = None
+    verbose: bool = False
+
+
+@dataclass
+class Plan:
+    """Everything decided before SCons sees a node."""
+
+    board: Board
+    platform: Platform
+    keys: list[str]
+    mode: str
+    heap_size: int
+    variant: Path
+    toolchain: Toolchain          # compiles the CPU part (runtime, agent)
+    port_toolchain: Toolchain     # compiles the port (a surrogate when the SDK is missing)
+    with_sdk: bool                # False: "built-without-sdk"
+    missing: str                  # what is missing for a real image ("" when nothing)
+    notes: list[str] = field(default_factory=list)
+    verbose: bool = False
+
+
+# ---- options and the variant directory ---------------------------------------------------
+
+def _int(text: str, what: str) -> int:
+    try:
+        value = int(text, 0)
+    except ValueError:
+        units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+        if text[-1:].upper() in units and text[:-1].isdigit():
+            return int(text[:-1]) * units[text[-1:].upper()]
+        raise WasmbedError(f"{what}={text!r}: expected a number of bytes (e.g. 65536 or 64K)")
+    if value <= 0:
+        raise WasmbedError(f"{what}={text!r}: must be positive")
+    return value
+
+
+def parse_arguments(arguments: dict[str, str]) -> Options:
+    known = {"board", "features", "heap_size", "mode", "build_dir", "toolchain", "verbose"}
+    for key in arguments:
+        if key not in known:
+            import difflib
+            near = difflib.get_close_matches(key, sorted(known), n=1)
+            raise WasmbedError(f"unknown argument {key}=", hint=f"did you mean {near[0]}=?"
+                               if near else f"arguments: {', '.join(sorted(known))}")
+    board = arguments.get("board")
+    if not board:
+        raise WasmbedError("no board given", hint="scons board=NAME (scons -h lists boards)")
+    feats = arguments.get("features")
+    mode = arguments.get("mode", "release")
+    if mode not in MODES:
+        raise WasmbedError(f"mode={mode!r}: expected one of {', '.join(MODES)}")
+    return Options(board=board,
+                   features=[f.strip() for f in feats.split(",") if f.strip()]
+                   if feats is not None else None,
+                   heap_size=_int(arguments["heap_size"], "heap_size")
+                   if arguments.get("heap_size") else None,
+                   mode=mode, build_dir=arguments.get("build_dir") or None,
+                   toolchain=arguments.get("toolchain") or None,
+                   verbose=arguments.get("verbose", "0") not in ("0", "", "no", "false"))
+
+
+def resolve_features(board: Board, requested: list[str] | None) -> list[str]:
+    keys = registry.resolve(requested if requested is not None else list(board.features))
+    registry.check_arch(keys, board.arch)
+    return keys
+
+
+def variant_dir(board: Board, keys: list[str], *, heap_size: int | None = None,
+                mode: str = "release", toolchain: str | None = None,
+                build_dir: str | Path | None = None) -> Path:
+    """build/<board>/ for the default set, build/<board>-<hash>/ for anything else."""
+    if build_dir:
+        return Path(build_dir).resolve()
+    default = resolve_features(board, None)
+    if keys == default and heap_size in (None, board.heap_size) and mode == "release" \
+            and not toolchain:
+        return ROOT / "build" / board.name
+    blob = json.dumps([sorted(keys), heap_size, mode, toolchain], sort_keys=True)
+    return ROOT / "build" / f"{board.name}-{hashlib.sha1(blob.encode()).hexdigest()[:8]}"
+
+
+def plan(opts: Options) -> Plan:
+    board = load_board(opts.board)
+    platform = platform_of(board)
+    keys = resolve_features(board, opts.features)
+    if opts.mode == "sanitize" and not (platform.name == "linux" and board.arch == "x86_64"):
+        raise WasmbedError(f"mode=sanitize works on x86_64 Linux host boards only, not on "
+                           f"{board.name}")
+    if not platform.has_malloc and "global-heap-pool" not in keys:
+        raise WasmbedError(f"board {board.name} has no malloc (platform {platform.name}): "
+                           "select the global-heap-pool feature")
+    tc = toolchains.for_board(board, opts.toolchain)
+    with_sdk = platform.sdk_available()
+    if not tc.found and not with_sdk and not opts.toolchain:
+        # the SDK is the compiler (cosmocc): compile the CPU part with the surrogate
+        surrogate = toolchains.surrogate_for(board, platform)
+        if surrogate is not None and surrogate.found:
+            tc = surrogate
+    tc.require(board.name)
+    port_tc, missing, notes = tc, "", []
+    if not with_sdk:
+        missing = platform.sdk.missing if platform.sdk else ""
+        surrogate = toolchains.surrogate_for(board, platform)
+        if surrogate is not None and surrogate.found and platform.port == "host":
+            port_tc = surrogate
+            notes.append(f"port compiled with {surrogate.name}")
+        else:
+            notes.append("port not compiled: it needs the SDK's C library")
+    notes += list(tc.notes)
+    heap = opts.heap_size if opts.heap_size is not None else board.heap_size
+    variant = variant_dir(board, keys, heap_size=opts.heap_size, mode=opts.mode,
+                          toolchain=opts.toolchain, build_dir=opts.build_dir)
+    return Plan(board=board, platform=platform, keys=keys, mode=opts.mode, heap_size=heap,
+                variant=variant, toolchain=tc, port_toolchain=port_tc, with_sdk=with_sdk,
+                missing=missing, notes=notes, verbose=opts.verbose)
+
+
+# ---- sources -------------------------------------------------------------------------------
+
+def runtime_sources(keys: list[str]) -> list[Path]:
+    groups = ["core", "mem"] + (["libc"] if "libc-builtin" in keys else [])
+    return [p for g in groups for p in sorted((SRC / g).glob("*.c"))]
+
+
+def agent_sources() -> list[Path]:
+    return sorted((SRC / "agent").glob("*.c"))
+
+
+def component_of(source: Path) -> str:
+    """The size-report group of a source file: core files by name, others by directory."""
+    try:
+        rel = source.relative_to(SRC)
+    except ValueError:
+        return "port"
+    top = rel.parts[0]
+    if top == "core":
+        stem = source.stem[3:] if source.stem.startswith("wb_") else source.stem
+        return {"compile": "validate+compile", "numeric": "numerics"}.get(stem, stem)
+    return "port" if top == "port" else top
+
+
+# ---- flags -----------------------------------------------------------------------------------
+
+def _opt_flags(p: Plan) -> list[str]:
+    if p.mode == "debug":
+        return ["-O0", "-g3"] if p.platform.kind != "baremetal" else ["-Og", "-g3"]
+    if p.mode == "sanitize":
+        return ["-O1", "-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefined"]
+    return ["-Os"] if p.platform.kind == "baremetal" or p.board.arch == "xtensa" else ["-O2"]
+
+
+def freestanding(p: Plan, tc: Toolchain) -> bool:
+    """No C library headers for this compile (bare metal, or an RTOS without its SDK)."""
+    return p.platform.kind == "baremetal" or (tc is p.toolchain and not p.with_sdk)
+
+
+def cflags(p: Plan, tc: Toolchain) -> list[str]:
+    flags = [*tc.cflags, *p.board.cpu_flags, *WARNINGS, *_opt_flags(p),
+             "-ffunction-sections", "-fdata-sections"]
+    if freestanding(p, tc):
+        flags += ["-ffreestanding"]
+        if tc.family == "zig":
+            flags += ["-nostdlibinc"]
+    return flags
+
+
+def cppflags(p: Plan, tc: Toolchain) -> tuple[list[str], list[str]]:
+    """(-D defines, include dirs) for a compile."""
+    inc = [str(p.variant / "gen")] + [str(SRC / d) for d in INCLUDE_DIRS]
+    return ["WB_HAVE_CONFIG_H"], inc
+
+
+def isystem(p: Plan, tc: Toolchain) -> list[str]:
+    if freestanding(p, tc):
+        return ["-isystem", str(p.variant / "gen" / "include")]
+    return []
+
+
+def ldflags(p: Plan, linker_script: Path | None) -> list[str]:
+    tc = p.toolchain
+    mapfile = str(p.variant / "firmware.map")
+    flags = [*tc.ldflags, *p.board.cpu_flags]
+    if p.board.toolchain and p.board.toolchain.ldflags:
+        pass  # already merged into tc.ldflags by toolchains.for_board
+    if linker_script is not None:
+        # zig: no -nostdlib, so that its compiler-rt (64-bit division, soft float) is linked;
+        # a freestanding target has no libc to pull in anyway
+        flags += (["-nostartfiles"] if tc.family == "zig" else ["-nostdlib", "-nostartfiles"])
+        flags += ["-static", f"-T{linker_script}"]
+    if tc.object_format == "macho":
+        flags += ["-Wl,-dead_strip"]
+    else:
+        flags += ["-Wl,--gc-sections"]
+    if tc.family != "zig":  # zig's linker takes no -Map: the map comes from llvm-nm instead
+        flags += [f"-Wl,-Map={mapfile}"]
+    if p.mode == "sanitize":
+        flags += ["-fsanitize=address,undefined"]
+    return flags
+
+
+# ---- the SCons graph ------------------------------------------------------------------------
+
+def _cmd(parts: tuple[str, ...] | list[str]) -> str:
+    return " ".join(shlex.quote(x) for x in parts)
+
+
+def setup_env(env: Any, p: Plan, tc: Toolchain, verbose: bool = False) -> Any:
+    """A clone of env that compiles with `tc` for this plan."""
+    e = env.Clone()
+    defines, inc = cppflags(p, tc)
+    e.Replace(CC=_cmd(tc.cc), AR=_cmd(tc.ar), ARFLAGS="rcs", RANLIBCOM="", LINK=_cmd(tc.cc),
+              CFLAGS=cflags(p, tc), CCFLAGS=isystem(p, tc), CPPDEFINES=defines, CPPPATH=inc,
+              ASFLAGS=[*tc.cflags, *p.board.cpu_flags, *isystem(p, tc)],
+              ASPPFLAGS=[*tc.cflags, *p.board.cpu_flags, *isystem(p, tc), "-g"]
+              if p.mode == "debug" else [*tc.cflags, *p.board.cpu_flags, *isystem(p, tc)],
+              OBJSUFFIX=".o", LIBPREFIX="lib", LIBSUFFIX=".a", PROGSUFFIX="",
+              )
+    if not verbose:
+        e.Replace(CCCOMSTR="cc     $SOURCE", ASPPCOMSTR="as     $SOURCE",
+                  ARCOMSTR="ar     $TARGET", LINKCOMSTR="link   $TARGET")
+    e["ENV"]["ZIG_GLOBAL_CACHE_DIR"] = os.environ.get(
+        "ZIG_GLOBAL_CACHE_DIR", str(ROOT / "build" / ".zig-cache"))
+    return e
+
+
+def objects(env: Any, p: Plan, srcs: list[Path], commands: list[dict[str, str]]) -> list[Any]:
+    """One object per source under <variant>/obj/; records each compile command."""
+    out = []
+    for src in srcs:
+        try:
+            rel = src.relative_to(SRC)
+        except ValueError:
+            rel = Path("gen") / src.relative_to(p.variant / "gen")
+        target = p.variant / "obj" / rel.with_suffix(".o")
+        nodes = env.Object(target=str(target), source=str(src))
+        com = "$ASPPCOM" if src.suffix == ".S" else "$CCCOM"
+        commands.append({"directory": str(ROOT), "file": str(src), "output": str(target),
+                         "command": env.subst(com, target=nodes, source=env.File(str(src)))})
+        out += nodes
+    return out
+
+
+def compilation_db(env: Any, path: Path, commands: list[dict[str, str]]) -> Any:
+    """compile_commands.json, rewritten only when a command changes (no AlwaysBuild)."""
+    text = json.dumps(commands, indent=1) + "\n"
+
+    def write(target: list[Any], source: list[Any], env: Any) -> int:
+        Path(str(target[0])).write_text(text)
+        return 0
+
+    from SCons.Action import Action  # type: ignore[import-not-found]
+    return env.Command(str(path), env.Value(text), Action(write, "Writing $TARGET"))
+
+
+def _build_json_action(info: dict[str, Any]) -> Callable[..., int]:
+    """SCons action that measures the image, prints the size bars and writes build.json."""
+
+    def action(target: list[Any], source: list[Any], env: Any) -> int:
+        data = json.loads(env["WB_BUILD_INFO"])
+        board = load_board(data["board"])
+        size_tool = tuple(data["size_tool"])
+        try:
+            objs = sizes.measure(size_tool, [Path(f) for f in data["objects"]])
+            runtime = sizes.total(objs[f] for f in data["runtime_objects"])
+            components: dict[str, int] = {}
+            for f, comp in data["components"].items():
+                components[comp] = components.get(comp, 0) + objs[f]["text"]
+            if data["firmware"]:
+                image = sizes.measure(size_tool, [Path(data["firmware"])])[data["firmware"]]
+            else:
+                image = sizes.total(objs.values())
+            usages = sizes.usage(board, image) if data["firmware"] else []
+            out = {k: data[k] for k in ("board", "triple", "platform", "variant", "features",
+                                        "mode", "heap_size", "toolchain", "status", "missing",
+                                        "notes", "firmware", "images")}
+            out.update(sizes=image, runtime=runtime, components=dict(sorted(components.items())),
+                       memory=[{"region": u.region, "what": u.what, "used": u.used,
+                                "total": u.total} for u in usages],
+                       fits=all(u.fits for u in usages))
+            Path(str(target[0])).write_text(json.dumps(out, indent=2) + "\n")
+            sizes.print_bars(board, image, usages)
+            sizes.check_fit(board, usages)
+        except WasmbedError as err:
+            print(f"wasmbed: error: {err}")
+            return 1
+        return 0
+
+    return action
+
+
+def graph(env: Any, p: Plan) -> list[Any]:
+    """Declare every target of the plan; returns the default targets."""
+    gen = p.variant / "gen"
+    p.variant.mkdir(parents=True, exist_ok=True)
+    env.SConsignFile(str(p.variant / ".sconsign"))  # per variant: boards build side by side
+    runtime = runtime_sources(p.keys)
+    agent = agent_sources()
+    rendered = render.render(p.board, p.platform, p.keys, gen, heap_size=p.heap_size,
+                             runtime_sources=[str(s.relative_to(ROOT)) for s in runtime])
+    cpu_env = setup_env(env, p, p.toolchain, p.verbose)
+    port_env = cpu_env if p.port_toolchain is p.toolchain else \
+        setup_env(env, p, p.port_toolchain, p.verbose)
+    if p.platform.kind == "baremetal":
+        port_srcs = list(rendered.sources) + sorted((SRC / "port" / "common").glob("*.c"))
+    elif p.platform.port == "host":
+        port_srcs = sorted((SRC / "port" / "host").glob("*.c"))
+    else:
+        port_srcs = []
+    if not p.with_sdk and p.port_toolchain is p.toolchain and p.platform.kind != "baremetal":
+        port_srcs = []  # no API headers to compile the port against (see plan notes)
+
+    commands: list[dict[str, str]] = []
+    runtime_objs = objects(cpu_env, p, runtime, commands)
+    lib = cpu_env.StaticLibrary(str(p.variant / "wasmbed"), runtime_objs)
+    agent_objs = objects(cpu_env, p, agent, commands)
+    port_objs = objects(port_env, p, port_srcs, commands)
+    db = compilation_db(cpu_env, p.variant / "compile_commands.json", commands)
+    defaults: list[Any] = [lib, db]
+
+    tc = p.toolchain
+    firmware = None
+    images: list[str] = []
+    if not agent:
+        def no_agent(target: Any, source: Any, env: Any) -> int:
+            print(f"wasmbed: error: runtime_src/agent/ has no C sources: {p.board.name}'s "
+                  f"runtime library was built ({p.variant / 'libwasmbed.a'}) but the firmware "
+                  "needs the agent's main")
+            return 1
+        defaults.append(cpu_env.Command(str(p.variant / "firmware.needs-agent"), lib, no_agent))
+        return defaults
+    link_ok = p.with_sdk and not (tc.family == "clang" and p.platform.kind != "baremetal")
+    if link_ok:
+        link_env = cpu_env.Clone()
+        link_env.Replace(LINKFLAGS=ldflags(p, rendered.linker_script),
+                         LIBS=["wasmbed"] + (["gcc"] if tc.family == "gcc" and
+                                             p.platform.kind == "baremetal" else []),
+                         LIBPATH=[str(p.variant)])
+        if rendered.linker_script is not None:
+            link_env.Append(LINKFLAGS=[])
+        fw_path = toolchains.exe_path(p.variant, tc)
+        firmware = link_env.Program(str(fw_path), agent_objs + port_objs)
+        link_env.Depends(firmware, [lib] + ([str(rendered.linker_script)]
+                                            if rendered.linker_script else []))
+        if tc.family == "zig":
+            nm = "llvm-nm" if tc.size[0] == "llvm-size" else tc.size[0].replace("size", "nm")
+            link_env.AddPostAction(firmware, f"{nm} -n -S $TARGET > {p.variant / 'firmware.map'}")
+        link_env.SideEffect(str(p.variant / "firmware.map"), firmware)
+        defaults.append(firmware)
+        image = p.board.flash.image if p.board.flash else "elf"
+        if image in ("bin", "hex") and tc.object_format == "elf":
+            fmt = "binary" if image == "bin" else "ihex"
+            out = p.variant / f"firmware.{image}"
+            defaults.append(cpu_env.Command(str(out), firmware,
+                                            f"{_cmd(tc.objcopy)} -O {fmt} $SOURCE $TARGET"))
+            images.append(str(out))
+    else:
+        app = cpu_env.StaticLibrary(str(p.variant / "wasmbed_app"), agent_objs + port_objs)
+        defaults.append(app)
+
+    all_objs = runtime_objs + agent_objs + port_objs
+    obj_paths = [str(o) for o in all_objs]
+    comp = {str(o): component_of(s) for o, s in zip(all_objs, runtime + agent + port_srcs)}
+    status = "built" if p.with_sdk and firmware is not None else "built-without-sdk"
+    info = {
+        "board": p.board.name, "triple": p.board.triple, "platform": p.platform.name,
+        "variant": str(p.variant), "features": p.keys, "mode": p.mode,
+        "heap_size": p.heap_size, "toolchain": tc.name, "status": status,
+        "missing": p.missing or None, "notes": p.notes,
+        "firmware": firmware[0].abspath if firmware else None, "images": images,
+        "size_tool": list(tc.size), "objects": obj_paths,  # relative to the top dir, as llvm-size prints them
+        "runtime_objects": [str(o) for o in runtime_objs], "components": comp,
+    }
+    cpu_env["WB_BUILD_INFO"] = json.dumps(info, sort_keys=True)
+    from SCons.Action import Action  # type: ignore[import-not-found]
+    bj = cpu_env.Command(str(p.variant / "build.json"), (firmware or []) + all_objs,
+                         Action(_build_json_action(info), "Measuring $TARGET",
+                                varlist=["WB_BUILD_INFO"]))
+    defaults.append(bj)
+    return defaults
+
+
+# ---- help and the entry point -----------------------------------------------------------
+
+def help_text() -> str:
+    lines = ["wasmbed: builds the runtime and the firmware for one board.", "",
+             "scons board=NAME [features=a,b] [heap_size=N] [mode=release|debug|sanitize]",
+             "      [build_dir=DIR] [toolchain=gcc|zig|clang|host|zig:<target>|gcc:<prefix>]",
+             "", "boards:"]
+    for name in board_names():
+        try:
+            b = load_board(name)
+            found, tc = toolchains.describe(b)
+            lines.append(f"  {b.name:<20} tier {b.tier}  {b.triple:<28} {b.platform:<12} "
+                         f"{'ok' if found else 'NO COMPILER'}  {b.status}")
+        except WasmbedError as err:
+            lines.append(f"  {name:<20} (broken descriptor: {err})")
+    lines += ["", registry.scons_help()]
+    return "\n".join(lines)
+
+
+def main(env: Any, arguments: dict[str, str], *, help_requested: bool,
+         set_help: Callable[[str], None], default: Callable[[Any], None],
+         exit: Callable[[int], None]) -> None:
+    """The whole SConstruct."""
+    try:
+        if help_requested:
+            set_help(help_text())
+            return
+        p = plan(parse_arguments(arguments))
+        for note in p.notes:
+            print(f"wasmbed: {p.board.name}: {note}")
+        default(graph(env, p))
+    except WasmbedError as err:
+        print(f"wasmbed: error: {err}")
+        exit(2)

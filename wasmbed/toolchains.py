@@ -1,0 +1,298 @@
+"""Target triple -> C compiler, archiver and size tool; a missing one names its package.
+
+Each triple of the support table has a default here (Debian cross GCCs, `python -m
+ziglang cc -target ...`, host gcc, clang-22 for Xtensa); a board's `toolchain:` section
+or `toolchain=` on the command line overrides it (`gcc`, `zig`, `clang`, `host`, or
+`zig:<zig target>` / `gcc:<prefix>`).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+
+from wasmbed.descriptors import Board, Platform
+from wasmbed.errors import WasmbedError
+
+ZIG_PACKAGE = "ziglang (PyPI: pip install ziglang)"
+
+# triple -> (family, detail): gcc detail is the tool prefix, zig detail the zig target,
+# clang detail the clang binary and target.
+TRIPLES: dict[str, tuple[str, str]] = {
+    "x86_64-pc-linux-gnu": ("host", ""),
+    "i386-pc-linux-gnu": ("host-m32", "x86-linux-gnu"),
+    "x86_64-none-linux-gnu": ("zig", "x86_64-linux-gnu"),
+    "x86_64-apple-darwin": ("zig", "x86_64-macos"),
+    "x86_64-pc-windows-msvc": ("zig", "x86_64-windows-gnu"),
+    "x86_64-unknown-freebsd": ("zig", "x86_64-freebsd"),
+    "x86_64-linux-android": ("zig", "x86_64-linux-android"),
+    "aarch64-apple-ios": ("zig", "aarch64-ios"),
+    "aarch64-unknown-nuttx-eabi": ("zig", "aarch64-freestanding-none"),
+    "aarch64-none-elf": ("zig", "aarch64-freestanding-none"),
+    "i386-wrs-vxworks": ("zig", "x86-freestanding-none"),
+    "x86_64-wrs-vxworks": ("zig", "x86_64-freestanding-none"),
+    "x86_64-linux-cosmo": ("cosmo", "cosmocc"),
+    "arc-unknown-none-elf": ("none", "no ARC back end in Debian's GCC/LLVM or in zig; "
+                                     "needs Synopsys' arc-elf32-gcc (not packaged)"),
+    "riscv32-unknown-elf": ("gcc", "riscv64-unknown-elf-"),
+    "riscv64-unknown-elf": ("gcc", "riscv64-unknown-elf-"),
+    "riscv32-esp-elf": ("gcc", "riscv64-unknown-elf-"),
+    "arm-none-eabi": ("gcc", "arm-none-eabi-"),
+    "mips-unknown-elf": ("zig", "mips-freestanding-none"),
+    "mips64-unknown-elf": ("zig", "mips64-freestanding-none"),
+    "i386-unknown-elf": ("zig", "x86-freestanding-none"),
+    "xtensa-esp32-elf": ("clang", "clang-22"),
+}
+
+GCC_PACKAGES = {
+    "riscv64-unknown-elf-": "gcc-riscv64-unknown-elf (Debian: apt-get install gcc-riscv64-unknown-elf)",
+    "arm-none-eabi-": "gcc-arm-none-eabi (Debian: apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi)",
+    "": "gcc (Debian: apt-get install gcc binutils)",
+}
+
+ZIG_CPU = {"x86_64": "x86_64", "i386": "x86", "aarch64": "aarch64", "riscv64": "riscv64",
+           "riscv32": "riscv32", "arm": "arm", "mips": "mips", "mips64": "mips64"}
+
+XTENSA_FEATURES = ("+windowed", "+mul32", "+div32", "+fp", "+mul32high", "+nsa", "+minmax",
+                   "+sext", "+loop", "+s32c1i", "+threadptr", "+bool")
+
+
+@dataclass(frozen=True)
+class Toolchain:
+    """How to compile, archive, link and measure for one board."""
+
+    family: str                     # gcc | zig | clang | host | none
+    name: str                       # shown to people: "riscv64-unknown-elf-gcc 12.2.0"
+    cc: tuple[str, ...]             # compiler command (also the link driver)
+    ar: tuple[str, ...]
+    objcopy: tuple[str, ...]
+    size: tuple[str, ...]           # a Berkeley-format `size`
+    cflags: tuple[str, ...] = ()    # target selection flags (before the board's cpu_flags)
+    ldflags: tuple[str, ...] = ()
+    linker: tuple[str, ...] = ()    # separate linker (clang for xtensa), else cc links
+    package: str = ""               # what to install when it is missing
+    missing: str = ""               # "" when found, else what is missing
+    target: str = ""                # zig target / clang target / gcc prefix
+    exe_suffix: str = ".elf"
+    object_format: str = "elf"      # elf | macho | coff
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def found(self) -> bool:
+        return not self.missing
+
+    def require(self, board: str) -> "Toolchain":
+        if self.missing:
+            raise WasmbedError(f"board {board}: no compiler: {self.missing}",
+                               hint=f"install {self.package}" if self.package else None)
+        return self
+
+
+def _python() -> str:
+    return sys.executable
+
+
+@lru_cache(maxsize=None)
+def _zig_ok() -> bool:
+    try:
+        import ziglang  # noqa: F401
+        return True
+    except ImportError:
+        return False
+
+
+@lru_cache(maxsize=None)
+def _version(cmd: tuple[str, ...]) -> str:
+    try:
+        out = subprocess.run([*cmd, "--version"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    first = (out.stdout or out.stderr).strip().splitlines()
+    return first[0] if first else ""
+
+
+def _size_tool() -> tuple[tuple[str, ...], str]:
+    for name in ("llvm-size", "llvm-size-22", "llvm-size-14"):
+        if shutil.which(name):
+            return (name,), ""
+    return ("llvm-size",), "llvm-size (Debian: apt-get install llvm)"
+
+
+@lru_cache(maxsize=None)
+def _host_m32_ok() -> bool:
+    if not shutil.which("gcc"):
+        return False
+    try:
+        r = subprocess.run(["gcc", "-m32", "-x", "c", "-", "-o", "/dev/null"],
+                           input="int main(void){return 0;}", capture_output=True, text=True,
+                           timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return r.returncode == 0
+
+
+def gcc(prefix: str) -> Toolchain:
+    cc = f"{prefix}gcc"
+    size, size_missing = _size_tool()
+    package = GCC_PACKAGES.get(prefix, f"{prefix}gcc")
+    missing = "" if shutil.which(cc) else f"{cc} not found"
+    missing = missing or size_missing
+    return Toolchain(
+        family="host" if not prefix else "gcc",
+        name=(_version((cc,)) or cc) if not missing else cc,
+        cc=(cc,), ar=(f"{prefix}gcc-ar",) if shutil.which(f"{prefix}gcc-ar") else (f"{prefix}ar",),
+        objcopy=(f"{prefix}objcopy",), size=size, package=package, missing=missing,
+        target=prefix)
+
+
+def zig(target: str) -> Toolchain:
+    size, size_missing = _size_tool()
+    py = _python()
+    missing = "" if _zig_ok() else f"the zig compiler (python -m ziglang) is not installed in {py}"
+    fmt = "macho" if ("macos" in target or "ios" in target) else \
+        "coff" if "windows" in target else "elf"
+    suffix = {"coff": ".exe", "macho": ".macho"}.get(fmt, ".elf")
+    version = ""
+    if not missing:
+        try:
+            import ziglang  # noqa: F401
+            version = subprocess.run([py, "-m", "ziglang", "version"], capture_output=True,
+                                     text=True, timeout=60).stdout.strip()
+        except (OSError, subprocess.TimeoutExpired):
+            version = "?"
+    return Toolchain(
+        family="zig", name=f"zig {version} cc -target {target}",
+        cc=(py, "-m", "ziglang", "cc", "-target", target),
+        ar=(py, "-m", "ziglang", "ar"), objcopy=(py, "-m", "ziglang", "objcopy"), size=size,
+        package=ZIG_PACKAGE, missing=missing or size_missing, target=target, exe_suffix=suffix,
+        object_format=fmt)
+
+
+def clang_xtensa(binary: str = "clang-22") -> Toolchain:
+    size, size_missing = _size_tool()
+    ver = binary.rsplit("-", 1)[-1] if "-" in binary else ""
+    ar = f"llvm-ar-{ver}" if ver else "llvm-ar"
+    missing = "" if shutil.which(binary) else f"{binary} not found"
+    linker = "xtensa-lx106-elf-ld"
+    notes = ()
+    if not shutil.which(linker):
+        notes = (f"{linker} (Debian binutils-xtensa-lx106) not found: objects only",)
+    feats: list[str] = []
+    for f in XTENSA_FEATURES:
+        feats += ["-Xclang", "-target-feature", "-Xclang", f]
+    return Toolchain(
+        family="clang", name=(_version((binary,)) or binary) if not missing else binary,
+        cc=(binary, "--target=xtensa"), ar=(ar,), objcopy=("llvm-objcopy",), size=size,
+        cflags=("-ffreestanding", "-nostdlibinc", *feats), linker=(linker,),
+        package="clang-22 (Debian: apt-get install clang-22 binutils-xtensa-lx106)",
+        missing=missing or size_missing, target="xtensa", notes=notes)
+
+
+def unavailable(triple: str, why: str, package: str = "") -> Toolchain:
+    return Toolchain(family="none", name="none", cc=(), ar=(), objcopy=(), size=(),
+                     package=package, missing=why, target=triple)
+
+
+def for_triple(triple: str) -> Toolchain:
+    family, detail = TRIPLES.get(triple, ("?", ""))
+    if family == "host":
+        return gcc("")
+    if family == "host-m32":
+        if _host_m32_ok():
+            tc = gcc("")
+            return replace(tc, cflags=("-m32",), ldflags=("-m32",))
+        return zig(detail)  # gcc -m32 needs gcc-multilib; zig has the i386 glibc
+    if family == "gcc":
+        return gcc(detail)
+    if family == "zig":
+        return zig(detail)
+    if family == "clang":
+        return clang_xtensa(detail)
+    if family == "cosmo":
+        if shutil.which("cosmocc"):
+            size, size_missing = _size_tool()
+            return Toolchain(family="gcc", name="cosmocc", cc=("cosmocc",), ar=("cosmoar",),
+                             objcopy=("objcopy",), size=size, missing=size_missing,
+                             target="cosmocc", exe_suffix=".com")
+        return unavailable(triple, "cosmocc (the Cosmopolitan toolchain) is not installed",
+                           "cosmocc (not in Debian or PyPI)")
+    if family == "none":
+        return unavailable(triple, detail, "an ARC GCC (arc-elf32-gcc) from Synopsys")
+    raise WasmbedError(f"no toolchain is known for triple {triple!r}",
+                       hint="give the board a `toolchain:` section (family gcc|zig|clang|host)")
+
+
+def parse_override(spec: str) -> dict:
+    """`toolchain=` values: gcc, zig, clang, host, zig:<target>, gcc:<prefix>, clang:<binary>."""
+    family, _, detail = spec.partition(":")
+    if family not in ("gcc", "zig", "clang", "host"):
+        raise WasmbedError(f"toolchain={spec!r}: expected gcc, zig, clang or host "
+                           "(optionally zig:<target>, gcc:<prefix>, clang:<binary>)")
+    out: dict = {"family": family}
+    if detail:
+        out["target" if family == "zig" else "cc" if family == "clang" else "prefix"] = detail
+    return out
+
+
+def zig_target_for(board: Board) -> str:
+    """A zig target for the board's CPU when nothing more specific is known."""
+    cpu = ZIG_CPU.get(board.arch)
+    if cpu is None:
+        raise WasmbedError(f"board {board.name}: zig has no back end for {board.arch}")
+    return f"{cpu}-freestanding-none"
+
+
+def for_board(board: Board, override: str | dict | None = None) -> Toolchain:
+    """The toolchain for a board: `override` > the board's `toolchain:` > the triple's default."""
+    spec = parse_override(override) if isinstance(override, str) else override
+    spec = spec or (dict(board.toolchain) if board.toolchain else None)
+    if not spec:
+        tc = for_triple(board.triple)
+    else:
+        family = spec["family"]
+        if family == "host":
+            tc = gcc("")
+        elif family == "gcc":
+            default = TRIPLES.get(board.triple, ("gcc", ""))
+            prefix = spec.get("prefix") or (default[1] if default[0] == "gcc" else "")
+            tc = gcc(prefix)
+        elif family == "zig":
+            default = TRIPLES.get(board.triple, ("", ""))
+            target = spec.get("target") or (default[1] if default[0] == "zig"
+                                            else zig_target_for(board))
+            tc = zig(target)
+        else:
+            tc = clang_xtensa(spec.get("cc") or "clang-22")
+        if spec.get("cflags") or spec.get("ldflags"):
+            tc = replace(tc, cflags=tc.cflags + tuple(spec.get("cflags") or ()),
+                         ldflags=tc.ldflags + tuple(spec.get("ldflags") or ()))
+        if spec.get("package"):
+            tc = replace(tc, package=spec["package"])
+    return tc
+
+
+def surrogate_for(board: Board, platform: Platform) -> Toolchain | None:
+    """For an OS whose SDK is missing: zig with the API headers we can have (musl, macOS)."""
+    sdk = platform.sdk
+    if sdk is None or not sdk.surrogate:
+        return None
+    cpu = ZIG_CPU.get(board.arch)
+    if cpu is None:
+        return None
+    return zig(f"{cpu}-{sdk.surrogate}")
+
+
+def describe(board: Board, override: str | dict | None = None) -> tuple[bool, str]:
+    """(found, text) for `wasmbed boards`."""
+    tc = for_board(board, override)
+    if tc.found:
+        return True, tc.name
+    return False, f"missing: {tc.missing}" + (f" (install {tc.package})" if tc.package else "")
+
+
+def exe_path(variant_dir: Path, tc: Toolchain) -> Path:
+    return variant_dir / f"firmware{tc.exe_suffix}"
