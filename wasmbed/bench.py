@@ -2,7 +2,8 @@
 
 Kernels are plain C files in bench/kernels/ with one export
 ``int64_t bench_<name>(int32_t n)`` returning a checksum. Each is built twice:
-natively (gcc -O2, driven by bench/native_bench.c) and to a wasm32 module
+natively (gcc -O2, and again with -fno-tree-vectorize for a scalar baseline,
+driven by bench/native_bench.c) and to a wasm32 module
 (clang + wasm-ld) that the runtime runs through bench/host_bench.c. valgrind's
 callgrind counts the instructions of exactly one kernel call on each side
 (``--toggle-collect=bench_run``), so process start-up, loading and
@@ -17,11 +18,12 @@ gives text/data/bss per component.
 from __future__ import annotations
 
 import difflib
+import math
 import re
-from fnmatch import fnmatch
 import shutil
 import subprocess
 from dataclasses import asdict, dataclass, field
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -131,9 +133,14 @@ def _run(cmd: Sequence[str | Path], what: str, *, warnings: list[str] | None = N
         tail = "\n".join(out[-25:])
         raise WasmbedError(f"{what} failed (exit {proc.returncode}):\n{tail}")
     if warnings is not None:
-        warnings.extend(line.replace(str(ROOT) + "/", "")
+        warnings.extend(_strip_build_prefix(line.replace(str(ROOT) + "/", ""))
                         for line in proc.stderr.splitlines() if ": warning: " in line)
     return proc.stdout
+
+
+def _strip_build_prefix(line: str) -> str:
+    """build/bench/src/runtime_src/x.c -> runtime_src/x.c in messages."""
+    return re.sub(r"\S*/src/(runtime_src|bench)/", r"\1/", line)
 
 
 def _up_to_date(target: Path, sources: Iterable[Path]) -> bool:
@@ -201,9 +208,22 @@ def host_port() -> tuple[Path, str]:
     return BENCH_SRC / "bench_port.c", "bench/bench_port.c"
 
 
-def _includes() -> list[str]:
-    return [f"-I{RUNTIME_SRC / 'include'}", f"-I{RUNTIME_SRC / 'port'}",
-            f"-I{RUNTIME_SRC / 'core'}", f"-I{RUNTIME_SRC / 'mem'}", f"-I{RUNTIME_SRC / 'libc'}"]
+def _includes(runtime: Path = RUNTIME_SRC) -> list[str]:
+    return [f"-I{runtime / sub}" for sub in ("include", "port", "core", "mem", "libc")]
+
+
+def _snapshot(out_dir: Path, files: Sequence[Path]) -> Path:
+    """Copy runtime_src/ and the given files to <out_dir>/src/ and build from there, so
+    that source lines in a profile match the code that ran even while the tree changes."""
+    snap = out_dir / "src"
+    if snap.exists():
+        shutil.rmtree(snap)
+    shutil.copytree(RUNTIME_SRC, snap / "runtime_src")
+    for src in files:
+        dest = snap / src.relative_to(ROOT)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, dest)
+    return snap
 
 
 def _headers() -> list[Path]:
@@ -222,9 +242,11 @@ def build_host_bench(out_dir: Path, *, extra_flags: Sequence[str] = ()) -> Path:
         return out
     out_dir.mkdir(parents=True, exist_ok=True)
     gcc = tool("gcc")
+    snap = _snapshot(out_dir, [s for s in srcs if not s.is_relative_to(RUNTIME_SRC)])
     # -g gives callgrind source lines for --profile; it does not change the code.
     warnings: list[str] = []
-    _run([gcc, *flags, "-g", *WARN_FLAGS, *_includes(), *srcs, "-o", out],
+    _run([gcc, *flags, "-g", *WARN_FLAGS, *_includes(snap / "runtime_src"),
+          *[snap / s.relative_to(ROOT) for s in srcs], "-o", out],
          "building the runtime for the host benchmark", warnings=warnings)
     stamp.write_text(" ".join(flags))
     (out_dir / "host_bench.warnings").write_text("".join(w + "\n" for w in warnings))
@@ -275,11 +297,15 @@ def hotspots(out_file: Path, top: int = 15) -> list[tuple[int, str]]:
     say more than functions. Needs a file written with --compress-pos=no
     --compress-strings=no (as callgrind() does)."""
     costs: dict[tuple[str, int], int] = {}
-    file = ""
+    file = func_file = ""
     skip = False
     for line in out_file.read_text().splitlines():
-        if line.startswith(("fl=", "fi=", "fe=")):
-            file = line[3:]
+        if line.startswith("fl="):
+            file = func_file = line[3:]
+        elif line.startswith(("fi=", "fe=")):
+            file = line[3:]   # inlined code; a new fn= returns to func_file
+        elif line.startswith("fn="):
+            file = func_file
         elif line.startswith("calls="):
             skip = True   # the next cost line is the call's inclusive cost
         elif line[:1].isdigit():
@@ -298,6 +324,9 @@ def hotspots(out_file: Path, top: int = 15) -> list[tuple[int, str]]:
             text = source.read_text(errors="replace").splitlines()
             code = text[lineno - 1].strip() if lineno <= len(text) else ""
         rel = path[len(str(ROOT)) + 1:] if path.startswith(str(ROOT) + "/") else path
+        for top_dir in ("runtime_src/", "bench/"):   # a snapshot under build/bench/src/
+            if "/src/" + top_dir in rel:
+                rel = rel[rel.index("/src/" + top_dir) + 5:]
         rows.append((cost, f"{rel}:{lineno}  {code}"))
     return rows
 
@@ -331,7 +360,7 @@ class BenchResult:
         data["ratio"] = round(self.ratio, 2)
         data["scalar_ratio"] = round(self.scalar_ratio, 2)
         data["checksum_ok"] = self.checksum_ok
-        data["hotspots"] = [{"instr": i, "function": f} for i, f in self.hotspots]
+        data["hotspots"] = [{"instr": i, "line": where} for i, where in self.hotspots]
         return data
 
 
@@ -542,9 +571,13 @@ def build_size(out_dir: Path = DEFAULT_BUILD_DIR / "size",
             heap += size   # the static heap pool buffer: sized by heap_size, not code
             continue
         components.setdefault(comp, SectionSize()).add(kind, size)
-        objects.setdefault(Path(src).name if comp != "libgcc" else "libgcc.a",
-                           SectionSize()).add(kind, size)
+        objects.setdefault(Path(src).name, SectionSize()).add(kind, size)
     return SizeReport(elf, components, objects, heap, mem_label, warnings)
+
+
+def geomean(values: Sequence[float]) -> float:
+    """Geometric mean (the usual summary of ratios); 0.0 for no values."""
+    return math.exp(sum(math.log(v) for v in values) / len(values)) if values else 0.0
 
 
 def flags_summary() -> dict[str, list[str]]:
@@ -568,6 +601,9 @@ def format_bench_markdown(results: Sequence[BenchResult]) -> str:
         lines.append(f"| {r.kernel} | {r.n} | {r.native_instr:,} | {r.scalar_instr:,} | "
                      f"{r.interp_instr:,} | {r.ratio:.1f}x | {r.scalar_ratio:.1f}x | "
                      f"{'same' if r.checksum_ok else 'DIFFERENT'} |")
+    if len(results) > 1:
+        lines.append(f"| geometric mean | | | | | {geomean([r.ratio for r in results]):.1f}x | "
+                     f"{geomean([r.scalar_ratio for r in results]):.1f}x | |")
     return "\n".join(lines)
 
 
@@ -581,4 +617,16 @@ def format_size_markdown(report: SizeReport) -> str:
     rt = report.runtime
     lines.append(f"| **runtime (first {len(RUNTIME_COMPONENTS)} rows)** | **{rt.text:,}** | "
                  f"**{rt.data:,}** | **{rt.bss:,}** |")
+    lines += ["", "| object | component | text | data | bss |", "|---|---|---:|---:|---:|"]
+    for name, s in sorted(report.objects.items(), key=lambda kv: -kv[1].text):
+        comp = component_of(_object_source(name))
+        lines.append(f"| {name} | {comp} | {s.text:,} | {s.data:,} | {s.bss:,} |")
     return "\n".join(lines)
+
+
+def _object_source(name: str) -> str:
+    for sub in ("runtime_src/core", "runtime_src/mem", "runtime_src/libc",
+                "runtime_src/port/common", "bench/size"):
+        if (ROOT / sub / name).exists():
+            return f"{sub}/{name}"
+    return name

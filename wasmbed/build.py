@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import subprocess
@@ -70,11 +71,15 @@ def build(board: str, features: list[str] | None = None, *, heap_size: int | Non
     cmd += scons_args(board, features, heap_size=heap_size, mode=mode, build_dir=build_dir,
                       toolchain=toolchain)
     env = dict(os.environ)
-    try:
-        proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
-    except OSError as err:
-        raise WasmbedError(f"cannot run SCons ({cmd[0]}): {err.strerror}",
-                           hint="pip install scons") from None
+    variant.mkdir(parents=True, exist_ok=True)
+    # one SCons at a time per variant dir (tests and matrix runs may ask for the same board)
+    with open(variant / ".build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+        except OSError as err:
+            raise WasmbedError(f"cannot run SCons ({cmd[0]}): {err.strerror}",
+                               hint="pip install scons") from None
     output = proc.stdout + proc.stderr
     if echo is not None:
         echo(output)

@@ -233,6 +233,15 @@ def _dirs(env: str, builtin: Path, extra: Sequence[Path | str] | None) -> list[P
     return out
 
 
+def prepend_boards_path(dirs: Sequence[Path | str] | None) -> None:
+    """Put `--boards-dir` directories first in WASMBED_BOARDS_PATH (seen by SCons too)."""
+    if not dirs:
+        return
+    old = [p for p in os.environ.get("WASMBED_BOARDS_PATH", "").split(os.pathsep) if p]
+    os.environ["WASMBED_BOARDS_PATH"] = os.pathsep.join(
+        [str(Path(d).resolve()) for d in dirs] + old)
+
+
 def board_dirs(extra: Sequence[Path | str] | None = None) -> list[Path]:
     return _dirs("WASMBED_BOARDS_PATH", ROOT / "boards", extra)
 
@@ -312,7 +321,15 @@ def load_platform_file(path: Path) -> Platform:
 def load_board(name: str, boards_dir: Sequence[Path | str] | None = None) -> Board:
     """The board `name` from the first board directory that has it."""
     board = load_board_file(_find("board", name, board_dirs(boards_dir)).resolve())
-    load_platform(board.platform)  # fail early on a board naming an unknown platform
+    try:
+        load_platform(board.platform)  # fail early on a board naming an unknown platform
+    except DescriptorError:
+        raise
+    except WasmbedError as err:
+        lines = board.path.read_text(encoding="utf-8").splitlines()
+        line = next((i + 1 for i, t in enumerate(lines) if t.startswith("platform:")), 1)
+        raise DescriptorError(f"{_shown(board.path)}:{line}: platform: {err.message}",
+                              hint=err.hint) from None
     return board
 
 

@@ -380,8 +380,8 @@ class Client:
         assert reply is not None
         return self._u32(reply)
 
-    def validate(self, module: bytes, *, timeout: Optional[float] = None) -> None:
-        self.load(module, instantiate=False, timeout=timeout)
+    def validate(self, module: bytes, *, timeout: Optional[float] = None, pipeline: bool = False) -> None:
+        self.load(module, instantiate=False, timeout=timeout, pipeline=pipeline)
 
     def register(self, handle: int, name: str) -> None:
         self.request(FrameType.REGISTER, struct.pack("<I", handle) + name.encode())

@@ -299,12 +299,15 @@ class QemuTarget(Target):
         self.resets += 1
         self.last_restart_reason = reason
         self.log.note(f"restart #{self.resets}: {reason}")
+        # with -no-reboot a guest reset ends QEMU, so those boards are relaunched
         if self.alive() and self.qmp is not None and self.stream is not None \
-                and not self.stream.broken:
+                and not self.stream.broken and "-no-reboot" not in self.command:
             try:
                 self.qmp_command("system_reset")
+                if self.status() != "running":  # a paused or stopped guest
+                    self.qmp_command("cont")
                 return self._connect_agent()
-            except (LinkError, WasmbedError, OSError) as err:
+            except Exception as err:  # noqa: BLE001 - QMP or link trouble: relaunch
                 self.log.note(f"reset failed ({err}); relaunching QEMU")
         self.stop()
         self._launch()

@@ -78,6 +78,17 @@ def usage(board: Board, sizes: dict[str, int]) -> list[Usage]:
     if rom is None or ram is None:
         return []
     text, data, bss = sizes["text"], sizes["data"], sizes["bss"]
+    # a region named `heap` holds the global heap pool (templates/linker): count it there
+    heap = next((r for r in board.memory if r.name == "heap"), None)
+    if heap is not None:
+        pool = min(bss, board.heap_size)
+        bss -= pool
+        return [*usage_without_heap(rom, ram, text, data, bss),
+                Usage(heap.name, "heap pool", pool, heap.length)]
+    return usage_without_heap(rom, ram, text, data, bss)
+
+
+def usage_without_heap(rom, ram, text: int, data: int, bss: int) -> list[Usage]:  # type: ignore[no-untyped-def]
     if rom is ram:
         return [Usage(rom.name, "text+data+bss", text + data + bss, rom.length)]
     return [Usage(rom.name, "text+data", text + data, rom.length),

@@ -25,10 +25,24 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from wasmbed.errors import WasmbedError
-from wasmbed.protocol import Client, Kind, LinkError, LinkLost, ProtocolError, RemoteError, TimeoutError, Value, kind_name
+import struct
+
+from wasmbed.protocol import (
+    Client,
+    FrameType,
+    Kind,
+    LinkError,
+    LinkLost,
+    ProtocolError,
+    RemoteError,
+    TimeoutError,
+    Value,
+    kind_name,
+)
 from wasmbed.target import Target
 from wasmbed.wast import Script, convert
 
+ACTIONS = ("assert_return", "action", "assert_trap", "assert_exhaustion")
 SKIP_TEXT = "text-format module (no text parser)"
 SKIP_MINI = "not validated by the mini loader"
 SKIP_NUL = "export name contains NUL (the embedding API takes C strings)"
@@ -169,6 +183,8 @@ class SpecRunner:
         self.max_restarts = max_restarts
         self.wast_dir = wast_dir
         self.restarts = 0
+        # requests in flight at once: >1 only on lines with flow control
+        self.depth = max(1, int(getattr(target, "pipeline_depth", 1)))
         self.client: Optional[Client] = None
         # per-file state
         self.script: Optional[Script] = None
@@ -212,7 +228,7 @@ class SpecRunner:
             assert self.script is not None
             data = self.script.module_bytes(mod.filename)
             try:
-                mod.handle = client.load(data, timeout=self._load_timeout(len(data)))
+                mod.handle = client.load(data, timeout=self._load_timeout(len(data)), pipeline=self.depth > 1)
                 for name in mod.registered:
                     client.register(mod.handle, name)
             except RemoteError:
@@ -251,25 +267,127 @@ class SpecRunner:
         except RemoteError as err:
             self.result.fail(0, f"RESET failed: {err}")
             return self.result
-        for cmd in self.script.commands:
-            line = int(cmd.get("line", 0))
-            try:
-                self._command(cmd)
-                self.result.passed += 1
-            except Skip as skip:
-                self.result.skip(str(skip))
-            except CheckFailed as err:
-                self.result.fail(line, str(err))
-            except RemoteError as err:
-                self.result.fail(line, f"{cmd['type']}: unexpected {err}")
-            except LinkError as err:
-                reason = link_reason(err)
-                self.result.fail(line, f"{cmd['type']}: {reason}")
-                self._restart(reason)
+        cmds = self.script.commands
+        i = 0
+        while i < len(cmds):
+            if cmds[i]["type"] in ACTIONS:
+                j = i
+                while j < len(cmds) and j - i < self.depth and cmds[j]["type"] in ACTIONS:
+                    j += 1
+                i = self._run_actions(cmds, i, j, on_command)
+                continue
+            self._run_one(cmds[i])
             if on_command is not None:
                 on_command()
+            i += 1
         self.result.seconds = time.monotonic() - started
         return self.result
+
+    def _run_one(self, cmd: dict[str, Any]) -> None:
+        line = int(cmd.get("line", 0))
+        try:
+            self._command(cmd)
+            self.result.passed += 1
+        except Skip as skip:
+            self.result.skip(str(skip))
+        except CheckFailed as err:
+            self.result.fail(line, str(err))
+        except RemoteError as err:
+            self.result.fail(line, f"{cmd['type']}: unexpected {err}")
+        except LinkError as err:
+            reason = link_reason(err)
+            self.result.fail(line, f"{cmd['type']}: {reason}")
+            self._restart(reason)
+
+    def _run_actions(
+        self, cmds: list[dict[str, Any]], start: int, end: int, on_command: Optional[Callable[[], None]]
+    ) -> int:
+        """Invoke/get commands cmds[start:end]: all requests are sent, then
+        the replies judged in order (one round trip for the batch). Returns
+        the index of the next command to run."""
+        client = self._client()
+        sent: list[tuple[dict[str, Any], Any, int]] = []  # (cmd, seq | Skip | CheckFailed, frame type)
+        for cmd in cmds[start:end]:
+            try:
+                ftype, payload = self._action_request(cmd)
+            except (Skip, CheckFailed) as early:
+                sent.append((cmd, early, 0))
+                continue
+            try:
+                sent.append((cmd, client.send(ftype, payload), ftype))
+            except LinkError as err:
+                if any(isinstance(x, int) for _, x, _ in sent):
+                    break  # the link died under an earlier request: blamed below
+                self.result.fail(int(cmd.get("line", 0)), f"{cmd['type']}: {link_reason(err)}")
+                self._restart(link_reason(err))
+                return start + len(sent) + 1
+        for n, (cmd, what, ftype) in enumerate(sent):
+            line = int(cmd.get("line", 0))
+            if isinstance(what, Skip):
+                self.result.skip(str(what))
+            elif isinstance(what, CheckFailed):
+                self.result.fail(line, str(what))
+            else:
+                outcome: Any
+                try:
+                    frame = client.reply(what, timeout=self.timeout)
+                    outcome = Client.results(frame) if ftype == FrameType.INVOKE else [Value.decode(frame.payload, 0)[0]]
+                except RemoteError as err:
+                    outcome = err
+                except LinkError as err:
+                    reason = link_reason(err)
+                    self.result.fail(line, f"{cmd['type']}: {reason}")
+                    self._restart(reason)
+                    return start + n + 1  # later commands run again on the fresh agent
+                try:
+                    self._judge(cmd, outcome)
+                    self.result.passed += 1
+                except CheckFailed as err:
+                    self.result.fail(line, str(err))
+            if on_command is not None:
+                on_command()
+        return start + len(sent)
+
+    def _action_request(self, cmd: dict[str, Any]) -> tuple[int, bytes]:
+        action = cmd["action"]
+        if cmd["type"] == "assert_return":
+            for e in cmd.get("expected", []):
+                if e["type"] not in ("i32", "i64", "f32", "f64", "funcref", "externref"):
+                    raise Skip(SKIP_V128 if e["type"] == "v128" else f"expected type {e['type']} not supported")
+        if "\0" in action["field"]:
+            raise Skip(SKIP_NUL)
+        handle = self._handle(self._mod(action.get("module")))
+        if action["type"] == "get":
+            return FrameType.GET_GLOBAL, struct.pack("<I", handle) + action["field"].encode()
+        if action["type"] != "invoke":
+            raise Skip(f"action {action['type']} not supported")
+        args = [parse_value(a) for a in action.get("args", [])]
+        return FrameType.INVOKE, Client.invoke_payload(handle, action["field"], args)
+
+    def _judge(self, cmd: dict[str, Any], outcome: Any) -> None:
+        """Compare what an invoke/get produced (values or a RemoteError) with the script."""
+        kind, action = cmd["type"], cmd["action"]
+        what = show_action(action)
+        if kind in ("assert_return", "action"):
+            if isinstance(outcome, RemoteError):
+                raise CheckFailed(f"{what}: unexpected {outcome}")
+            if kind == "action":
+                return
+            expected = cmd.get("expected", [])
+            if len(outcome) != len(expected) or not all(matches(e, g) for e, g in zip(expected, outcome)):
+                want = ", ".join(show(e) for e in expected)
+                have = ", ".join(str(g) for g in outcome)
+                raise CheckFailed(f"{what} returned [{have}], expected [{want}]")
+            return
+        want_kind, label = (Kind.TRAP, "trap") if kind == "assert_trap" else (Kind.EXHAUSTION, "exhaustion")
+        text = cmd.get("text", "")
+        if not isinstance(outcome, RemoteError):
+            have = ", ".join(str(g) for g in outcome)
+            raise CheckFailed(f"{what} returned [{have}], expected {label} {text!r}")
+        if outcome.kind != want_kind:
+            raise CheckFailed(f"{what}: {outcome}, expected {label} {text!r}")
+        if kind == "assert_trap":
+            self._check_text(cmd, outcome)
 
     # -- commands -------------------------------------------------------------------
     def _command(self, cmd: dict[str, Any]) -> None:
@@ -291,7 +409,7 @@ class SpecRunner:
         if name:
             self.mods[name] = mod
         try:
-            mod.handle = self._client().load(data, timeout=self._load_timeout(len(data)))
+            mod.handle = self._client().load(data, timeout=self._load_timeout(len(data)), pipeline=self.depth > 1)
         except RemoteError as err:
             self._collect()
             raise CheckFailed(f"module {cmd['filename']} did not load: {err}") from None
@@ -318,45 +436,6 @@ class SpecRunner:
             raise CheckFailed(f"module {mod.name or mod.filename} is not loaded (it failed earlier)")
         return mod.handle
 
-    def _act(self, action: dict[str, Any]) -> list[Value]:
-        if "\0" in action["field"]:
-            raise Skip(SKIP_NUL)
-        mod = self._mod(action.get("module"))
-        if action["type"] == "get":
-            return [self._client().get_global(self._handle(mod), action["field"])]
-        if action["type"] != "invoke":
-            raise Skip(f"action {action['type']} not supported")
-        args = [parse_value(a) for a in action.get("args", [])]
-        return self._client().invoke(self._handle(mod), action["field"], args, timeout=self.timeout)
-
-    def _cmd_action(self, cmd: dict[str, Any]) -> None:
-        self._act(cmd["action"])
-
-    def _cmd_assert_return(self, cmd: dict[str, Any]) -> None:
-        expected = cmd.get("expected", [])
-        for e in expected:
-            if e["type"] == "v128" or e["type"] not in ("i32", "i64", "f32", "f64", "funcref", "externref"):
-                raise Skip(SKIP_V128 if e["type"] == "v128" else f"expected type {e['type']} not supported")
-        got = self._act(cmd["action"])
-        if len(got) != len(expected) or not all(matches(e, g) for e, g in zip(expected, got)):
-            want = ", ".join(show(e) for e in expected)
-            have = ", ".join(str(g) for g in got)
-            raise CheckFailed(f"{show_action(cmd['action'])} returned [{have}], expected [{want}]")
-
-    def _expect_error(self, cmd: dict[str, Any], kinds: tuple[Kind, ...], what: str) -> RemoteError:
-        try:
-            got = self._act(cmd["action"])
-        except RemoteError as err:
-            if err.kind not in kinds:
-                raise CheckFailed(f"{show_action(cmd['action'])}: {err}, expected {what} {cmd.get('text', '')!r}") from None
-            return err
-        have = ", ".join(str(g) for g in got)
-        raise CheckFailed(f"{show_action(cmd['action'])} returned [{have}], expected {what} {cmd.get('text', '')!r}")
-
-    def _cmd_assert_trap(self, cmd: dict[str, Any]) -> None:
-        err = self._expect_error(cmd, (Kind.TRAP,), "trap")
-        self._check_text(cmd, err)
-
     @staticmethod
     def _check_text(cmd: dict[str, Any], err: RemoteError) -> None:
         """The messages must agree up to the shorter one: the script may add
@@ -366,9 +445,6 @@ class SpecRunner:
         if not got or not (got.startswith(text) or text.startswith(got)):
             raise CheckFailed(f"trapped with {got!r}, expected {text!r}")
 
-    def _cmd_assert_exhaustion(self, cmd: dict[str, Any]) -> None:
-        self._expect_error(cmd, (Kind.EXHAUSTION,), "exhaustion")
-
     def _reject(self, cmd: dict[str, Any], what: str) -> None:
         """The module must fail to load (malformed or invalid)."""
         if self.mini_loader:
@@ -377,7 +453,7 @@ class SpecRunner:
             raise Skip(SKIP_TEXT)
         data = self._module_data(cmd)
         try:
-            self._client().validate(data, timeout=self._load_timeout(len(data)))
+            self._client().validate(data, timeout=self._load_timeout(len(data)), pipeline=self.depth > 1)
         except RemoteError as err:
             if err.kind in (Kind.MALFORMED, Kind.INVALID):
                 return
@@ -396,7 +472,7 @@ class SpecRunner:
         data = self._module_data(cmd)
         client = self._client()
         try:
-            handle = client.load(data, timeout=self._load_timeout(len(data)))
+            handle = client.load(data, timeout=self._load_timeout(len(data)), pipeline=self.depth > 1)
         except RemoteError as err:
             if err.kind != kind:
                 raise CheckFailed(f"{cmd['filename']}: {err}, expected {what} {cmd.get('text', '')!r}") from None

@@ -26,6 +26,10 @@ class Target:
     timeout_factor: float = 1.0
     resets: int = 0
     client: Optional[Client] = None
+    # Requests the spec runner may have in flight at once. More than 1 only
+    # where the line has flow control (pipes, sockets, QEMU's chardev): a
+    # bare UART would drop bytes while the agent is busy.
+    pipeline_depth: int = 1
 
     def start(self) -> Client:  # boot/spawn, wait for READY, HELLO
         raise NotImplementedError
@@ -94,6 +98,8 @@ class PipeStream:
 class HostTarget(Target):
     """The host agent as a subprocess (optionally under a wrapper such as valgrind)."""
 
+    pipeline_depth = 16  # pipes hold 64 KiB each way: far more than 16 requests
+
     def __init__(
         self,
         firmware: Path,
@@ -130,6 +136,12 @@ class HostTarget(Target):
         client.hello()
         self.client = client
         return client
+
+    def restart(self, reason: str) -> Client:
+        # A hung agent would ignore the end of its stdin: do not wait for it.
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+        return super().restart(reason)
 
     def describe(self) -> str:
         """Exit status (after a short wait) plus the tail of stderr."""

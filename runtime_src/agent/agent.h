@@ -67,16 +67,17 @@ enum { FRAME_OK = 0, FRAME_BAD = 1, FRAME_EOF = 2 };
  * sent; the reader resynchronises by itself. */
 int frame_read(frame *f);
 
-/* Replies: build the payload with the writer below, then send. */
+/* Replies: build the payload with the writer below, then send. They
+ * return 0 so that a handler can end with `return reply_error(...);`. */
 typedef struct wbuf {
     uint8_t *p;
     size_t len, cap;
     int overflow;
 } wbuf;
 wbuf *reply_begin(void); /* writer over the transmit payload buffer */
-void reply_send(uint8_t type, uint8_t seq);
-void reply_ok_empty(uint8_t seq);
-void reply_error(uint8_t seq, unsigned kind, const char *msg);
+int reply_send(uint8_t type, uint8_t seq);
+int reply_ok_empty(uint8_t seq);
+int reply_error(uint8_t seq, unsigned kind, const char *msg);
 
 void wb_put_u8(wbuf *w, uint8_t v);
 void wb_put_u16(wbuf *w, uint16_t v);
@@ -124,7 +125,7 @@ wb_status spectest_install(wb_env *env);
 
 /* ---- commands.c / run.c: request handlers ---- */
 void cmd_dispatch(const frame *f);
-void cmd_run(const frame *f);
+int cmd_run(const frame *f);
 void cmd_load_reset(void); /* drop a pending upload */
 
 /* run.c: libc-builtin output travels as OUTPUT frames of the request being

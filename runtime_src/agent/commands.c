@@ -27,14 +27,17 @@ void cmd_load_reset(void)
     loading = 0;
 }
 
-static void error_status(uint8_t seq, wb_status st)
+static int error_status(uint8_t seq, wb_status st)
 {
-    reply_error(seq, (unsigned)st, session_error());
+    return reply_error(seq, (unsigned)st, session_error());
 }
 
-static void bad_request(uint8_t seq) { reply_error(seq, WB_KIND_PROTOCOL, "malformed request payload"); }
+static int bad_request(uint8_t seq)
+{
+    return reply_error(seq, WB_KIND_PROTOCOL, "malformed request payload");
+}
 
-static void do_load_begin(uint8_t seq, rbuf *r)
+static int do_load_begin(uint8_t seq, rbuf *r)
 {
     uint32_t size = wb_get_u32(r);
     if (r->bad)
@@ -48,10 +51,10 @@ static void do_load_begin(uint8_t seq, rbuf *r)
         return reply_error(seq, WB_ERR_NOMEM, "no memory for the module upload");
     load_size = size;
     loading = 1;
-    reply_ok_empty(seq);
+    return reply_ok_empty(seq);
 }
 
-static void do_load_chunk(uint8_t seq, rbuf *r)
+static int do_load_chunk(uint8_t seq, rbuf *r)
 {
     uint32_t offset = wb_get_u32(r);
     size_t n = r->len - r->pos;
@@ -65,10 +68,10 @@ static void do_load_chunk(uint8_t seq, rbuf *r)
     }
     memcpy(load_buf + load_fill, r->p + r->pos, n);
     load_fill += (uint32_t)n;
-    reply_ok_empty(seq);
+    return reply_ok_empty(seq);
 }
 
-static void do_load_end(uint8_t seq, rbuf *r)
+static int do_load_end(uint8_t seq, rbuf *r)
 {
     uint8_t flags = wb_get_u8(r);
     wb_module *m;
@@ -95,7 +98,7 @@ static void do_load_end(uint8_t seq, rbuf *r)
         if (st != WB_OK) {
             error_status(seq, st);
             wb_module_free(m);
-            return;
+            return 0;
         }
         handle = session_add(m, inst);
         if (!handle) {
@@ -106,7 +109,7 @@ static void do_load_end(uint8_t seq, rbuf *r)
     }
     w = reply_begin();
     wb_put_u32(w, handle);
-    reply_send(FT_OK, seq);
+    return reply_send(FT_OK, seq);
 }
 
 /* ---- instances ------------------------------------------------------------ */
@@ -129,34 +132,34 @@ static wb_instance *handle_and_name(uint8_t seq, rbuf *r)
     return inst;
 }
 
-static void do_register(uint8_t seq, rbuf *r)
+static int do_register(uint8_t seq, rbuf *r)
 {
     wb_instance *inst = handle_and_name(seq, r);
     wb_status st;
     if (!inst)
-        return;
+        return 0; /* already answered */
     st = wb_register_instance(session_env(), name, inst);
     if (st != WB_OK)
         return error_status(seq, st);
-    reply_ok_empty(seq);
+    return reply_ok_empty(seq);
 }
 
-static void do_get_global(uint8_t seq, rbuf *r)
+static int do_get_global(uint8_t seq, rbuf *r)
 {
     wb_instance *inst = handle_and_name(seq, r);
     wb_status st;
     wbuf *w;
     if (!inst)
-        return;
+        return 0; /* already answered */
     st = wb_global_get(inst, name, &results[0]);
     if (st != WB_OK)
         return error_status(seq, st);
     w = reply_begin();
     wb_put_value(w, &results[0]);
-    reply_send(FT_OK, seq);
+    return reply_send(FT_OK, seq);
 }
 
-static void do_invoke(uint8_t seq, rbuf *r)
+static int do_invoke(uint8_t seq, rbuf *r)
 {
     wb_instance *inst = session_get(wb_get_u32(r));
     uint32_t i, nargs, np, nr;
@@ -194,17 +197,17 @@ static void do_invoke(uint8_t seq, rbuf *r)
     wb_put_u8(w, (uint8_t)nr);
     for (i = 0; i < nr; i++)
         wb_put_value(w, &results[i]);
-    reply_send(FT_OK, seq);
+    return reply_send(FT_OK, seq);
 }
 
-static void do_free(uint8_t seq, rbuf *r)
+static int do_free(uint8_t seq, rbuf *r)
 {
     uint32_t handle = wb_get_u32(r);
     if (r->bad)
         return bad_request(seq);
     if (session_free(handle) < 0)
         return reply_error(seq, WB_ERR_NOT_FOUND, "unknown instance handle");
-    reply_ok_empty(seq);
+    return reply_ok_empty(seq);
 }
 
 /* ---- session ---------------------------------------------------------------- */
@@ -216,7 +219,7 @@ static void get_stats(wb_stats *s)
         wb_env_stats(session_env(), s);
 }
 
-static void do_hello(uint8_t seq)
+static int do_hello(uint8_t seq)
 {
     wb_stats s;
     wbuf *w;
@@ -229,10 +232,10 @@ static void do_hello(uint8_t seq)
     wb_put_str16(w, WB_VERSION_STRING);
     wb_put_str16(w, wb_features());
     wb_put_str16(w, WB_BOARD_NAME);
-    reply_send(FT_OK, seq);
+    return reply_send(FT_OK, seq);
 }
 
-static void do_stats(uint8_t seq)
+static int do_stats(uint8_t seq)
 {
     wb_stats s;
     wbuf *w;
@@ -242,10 +245,10 @@ static void do_stats(uint8_t seq)
     wb_put_u32(w, (uint32_t)s.pool_used);
     wb_put_u32(w, (uint32_t)s.pool_peak);
     wb_put_u16(w, (uint16_t)session_live());
-    reply_send(FT_OK, seq);
+    return reply_send(FT_OK, seq);
 }
 
-static void do_reset(uint8_t seq)
+static int do_reset(uint8_t seq)
 {
     static const char banner[] = "\nWASMBED READY " WB_VERSION_STRING "\n";
     wb_status st = session_reset();
@@ -255,6 +258,7 @@ static void do_reset(uint8_t seq)
     /* As after a hardware reset: a host that lost track (no reset line on
      * the board) can wait for the banner; a frame reader skips the text. */
     wb_port_write(banner, sizeof banner - 1u);
+    return 0;
 }
 
 void cmd_dispatch(const frame *f)

@@ -126,14 +126,12 @@ wbuf *reply_begin(void)
     return &txw;
 }
 
-void reply_send(uint8_t type, uint8_t seq)
+int reply_send(uint8_t type, uint8_t seq)
 {
     size_t len = txw.len;
     uint32_t crc;
-    if (txw.overflow) {
-        reply_error(seq, WB_KIND_PROTOCOL, "reply larger than the agent's payload limit");
-        return;
-    }
+    if (txw.overflow)
+        return reply_error(seq, WB_KIND_PROTOCOL, "reply larger than the agent's payload limit");
     tx[0] = 0xA5;
     tx[1] = 0x5A;
     tx[2] = type;
@@ -146,15 +144,16 @@ void reply_send(uint8_t type, uint8_t seq)
     tx[8 + len] = (uint8_t)(crc >> 16);
     tx[9 + len] = (uint8_t)(crc >> 24);
     wb_port_write(tx, 2u + HDR + len + CRC);
+    return 0;
 }
 
-void reply_ok_empty(uint8_t seq)
+int reply_ok_empty(uint8_t seq)
 {
     reply_begin();
-    reply_send(FT_OK, seq);
+    return reply_send(FT_OK, seq);
 }
 
-void reply_error(uint8_t seq, unsigned kind, const char *msg)
+int reply_error(uint8_t seq, unsigned kind, const char *msg)
 {
     wbuf *w = reply_begin();
     size_t n = agent_strlen(msg);
@@ -162,7 +161,7 @@ void reply_error(uint8_t seq, unsigned kind, const char *msg)
         n = WB_AGENT_MAX_PAYLOAD - 1u;
     wb_put_u8(w, (uint8_t)kind);
     wb_put_bytes(w, msg, n);
-    reply_send(FT_ERROR, seq);
+    return reply_send(FT_ERROR, seq);
 }
 
 /* ---- payload writer ------------------------------------------------------ */

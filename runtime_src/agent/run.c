@@ -61,7 +61,7 @@ static int has_type(wb_func *f, uint32_t np, uint32_t nr)
     return r == 0 || rt[0] == WB_I32;
 }
 
-void cmd_run(const frame *f)
+int cmd_run(const frame *f)
 {
     rbuf r;
     wb_instance *inst;
@@ -109,5 +109,5 @@ void cmd_run(const frame *f)
         return reply_error(f->seq, (unsigned)st, session_error());
     w = reply_begin();
     wb_put_u32(w, (uint32_t)code);
-    reply_send(FT_EXIT, f->seq);
+    return reply_send(FT_EXIT, f->seq);
 }

@@ -177,6 +177,52 @@ static int fuse_imm(comp *cc, uint8_t op)
     return 1;
 }
 
+/* local.get b; binop -> binop with a local operand */
+static int fuse_local_operand(comp *cc, uint8_t op)
+{
+    uint32_t *code = cc->m->code, at = cc->last, f;
+    switch (op) {
+    case 0x6A: f = OP_I32_ADD_L; break;
+    case 0x6C: f = OP_I32_MUL_L; break;
+    case 0x7C: f = OP_I64_ADD_L; break;
+    case 0x92: f = OP_F32_ADD_L; break;
+    case 0x93: f = OP_F32_SUB_L; break;
+    case 0x94: f = OP_F32_MUL_L; break;
+    case 0xA0: f = OP_F64_ADD_L; break;
+    case 0xA1: f = OP_F64_SUB_L; break;
+    case 0xA2: f = OP_F64_MUL_L; break;
+    default: return 0;
+    }
+    if (!fusable(cc, at, 2) || code[at] != OP_LOCAL_GET)
+        return 0;
+    code[at] = f;
+    cc->last2 = WB_NONE;
+    return 1;
+}
+
+/* local.get a [; i32.const c; i32.add]; load -> one op */
+static int fuse_load(comp *cc, uint8_t op, uint32_t off)
+{
+    uint32_t *code = cc->m->code, at = cc->last, k;
+    if (op == 0x28 || op == 0x2A || op == 0x35)
+        k = 0;
+    else if (op == 0x29 || op == 0x2B)
+        k = 1;
+    else if (op == 0x2D || op == 0x31)
+        k = 2;
+    else
+        return 0;
+    if (fusable(cc, at, 2) && code[at] == OP_LOCAL_GET)
+        code[at] = OP_LG_LD32 + k;
+    else if (fusable(cc, at, 3) && code[at] == OP_LGET_ADDI)
+        code[at] = OP_LGA_LD32 + k;
+    else
+        return 0;
+    emit(cc, off);
+    cc->last2 = WB_NONE;
+    return 1;
+}
+
 /* local.get a; local.get b -> one op */
 static int fuse_lget(comp *cc, uint32_t idx)
 {
@@ -210,6 +256,8 @@ static int fuse_br_if(comp *cc)
 }
 #else
 #define fuse_imm(cc, op) 0
+#define fuse_local_operand(cc, op) 0
+#define fuse_load(cc, op, off) 0
 #define fuse_lget(cc, idx) 0
 #define fuse_br_if(cc) 0
 #endif
@@ -218,7 +266,7 @@ static void patch_chain(comp *cc, uint32_t fix, uint32_t to)
 {
     while (fix != WB_NONE) {
         uint32_t next = cc->m->code[fix];
-        cc->m->code[fix] = to;
+        cc->m->code[fix] = to - fix; /* targets are relative to their slot */
         fix = next;
     }
 }
@@ -314,7 +362,7 @@ static void emit_target(comp *cc, ctl *f)
     if (!live(cc))
         return;
     if (f->kind == K_LOOP) {
-        emit(cc, f->target);
+        emit(cc, f->target - here(cc));
     } else {
         uint32_t at = here(cc);
         emit(cc, f->fix);
@@ -449,7 +497,7 @@ static void op_end(comp *cc)
     end = here(cc);
     set_barrier(cc);
     if (f->else_fix != WB_NONE)
-        cc->m->code[f->else_fix] = end;
+        cc->m->code[f->else_fix] = end - f->else_fix;
     patch_chain(cc, f->fix, end);
     cc->nctl--;
     push_n(cc, f->nr, f->rt);
@@ -469,7 +517,7 @@ static void op_else(comp *cc)
         f->fix = at;
     }
     if (f->else_fix != WB_NONE)
-        cc->m->code[f->else_fix] = here(cc);
+        cc->m->code[f->else_fix] = here(cc) - f->else_fix;
     set_barrier(cc);
     f->else_fix = WB_NONE;
     f->kind = K_ELSE;
@@ -533,17 +581,26 @@ static void op_call(comp *cc, const wb_functype *t)
     push_n(cc, t->nresults, t->types + t->nparams);
 }
 
-static void mem_check(comp *cc)
+/* Nonzero (and the load failed) if there is no memory / no such table. */
+static int mem_check(comp *cc)
 {
+#if WB_VALIDATE
+    if (!cc->m->nmems)
+        return wb_rd_fail(cc->r, WB_ERR_INVALID, "unknown memory 0");
+#endif
     (void)cc;
-    INVALID(!cc->m->nmems, "unknown memory 0");
+    return 0;
 }
 
-static void table_check(comp *cc, uint32_t t)
+static int table_check(comp *cc, uint32_t t)
 {
+#if WB_VALIDATE
+    if (t >= cc->m->ntables)
+        return wb_rd_fail(cc->r, WB_ERR_INVALID, "unknown table");
+#endif
     (void)cc;
     (void)t;
-    INVALID(t >= cc->m->ntables, "unknown table");
+    return 0;
 }
 
 static void op_fc(comp *cc)
@@ -564,7 +621,8 @@ static void op_fc(comp *cc)
     case 8: /* memory.init */
         a = rd_idx(cc);
         MALFORMED(wb_rd_u8(r) != 0, "zero byte expected");
-        mem_check(cc);
+        if (mem_check(cc))
+            return;
         if (!cc->lc->has_data_count)
             cc->lc->need_data_count = 1;
         else
@@ -587,7 +645,8 @@ static void op_fc(comp *cc)
         MALFORMED(wb_rd_u8(r) != 0, "zero byte expected");
         if (sub == 10)
             MALFORMED(wb_rd_u8(r) != 0, "zero byte expected");
-        mem_check(cc);
+        if (mem_check(cc))
+            return;
         pop(cc, WB_I32);
         pop(cc, WB_I32);
         pop(cc, WB_I32);
@@ -598,7 +657,8 @@ static void op_fc(comp *cc)
         b = rd_idx(cc);
         if (r->st)
             return;
-        table_check(cc, b);
+        if (table_check(cc, b))
+            return;
         INVALID(a >= m->nelems, "unknown elem segment");
         INVALID(m->elems[a].type != m->tables[b].elem, "type mismatch");
         pop(cc, WB_I32);
@@ -617,8 +677,10 @@ static void op_fc(comp *cc)
         b = rd_idx(cc);
         if (r->st)
             return;
-        table_check(cc, a);
-        table_check(cc, b);
+        if (table_check(cc, a))
+            return;
+        if (table_check(cc, b))
+            return;
         INVALID(m->tables[a].elem != m->tables[b].elem, "type mismatch");
         pop(cc, WB_I32);
         pop(cc, WB_I32);
@@ -632,7 +694,8 @@ static void op_fc(comp *cc)
         a = rd_idx(cc);
         if (r->st)
             return;
-        table_check(cc, a);
+        if (table_check(cc, a))
+            return;
         if (sub == 15) {
             pop(cc, WB_I32);
             pop(cc, m->tables[a].elem);
@@ -807,7 +870,8 @@ static void instr(comp *cc, uint8_t op)
         a = rd_idx(cc);
         if (r->st)
             return;
-        table_check(cc, a);
+        if (table_check(cc, a))
+            return;
         if (op == 0x25) {
             pop(cc, WB_I32);
             push(cc, m->tables[a].elem);
@@ -820,7 +884,8 @@ static void instr(comp *cc, uint8_t op)
     case 0x3F:
     case 0x40:
         MALFORMED(wb_rd_u8(r) != 0, "zero byte expected");
-        mem_check(cc);
+        if (mem_check(cc))
+            return;
         if (op == 0x40)
             pop(cc, WB_I32);
         push(cc, WB_I32);
@@ -886,12 +951,15 @@ static void instr(comp *cc, uint8_t op)
         if (r->st)
             return;
         MALFORMED(align >= 32u, "malformed memop flags");
-        mem_check(cc);
+        if (mem_check(cc))
+            return;
         INVALID(align > (uint32_t)(mem_sig[k] - '0'),
                 "alignment must not be larger than natural");
         if (op <= 0x35) {
             pop(cc, WB_I32);
             push(cc, t);
+            if (fuse_load(cc, op, off))
+                return;
         } else {
             pop(cc, t);
             pop(cc, WB_I32);
@@ -906,7 +974,7 @@ static void instr(comp *cc, uint8_t op)
             pop(cc, tb);
         pop(cc, ta);
         push(cc, to);
-        if (!fuse_imm(cc, op))
+        if (!fuse_imm(cc, op) && !fuse_local_operand(cc, op))
             emit_op(cc, op);
         return;
     }

@@ -111,19 +111,36 @@ wb_status wb_call_native(wb_env *env, wb_func *f, wb_instance *caller, wb_slot *
     return WB_OK;
 }
 
+/* Keep the top n slots, moved down to `to`; returns the new sp. */
+static inline wb_slot *unwind(wb_slot *to, wb_slot *sp, uint32_t n)
+{
+    wb_slot *from = sp - n;
+    while (n--)
+        *to++ = *from++;
+    return to;
+}
+
+#define JUMP(slot) ((slot) + (int32_t)*(slot))
+
 static unsigned trunc_kind(unsigned sub)
 {
     return (sub >> 2) | ((sub & 1u) << 1) | (((sub >> 1) & 1u) << 2);
 }
 
 /* ---- dispatch -------------------------------------------------------------------- */
-#if defined(__GNUC__) && !defined(WB_NO_COMPUTED_GOTO)
+#if defined(__GNUC__) && !defined(WB_NO_COMPUTED_GOTO) && !WB_SMALL
 #define WB_CGOTO 1
 #endif
 
 #ifdef WB_CGOTO
 #define OP(n) L_##n:
+#ifdef WB_PROFILE_OPS
+unsigned long long wb_opcount[256 * 256];
+static unsigned wb_prevop;
+#define NEXT() do { wb_opcount[wb_prevop * 256 + *ip]++; wb_prevop = *ip; goto *tbl[*ip++]; } while (0)
+#else
 #define NEXT() goto *tbl[*ip++]
+#endif
 #define DISPATCH() NEXT();
 #else
 #define OP(n) case n:
@@ -217,13 +234,53 @@ static unsigned trunc_kind(unsigned sub)
     OP(n) {                                                               \
         uint32_t a = (uint32_t)sp[-2], b = (uint32_t)sp[-1];              \
         sp -= 2;                                                          \
-        ip = (expr) ? code + *ip : ip + 1;                                \
+        ip = (expr) ? JUMP(ip) : ip + 1;                                \
         NEXT();                                                           \
     }
 #define BRCI(n, expr)                                                     \
     OP(n) {                                                               \
         uint32_t a = (uint32_t)*--sp, b = ip[0];                          \
-        ip = (expr) ? code + ip[1] : ip + 2;                              \
+        ip = (expr) ? JUMP(ip + 1) : ip + 2;                              \
+        NEXT();                                                           \
+    }
+/* fused: binop whose second operand is local *ip */
+#define BINL(n, T, R, expr)                                               \
+    OP(n) {                                                               \
+        T a = (T)sp[-1], b = (T)fp[*ip++];                                \
+        sp[-1] = (R)(expr);                                               \
+        NEXT();                                                           \
+    }
+#define FBINL(n, expr)                                                    \
+    OP(n) {                                                               \
+        float a = F32(sp[-1]), b = F32(fp[*ip++]);                        \
+        sp[-1] = wb_b32(expr);                                            \
+        NEXT();                                                           \
+    }
+#define DBINL(n, expr)                                                    \
+    OP(n) {                                                               \
+        double a = F64(sp[-1]), b = F64(fp[*ip++]);                       \
+        sp[-1] = wb_b64(expr);                                            \
+        NEXT();                                                           \
+    }
+/* fused loads: address from local a (plus constant c) */
+#define LGLD(n, sz, expr)                                                 \
+    OP(n) {                                                               \
+        uint64_t ea_ = (uint64_t)(uint32_t)fp[ip[0]] + ip[1];             \
+        uint8_t *p = mem + ea_;                                           \
+        if (ea_ + (sz) > memsize)                                         \
+            TRAP("out of bounds memory access");                          \
+        *sp++ = (expr);                                                   \
+        ip += 2;                                                          \
+        NEXT();                                                           \
+    }
+#define LGALD(n, sz, expr)                                                \
+    OP(n) {                                                               \
+        uint64_t ea_ = (uint64_t)(uint32_t)((uint32_t)fp[ip[0]] + ip[1]) + ip[2]; \
+        uint8_t *p = mem + ea_;                                           \
+        if (ea_ + (sz) > memsize)                                         \
+            TRAP("out of bounds memory access");                          \
+        *sp++ = (expr);                                                   \
+        ip += 3;                                                          \
         NEXT();                                                           \
     }
 #define CMP_FAMILY(M, o)                                                  \
@@ -316,7 +373,9 @@ static unsigned trunc_kind(unsigned sub)
     X(0xF8) X(0xF9) X(0xC5) X(0xC6) X(0xC7) X(0xC8) X(0xC9) X(0xCA)       \
     X(0xCB) X(0xCC) X(0xCD) X(0xCE) X(0xD3) X(0xD4) X(0xD5) X(0xD6)       \
     X(0xD7) X(0xD8) X(0xD9) X(0xDA) X(0xDB) X(0xDC) X(0x12) X(0x13)       \
-    X(0x14) X(0x15) X(0x16) X(0x17) X(0x18) X(0x19) X(0x1C) X(0x1D)
+    X(0x14) X(0x15) X(0x16) X(0x17) X(0x18) X(0x19) X(0x1C) X(0x1D)       \
+    X(0xFA) X(0xFB) X(0xFC) X(0xFD) X(0xFE) X(0xFF) X(0x03) X(0x05)       \
+    X(0x08) X(0x09) X(0x0A) X(0x0B) X(0x1E) X(0x1F) X(0x27)
 #else
 #define WB_FUSED_OPLIST(X)
 #endif
@@ -328,8 +387,8 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
     static const void *tbl[256];
     static int tbl_ready;
 #endif
-    wb_instance *inst = f->inst;
-    const uint32_t *code = inst->module->code;
+    /* kept in memory on purpose: frees a register for fp, ip, sp, mem */
+    wb_instance *volatile inst = f->inst;
     const uint32_t *ip = f->code;
     wb_slot *fp = args, *sp;
     wb_slot *stack_end = env->stack + env->stack_slots;
@@ -361,33 +420,25 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
     OP(0x00) TRAP("unreachable");
     OP(0x04) { /* br_unless */
         uint32_t c = I32(*--sp);
-        ip = c ? ip + 1 : code + *ip;
+        ip = c ? ip + 1 : JUMP(ip);
         NEXT();
     }
     OP(0x06) { /* br with unwind: target off arity */
-        uint32_t t = ip[0], n = ip[2];
-        wb_slot *to = fp + ip[1];
-        memmove(to, sp - n, n * sizeof(wb_slot));
-        sp = to + n;
-        ip = code + t;
+    br_unwind:
+        sp = unwind(fp + ip[1], sp, ip[2]);
+        ip = JUMP(ip);
         NEXT();
     }
     OP(0x07) {
-        if (I32(*--sp)) {
-            uint32_t t = ip[0], n = ip[2];
-            wb_slot *to = fp + ip[1];
-            memmove(to, sp - n, n * sizeof(wb_slot));
-            sp = to + n;
-            ip = code + t;
-        } else {
-            ip += 3;
-        }
+        if (I32(*--sp))
+            goto br_unwind;
+        ip += 3;
         NEXT();
     }
-    OP(0x0C) ip = code + *ip; NEXT();
+    OP(0x0C) ip = JUMP(ip); NEXT();
     OP(0x0D) {
         if (I32(*--sp))
-            ip = code + *ip;
+            ip = JUMP(ip);
         else
             ip++;
         NEXT();
@@ -400,28 +451,21 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
             i = n;
         e = ip + 2 + 2u * i;
         to = fp + e[1];
-        if (to != sp - a) {
-            memmove(to, sp - a, a * sizeof(wb_slot));
-            sp = to + a;
-        }
-        ip = code + e[0];
+        if (to != sp - a)
+            sp = unwind(to, sp, a);
+        ip = JUMP(e);
         NEXT();
     }
     OP(0x0F) { /* return nresults */
         uint32_t n = *ip;
         wb_frame *fr;
-        if (fp != sp - n)
-            memmove(fp, sp - n, n * sizeof(wb_slot));
-        sp = fp + n;
+        sp = unwind(fp, sp, n);
         fr = &frames[--depth];
         if (!fr->ip)
             goto out;
         ip = fr->ip;
         fp = fr->fp;
-        if (fr->inst != inst) {
-            inst = fr->inst;
-            code = inst->module->code;
-        }
+        inst = fr->inst;
         RELOAD_MEM();
         NEXT();
     }
@@ -461,7 +505,6 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
         }
         if (callee->inst != inst) {
             inst = callee->inst;
-            code = inst->module->code;
             RELOAD_MEM();
         }
         ip = callee->code;
@@ -511,6 +554,36 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
         sp -= 2;
         NEXT();
     }
+#if WB_SMALL
+    OP(0x28) OP(0x29) OP(0x2A) OP(0x2B) OP(0x2C) OP(0x2D) OP(0x2E)
+    OP(0x2F) OP(0x30) OP(0x31) OP(0x32) OP(0x33) OP(0x34) OP(0x35) {
+        static const uint8_t lsz[14] = {4, 8, 4, 8, 1, 1, 2, 2, 1, 1, 2, 2, 4, 4};
+        uint32_t o = ip[-1] - 0x28u, n = lsz[o], k;
+        uint64_t v = 0;
+        EA(-1, n)
+        for (k = n; k--;)
+            v = (v << 8) | p[k];
+        if (o >= 4 && !(o & 1u)) { /* signed narrow loads */
+            unsigned sh = 64u - 8u * n;
+            v = (uint64_t)((int64_t)(v << sh) >> sh);
+            if (o < 8)
+                v = (uint32_t)v;
+        }
+        sp[-1] = v;
+        NEXT();
+    }
+    OP(0x36) OP(0x37) OP(0x38) OP(0x39) OP(0x3A) OP(0x3B) OP(0x3C)
+    OP(0x3D) OP(0x3E) {
+        static const uint8_t ssz[9] = {4, 8, 4, 8, 1, 2, 1, 2, 4};
+        uint32_t n = ssz[ip[-1] - 0x36u], k;
+        wb_slot v = sp[-1];
+        EA(-2, n)
+        for (k = 0; k < n; k++, v >>= 8)
+            p[k] = (uint8_t)v;
+        sp -= 2;
+        NEXT();
+    }
+#else
     LOAD(0x28, 4, ld32(p))
     LOAD(0x29, 8, ld64(p))
     LOAD(0x2A, 4, ld32(p))
@@ -534,6 +607,7 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
     STORE(0x3C, 1, p[0] = (uint8_t)v)
     STORE(0x3D, 2, st16(p, (uint16_t)v))
     STORE(0x3E, 4, st32(p, (uint32_t)v))
+#endif
     OP(0x3F) *sp++ = (uint32_t)(memsize / WB_PAGE); NEXT();
     OP(0x40) {
         sp[-1] = (uint32_t)wb_memory_grow(env, inst->mems[0], I32(sp[-1]));
@@ -843,6 +917,21 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
     CMP_FAMILY(BINI, CMPI_N)
     CMP_FAMILY(BRC, BRC_N)
     CMP_FAMILY(BRCI, BRCI_N)
+    BINL(0x03, uint32_t, uint32_t, a + b)
+    BINL(0x05, uint32_t, uint32_t, a * b)
+    BINL(0x08, uint64_t, uint64_t, a + b)
+    FBINL(0x09, a + b)
+    FBINL(0x0A, a - b)
+    FBINL(0x0B, a * b)
+    DBINL(0x1E, a + b)
+    DBINL(0x1F, a - b)
+    DBINL(0x27, a * b)
+    LGLD(0xFA, 4, ld32(p))
+    LGLD(0xFB, 8, ld64(p))
+    LGLD(0xFC, 1, p[0])
+    LGALD(0xFD, 4, ld32(p))
+    LGALD(0xFE, 8, ld64(p))
+    LGALD(0xFF, 1, p[0])
 #endif
 #ifdef WB_CGOTO
     L_bad:

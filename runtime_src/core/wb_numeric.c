@@ -7,38 +7,8 @@
  */
 #include "wb_internal.h"
 
-#define F32_QNAN 0x00400000u
+#define F32_QNAN 0x00400000u /* used by the software sqrt */
 #define F64_QNAN 0x0008000000000000ull
-
-uint32_t wb_f32_round(uint32_t b, int mode)
-{
-    uint32_t sign = b & 0x80000000u, m, n, frac, half, up = 0;
-    int e = (int)((b >> 23) & 0xFFu);
-    if (e >= 150) /* |x| >= 2^23, inf or NaN */
-        return (e == 0xFF && (b << 9)) ? b | F32_QNAN : b;
-    if (!(b << 1))
-        return b;
-    if (e < 126) { /* |x| < 0.5 */
-        n = 0;
-        up = mode == 1 ? sign != 0 : mode == 2 ? sign == 0 : 0;
-    } else {
-        int fb = 150 - e; /* fractional bits, 1..24 */
-        m = (b & 0x7FFFFFu) | 0x800000u;
-        frac = m & ((1u << fb) - 1u);
-        half = 1u << (fb - 1);
-        n = m >> fb;
-        if (frac) {
-            if (mode == 0)
-                up = frac > half || (frac == half && (n & 1u));
-            else if (mode == 1)
-                up = sign != 0;
-            else if (mode == 2)
-                up = sign == 0;
-        }
-    }
-    n += up;
-    return wb_b32((float)n) | sign;
-}
 
 uint64_t wb_f64_round(uint64_t b, int mode)
 {
@@ -68,6 +38,13 @@ uint64_t wb_f64_round(uint64_t b, int mode)
     }
     n += up;
     return wb_b64((double)n) | sign;
+}
+
+/* f32 through f64: exact both ways for integral results and NaNs keep
+ * their payload (quietened), so rounding in double is rounding in float. */
+uint32_t wb_f32_round(uint32_t b, int mode)
+{
+    return wb_b32((float)wb_f64(wb_f64_round(wb_b64((double)wb_f32(b)), mode)));
 }
 
 /* ---- square root ------------------------------------------------------------ */
@@ -186,16 +163,6 @@ uint32_t wb_f32_sqrt(uint32_t b)
 }
 
 /* ---- min / max ------------------------------------------------------------- */
-uint32_t wb_f32_minmax(uint32_t a, uint32_t b, int max)
-{
-    float x = wb_f32(a), y = wb_f32(b);
-    if (x != x || y != y)
-        return ((x != x) ? a : b) | F32_QNAN;
-    if (x == y) /* equal, maybe zeros of different sign */
-        return max ? a & b : a | b;
-    return (max ? x > y : x < y) ? a : b;
-}
-
 uint64_t wb_f64_minmax(uint64_t a, uint64_t b, int max)
 {
     double x = wb_f64(a), y = wb_f64(b);
@@ -204,6 +171,12 @@ uint64_t wb_f64_minmax(uint64_t a, uint64_t b, int max)
     if (x == y)
         return max ? a & b : a | b;
     return (max ? x > y : x < y) ? a : b;
+}
+
+uint32_t wb_f32_minmax(uint32_t a, uint32_t b, int max)
+{
+    return wb_b32((float)wb_f64(wb_f64_minmax(wb_b64((double)wb_f32(a)),
+                                              wb_b64((double)wb_f32(b)), max)));
 }
 
 /* ---- truncation -------------------------------------------------------------- */

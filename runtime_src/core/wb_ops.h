@@ -4,7 +4,7 @@
  * resolved forms; 0xFC-prefixed ops live at 0xE0 + sub-opcode.
  *
  * Code is a stream of 32-bit words: an opcode word, then immediates.
- * Branch targets are absolute word offsets into the module's code;
+ * Branch targets are word offsets relative to the target word itself;
  * "off" is the frame slot (fp-relative) to unwind the stack to.
  */
 #ifndef WB_OPS_H
@@ -41,13 +41,18 @@ enum {
     OP_FC = 0xE0            /* 0xE0 + FC sub-opcode (0..17)           */
 };
 
-/* Fused instructions (peephole in compile.c), left out of size builds. */
-#ifndef WB_FUSE
+/* Size builds (-Os): switch dispatch, one handler for all loads and one
+ * for all stores, no fused instructions. Speed builds: the opposite. */
+#ifndef WB_SMALL
 #ifdef __OPTIMIZE_SIZE__
-#define WB_FUSE 0
+#define WB_SMALL 1
 #else
-#define WB_FUSE 1
+#define WB_SMALL 0
 #endif
+#endif
+/* Fused instructions (peephole in compile.c). */
+#ifndef WB_FUSE
+#define WB_FUSE (!WB_SMALL)
 #endif
 
 #define OP_LGET2 0x01     /* a b      : push l[a], l[b]                 */
@@ -60,6 +65,23 @@ enum {
 #define OP_SHLI 0xF7
 #define OP_SHRSI 0xF8
 #define OP_SHRUI 0xF9
+/* binop with its second operand from local b: b */
+#define OP_I32_ADD_L 0x03
+#define OP_I32_MUL_L 0x05
+#define OP_I64_ADD_L 0x08
+#define OP_F32_ADD_L 0x09
+#define OP_F32_SUB_L 0x0A
+#define OP_F32_MUL_L 0x0B
+#define OP_F64_ADD_L 0x1E
+#define OP_F64_SUB_L 0x1F
+#define OP_F64_MUL_L 0x27
+/* loads from a local (+ constant) address: a [c] off */
+#define OP_LG_LD32 0xFA
+#define OP_LG_LD64 0xFB
+#define OP_LG_LD8U 0xFC
+#define OP_LGA_LD32 0xFD
+#define OP_LGA_LD64 0xFE
+#define OP_LGA_LD8U 0xFF
 /* i32 compare 0x46..0x4F with an immediate: c */
 #define OP_CMPI(op) (0xC5u + (op) - 0x46u)
 /* compare and branch, both operands on the stack: target */

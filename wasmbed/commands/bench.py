@@ -60,6 +60,10 @@ def _run_instructions(args: argparse.Namespace, console: Console) -> int:
         table.add_row(r.kernel, str(r.n), f"{r.native_instr:,}", f"{r.interp_instr:,}",
                       f"{r.ratio:.1f}x", f"{r.scalar_ratio:.1f}x", "yes" if r.checksum_ok else
                       f"NO ({r.native_checksum} != {r.interp_checksum})")
+    if len(results) > 1:
+        table.add_row("geomean", "", "", "", f"{bench.geomean([r.ratio for r in results]):.1f}x",
+                      f"{bench.geomean([r.scalar_ratio for r in results]):.1f}x", "",
+                      style="bold")
     console.print(table)
     _, port = bench.host_port()
     console.print("native: gcc -O2 (auto-vectorized); vs scalar: gcc -O2 -fno-tree-vectorize, "
@@ -73,11 +77,15 @@ def _run_instructions(args: argparse.Namespace, console: Console) -> int:
             for instr, func in r.hotspots:
                 share = 100.0 * instr / r.interp_instr if r.interp_instr else 0.0
                 console.print(f"  {share:5.1f}%  {instr:>14,}  {func}", markup=False,
-                              highlight=False)
+                              highlight=False, soft_wrap=True)
     if args.json:
         _write(args.json, json.dumps({"target_ratio": bench.TARGET_RATIO,
                                       "host_port": port,
                                       "flags": bench.flags_summary(),
+                                      "geomean_ratio": round(bench.geomean(
+                                          [r.ratio for r in results]), 2),
+                                      "geomean_scalar_ratio": round(bench.geomean(
+                                          [r.scalar_ratio for r in results]), 2),
                                       "results": [r.to_json() for r in results]}, indent=2))
     if args.markdown:
         _write(args.markdown, bench.format_bench_markdown(results) + "\n")

@@ -207,11 +207,21 @@ def run_spec(board: str, firmware: Path, args: argparse.Namespace, console: Any)
         def one(job: int) -> dict[str, Any]:
             return _spec_guest(board, firmware, groups[job], args, logs[job], bar, overall, lock)
 
-        if len(groups) == 1:
-            parts = [one(0)]
-        else:
-            with ThreadPoolExecutor(max_workers=len(groups)) as pool:
-                parts = list(pool.map(one, range(len(groups))))
+        pool = ThreadPoolExecutor(max_workers=len(groups)) if len(groups) > 1 else None
+        try:
+            if pool is None:
+                parts = [one(0)]
+            else:
+                futures = [pool.submit(one, job) for job in range(len(groups))]
+                parts = [f.result() for f in futures]
+        except KeyboardInterrupt:
+            from wasmbed.qemu import shutdown_all
+
+            shutdown_all()  # every guest ends now; the workers fail fast and return
+            raise
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
     by_name = {r.name: r for part in parts for r in part["results"]}
     results = [by_name[p.name] for p in files if p.name in by_name]
     outcome = parts[0]

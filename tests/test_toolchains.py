@@ -1,0 +1,82 @@
+"""Triple -> toolchain; a missing compiler is an error that names what to install."""
+
+from __future__ import annotations
+
+import pytest
+
+from wasmbed import descriptors, toolchains
+from wasmbed.errors import WasmbedError
+
+
+def test_every_board_triple_has_a_rule():
+    for b in descriptors.all_boards():
+        tc = toolchains.for_board(b)
+        assert tc.found or tc.missing, b.name
+        if not tc.found:
+            assert tc.package, f"{b.name}: a missing toolchain must name a package"
+
+
+def test_known_defaults():
+    assert toolchains.TRIPLES["riscv32-unknown-elf"] == ("gcc", "riscv64-unknown-elf-")
+    assert toolchains.TRIPLES["arm-none-eabi"] == ("gcc", "arm-none-eabi-")
+    assert toolchains.TRIPLES["mips-unknown-elf"] == ("zig", "mips-freestanding-none")
+    assert toolchains.TRIPLES["xtensa-esp32-elf"][0] == "clang"
+
+
+def test_missing_cross_gcc_names_the_debian_package(monkeypatch):
+    monkeypatch.setattr(toolchains.shutil, "which",
+                        lambda name: None if "riscv64-unknown-elf" in name else f"/usr/bin/{name}")
+    tc = toolchains.for_board(descriptors.load_board("qemu-riscv64"))
+    assert not tc.found
+    with pytest.raises(WasmbedError) as err:
+        tc.require("qemu-riscv64")
+    text = str(err.value)
+    assert "riscv64-unknown-elf-gcc not found" in text
+    assert "gcc-riscv64-unknown-elf" in text and "apt-get install" in text
+
+
+def test_missing_zig_names_the_pypi_package(monkeypatch):
+    monkeypatch.setattr(toolchains, "_zig_ok", lambda: False)
+    tc = toolchains.for_board(descriptors.load_board("qemu-aarch64"))
+    with pytest.raises(WasmbedError, match=r"(?s)python -m ziglang.*pip install ziglang"):
+        tc.require("qemu-aarch64")
+
+
+def test_missing_clang22_names_the_package(monkeypatch):
+    real = toolchains.shutil.which
+    monkeypatch.setattr(toolchains.shutil, "which",
+                        lambda name: None if name == "clang-22" else real(name))
+    tc = toolchains.for_board(descriptors.load_board("esp32"))
+    with pytest.raises(WasmbedError, match=r"(?s)clang-22 not found.*apt-get install clang-22"):
+        tc.require("esp32")
+
+
+def test_arc_has_no_compiler_and_says_why():
+    tc = toolchains.for_board(descriptors.load_board("arc-em"))
+    assert not tc.found
+    with pytest.raises(WasmbedError, match="no ARC back end"):
+        tc.require("arc-em")
+
+
+def test_override_spec():
+    b = descriptors.load_board("qemu-riscv64")
+    tc = toolchains.for_board(b, "zig:riscv64-freestanding-none")
+    assert tc.family == "zig" and tc.target == "riscv64-freestanding-none"
+    assert toolchains.for_board(b, "gcc").cc == ("riscv64-unknown-elf-gcc",)
+    with pytest.raises(WasmbedError, match="toolchain='msvc'"):
+        toolchains.for_board(b, "msvc")
+
+
+def test_board_toolchain_section_is_used():
+    b = descriptors.load_board("malta-mips")
+    tc = toolchains.for_board(b)
+    assert tc.target == "mips-freestanding-none"
+    assert "-Wl,-e,_start" in tc.ldflags
+
+
+def test_surrogate_for_sdk_less_os():
+    b = descriptors.load_board("qemu-aarch64-nuttx")
+    sur = toolchains.surrogate_for(b, descriptors.platform_of(b))
+    assert sur is not None and sur.target == "aarch64-linux-musl"
+    host = descriptors.load_board("host")
+    assert toolchains.surrogate_for(host, descriptors.platform_of(host)) is None
