@@ -8,10 +8,10 @@ cd "$(dirname "$0")/.."
 DEBIAN_PACKAGES=(
   gcc-riscv64-unknown-elf gcc-arm-none-eabi
   qemu-system-misc qemu-system-arm qemu-system-mips qemu-system-x86
-  clang lld libclang-rt-dev-wasm32 valgrind
+  clang lld llvm libclang-rt-dev-wasm32 valgrind
 )
 # Optional: the experimental Xtensa back end (esp32 board); absent → the board says so.
-OPTIONAL_DEBIAN_PACKAGES=(clang-22)
+OPTIONAL_DEBIAN_PACKAGES=(clang-22 binutils-xtensa-lx106)
 
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}" "${OPTIONAL_DEBIAN_PACKAGES[@]}"; do

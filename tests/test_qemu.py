@@ -286,3 +286,83 @@ def test_run_on_qemu_app_prints_and_returns_its_exit_code(firmware: Path, tmp_pa
         cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.stdout == "hello from qemu: 42 7.50 ff\n", proc.stderr
     assert proc.returncode == 5
+
+
+@pytest.mark.build
+@pytest.mark.qemu
+@pytest.mark.slow
+def test_bench_counts_guest_instructions(firmware: Path, tmp_path: Path) -> None:
+    """fib natively on the board and through the agent, both under -icount: the same
+    checksum, a repeatable native count, and the interpreter costing more."""
+    from wasmbed import bench as host_bench
+    from wasmbed.qemu_bench import build_native, run_interp, run_native
+
+    fib = host_bench.select_kernels(["fib"])[0]
+    image = build_native(BOARD, [fib], tmp_path / "native")
+    first = run_native(BOARD, image, 300)["fib"]
+    second = run_native(BOARD, image, 300)["fib"]
+    n, native_instr, native_sum = first
+    assert n == fib.default_n and native_sum == 514229  # fib(29)
+    assert abs(second[1] - native_instr) <= 1000 and native_instr > 1_000_000
+    with QemuTarget(BOARD, firmware, icount=True, log=tmp_path / "bench.log") as target:
+        target.start()
+        instr, checksum = run_interp(target, fib, host_bench.build_wasm_kernel(fib, tmp_path), 300)
+    assert checksum == native_sum
+    assert instr > native_instr
+
+
+@pytest.mark.build
+@pytest.mark.qemu
+@pytest.mark.parametrize("sig,jobs", [(signal.SIGINT, "2"), (signal.SIGTERM, "1"), (signal.SIGTERM, "2")])
+def test_interrupted_run_leaves_no_qemu(firmware: Path, tmp_path: Path, sig: int, jobs: str) -> None:
+    import time
+
+    fw = tmp_path / "agent-under-signal.elf"  # a unique path: it names our QEMUs
+    shutil.copy(firmware, fw)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from wasmbed.cli import run_on_qemu_main; sys.exit(run_on_qemu_main())",
+         "riscv64", "--files", "i32,i64,f32,f64", "--jobs", jobs, "--firmware", str(fw),
+         "--log", str(tmp_path / "run.log")],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while len(_qemu_pids(str(fw))) < int(jobs):
+        assert proc.poll() is None and time.monotonic() < deadline, "the guests did not start"
+        time.sleep(0.1)
+    time.sleep(1.0)
+    proc.send_signal(sig)
+    assert proc.wait(timeout=30) in (130, 128 + signal.SIGTERM)
+    assert _qemu_pids(str(fw)) == []
+
+
+@pytest.mark.build
+@pytest.mark.qemu
+def test_serial_target_over_a_socket(firmware: Path, tmp_path: Path) -> None:
+    """SerialTarget as for a real board: QEMU plays the board on socket://; without
+    modem lines restart() sends a RESET frame and waits for the banner."""
+    from wasmbed.qemu import SerialTarget, free_port
+    from wasmbed.spec import SpecRunner
+
+    port = free_port()
+    cmd = qemu_command(load_board(BOARD), firmware, serial_port=port, qmp_path=None)
+    qemu = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        with SerialTarget(BOARD, f"socket://127.0.0.1:{port}", log=tmp_path / "serial.log") as target:
+            for _ in range(100):  # until QEMU listens
+                try:
+                    client = target.start()
+                    break
+                except WasmbedError as err:
+                    assert "refused" in str(err)
+                    import time
+
+                    time.sleep(0.1)
+            assert client.info is not None and client.info.board == BOARD
+            client = target.restart("test")
+            assert target.resets == 1 and client.stats().live_handles == 0
+            res = SpecRunner(target).run_file(_wast("nop.wast"))
+            assert res.failed == 0 and res.passed > 50
+        assert "RESET frame" in (tmp_path / "serial.log").read_text() or target.resets == 1
+    finally:
+        qemu.kill()
+        qemu.wait()

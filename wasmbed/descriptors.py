@@ -19,7 +19,7 @@ from typing import Any, Iterable, Sequence
 from wasmbed import ROOT
 from wasmbed.errors import WasmbedError
 from wasmbed.schema import (F, Bool, DescriptorError, Enum, Int, List, Map, Nullable,
-                            Number, OneOf, Str, compose, fail)
+                            Number, Str, compose, fail)
 
 ARCHES = ("riscv64", "riscv32", "arm", "aarch64", "mips", "mips64", "i386", "x86_64",
           "xtensa", "arc")

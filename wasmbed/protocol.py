@@ -283,16 +283,19 @@ class Client:
             del self._rx[:used]
             self._fill(deadline)
 
-    def flush(self, settle: float = 0.5) -> None:
+    def flush(self, settle: float = 0.5, limit: float = 10.0) -> None:
         """Resynchronise a line whose agent may be inside a frame with a
         corrupted length: send max_payload + 10 zero bytes (never a sync),
-        then drop whatever arrives until the line is quiet for `settle` s."""
+        then drop whatever arrives until the line is quiet for `settle` s
+        (TimeoutError if it never is within `limit` s)."""
         self.stream.write(bytes(self.max_payload + 10))
         self._rx.clear()
-        while True:
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
             self.stream.timeout = settle
             if not self.stream.read(4096):
                 return
+        raise TimeoutError(f"the line did not go quiet within {limit:.0f}s")
 
     def send(self, ftype: int, payload: bytes = b"") -> int:
         self._seq = (self._seq + 1) & 0xFF

@@ -109,7 +109,8 @@ class LinkDropped(LinkError):
 # ---- cleanup: no QEMU outlives us --------------------------------------------------------
 
 _LIVE: "weakref.WeakSet[Target]" = weakref.WeakSet()
-_HOOKED = False
+_HOOKED = False  # signal handlers installed
+_AT_EXIT = False  # atexit hook installed
 _SHUTTING_DOWN = threading.Event()
 
 
@@ -132,16 +133,22 @@ def _on_signal(signum: int, _frame: Any) -> None:
     raise SystemExit(128 + signum)
 
 
-def _install_cleanup() -> None:
-    global _HOOKED
+def install_cleanup() -> None:
+    """atexit + SIGTERM/SIGHUP hooks that end every QEMU. Signal handlers can only be
+    set from the main thread; from another thread only the atexit hook is set (and
+    PR_SET_PDEATHSIG still ends QEMU with its thread)."""
+    global _HOOKED, _AT_EXIT
     if _HOOKED:
         return
+    if not _AT_EXIT:
+        atexit.register(_stop_all)
+        _AT_EXIT = True
+    if threading.current_thread() is not threading.main_thread():
+        return
     _HOOKED = True
-    atexit.register(_stop_all)
-    if threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGTERM, signal.SIGHUP):
-            if signal.getsignal(sig) in (signal.SIG_DFL, None):
-                signal.signal(sig, _on_signal)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(sig) in (signal.SIG_DFL, None):
+            signal.signal(sig, _on_signal)
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child
@@ -199,7 +206,14 @@ class SerialStream:
         self.timeout: Optional[float] = None
         self.tail = bytearray()  # last bytes received, for crash reports
         self.broken = False
+        self._settings: dict[str, Optional[float]] = {}
         self._lost = lost or (lambda err: LinkLost(f"serial line lost ({err})"))
+
+    def _set(self, name: str, value: Optional[float]) -> None:
+        """Set a port timeout only when it changes (a device port reconfigures the tty)."""
+        if self._settings.get(name, -1.0) != value:
+            setattr(self.port, name, value)
+            self._settings[name] = value
 
     def _fail(self, err: object) -> LinkError:
         self.broken = True
@@ -211,11 +225,11 @@ class SerialStream:
         import serial  # pyserial
 
         try:
-            self.port.timeout = self.timeout
+            self._set("timeout", self.timeout)
             first = self.port.read(1)
             if not first:
                 return b""
-            self.port.timeout = 0
+            self._set("timeout", 0)  # then whatever else is there, without waiting
             data = first + self.port.read(max(0, n - 1))
         except (serial.SerialException, OSError) as err:
             raise self._fail(err) from None
@@ -229,7 +243,7 @@ class SerialStream:
 
         self.log.data(">", data)
         try:
-            self.port.write_timeout = max(1.0, self.timeout or 10.0)
+            self._set("write_timeout", max(1.0, self.timeout or 10.0))
             self.port.write(data)
             self.port.flush()
         except serial.SerialTimeoutException:
@@ -285,7 +299,7 @@ class QemuTarget(Target):
         self._tmp: Optional[tempfile.TemporaryDirectory] = None
         self._stderr: Optional[IO[bytes]] = None
         self._owner: Optional[threading.Thread] = None
-        _install_cleanup()
+        install_cleanup()
         _LIVE.add(self)
 
     # -- Target contract ------------------------------------------------------------------
@@ -518,11 +532,15 @@ class QemuTarget(Target):
 
 
 class SerialTarget(Target):
-    """An agent on a real board over a serial port (any pyserial URL or device).
+    """An agent on a real board over a serial port (a device or any pyserial URL).
 
-    restart(): pulse DTR/RTS (the usual auto-reset wiring), or send a RESET frame
-    when the line has no control lines, then wait for the READY banner again.
+    start()/restart(): pulse RTS with DTR high (the usual EN/RST wiring) when the
+    port has modem lines and wait briefly for the READY banner; when none comes
+    (no reset wiring, a socket:// line) send a RESET frame, after which the agent
+    prints the banner again (docs/protocol.md), and wait for it.
     """
+
+    NO_MODEM_LINES = ("socket://", "rfc2217://", "loop://", "spy://", "alt://", "hwgrep://")
 
     def __init__(self, board: Union[Board, str], port_url: str, *, baud: int = 115200,
                  log: Optional[Path] = None, ready_timeout: float = 15.0,
@@ -552,28 +570,49 @@ class SerialTarget(Target):
             raise WasmbedError(f"cannot open serial port {self.port_url}: {err}") from None
         self.stream = SerialStream(
             port, self.log, lambda err: LinkLost(f"serial port {self.port_url} lost ({err})"))
-        if self.reset_on_start:
-            self._pulse_reset()
-        return self._connect_agent()
+        return self._fresh_agent(pulse=self.reset_on_start)
 
     def restart(self, reason: str) -> Client:
         self.resets += 1
         self.last_restart_reason = reason
         self.log.note(f"restart #{self.resets}: {reason}")
-        if self.stream is None:
+        if self.stream is None or self.stream.broken:
             return self.start()
-        if not self._pulse_reset():
-            from wasmbed.protocol import FrameType, encode_frame
+        return self._fresh_agent(pulse=True)
 
+    def _fresh_agent(self, *, pulse: bool) -> Client:
+        """Reset (lines, else a RESET frame) and wait for READY + HELLO."""
+        assert self.stream is not None
+        if pulse and self._pulse_reset():
+            client = Client(self.stream, timeout=self.command_timeout * self.timeout_factor)
             try:
-                self.stream.write(encode_frame(FrameType.RESET, 0))
-            except LinkError:
-                return self.start()
-        return self._connect_agent()
+                client.wait_ready(min(3.0, self.ready_timeout) * self.timeout_factor)
+                return self._hello(client)
+            except LinkTimeout:
+                self.log.note("no banner after the reset pulse: sending a RESET frame")
+        elif not pulse:
+            client = Client(self.stream, timeout=self.command_timeout * self.timeout_factor)
+            try:  # a board that is booting prints the banner by itself
+                client.wait_ready(min(2.0, self.ready_timeout) * self.timeout_factor)
+                return self._hello(client)
+            except LinkTimeout:
+                pass
+        from wasmbed.protocol import FrameType, encode_frame
+
+        self.stream.write(encode_frame(FrameType.RESET, 0))
+        client = Client(self.stream, timeout=self.command_timeout * self.timeout_factor)
+        client.wait_ready(self.ready_timeout * self.timeout_factor)
+        return self._hello(client)
+
+    def _hello(self, client: Client) -> Client:
+        client.hello()
+        self.client = client
+        return client
 
     def _pulse_reset(self) -> bool:
-        """EN/RST through RTS, boot mode through DTR (held high = normal boot)."""
-        assert self.stream is not None
+        """EN/RST through RTS, DTR held high (normal boot, not the bootloader)."""
+        if self.port_url.startswith(self.NO_MODEM_LINES) or self.stream is None:
+            return False
         port = self.stream.port
         try:
             port.dtr = False
@@ -583,21 +622,11 @@ class SerialTarget(Target):
             time.sleep(0.05)
             port.reset_input_buffer()
             return True
-        except (AttributeError, NotImplementedError, OSError, ValueError):
+        except Exception:  # noqa: BLE001 - a port without modem lines
             return False
-        except Exception:  # noqa: BLE001 - e.g. socket:// has no modem lines
-            return False
-
-    def _connect_agent(self) -> Client:
-        assert self.stream is not None
-        client = Client(self.stream, timeout=self.command_timeout * self.timeout_factor)
-        client.wait_ready(self.ready_timeout * self.timeout_factor)
-        client.hello()
-        self.client = client
-        return client
 
     def alive(self) -> bool:
-        return self.stream is not None
+        return self.stream is not None and not self.stream.broken
 
     def stop(self) -> None:
         self.client = None

@@ -225,8 +225,6 @@ def ldflags(p: Plan, linker_script: Path | None) -> list[str]:
     tc = p.toolchain
     mapfile = str(p.variant / "firmware.map")
     flags = [*tc.ldflags, *p.board.cpu_flags]
-    if p.board.toolchain and p.board.toolchain.ldflags:
-        pass  # already merged into tc.ldflags by toolchains.for_board
     if linker_script is not None:
         # zig: no -nostdlib, so that its compiler-rt (64-bit division, soft float) is linked;
         # a freestanding target has no libc to pull in anyway
@@ -380,8 +378,6 @@ def graph(env: Any, p: Plan) -> list[Any]:
                          LIBS=["wasmbed"] + (["gcc"] if tc.family == "gcc" and
                                              p.platform.kind == "baremetal" else []),
                          LIBPATH=[str(p.variant)])
-        if rendered.linker_script is not None:
-            link_env.Append(LINKFLAGS=[])
         fw_path = toolchains.exe_path(p.variant, tc)
         firmware = link_env.Program(str(fw_path), agent_objs + port_objs)
         link_env.Depends(firmware, [lib] + ([str(rendered.linker_script)]

@@ -172,7 +172,7 @@ class SpecRunner:
         self,
         target: Target,
         *,
-        mini_loader: bool = False,
+        mini_loader: Optional[bool] = None,
         base_timeout: float = 10.0,
         max_restarts: int = 50,
         wast_dir: Optional[Path] = None,
@@ -201,6 +201,9 @@ class SpecRunner:
     def _client(self) -> Client:
         if self.client is None:
             self.client = self.target.client or self.target.start()
+            if self.mini_loader is None:  # not said: ask the agent
+                info = self.client.info
+                self.mini_loader = info is not None and "mini-loader" in info.features.split(",")
         return self.client
 
     def _load_timeout(self, size: int) -> float:

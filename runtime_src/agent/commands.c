@@ -159,9 +159,14 @@ static int do_get_global(uint8_t seq, rbuf *r)
     return reply_send(FT_OK, seq);
 }
 
+/* Guest microseconds of the last INVOKE's call (instructions / 1000 under
+ * QEMU -icount shift=0): the interpreter side of run-on-qemu --bench. */
+static uint64_t last_call_us;
+
 static int do_invoke(uint8_t seq, rbuf *r)
 {
     wb_instance *inst = session_get(wb_get_u32(r));
+    uint64_t t0;
     uint32_t i, nargs, np, nr;
     const uint8_t *pt, *rt;
     wb_func *f;
@@ -189,7 +194,9 @@ static int do_invoke(uint8_t seq, rbuf *r)
             return reply_error(seq, WB_ERR_ARGS, "wrong argument type");
     if (nr > WB_AGENT_MAX_VALUES)
         return reply_error(seq, WB_ERR_UNSUPPORTED, "too many results for the agent");
+    t0 = wb_port_time_us();
     st = wb_call(session_env(), f, args, nargs, results, nr);
+    last_call_us = wb_port_time_us() - t0; /* STATS reports it (benchmarks) */
     out_flush();
     if (st != WB_OK)
         return error_status(seq, st);
@@ -245,6 +252,7 @@ static int do_stats(uint8_t seq)
     wb_put_u32(w, (uint32_t)s.pool_used);
     wb_put_u32(w, (uint32_t)s.pool_peak);
     wb_put_u16(w, (uint16_t)session_live());
+    wb_put_u64(w, last_call_us);
     return reply_send(FT_OK, seq);
 }
 

@@ -273,8 +273,9 @@ static wb_status build(wb_env *env, wb_instance *inst)
     return WB_OK;
 }
 
-/* Segments and start function: effects persist even if a later step traps. */
-static wb_status initialise(wb_env *env, wb_instance *inst)
+/* Segments and start function: effects persist even if a later step traps.
+ * *shared is set once other instances may hold references to this one. */
+static wb_status initialise(wb_env *env, wb_instance *inst, int *shared)
 {
     wb_module *m = inst->module;
     uint32_t i;
@@ -282,6 +283,8 @@ static wb_status initialise(wb_env *env, wb_instance *inst)
     for (i = 0; i < m->nelems; i++) {
         const wb_elem *e = &m->elems[i];
         if (e->mode == 0) {
+            if (e->table < m->ntable_imports && e->count)
+                *shared = 1;
             st = wb_table_init_seg(inst, e->table, i, (uint32_t)eval(inst, &e->offset),
                                    0, e->count);
             if (st)
@@ -300,8 +303,10 @@ static wb_status initialise(wb_env *env, wb_instance *inst)
             inst->data_dropped[i] = 1;
         }
     }
-    if (m->start != WB_NONE)
+    if (m->start != WB_NONE) {
+        *shared = 1;
         return wb_call(env, inst->funcs[m->start], NULL, 0, NULL, 0);
+    }
     return WB_OK;
 }
 
@@ -309,6 +314,7 @@ wb_status wb_instantiate(wb_env *env, wb_module *module, wb_instance **out)
 {
     wb_instance *inst;
     wb_status st;
+    int shared = 0;
     *out = NULL;
     env->err[0] = 0;
     inst = (wb_instance *)wb_alloc(env, sizeof *inst);
@@ -326,11 +332,13 @@ wb_status wb_instantiate(wb_env *env, wb_module *module, wb_instance **out)
         wb_instance_destroy(inst, 0);
         return st;
     }
-    st = initialise(env, inst);
+    st = initialise(env, inst, &shared);
     if (st) {
-        /* Tables elsewhere may now hold this instance's functions: keep it
-         * (without a handle) until the environment is freed. */
+        /* If tables elsewhere may now hold this instance's functions, keep
+         * it (without a handle) until the environment is freed. */
         inst->freed = 1;
+        if (!shared)
+            wb_instance_destroy(inst, 0);
         return st;
     }
     *out = inst;
@@ -433,7 +441,7 @@ void wb_func_type(const wb_func *f, uint32_t *nparams, const uint8_t **params,
     *results = f->type->types + f->type->nparams;
 }
 
-static void to_value(wb_value *v, uint8_t type, wb_slot s)
+void wb_to_value(wb_value *v, uint8_t type, wb_slot s)
 {
     v->type = type;
     v->of.i64 = 0;
@@ -445,11 +453,11 @@ static void to_value(wb_value *v, uint8_t type, wb_slot s)
         v->of.i64 = s;
 }
 
-static wb_slot from_value(const wb_value *v)
+wb_slot wb_from_value(const wb_value *v, uint8_t type)
 {
-    if (v->type == WB_FUNCREF || v->type == WB_EXTERNREF)
+    if (type == WB_FUNCREF || type == WB_EXTERNREF)
         return (uintptr_t)v->of.ref;
-    if (v->type == WB_I32 || v->type == WB_F32)
+    if (type == WB_I32 || type == WB_F32)
         return v->of.i32;
     return v->of.i64;
 }
@@ -482,7 +490,7 @@ wb_status wb_call(wb_env *env, wb_func *f, const wb_value *args,
         base + t->nparams + t->nresults > env->stack + env->stack_slots)
         return wb_fail(env, WB_ERR_EXHAUSTION, "call stack exhausted");
     for (i = 0; i < nargs; i++)
-        base[i] = from_value(&args[i]);
+        base[i] = wb_from_value(&args[i], args[i].type);
     env->err[0] = 0;
     if (f->inst)
         st = wb_interp_call(env, f, base);
@@ -492,7 +500,7 @@ wb_status wb_call(wb_env *env, wb_func *f, const wb_value *args,
     if (st)
         return st;
     for (i = 0; i < t->nresults; i++)
-        to_value(&results[i], t->types[t->nparams + i], base[i]);
+        wb_to_value(&results[i], t->types[t->nparams + i], base[i]);
     return WB_OK;
 }
 
@@ -503,7 +511,7 @@ wb_status wb_global_get(wb_instance *inst, const char *name, wb_value *out)
     if (!e || e->kind != 3)
         return wb_fail(inst->env, WB_ERR_NOT_FOUND, "unknown export");
     g = inst->globals[e->index];
-    to_value(out, g->type, g->val);
+    wb_to_value(out, g->type, g->val);
     return WB_OK;
 }
 

@@ -243,6 +243,8 @@ int wb_valtype_ok(uint8_t t);
 
 /* ---- execution (interp.c / instance.c) --------------------------------- */
 wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args);
+void wb_to_value(wb_value *v, uint8_t type, wb_slot s);
+wb_slot wb_from_value(const wb_value *v, uint8_t type);
 wb_status wb_call_native(wb_env *env, wb_func *f, wb_instance *caller,
                          wb_slot *sp);
 wb_status wb_table_init_seg(wb_instance *inst, uint32_t tab, uint32_t seg,
@@ -266,9 +268,12 @@ uint64_t wb_f64_minmax(uint64_t a, uint64_t b, int max);
  * bit2 = f64 source, bit3 = saturating. *err gets a trap message or NULL. */
 uint64_t wb_trunc(uint64_t bits, unsigned kind, const char **err);
 
-static inline float wb_f32(uint32_t b) { float f; memcpy(&f, &b, 4); return f; }
-static inline double wb_f64(uint64_t b) { double d; memcpy(&d, &b, 8); return d; }
-static inline uint32_t wb_b32(float f) { uint32_t b; memcpy(&b, &f, 4); return b; }
-static inline uint64_t wb_b64(double d) { uint64_t b; memcpy(&b, &d, 8); return b; }
+/* bit casts (unions: inlined at every optimisation level) */
+typedef union { uint32_t u; float f; } wb_u32f;
+typedef union { uint64_t u; double d; } wb_u64d;
+static inline float wb_f32(uint32_t b) { wb_u32f x; x.u = b; return x.f; }
+static inline double wb_f64(uint64_t b) { wb_u64d x; x.u = b; return x.d; }
+static inline uint32_t wb_b32(float f) { wb_u32f x; x.f = f; return x.u; }
+static inline uint64_t wb_b64(double d) { wb_u64d x; x.d = d; return x.u; }
 
 #endif /* WB_INTERNAL_H */

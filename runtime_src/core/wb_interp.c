@@ -82,15 +82,8 @@ wb_status wb_call_native(wb_env *env, wb_func *f, wb_instance *caller, wb_slot *
     uint32_t i;
     if (t->nparams > WB_MAX_NATIVE_VALS || t->nresults > WB_MAX_NATIVE_VALS)
         return wb_fail(env, WB_ERR_UNSUPPORTED, "too many native values");
-    for (i = 0; i < t->nparams; i++) {
-        args[i].type = t->types[i];
-        if (t->types[i] == WB_FUNCREF || t->types[i] == WB_EXTERNREF)
-            args[i].of.ref = (void *)(uintptr_t)sp[i];
-        else
-            args[i].of.i64 = sp[i];
-        if (t->types[i] == WB_I32 || t->types[i] == WB_F32)
-            args[i].of.i64 = (uint32_t)sp[i];
-    }
+    for (i = 0; i < t->nparams; i++)
+        wb_to_value(&args[i], t->types[i], sp[i]);
     memset(res, 0, sizeof(wb_value) * t->nresults);
     ctx.env = env;
     ctx.inst = caller;
@@ -99,15 +92,8 @@ wb_status wb_call_native(wb_env *env, wb_func *f, wb_instance *caller, wb_slot *
     st = f->native(&ctx, args, res);
     if (st)
         return st;
-    for (i = 0; i < t->nresults; i++) {
-        uint8_t ty = t->types[t->nparams + i];
-        if (ty == WB_FUNCREF || ty == WB_EXTERNREF)
-            sp[i] = (uintptr_t)res[i].of.ref;
-        else if (ty == WB_I32 || ty == WB_F32)
-            sp[i] = res[i].of.i32;
-        else
-            sp[i] = res[i].of.i64;
-    }
+    for (i = 0; i < t->nresults; i++)
+        sp[i] = wb_from_value(&res[i], t->types[t->nparams + i]);
     return WB_OK;
 }
 

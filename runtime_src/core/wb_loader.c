@@ -315,28 +315,24 @@ static int sec_type(wb_reader *r, wb_module *m)
     for (i = 0; i < n; i++) {
         wb_functype *t = &m->types[i];
         uint32_t np, nr, k;
-        const uint8_t *save;
+        const uint8_t *pp, *rp;
         MALFORMED(wb_rd_u8(r) != 0x60, "integer representation too long");
-        CK();
         np = rd_count(r);
-        save = r->p;
-        r->p += np;
+        pp = r->p;
+        r->p += np; /* rd_count checked that the bytes are there */
         nr = rd_count(r);
+        rp = r->p;
+        r->p += nr;
         CK();
         t->types = (uint8_t *)wb_alloc(r->env, np + nr + 1u);
         MALFORMED(!t->types, "out of memory");
         t->nparams = np;
         t->nresults = nr;
-        r->p = save;
-        for (k = 0; k < np; k++)
-            t->types[k] = rd_valtype(r);
-        CK();
-        r->p++; /* nr was decoded above; skip its LEB */
-        while (r->p[-1] & 0x80)
-            r->p++;
-        for (k = 0; k < nr; k++)
-            t->types[np + k] = rd_valtype(r);
-        CK();
+        for (k = 0; k < np + nr; k++) {
+            uint8_t b = k < np ? pp[k] : rp[k - np];
+            MALFORMED(!wb_valtype_ok(b), "malformed value type");
+            t->types[k] = b;
+        }
     }
     return 0;
 }

@@ -21,6 +21,9 @@ from wasmbed.errors import WasmbedError
 NAME = "qemu"
 HELP = "build the agent for a QEMU board, boot it and run the spec suite or an app"
 
+#: serial logs kept per board under build/<board>/logs/
+KEEP_LOGS = 40
+
 #: arch names people type -> the QEMU board that runs them
 ALIASES = {
     "riscv64": "qemu-riscv64", "riscv32": "qemu-riscv32", "rv64": "qemu-riscv64",
@@ -119,7 +122,11 @@ def log_path(board: str, given: Optional[Path], job: int = 0) -> Path:
         return given if job == 0 else given.with_name(f"{given.stem}-job{job + 1}{given.suffix}")
     stamp = time.strftime("%Y%m%d-%H%M%S")
     suffix = "" if job == 0 else f"-job{job + 1}"
-    return ROOT / "build" / board / "logs" / f"run-{stamp}{suffix}.log"
+    logs = ROOT / "build" / board / "logs"
+    if job == 0 and logs.is_dir():  # keep the newest KEEP_LOGS runs
+        for old in sorted(logs.glob("run-*.log"))[:-KEEP_LOGS]:
+            old.unlink(missing_ok=True)
+    return logs / f"run-{stamp}{suffix}.log"
 
 
 # ---- run ----------------------------------------------------------------------------------
@@ -128,6 +135,9 @@ def log_path(board: str, given: Optional[Path], job: int = 0) -> Path:
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
+    from wasmbed.qemu import install_cleanup
+
+    install_cleanup()  # from the main thread: SIGTERM/SIGHUP end every guest
     console = Console(stderr=True)
     board = resolve_board(args.target)
     features = _features(args, board)
