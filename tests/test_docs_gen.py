@@ -100,18 +100,19 @@ def test_without_results_cells_say_not_measured(tmp_path):
 
 def test_matrix_and_spec_results_fill_the_cells(tmp_path):
     matrix = tmp_path / "matrix.json"
-    matrix.write_text(json.dumps({"boards": [
-        {"board": "qemu-riscv64", "status": "ok", "size": {"text": 40960}},
-        {"board": "mps2-an386", "ok": False, "error": "linker: region FLASH overflowed"},
-    ]}))
+    matrix.write_text(json.dumps({"boards": {
+        "qemu-riscv64": {"status": "built", "text": 40960, "data": 0, "bss": 0},
+        "mps2-an386": {"status": "failed", "error": "linker: region FLASH overflowed"},
+    }}))
     spec1, spec2 = tmp_path / "core.json", tmp_path / "more.json"
     spec1.write_text(json.dumps({"board": "qemu-riscv64", "suite": "core",
                                  "totals": {"passed": 900, "failed": 100, "skipped": 5}}))
-    spec2.write_text(json.dumps({"board": "qemu-riscv64", "passed": 100, "failed": 0}))
+    spec2.write_text(json.dumps({"board": "qemu-riscv64",
+                                 "totals": {"passed": 100, "failed": 0, "skipped": 0}}))
     readme, _ = _gen(tmp_path, matrix=matrix, spec=[spec1, spec2])
     block = _block(readme.text)
     rv = next(line for line in block.splitlines() if "qemu-riscv64" in line)
-    assert "ok (40.0 KiB)" in rv and "1000/1100 (90.91%; core), 5 skipped" in rv
+    assert "built (40.0 KiB text)" in rv and "1000/1100 (90.91%; core), 5 skipped" in rv
     arm = next(line for line in block.splitlines() if "mps2-an386" in line)
     assert "failed: linker: region FLASH overflowed" in arm and "not measured" in arm
     host = next(line for line in block.splitlines() if "| host" in line)
@@ -121,8 +122,8 @@ def test_matrix_and_spec_results_fill_the_cells(tmp_path):
 
 @pytest.mark.parametrize("content,message", [
     ("{not json", r"matrix.json:1: matrix file is not valid JSON"),
-    ('[{"status": "ok"}]', "entry 0 names no board"),
-    ('[{"board": "x", "status": "maybe"}]', r"entry 0 \(x\) has no usable status"),
+    ('[{"status": "built"}]', "expected an object with \"boards\""),
+    ('{"boards": {"x": {"status": "maybe"}}}', r"board 'x': status 'maybe' is not one of"),
 ])
 def test_bad_matrix_is_a_clear_error(tmp_path, content, message):
     path = tmp_path / "matrix.json"
@@ -134,7 +135,7 @@ def test_bad_matrix_is_a_clear_error(tmp_path, content, message):
 def test_bad_spec_report_is_a_clear_error(tmp_path):
     path = tmp_path / "r.json"
     path.write_text('{"board": "host"}')
-    with pytest.raises(WasmbedError, match="no passed/failed counts"):
+    with pytest.raises(WasmbedError, match="not a spec report"):
         docs_gen.load_spec([path])
     with pytest.raises(WasmbedError, match="does not exist"):
         docs_gen.load_spec([tmp_path / "missing.json"])

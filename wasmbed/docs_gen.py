@@ -3,18 +3,8 @@
 Everything comes from the feature registry, the board descriptors and measured results;
 nothing is typed by hand. Results are optional: without them a cell says "not measured".
 
-Inputs it reads (tolerantly, so that small format changes do not break the docs):
-
-- the boards (wasmbed.descriptors): `name`, `tier`, `triple`, `arch`, `qemu.machine`.
-- matrix.json (`wasmbed matrix --json`): a list of entries, or an object holding one under
-  "boards", "results" or "entries", or an object board -> entry. An entry names its board
-  ("board" or "name") and its outcome: "ok" (bool) or "status" (ok/pass/passed/built/success,
-  fail/failed/error, skip/skipped); optionally "reason" and "size" (bytes, or an object with
-  "text"/"total").
-- spec reports (`wasmbed spec --json`): an object with "board" (or "target") and the counts
-  "passed", "failed", "skipped" either at the top level or under "summary"/"totals"/"counts"
-  (wasmbed.report writes "totals"), and optionally "suite". Several reports for one board are
-  added up and their suites named.
+Inputs: the boards (wasmbed.descriptors), a matrix.json written by `wasmbed matrix --json`
+and spec reports written by `wasmbed spec --json` / `run-on-qemu --json`.
 """
 
 from __future__ import annotations
@@ -46,7 +36,7 @@ class BoardInfo:
 
 @dataclass(frozen=True)
 class BuildOutcome:
-    status: str          # ok | failed | skipped
+    status: str          # one of MATRIX_STATUSES
     reason: str = ""
     size: int | None = None
 
@@ -100,80 +90,45 @@ def _read_json(path: Path, what: str) -> Any:
         raise WasmbedError(f"{path}:{err.lineno}: {what} is not valid JSON ({err.msg})") from None
 
 
-_OK = {"ok", "pass", "passed", "built", "success", "succeeded"}
-_FAILED = {"fail", "failed", "error", "errored", "broken"}
-_SKIPPED = {"skip", "skipped", "unsupported", "not-built"}
+MATRIX_STATUSES = ("built", "built-without-sdk", "no-toolchain", "failed")
 
 
 def load_matrix(path: Path) -> dict[str, BuildOutcome]:
-    """board -> build outcome, from a matrix.json."""
+    """board -> build outcome, from `wasmbed matrix --json` output:
+    {"boards": {"<name>": {"status", "text", "error", ...}}}."""
     data = _read_json(path, "matrix file")
-    entries: Any = data
-    if isinstance(data, dict):
-        for key in ("boards", "results", "entries"):
-            if key in data:
-                entries = data[key]
-                break
-        else:
-            entries = [{"board": k, **v} for k, v in data.items() if isinstance(v, dict)]
-    if isinstance(entries, dict):
-        entries = [{"board": k, **v} for k, v in entries.items() if isinstance(v, dict)]
-    if not isinstance(entries, list):
-        raise WasmbedError(f"{path}: expected a list of build entries")
+    boards = data.get("boards") if isinstance(data, dict) else None
+    if not isinstance(boards, dict):
+        raise WasmbedError(f"{path}: expected an object with \"boards\": {{name: entry}} "
+                           "(written by `wasmbed matrix --json`)")
     out: dict[str, BuildOutcome] = {}
-    for i, e in enumerate(entries):
-        board = (e.get("board") or e.get("name")) if isinstance(e, dict) else None
-        if isinstance(board, dict):
-            board = board.get("name")
-        if not board:
-            raise WasmbedError(f"{path}: entry {i} names no board")
-        if "ok" in e:
-            status = "ok" if e["ok"] else "failed"
-        else:
-            word = str(e.get("status", "")).lower()
-            status = ("ok" if word in _OK else "failed" if word in _FAILED
-                      else "skipped" if word in _SKIPPED else "")
-            if not status:
-                raise WasmbedError(f"{path}: entry {i} ({board}) has no usable status "
-                                   f"(got {e.get('status')!r})")
-        size = e.get("size")
-        if isinstance(size, dict):
-            size = size.get("text", size.get("total"))
-        out[str(board)] = BuildOutcome(status, str(e.get("reason") or e.get("error") or ""),
-                                       size if isinstance(size, int) else None)
+    for name, e in boards.items():
+        status = e.get("status") if isinstance(e, dict) else None
+        if status not in MATRIX_STATUSES:
+            raise WasmbedError(f"{path}: board {name!r}: status {status!r} is not one of "
+                               + ", ".join(MATRIX_STATUSES))
+        text = e.get("text")
+        out[name] = BuildOutcome(status, str(e.get("error") or ""),
+                                 text if isinstance(text, int) else None)
     return out
 
 
-def _count(d: dict, *names: str) -> int | None:
-    for n in names:
-        if isinstance(d.get(n), int):
-            return d[n]
-    return None
-
-
 def load_spec(paths: Iterable[Path]) -> dict[str, SpecTotals]:
-    """board -> summed spec counts, from spec report JSON files."""
+    """board -> summed spec counts, from `wasmbed spec --json` / `run-on-qemu --json`
+    reports: {"board", "suite", "totals": {"passed", "failed", "skipped"}}."""
     out: dict[str, SpecTotals] = {}
     for path in paths:
         data = _read_json(path, "spec report")
-        if not isinstance(data, dict):
-            raise WasmbedError(f"{path}: expected a JSON object (a spec report)")
-        board = data.get("board") or data.get("target")
-        if isinstance(board, dict):
-            board = board.get("name")
-        if not board:
-            raise WasmbedError(f"{path}: spec report names no board")
-        counts = next((data[k] for k in ("summary", "totals", "counts")
-                       if isinstance(data.get(k), dict)), data)
-        passed = _count(counts, "passed", "pass")
-        failed = _count(counts, "failed", "fail")
-        if passed is None or failed is None:
-            raise WasmbedError(f"{path}: spec report has no passed/failed counts")
-        errors = _count(counts, "errors", "error") or 0
-        t = out.setdefault(str(board), SpecTotals())
-        t.passed += passed
-        t.failed += failed + errors
-        t.skipped += _count(counts, "skipped", "skip") or 0
+        board = data.get("board") if isinstance(data, dict) else None
+        totals = data.get("totals") if isinstance(data, dict) else None
+        if not isinstance(board, str) or not isinstance(totals, dict) or not all(
+                isinstance(totals.get(k), int) for k in ("passed", "failed", "skipped")):
+            raise WasmbedError(f"{path}: not a spec report (needs \"board\" and \"totals\" "
+                               "with passed/failed/skipped counts)")
+        t = out.setdefault(board, SpecTotals())
+        t.passed += totals["passed"]
+        t.failed += totals["failed"]
+        t.skipped += totals["skipped"]
         t.reports.append(Path(path).name)
         suite = data.get("suite")
         if isinstance(suite, str) and suite and suite not in t.suites:
@@ -203,8 +158,8 @@ def _build_cell(board: str, matrix: dict[str, BuildOutcome] | None) -> str:
     o = matrix.get(board)
     if o is None:
         return "not in matrix"
-    if o.status == "ok":
-        return "ok" + (f" ({_size(o.size)})" if o.size else "")
+    if o.status == "built":
+        return "built" + (f" ({_size(o.size)} text)" if o.size else "")
     return o.status + (f": {o.reason}" if o.reason else "")
 
 
