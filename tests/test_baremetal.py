@@ -240,3 +240,34 @@ def test_icount_timer_counts_instructions(name: str, tmp_path: Path) -> None:
         spans.append(int(m.group(2)) - int(m.group(1)))
     assert abs(spans[0] - spans[1]) <= 2
     assert 200 * 2 <= spans[0] <= 200 * 12  # 2..12 instructions per iteration
+
+
+CRASH_ON_INPUT = r"""
+#include "wb_port.h"
+
+int main(void)
+{
+    const char *s = "\nWASMBED READY crash-test\n";
+    while (*s)
+        wb_port_putc(*s++);
+    (void)wb_port_getc();               /* the host's HELLO frame */
+    *(volatile uint32_t *)(uintptr_t)0xFFFFFFF0u = 1;
+    __builtin_trap();
+}
+"""
+
+
+@pytest.mark.build
+@pytest.mark.qemu
+@pytest.mark.parametrize("name", ["qemu-riscv64", "mps2-an386", "qemu-aarch64", "malta-mips", "qemu-i386"])
+def test_guest_crash_reaches_the_host_as_a_fault(name: str, tmp_path: Path) -> None:
+    """A trap in the firmware: QemuTarget reports `guest crash: WASMBED FAULT ...`."""
+    from wasmbed.protocol import LinkLost
+    from wasmbed.qemu import QemuTarget
+
+    image = build_boot_image(name, tmp_path, CRASH_ON_INPUT)
+    with QemuTarget(name, image, log=tmp_path / "serial.log") as target:
+        with pytest.raises(LinkLost) as info:
+            target.start()
+        assert f"guest crash: WASMBED FAULT {name}" in str(info.value)
+        assert not target.alive()

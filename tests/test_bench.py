@@ -6,7 +6,6 @@ compiler's message when it does not build: they are never skipped.
 
 from __future__ import annotations
 
-import argparse
 import json
 import subprocess
 import sys
@@ -15,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from wasmbed import bench, cli
-from wasmbed.commands import bench as bench_command
 from wasmbed.errors import WasmbedError
 
 pytestmark = pytest.mark.xdist_group("bench")
@@ -77,10 +75,7 @@ def test_unknown_kernel_gets_a_suggestion() -> None:
 
 
 def test_cli_rejects_unknown_kernel(capsys: pytest.CaptureFixture[str]) -> None:
-    parser = argparse.ArgumentParser()
-    bench_command.configure(parser)
-    args = parser.parse_args(["--kernels", "sieve,matmull"])
-    assert cli._invoke(bench_command.run, args) == 2
+    assert cli.main(["bench", "--kernels", "sieve,matmull"]) == 2
     assert "did you mean 'matmul'" in capsys.readouterr().err
 
 
@@ -195,3 +190,21 @@ def test_hotspots_sum_self_cost_per_source_line(tmp_path: Path) -> None:
 
 def test_geomean() -> None:
     assert bench.geomean([10.0, 40.0]) == pytest.approx(20.0)
+
+
+def test_size_configuration_runs_the_kernels(out_dir: Path, native: Path) -> None:
+    """The configuration the size report measures (-Os, mini loader, heap pool,
+    libc-builtin) is a working runtime, not just one that links."""
+    try:
+        host = bench.build_host_bench(out_dir / "Os", extra_flags=bench.host_runtime_flags("Os"))
+    except WasmbedError as err:
+        pytest.fail(f"the runtime does not build in the size configuration: {err}")
+    for kernel in bench.kernels():
+        n = max(1, kernel.default_n // 4) if kernel.name != "fib" else 22
+        wasm = bench.build_wasm_kernel(kernel, out_dir)
+        assert bench.run_interp(host, wasm, kernel, n) == bench.run_native(native, kernel, n)
+
+
+def test_cli_rejects_a_malformed_n_override(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["bench", "--n", "fib"]) == 2
+    assert "expected KERNEL=N" in capsys.readouterr().err

@@ -301,3 +301,34 @@ def test_cross_compiles_warning_free(cc: str, mini: int) -> None:
                   "-DWB_FEATURE_GLOBAL_HEAP_POOL=1", *INCLUDES, "-c", src,
                   "-o", out_dir / (src.stem + ".o")])
         assert r.returncode == 0 and not r.stderr, f"{src.name}:\n{r.stderr}"
+
+
+ALLOWED_LIBC = {"memcpy", "memmove", "memset", "memcmp"}
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("cc,flags", [
+    ("gcc", ["-O2"]),
+    ("arm-none-eabi-gcc", CROSS["arm-none-eabi-gcc"]),
+    ("riscv64-unknown-elf-gcc", CROSS["riscv64-unknown-elf-gcc"]),
+])
+def test_no_libc_beyond_mem_functions(cc: str, flags: list[str]) -> None:
+    """The runtime calls no C library function but memcpy & co (no libm,
+    no strlen: compilers like to turn loops into such calls)."""
+    if not _have(cc):
+        pytest.skip(f"{cc} not installed")
+    nm = cc.replace("gcc", "nm") if cc != "gcc" else "nm"
+    out_dir = BUILD / f"libc-{cc}"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    undefined: set[str] = set()
+    for mini in (0, 1):
+        for src in SOURCES:
+            obj = out_dir / f"{src.stem}-{mini}.o"
+            r = _run([cc, *WARN, *flags, f"-DWB_FEATURE_MINI_LOADER={mini}",
+                      "-DWB_FEATURE_GLOBAL_HEAP_POOL=1", *INCLUDES, "-c", src, "-o", obj])
+            assert r.returncode == 0, r.stderr
+            r = _run([nm, "-u", obj])
+            undefined |= {line.split()[-1] for line in r.stdout.splitlines() if line.strip()}
+    foreign = {s for s in undefined
+               if not s.startswith(("wb_", "__")) and s not in ALLOWED_LIBC}
+    assert not foreign, f"calls outside the port API: {sorted(foreign)}"

@@ -58,6 +58,24 @@ SIZE_CFLAGS = ["-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-
 SIZE_FEATURES = ["-DWB_FEATURE_INTERP=1", "-DWB_FEATURE_MINI_LOADER=1",
                  "-DWB_FEATURE_LIBC_BUILTIN=1", "-DWB_FEATURE_GLOBAL_HEAP_POOL=1",
                  "-DWB_PORT_HAS_MALLOC=0"]
+#: Optimization levels of the runtime: O2 (release, the default of the instruction
+#: benchmark) and Os (the default of the size report). The host runtime built with
+#: Os also takes the size report's features, so --opt Os pairs speed with size.
+OPT_LEVELS = ("O2", "Os")
+
+
+def host_runtime_flags(opt: str) -> list[str]:
+    """Extra flags (after RUNTIME_HOST_FLAGS) of the host runtime for an --opt level."""
+    if opt not in OPT_LEVELS:
+        raise WasmbedError(f"unknown optimization level '{opt}'", hint="use O2 or Os")
+    return [] if opt == "O2" else ["-Os", *SIZE_FEATURES]
+
+
+def size_cflags(opt: str = "Os") -> list[str]:
+    """The Cortex-M4 flags of the size build at an --opt level."""
+    if opt not in OPT_LEVELS:
+        raise WasmbedError(f"unknown optimization level '{opt}'", hint="use O2 or Os")
+    return [f"-{opt}" if flag == "-Os" else flag for flag in SIZE_CFLAGS]
 
 _N_RE = re.compile(r"wasmbed-bench:\s*n=(\d+)")
 _CHECKSUM_RE = re.compile(r"^checksum (-?\d+)$", re.M)
@@ -364,15 +382,24 @@ class BenchResult:
         return data
 
 
+def host_build_dir(build_dir: Path, opt: str) -> Path:
+    return build_dir if opt == "O2" else build_dir / opt
+
+
 def run_bench(chosen: Sequence[Kernel], build_dir: Path = DEFAULT_BUILD_DIR, *,
               ns: dict[str, int] | None = None, profile: bool = False,
+              opt: str = "O2", cflags: Sequence[str] = (),
               progress: Progress = _quiet) -> list[BenchResult]:
-    """Build what is needed, then count each kernel natively and under the interpreter."""
+    """Build what is needed, then count each kernel natively and under the interpreter.
+
+    opt "Os" runs the runtime as the size report builds it (-Os, mini loader, heap
+    pool, libc-builtin) instead of the release build (-O2)."""
     progress("building native kernels")
     native = build_native(build_dir)
     scalar = build_native(build_dir, "scalar")
-    progress("building the runtime (-O2)")
-    host = build_host_bench(build_dir)
+    progress(f"building the runtime (-{opt})")
+    host = build_host_bench(host_build_dir(build_dir, opt),
+                            extra_flags=[*host_runtime_flags(opt), *cflags])
     results = []
     for kernel in chosen:
         n = (ns or {}).get(kernel.name, kernel.default_n)
@@ -388,7 +415,9 @@ def run_bench(chosen: Sequence[Kernel], build_dir: Path = DEFAULT_BUILD_DIR, *,
             raise WasmbedError(f"{kernel.name}: the scalar native build computes {s_sum}, "
                                f"the -O2 build {n_sum}: the kernel is not deterministic")
         progress(f"{kernel.name}: interpreter under callgrind")
-        interp_file = build_dir / "callgrind" / f"interp.{kernel.name}"
+        tag = "-".join(["interp", *([] if opt == "O2" else [opt]),
+                        *(re.sub(r"[^A-Za-z0-9_=]", "", f) for f in cflags)])
+        interp_file = build_dir / "callgrind" / f"{tag}.{kernel.name}"
         i_instr, i_sum = callgrind([host, wasm, kernel.export, str(n)], interp_file,
                                    f"interpreter {kernel.name} under callgrind")
         where = interp_file.relative_to(ROOT) if interp_file.is_relative_to(ROOT) else interp_file
@@ -454,6 +483,7 @@ class SizeReport:
     heap_buffer: int
     mem_source: str
     warnings: list[str] = field(default_factory=list)
+    cflags: list[str] = field(default_factory=lambda: list(SIZE_CFLAGS))
 
     @property
     def runtime(self) -> SectionSize:
@@ -469,7 +499,7 @@ class SizeReport:
         rt = self.runtime
         return {
             "elf": str(self.elf),
-            "cflags": SIZE_CFLAGS + SIZE_FEATURES,
+            "cflags": self.cflags + SIZE_FEATURES,
             "components": {k: asdict(v) for k, v in self.components.items()},
             "objects": {k: asdict(v) for k, v in self.objects.items()},
             "runtime": asdict(rt),
@@ -534,9 +564,10 @@ def size_sources() -> tuple[list[Path], Path, str]:
     return srcs + libc, BENCH_SRC / "size" / "size_mem.c", "bench/size/size_mem.c"
 
 
-def build_size(out_dir: Path = DEFAULT_BUILD_DIR / "size",
-               progress: Progress = _quiet) -> SizeReport:
+def build_size(out_dir: Path = DEFAULT_BUILD_DIR / "size", opt: str = "Os",
+               progress: Progress = _quiet, extra_cflags: Sequence[str] = ()) -> SizeReport:
     """Cross-compile the runtime for Cortex-M4 (-Os) and measure it from the link map."""
+    cflags = [*size_cflags(opt), *extra_cflags]
     gcc = tool("arm-none-eabi-gcc")
     srcs, mem, mem_label = size_sources()
     entry = BENCH_SRC / "size" / "size_entry.c"
@@ -549,14 +580,14 @@ def build_size(out_dir: Path = DEFAULT_BUILD_DIR / "size",
         obj = out_dir / "obj" / rel.with_suffix(".o")
         obj.parent.mkdir(parents=True, exist_ok=True)
         progress(f"compiling {rel}")
-        _run([gcc, *SIZE_CFLAGS, *SIZE_FEATURES, *(OWN_FLAGS if src in own else WARN_FLAGS),
+        _run([gcc, *cflags, *SIZE_FEATURES, *(OWN_FLAGS if src in own else WARN_FLAGS),
               *_includes(), "-c", src, "-o", obj], f"compiling {rel} for cortex-m4",
              warnings=warnings)
         objs.append(obj)
     elf = out_dir / "wasmbed-size.elf"
     map_file = out_dir / "wasmbed-size.map"
     progress("linking")
-    _run([gcc, *SIZE_CFLAGS, "-nostdlib", "-Wl,--gc-sections", "-Wl,-e,size_entry",
+    _run([gcc, *cflags, "-nostdlib", "-Wl,--gc-sections", "-Wl,-e,size_entry",
           f"-Wl,-Map={map_file}", *objs, "-lgcc", "-o", elf], "linking the size build")
     components: dict[str, SectionSize] = {}
     objects: dict[str, SectionSize] = {}
@@ -572,7 +603,7 @@ def build_size(out_dir: Path = DEFAULT_BUILD_DIR / "size",
             continue
         components.setdefault(comp, SectionSize()).add(kind, size)
         objects.setdefault(Path(src).name, SectionSize()).add(kind, size)
-    return SizeReport(elf, components, objects, heap, mem_label, warnings)
+    return SizeReport(elf, components, objects, heap, mem_label, warnings, cflags)
 
 
 def geomean(values: Sequence[float]) -> float:
@@ -587,6 +618,7 @@ def flags_summary() -> dict[str, list[str]]:
         "native_scalar": ["gcc", *NATIVE_KERNEL_FLAGS, *NATIVE_VARIANTS["scalar"]],
         "wasm": ["clang", *WASM_KERNEL_FLAGS],
         "runtime": ["gcc", *RUNTIME_HOST_FLAGS],
+        "runtime_Os": ["gcc", *RUNTIME_HOST_FLAGS, *host_runtime_flags("Os")],
         "size": ["arm-none-eabi-gcc", *SIZE_CFLAGS, *SIZE_FEATURES],
     }
 

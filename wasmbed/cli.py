@@ -24,6 +24,7 @@ COMMANDS = [
     "qemu",
     "bench",
     "docs",
+    "flash",
 ]
 
 

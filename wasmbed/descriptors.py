@@ -78,12 +78,18 @@ _QEMU = Map({
     "timeout_factor": F(Number(), default=1.0),
 }, open=False)
 
+FLASH_METHODS = ("none", "qemu-only", "esptool", "serial-bootloader", "openocd", "pyocd")
+
 _FLASH = Map({
-    "method": F(Enum("none", "esptool", "serial-bootloader", "qemu-only"), required=True),
+    "method": F(Enum(*FLASH_METHODS), required=True),
     "chip": F(Nullable(Str())),
     "offsets": F(Map({}, open=True), default_factory=dict),
     "baud": F(Nullable(Int())),
     "image": F(Enum("elf", "bin", "hex"), default="elf"),
+    "flash_mode": F(Nullable(Enum("qio", "qout", "dio", "dout"))),   # esptool image header
+    "flash_size": F(Nullable(Str())),                                # esptool image header
+    "command": F(List(Str()), default_factory=list),  # {image} {elf} {port} {baud} {offset}
+    "package": F(Nullable(Str())),                    # what provides command[0]
 })
 
 _TOOLCHAIN = Map({
@@ -114,7 +120,9 @@ BOARD_SCHEMA = Map({
     "timer": F(Nullable(_TIMER)),
     "qemu": F(Nullable(_QEMU)),
     "flash": F(_FLASH, default_factory=lambda: {"method": "none", "chip": None, "offsets": {},
-                                                "baud": None, "image": "elf"}),
+                                                "baud": None, "image": "elf", "flash_mode": None,
+                                                "flash_size": None, "command": [],
+                                                "package": None}),
     "toolchain": F(Nullable(_TOOLCHAIN)),
     "status": F(Str(), default=""),
 })

@@ -164,35 +164,56 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child
 
 
 class TrafficLog:
-    """Serial traffic of a run, one line per read/write: `+secs <|> bytes`."""
+    """Serial traffic of a run: `secs > bytes` (to the guest), `secs < bytes` (from it),
+    `secs # note`. Bytes in the same direction are gathered into one line (QEMU sends
+    each guest byte on its own), cut at a newline or 256 bytes."""
 
     def __init__(self, path: Optional[Path]) -> None:
         self.path = path
         self._fh: Optional[IO[str]] = None
         self._t0 = time.monotonic()
         self._lock = threading.Lock()
+        self._dir = ""
+        self._buf = bytearray()
+        self._since = 0.0
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._fh = open(path, "a", encoding="utf-8")
 
     def note(self, text: str) -> None:
-        self._emit("#", text)
+        with self._lock:
+            self._flush()
+            self._line("#", text, time.monotonic())
 
     def data(self, direction: str, data: bytes) -> None:
-        if self._fh is not None and data:
-            self._emit(direction, repr(bytes(data))[2:-1])
-
-    def _emit(self, tag: str, text: str) -> None:
-        if self._fh is None:
+        if self._fh is None or not data:
             return
         with self._lock:
-            self._fh.write(f"{time.monotonic() - self._t0:10.3f} {tag} {text}\n")
+            if direction != self._dir:
+                self._flush()
+                self._dir = direction
+            if not self._buf:
+                self._since = time.monotonic()
+            self._buf += data
+            if len(self._buf) >= 256 or b"\n" in data:
+                self._flush()
+
+    def _flush(self) -> None:
+        if self._buf:
+            self._line(self._dir, repr(bytes(self._buf))[2:-1], self._since)
+            self._buf.clear()
+
+    def _line(self, tag: str, text: str, when: float) -> None:
+        if self._fh is not None:
+            self._fh.write(f"{when - self._t0:10.3f} {tag} {text}\n")
             self._fh.flush()
 
     def close(self) -> None:
-        if self._fh is not None:
-            self._fh.close()
-            self._fh = None
+        with self._lock:
+            self._flush()
+            if self._fh is not None:
+                self._fh.close()
+                self._fh = None
 
 
 class SerialStream:

@@ -90,6 +90,65 @@ class Mod:
     name: Optional[str]
     handle: Optional[int]  # None: failed to load
     registered: list[str] = field(default_factory=list)
+    pinned: bool = False  # others may hold references into it: never freed
+
+
+def _leb(data: bytes, pos: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        byte = data[pos]
+        pos += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            return value, pos
+
+
+def imports(module: bytes) -> list[tuple[str, str, int]]:
+    """(module, field, kind) of a binary module's imports; [] if it does not
+    decode (the agent then reports the real error)."""
+    out: list[tuple[str, str, int]] = []
+    try:
+        pos = 8
+        while pos < len(module):
+            sid = module[pos]
+            size, pos = _leb(module, pos + 1)
+            end = pos + size
+            if sid == 2:
+                count, pos = _leb(module, pos)
+                for _ in range(count):
+                    names = []
+                    for _ in range(2):
+                        n, pos = _leb(module, pos)
+                        names.append(module[pos : pos + n].decode("utf-8", "replace"))
+                        pos += n
+                    kind = module[pos]
+                    pos += 1
+                    if kind == 0:  # func: type index
+                        _, pos = _leb(module, pos)
+                    elif kind in (1, 2):  # table: reftype + limits; memory: limits
+                        pos += 1 if kind == 1 else 0
+                        flags, pos = _leb(module, pos)
+                        _, pos = _leb(module, pos)
+                        if flags & 1:
+                            _, pos = _leb(module, pos)
+                    else:  # global: valtype, mutability
+                        pos += 2
+                    out.append((names[0], names[1], kind))
+                return out
+            pos = end
+    except (IndexError, UnicodeDecodeError):
+        return out
+    return out
+
+
+def may_be_referenced(module: bytes) -> bool:
+    """Could another instance hold references into this module once it is
+    instantiated? Yes when it imports from a module other than spectest
+    (it may hand its functions over, or write them into a table it shares)
+    or imports any table. Such modules stay alive for the whole script, as
+    every instance does in the spec's store."""
+    return any(mod != "spectest" or kind == 1 for mod, _, kind in imports(module))
 
 
 def link_reason(err: LinkError) -> str:
@@ -192,6 +251,8 @@ class SpecRunner:
         self.mods: dict[str, Mod] = {}
         self.current: Optional[Mod] = None
         self.live: list[Mod] = []
+        self.last_use: dict[str, int] = {}  # module name -> last command naming it
+        self.index = 0  # the command being run
 
     # -- plumbing -------------------------------------------------------------
     @property
@@ -211,7 +272,7 @@ class SpecRunner:
 
     def _restart(self, reason: str) -> None:
         """A fresh agent with the modules this script still needs."""
-        for attempt in range(3):
+        for _ in range(3):
             self.restarts += 1
             self.result.restarts += 1
             if self.restarts > self.max_restarts:
@@ -238,12 +299,13 @@ class SpecRunner:
                 mod.handle = None
 
     def _collect(self) -> None:
-        """Free loaded modules that no later command can reach."""
-        keep = set(id(m) for m in self.mods.values())
+        """Free loaded modules that no later command can reach: not the
+        current one, not registered, and no later command names them."""
+        keep = set(id(m) for n, m in self.mods.items() if self.last_use.get(n, -1) > self.index)
         if self.current is not None:
             keep.add(id(self.current))
         for mod in list(self.live):
-            if id(mod) in keep or mod.registered:
+            if id(mod) in keep or mod.registered or mod.pinned:
                 continue
             self.live.remove(mod)
             if mod.handle:
@@ -262,6 +324,11 @@ class SpecRunner:
         except WasmbedError as err:
             self.result.fail(0, str(err))
             return self.result
+        self.last_use = {}
+        for n, cmd in enumerate(self.script.commands):
+            name = cmd.get("action", {}).get("module") if "action" in cmd else cmd.get("name")
+            if name and cmd["type"] != "module":
+                self.last_use[name] = n
         try:
             self._client().reset(timeout=self.timeout)
         except LinkError as err:
@@ -273,6 +340,7 @@ class SpecRunner:
         cmds = self.script.commands
         i = 0
         while i < len(cmds):
+            self.index = i
             if cmds[i]["type"] in ACTIONS:
                 j = i
                 while j < len(cmds) and j - i < self.depth and cmds[j]["type"] in ACTIONS:
@@ -407,7 +475,7 @@ class SpecRunner:
     def _cmd_module(self, cmd: dict[str, Any]) -> None:
         data = self._module_data(cmd)
         name = cmd.get("name")
-        mod = Mod(cmd["filename"], name, None)
+        mod = Mod(cmd["filename"], name, None, pinned=may_be_referenced(data))
         self.current = mod
         if name:
             self.mods[name] = mod

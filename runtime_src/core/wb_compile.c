@@ -374,8 +374,9 @@ static void emit_target(comp *cc, ctl *f)
 static void emit_branch(comp *cc, ctl *f, int cond)
 {
     uint32_t a = label_arity(f);
-    uint32_t off = cc->nlocals + f->height;
-    uint32_t h = cc->nlocals + cc->nvals;
+    /* operand value k lives in slot nlocals + 1 + k (slot nlocals pads) */
+    uint32_t off = cc->nlocals + 1u + f->height;
+    uint32_t h = cc->nlocals + 1u + cc->nvals;
     if (!live(cc))
         return;
     if (!cond && f == &cc->ctls[0]) {
@@ -569,7 +570,7 @@ static void op_br_table(comp *cc)
         for (i = 0; i <= n; i++) {
             f = label(cc, wb_rd_u32(r));
             emit_target(cc, f);
-            emit(cc, cc->nlocals + f->height);
+            emit(cc, cc->nlocals + 1u + f->height);
         }
     }
     set_unreachable(cc);

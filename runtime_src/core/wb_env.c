@@ -4,6 +4,10 @@
  */
 #include "wb_internal.h"
 
+#if !WB_PORT_HAS_MALLOC && !WB_FEATURE_GLOBAL_HEAP_POOL
+#error "this platform has no allocator: enable the global-heap-pool feature"
+#endif
+
 #if WB_FEATURE_GLOBAL_HEAP_POOL
 static uint64_t wb_static_pool[(WB_GLOBAL_HEAP_SIZE + 7u) / 8u];
 static uint8_t wb_static_pool_busy;
@@ -163,10 +167,12 @@ void wb_env_free(wb_env *env)
 #endif
 }
 
+/* The bound keeps compilers from turning the loop into a strlen() call,
+ * which bare-metal ports do not provide. */
 size_t wb_strlen(const char *s)
 {
     size_t n = 0;
-    while (s[n])
+    while (s[n] && n < 0x7FFFFFFFu)
         n++;
     return n;
 }

@@ -98,14 +98,20 @@ static int name_eq(const char *a, const char *b)
     return n == wb_strlen(b) && !memcmp(a, b, n);
 }
 
-static const wb_export *find_export(const wb_instance *inst, const char *name)
+static const wb_export *find_export_len(const wb_instance *inst, const char *name,
+                                        size_t len)
 {
     const wb_module *m = inst->module;
     uint32_t i;
     for (i = 0; i < m->nexports; i++)
-        if (name_eq(m->exports[i].name, name))
+        if (m->exports[i].len == len && !memcmp(m->exports[i].name, name, len))
             return &m->exports[i];
     return NULL;
+}
+
+static const wb_export *find_export(const wb_instance *inst, const char *name)
+{
+    return find_export_len(inst, name, wb_strlen(name));
 }
 
 static int limits_ok(uint32_t size, uint32_t max, int has_max, const wb_limits *want)
@@ -141,7 +147,7 @@ static wb_status resolve(wb_env *env, wb_instance *inst)
         for (g = env->regs; g; g = g->next)
             if (name_eq(g->name, im->module)) {
                 src = g->inst;
-                ex = find_export(src, im->name);
+                ex = find_export_len(src, im->name, im->name_len);
                 break;
             }
         if (!ex) {
@@ -424,7 +430,13 @@ wb_status wb_register_instance(wb_env *env, const char *name, wb_instance *inst)
 /* ---- exports and calls ---------------------------------------------------------------- */
 wb_status wb_export_func(wb_instance *inst, const char *name, wb_func **out)
 {
-    const wb_export *e = find_export(inst, name);
+    return wb_export_func_len(inst, name, wb_strlen(name), out);
+}
+
+wb_status wb_export_func_len(wb_instance *inst, const char *name, size_t len,
+                             wb_func **out)
+{
+    const wb_export *e = find_export_len(inst, name, len);
     *out = NULL;
     if (!e || e->kind != 0)
         return wb_fail(inst->env, WB_ERR_NOT_FOUND, "unknown export");

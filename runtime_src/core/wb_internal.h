@@ -50,12 +50,14 @@ typedef struct wb_globaldef {
 
 typedef struct wb_import {
     char *module, *name;
+    uint32_t name_len;
     uint8_t kind;   /* 0 func 1 table 2 memory 3 global */
     uint32_t index; /* into the module's func/table/mem/global space */
 } wb_import;
 
 typedef struct wb_export {
-    char *name;
+    char *name;   /* NUL-terminated copy; may itself contain NUL bytes */
+    uint32_t len;
     uint8_t kind;
     uint32_t index;
 } wb_export;

@@ -146,65 +146,73 @@ static unsigned wb_prevop;
 #define F64(x) wb_f64(x)
 
 /* families: a = second from top, b = top */
+/* The top of the operand stack lives in `tos`; memory holds the rest
+ * from fp + nlocals on, the first slot being padding (see PUSH/FLUSH). */
+#define PUSH(x)                                                           \
+    do {                                                                  \
+        wb_slot v_ = (x);                                                 \
+        *sp++ = tos;                                                      \
+        tos = v_;                                                         \
+    } while (0)
+#define POP() (tos = *--sp)
+#define FLUSH() (*sp++ = tos) /* now every value is in memory */
+
+/* families: a = second from top, b = top */
 #define BIN(n, T, R, expr)                                                \
     OP(n) {                                                               \
-        T a = (T)sp[-2], b = (T)sp[-1];                                   \
+        T b = (T)tos, a = (T)*--sp;                                       \
         (void)a; (void)b;                                                 \
-        sp--;                                                             \
-        sp[-1] = (R)(expr);                                               \
+        tos = (R)(expr);                                                  \
         NEXT();                                                           \
     }
 #define UN(n, T, R, expr)                                                 \
     OP(n) {                                                               \
-        T a = (T)sp[-1];                                                  \
-        sp[-1] = (R)(expr);                                               \
+        T a = (T)tos;                                                     \
+        tos = (R)(expr);                                                  \
         NEXT();                                                           \
     }
 #define FBIN(n, expr) /* f32 -> f32 */                                    \
     OP(n) {                                                               \
-        float a = F32(sp[-2]), b = F32(sp[-1]);                           \
-        sp--;                                                             \
-        sp[-1] = wb_b32(expr);                                            \
+        float b = F32(tos), a = F32(*--sp);                               \
+        tos = wb_b32(expr);                                               \
         NEXT();                                                           \
     }
 #define DBIN(n, expr)                                                     \
     OP(n) {                                                               \
-        double a = F64(sp[-2]), b = F64(sp[-1]);                          \
-        sp--;                                                             \
-        sp[-1] = wb_b64(expr);                                            \
+        double b = F64(tos), a = F64(*--sp);                              \
+        tos = wb_b64(expr);                                               \
         NEXT();                                                           \
     }
 #define FCMP(n, expr)                                                     \
     OP(n) {                                                               \
-        float a = F32(sp[-2]), b = F32(sp[-1]);                           \
-        sp--;                                                             \
-        sp[-1] = (uint32_t)(expr);                                        \
+        float b = F32(tos), a = F32(*--sp);                               \
+        tos = (uint32_t)(expr);                                           \
         NEXT();                                                           \
     }
 #define DCMP(n, expr)                                                     \
     OP(n) {                                                               \
-        double a = F64(sp[-2]), b = F64(sp[-1]);                          \
-        sp--;                                                             \
-        sp[-1] = (uint32_t)(expr);                                        \
+        double b = F64(tos), a = F64(*--sp);                              \
+        tos = (uint32_t)(expr);                                           \
         NEXT();                                                           \
     }
-/* effective address of a load/store of n bytes at operand slot sp[k] */
-#define EA(k, n)                                                          \
-    uint64_t ea_ = (uint64_t)(uint32_t)sp[k] + *ip++;                     \
+/* effective address of a load/store of n bytes at address value `addr` */
+#define EA(addr, n)                                                       \
+    uint64_t ea_ = (uint64_t)(uint32_t)(addr) + *ip++;                    \
     uint8_t *p = mem + ea_;                                               \
     if (ea_ + (n) > memsize)                                              \
         TRAP("out of bounds memory access");
 #define LOAD(n, sz, expr)                                                 \
     OP(n) {                                                               \
-        EA(-1, sz)                                                        \
-        sp[-1] = (expr);                                                  \
+        EA(tos, sz)                                                       \
+        tos = (expr);                                                     \
         NEXT();                                                           \
     }
 #define STORE(n, sz, stmt)                                                \
     OP(n) {                                                               \
-        wb_slot v = sp[-1];                                               \
-        EA(-2, sz)                                                        \
+        wb_slot v = tos;                                                  \
+        EA(sp[-1], sz)                                                    \
         stmt;                                                             \
+        tos = sp[-2];                                                     \
         sp -= 2;                                                          \
         NEXT();                                                           \
     }
@@ -212,40 +220,42 @@ static unsigned wb_prevop;
 /* fused: i32 op with immediate, compare-and-branch */
 #define BINI(n, expr)                                                     \
     OP(n) {                                                               \
-        uint32_t a = (uint32_t)sp[-1], b = *ip++;                         \
-        sp[-1] = (uint32_t)(expr);                                        \
+        uint32_t a = (uint32_t)tos, b = *ip++;                            \
+        tos = (uint32_t)(expr);                                           \
         NEXT();                                                           \
     }
 #define BRC(n, expr)                                                      \
     OP(n) {                                                               \
-        uint32_t a = (uint32_t)sp[-2], b = (uint32_t)sp[-1];              \
+        uint32_t a = (uint32_t)sp[-1], b = (uint32_t)tos;                 \
+        tos = sp[-2];                                                     \
         sp -= 2;                                                          \
         ip = (expr) ? JUMP(ip) : ip + 1;                                \
         NEXT();                                                           \
     }
 #define BRCI(n, expr)                                                     \
     OP(n) {                                                               \
-        uint32_t a = (uint32_t)*--sp, b = ip[0];                          \
+        uint32_t a = (uint32_t)tos, b = ip[0];                            \
+        POP();                                                            \
         ip = (expr) ? JUMP(ip + 1) : ip + 2;                              \
         NEXT();                                                           \
     }
 /* fused: binop whose second operand is local *ip */
 #define BINL(n, T, R, expr)                                               \
     OP(n) {                                                               \
-        T a = (T)sp[-1], b = (T)fp[*ip++];                                \
-        sp[-1] = (R)(expr);                                               \
+        T a = (T)tos, b = (T)fp[*ip++];                                   \
+        tos = (R)(expr);                                                  \
         NEXT();                                                           \
     }
 #define FBINL(n, expr)                                                    \
     OP(n) {                                                               \
-        float a = F32(sp[-1]), b = F32(fp[*ip++]);                        \
-        sp[-1] = wb_b32(expr);                                            \
+        float a = F32(tos), b = F32(fp[*ip++]);                           \
+        tos = wb_b32(expr);                                               \
         NEXT();                                                           \
     }
 #define DBINL(n, expr)                                                    \
     OP(n) {                                                               \
-        double a = F64(sp[-1]), b = F64(fp[*ip++]);                       \
-        sp[-1] = wb_b64(expr);                                            \
+        double a = F64(tos), b = F64(fp[*ip++]);                          \
+        tos = wb_b64(expr);                                               \
         NEXT();                                                           \
     }
 /* fused loads: address from local a (plus constant c) */
@@ -255,7 +265,7 @@ static unsigned wb_prevop;
         uint8_t *p = mem + ea_;                                           \
         if (ea_ + (sz) > memsize)                                         \
             TRAP("out of bounds memory access");                          \
-        *sp++ = (expr);                                                   \
+        PUSH(expr);                                                       \
         ip += 2;                                                          \
         NEXT();                                                           \
     }
@@ -265,7 +275,7 @@ static unsigned wb_prevop;
         uint8_t *p = mem + ea_;                                           \
         if (ea_ + (sz) > memsize)                                         \
             TRAP("out of bounds memory access");                          \
-        *sp++ = (expr);                                                   \
+        PUSH(expr);                                                       \
         ip += 3;                                                          \
         NEXT();                                                           \
     }
@@ -376,7 +386,7 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
     /* kept in memory on purpose: frees a register for fp, ip, sp, mem */
     wb_instance *volatile inst = f->inst;
     const uint32_t *ip = f->code;
-    wb_slot *fp = args, *sp;
+    wb_slot *fp = args, *sp, tos = 0;
     wb_slot *stack_end = env->stack + env->stack_slots;
     wb_frame *frames = env->frames;
     uint32_t depth = env->depth, depth0 = env->depth;
@@ -405,46 +415,52 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
     {
     OP(0x00) TRAP("unreachable");
     OP(0x04) { /* br_unless */
-        uint32_t c = I32(*--sp);
+        uint32_t c = I32(tos);
+        POP();
         ip = c ? ip + 1 : JUMP(ip);
         NEXT();
     }
     OP(0x06) { /* br with unwind: target off arity */
     br_unwind:
+        FLUSH();
         sp = unwind(fp + ip[1], sp, ip[2]);
+        POP();
         ip = JUMP(ip);
         NEXT();
     }
     OP(0x07) {
-        if (I32(*--sp))
+        uint32_t c = I32(tos);
+        POP();
+        if (c)
             goto br_unwind;
         ip += 3;
         NEXT();
     }
     OP(0x0C) ip = JUMP(ip); NEXT();
     OP(0x0D) {
-        if (I32(*--sp))
+        uint32_t c = I32(tos);
+        POP();
+        if (c)
             ip = JUMP(ip);
         else
             ip++;
         NEXT();
     }
     OP(0x0E) { /* br_table n arity (target off)*(n+1) */
-        uint32_t i = I32(*--sp), n = ip[0], a = ip[1];
+        uint32_t i = I32(tos), n = ip[0], a = ip[1];
         const uint32_t *e;
-        wb_slot *to;
         if (i > n)
             i = n;
         e = ip + 2 + 2u * i;
-        to = fp + e[1];
-        if (to != sp - a)
-            sp = unwind(to, sp, a);
+        sp = unwind(fp + e[1], sp, a); /* index dropped: values all in memory */
+        POP();
         ip = JUMP(e);
         NEXT();
     }
     OP(0x0F) { /* return nresults */
         uint32_t n = *ip;
         wb_frame *fr;
+        FLUSH();
         sp = unwind(fp, sp, n);
         fr = &frames[--depth];
         if (!fr->ip)
@@ -453,11 +469,13 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
         fp = fr->fp;
         inst = fr->inst;
         RELOAD_MEM();
+        POP();
         NEXT();
     }
     OP(0x10) {
         callee = inst->funcs[*ip++];
     call:
+        FLUSH();
         if (!callee->inst) {
             uint32_t np = callee->type->nparams;
             env->depth = depth;
@@ -465,6 +483,7 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
             if (st)
                 goto out;
             sp = sp - np + callee->type->nresults;
+            POP();
             RELOAD_MEM();
             NEXT();
         }
@@ -481,7 +500,7 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
         {
             const wb_funcdef *d = callee->def;
             wb_slot *l = sp;
-            if (fp + d->nlocals + d->max_stack > stack_end) {
+            if (fp + d->nlocals + d->max_stack + 2 > stack_end) {
                 st = wb_fail(env, WB_ERR_EXHAUSTION, "call stack exhausted");
                 goto out;
             }
@@ -499,7 +518,8 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
     OP(0x11) { /* call_indirect typeidx tableidx */
         const wb_functype *want = &inst->module->types[ip[0]];
         wb_table *t = inst->tables[ip[1]];
-        uint32_t i = I32(*--sp);
+        uint32_t i = I32(tos);
+        POP();
         ip += 2;
         if (i >= t->size)
             TRAP("undefined element");
@@ -510,33 +530,33 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
             TRAP("indirect call type mismatch");
         goto call;
     }
-    OP(0x1A) sp--; NEXT();
+    OP(0x1A) POP(); NEXT();
     OP(0x1B) {
-        uint32_t c = I32(sp[-1]);
+        uint32_t c = I32(tos);
         sp -= 2;
-        if (!c)
-            sp[-1] = sp[0];
+        tos = c ? sp[0] : sp[1];
         NEXT();
     }
-    OP(0x20) *sp++ = fp[*ip++]; NEXT();
-    OP(0x21) fp[*ip++] = *--sp; NEXT();
-    OP(0x22) fp[*ip++] = sp[-1]; NEXT();
-    OP(0x23) *sp++ = inst->globals[*ip++]->val; NEXT();
-    OP(0x24) inst->globals[*ip++]->val = *--sp; NEXT();
+    OP(0x20) *sp++ = tos; tos = fp[*ip++]; NEXT();
+    OP(0x21) fp[*ip++] = tos; POP(); NEXT();
+    OP(0x22) fp[*ip++] = tos; NEXT();
+    OP(0x23) *sp++ = tos; tos = inst->globals[*ip++]->val; NEXT();
+    OP(0x24) inst->globals[*ip++]->val = tos; POP(); NEXT();
     OP(0x25) {
         wb_table *t = inst->tables[*ip++];
-        uint32_t i = I32(sp[-1]);
+        uint32_t i = I32(tos);
         if (i >= t->size)
             TRAP("out of bounds table access");
-        sp[-1] = (uintptr_t)t->elems[i];
+        tos = (uintptr_t)t->elems[i];
         NEXT();
     }
     OP(0x26) {
         wb_table *t = inst->tables[*ip++];
-        uint32_t i = I32(sp[-2]);
+        uint32_t i = I32(sp[-1]);
         if (i >= t->size)
             TRAP("out of bounds table access");
-        t->elems[i] = (void *)(uintptr_t)sp[-1];
+        t->elems[i] = (void *)(uintptr_t)tos;
+        tos = sp[-2];
         sp -= 2;
         NEXT();
     }
@@ -546,7 +566,7 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
         static const uint8_t lsz[14] = {4, 8, 4, 8, 1, 1, 2, 2, 1, 1, 2, 2, 4, 4};
         uint32_t o = ip[-1] - 0x28u, n = lsz[o], k;
         uint64_t v = 0;
-        EA(-1, n)
+        EA(tos, n)
         for (k = n; k--;)
             v = (v << 8) | p[k];
         if (o >= 4 && !(o & 1u)) { /* signed narrow loads */
@@ -555,17 +575,18 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
             if (o < 8)
                 v = (uint32_t)v;
         }
-        sp[-1] = v;
+        tos = v;
         NEXT();
     }
     OP(0x36) OP(0x37) OP(0x38) OP(0x39) OP(0x3A) OP(0x3B) OP(0x3C)
     OP(0x3D) OP(0x3E) {
         static const uint8_t ssz[9] = {4, 8, 4, 8, 1, 2, 1, 2, 4};
         uint32_t n = ssz[ip[-1] - 0x36u], k;
-        wb_slot v = sp[-1];
-        EA(-2, n)
+        wb_slot v = tos;
+        EA(sp[-1], n)
         for (k = 0; k < n; k++, v >>= 8)
             p[k] = (uint8_t)v;
+        tos = sp[-2];
         sp -= 2;
         NEXT();
     }
@@ -594,21 +615,15 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
     STORE(0x3D, 2, st16(p, (uint16_t)v))
     STORE(0x3E, 4, st32(p, (uint32_t)v))
 #endif
-    OP(0x3F) *sp++ = (uint32_t)(memsize / WB_PAGE); NEXT();
+    OP(0x3F) PUSH((uint32_t)(memsize / WB_PAGE)); NEXT();
     OP(0x40) {
-        sp[-1] = (uint32_t)wb_memory_grow(env, inst->mems[0], I32(sp[-1]));
+        tos = (uint32_t)wb_memory_grow(env, inst->mems[0], I32(tos));
         RELOAD_MEM();
         NEXT();
     }
-    OP(0x41) *sp++ = *ip++; NEXT();
-    OP(0x42) {
-        *sp++ = (uint64_t)ip[0] | ((uint64_t)ip[1] << 32);
-        ip += 2;
-        NEXT();
-    }
-    OP(0x43) *sp++ = *ip++; NEXT();
-    OP(0x44) {
-        *sp++ = (uint64_t)ip[0] | ((uint64_t)ip[1] << 32);
+    OP(0x41) OP(0x43) PUSH(*ip); ip++; NEXT();
+    OP(0x42) OP(0x44) {
+        PUSH((uint64_t)ip[0] | ((uint64_t)ip[1] << 32));
         ip += 2;
         NEXT();
     }
@@ -653,37 +668,37 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
     BIN(0x6B, uint32_t, uint32_t, a - b)
     BIN(0x6C, uint32_t, uint32_t, a * b)
     OP(0x6D) {
-        int32_t a = S32(sp[-2]), b = S32(sp[-1]);
+        int32_t a = S32(sp[-1]), b = S32(tos);
         if (!b)
             TRAP("integer divide by zero");
         if (b == -1 && a == INT32_MIN)
             TRAP("integer overflow");
         sp--;
-        sp[-1] = (uint32_t)(a / b);
+        tos = (uint32_t)(a / b);
         NEXT();
     }
     OP(0x6E) {
-        uint32_t a = I32(sp[-2]), b = I32(sp[-1]);
+        uint32_t a = I32(sp[-1]), b = I32(tos);
         if (!b)
             TRAP("integer divide by zero");
         sp--;
-        sp[-1] = a / b;
+        tos = a / b;
         NEXT();
     }
     OP(0x6F) {
-        int32_t a = S32(sp[-2]), b = S32(sp[-1]);
+        int32_t a = S32(sp[-1]), b = S32(tos);
         if (!b)
             TRAP("integer divide by zero");
         sp--;
-        sp[-1] = b == -1 ? 0u : (uint32_t)(a % b);
+        tos = b == -1 ? 0u : (uint32_t)(a % b);
         NEXT();
     }
     OP(0x70) {
-        uint32_t a = I32(sp[-2]), b = I32(sp[-1]);
+        uint32_t a = I32(sp[-1]), b = I32(tos);
         if (!b)
             TRAP("integer divide by zero");
         sp--;
-        sp[-1] = a % b;
+        tos = a % b;
         NEXT();
     }
     BIN(0x71, uint32_t, uint32_t, a & b)
@@ -701,37 +716,37 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
     BIN(0x7D, uint64_t, uint64_t, a - b)
     BIN(0x7E, uint64_t, uint64_t, a * b)
     OP(0x7F) {
-        int64_t a = (int64_t)sp[-2], b = (int64_t)sp[-1];
+        int64_t a = (int64_t)(sp[-1]), b = (int64_t)(tos);
         if (!b)
             TRAP("integer divide by zero");
         if (b == -1 && a == INT64_MIN)
             TRAP("integer overflow");
         sp--;
-        sp[-1] = (uint64_t)(a / b);
+        tos = (uint64_t)(a / b);
         NEXT();
     }
     OP(0x80) {
-        uint64_t a = sp[-2], b = sp[-1];
+        uint64_t a = (sp[-1]), b = (tos);
         if (!b)
             TRAP("integer divide by zero");
         sp--;
-        sp[-1] = a / b;
+        tos = a / b;
         NEXT();
     }
     OP(0x81) {
-        int64_t a = (int64_t)sp[-2], b = (int64_t)sp[-1];
+        int64_t a = (int64_t)(sp[-1]), b = (int64_t)(tos);
         if (!b)
             TRAP("integer divide by zero");
         sp--;
-        sp[-1] = b == -1 ? 0u : (uint64_t)(a % b);
+        tos = b == -1 ? 0u : (uint64_t)(a % b);
         NEXT();
     }
     OP(0x82) {
-        uint64_t a = sp[-2], b = sp[-1];
+        uint64_t a = (sp[-1]), b = (tos);
         if (!b)
             TRAP("integer divide by zero");
         sp--;
-        sp[-1] = a % b;
+        tos = a % b;
         NEXT();
     }
     BIN(0x83, uint64_t, uint64_t, a & b)
@@ -775,10 +790,10 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
     OP(0xA8) OP(0xA9) OP(0xAA) OP(0xAB) OP(0xAE) OP(0xAF) OP(0xB0) OP(0xB1) {
         uint32_t o = ip[-1];
         const char *err;
-        uint64_t v = wb_trunc(sp[-1], trunc_kind(o < 0xAE ? o - 0xA8 : o - 0xAA), &err);
+        uint64_t v = wb_trunc(tos, trunc_kind(o < 0xAE ? o - 0xA8 : o - 0xAA), &err);
         if (err)
             TRAP(err);
-        sp[-1] = v;
+        tos = v;
         NEXT();
     }
     UN(0xAC, uint64_t, uint64_t, (uint64_t)(int64_t)(int32_t)(uint32_t)a)
@@ -800,27 +815,29 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
     UN(0xC2, uint64_t, uint64_t, (uint64_t)(int64_t)(int8_t)a)
     UN(0xC3, uint64_t, uint64_t, (uint64_t)(int64_t)(int16_t)a)
     UN(0xC4, uint64_t, uint64_t, (uint64_t)(int64_t)(int32_t)a)
-    OP(0xD0) *sp++ = 0; NEXT();
-    OP(0xD2) *sp++ = (uintptr_t)inst->funcs[*ip++]; NEXT();
+    OP(0xD0) PUSH(0); NEXT();
+    OP(0xD2) PUSH((uintptr_t)inst->funcs[*ip]); ip++; NEXT();
     OP(0xE0) OP(0xE1) OP(0xE2) OP(0xE3) OP(0xE4) OP(0xE5) OP(0xE6) OP(0xE7) {
         const char *err;
-        sp[-1] = wb_trunc(sp[-1], 8u | trunc_kind(ip[-1] - OP_FC), &err);
+        tos = wb_trunc(tos, 8u | trunc_kind(ip[-1] - OP_FC), &err);
         NEXT();
     }
     OP(0xE8) { /* memory.init seg: d s n */
-        sp -= 3;
-        st = wb_memory_init_seg(inst, *ip++, I32(sp[0]), I32(sp[1]), I32(sp[2]));
+        sp -= 2;
+        st = wb_memory_init_seg(inst, *ip++, I32(sp[0]), I32(sp[1]), I32(tos));
         if (st)
             goto out;
+        POP();
         NEXT();
     }
     OP(0xE9) inst->data_dropped[*ip++] = 1; NEXT();
     OP(0xEA) { /* memory.copy d s n */
         uint64_t d, s, n;
-        sp -= 3;
+        sp -= 2;
         d = I32(sp[0]);
         s = I32(sp[1]);
-        n = I32(sp[2]);
+        n = I32(tos);
+        POP();
         if (s + n > memsize || d + n > memsize)
             TRAP("out of bounds memory access");
         memmove(mem + d, mem + s, (size_t)n);
@@ -828,21 +845,24 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
     }
     OP(0xEB) { /* memory.fill d v n */
         uint64_t d, n;
-        sp -= 3;
+        int v;
+        sp -= 2;
         d = I32(sp[0]);
-        n = I32(sp[2]);
+        v = (int)(uint8_t)sp[1];
+        n = I32(tos);
+        POP();
         if (d + n > memsize)
             TRAP("out of bounds memory access");
-        memset(mem + d, (int)(uint8_t)sp[1], (size_t)n);
+        memset(mem + d, v, (size_t)n);
         NEXT();
     }
     OP(0xEC) { /* table.init seg table: d s n */
-        sp -= 3;
-        st = wb_table_init_seg(inst, ip[1], ip[0], I32(sp[0]), I32(sp[1]),
-                               I32(sp[2]));
+        sp -= 2;
+        st = wb_table_init_seg(inst, ip[1], ip[0], I32(sp[0]), I32(sp[1]), I32(tos));
         ip += 2;
         if (st)
             goto out;
+        POP();
         NEXT();
     }
     OP(0xED) inst->elem_dropped[*ip++] = 1; NEXT();
@@ -850,10 +870,11 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
         wb_table *td = inst->tables[ip[0]], *ts = inst->tables[ip[1]];
         uint64_t d, s, n;
         ip += 2;
-        sp -= 3;
+        sp -= 2;
         d = I32(sp[0]);
         s = I32(sp[1]);
-        n = I32(sp[2]);
+        n = I32(tos);
+        POP();
         if (s + n > ts->size || d + n > td->size)
             TRAP("out of bounds table access");
         memmove(td->elems + d, ts->elems + s, (size_t)n * sizeof(void *));
@@ -861,34 +882,37 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
     }
     OP(0xEF) { /* table.grow: init n */
         wb_table *t = inst->tables[*ip++];
-        sp--;
-        sp[-1] = (uint32_t)wb_table_grow(env, t, I32(sp[0]),
-                                         (void *)(uintptr_t)sp[-1]);
+        void *init = (void *)(uintptr_t)*--sp;
+        tos = (uint32_t)wb_table_grow(env, t, I32(tos), init);
         NEXT();
     }
-    OP(0xF0) *sp++ = inst->tables[*ip++]->size; NEXT();
+    OP(0xF0) PUSH(inst->tables[*ip]->size); ip++; NEXT();
     OP(0xF1) { /* table.fill: i v n */
         wb_table *t = inst->tables[*ip++];
         uint64_t i, n, k;
-        sp -= 3;
+        void *v;
+        sp -= 2;
         i = I32(sp[0]);
-        n = I32(sp[2]);
+        v = (void *)(uintptr_t)sp[1];
+        n = I32(tos);
+        POP();
         if (i + n > t->size)
             TRAP("out of bounds table access");
         for (k = 0; k < n; k++)
-            t->elems[i + k] = (void *)(uintptr_t)sp[1];
+            t->elems[i + k] = v;
         NEXT();
     }
 #if WB_FUSE
     OP(0x01) {
-        sp[0] = fp[ip[0]];
-        sp[1] = fp[ip[1]];
+        sp[0] = tos;
+        sp[1] = fp[ip[0]];
+        tos = fp[ip[1]];
         sp += 2;
         ip += 2;
         NEXT();
     }
     OP(0x02) {
-        *sp++ = (uint32_t)((uint32_t)fp[ip[0]] + ip[1]);
+        PUSH((uint32_t)((uint32_t)fp[ip[0]] + ip[1]));
         ip += 2;
         NEXT();
     }

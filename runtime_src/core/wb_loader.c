@@ -208,7 +208,7 @@ static int rd_limits(wb_reader *r, wb_limits *l, int mem)
 {
     uint8_t flag = wb_rd_u8(r);
     CK();
-    MALFORMED(flag > 1, mem ? "integer too large" : "integer too large");
+    MALFORMED(flag > 1, "integer too large"); /* shared/64-bit limits: later proposals */
     l->min = wb_rd_u32(r);
     l->has_max = flag;
     l->max = flag ? wb_rd_u32(r) : WB_NONE;
@@ -348,7 +348,7 @@ static int sec_import(wb_reader *r, wb_loadctx *lc)
         wb_import *im = &m->imports[i];
         im->module = rd_name(r, NULL);
         CK();
-        im->name = rd_name(r, NULL);
+        im->name = rd_name(r, &im->name_len);
         m->nimports = i + 1;
         im->kind = wb_rd_u8(r);
         CK();
@@ -487,6 +487,7 @@ static int sec_export(wb_reader *r, wb_loadctx *lc)
         uint32_t len, k;
         e->name = rd_name(r, &len);
         CK();
+        e->len = len;
         m->nexports = i + 1;
         e->kind = wb_rd_u8(r);
         e->index = wb_rd_u32(r);
@@ -504,8 +505,7 @@ static int sec_export(wb_reader *r, wb_loadctx *lc)
         }
 #if WB_VALIDATE
         for (k = 0; k < i; k++) {
-            const char *a = m->exports[k].name;
-            if (wb_strlen(a) == len && !memcmp(a, e->name, len))
+            if (m->exports[k].len == len && !memcmp(m->exports[k].name, e->name, len))
                 return wb_rd_fail(r, WB_ERR_INVALID, "duplicate export name");
         }
 #endif

@@ -5,7 +5,9 @@
  *
  * Code is a stream of 32-bit words: an opcode word, then immediates.
  * Branch targets are word offsets relative to the target word itself;
- * "off" is the frame slot (fp-relative) to unwind the stack to.
+ * "off" is the frame slot (fp-relative) to unwind the stack to. The
+ * interpreter keeps the top value in a register: operand value k lives in
+ * slot nlocals + 1 + k once flushed (slot nlocals is padding).
  */
 #ifndef WB_OPS_H
 #define WB_OPS_H

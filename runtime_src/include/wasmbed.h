@@ -143,6 +143,9 @@ wb_status wb_register_instance(wb_env *env, const char *name,
 
 /* ---- exports --------------------------------------------------------------- */
 wb_status wb_export_func(wb_instance *inst, const char *name, wb_func **out);
+/* The same for a name of `len` bytes that may contain NUL bytes. */
+wb_status wb_export_func_len(wb_instance *inst, const char *name, size_t len,
+                             wb_func **out);
 /* Parameter / result types of a function (pointers stay valid while the
  * instance lives). */
 void wb_func_type(const wb_func *f, uint32_t *nparams, const uint8_t **params,

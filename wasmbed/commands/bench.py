@@ -30,6 +30,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--size", action="store_true",
                         help="code size of interpreter + mini loader + libc-builtin + pool "
                              "on Cortex-M4 instead of the instruction benchmark")
+    parser.add_argument("--opt", choices=bench.OPT_LEVELS,
+                        help="optimization level of the runtime: O2 (default of the "
+                             "instruction benchmark) or Os (default of --size; for the "
+                             "benchmark it also takes the size report's features)")
+    parser.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME[=V]",
+                        help="extra define for the runtime build (repeatable), e.g. "
+                             "-D WB_SMALL=0")
     parser.add_argument("--build-dir", type=Path, default=bench.DEFAULT_BUILD_DIR,
                         help="where to build (default: build/bench)")
 
@@ -45,14 +52,23 @@ def _overrides(items: list[str]) -> dict[str, int]:
     return out
 
 
+def _defines(args: argparse.Namespace) -> list[str]:
+    for define in args.defines:
+        if not define or not (define[0].isalpha() or define[0] == "_"):
+            raise WasmbedError(f"-D {define!r}: expected NAME or NAME=VALUE")
+    return [f"-D{d}" for d in args.defines]
+
+
 def _run_instructions(args: argparse.Namespace, console: Console) -> int:
     names = [n.strip() for n in args.kernels.split(",") if n.strip()] if args.kernels else []
     chosen = bench.select_kernels(names)
     ns = _overrides(args.n)
     with console.status("benchmark") as status:
         results = bench.run_bench(chosen, args.build_dir, ns=ns, profile=args.profile,
+                                  opt=args.opt or "O2", cflags=_defines(args),
                                   progress=lambda msg: status.update(msg))
-    table = Table(title=f"interpreter vs native (target {bench.TARGET_RATIO:.0f}x)")
+    build = " ".join(["-Os, size features" if args.opt == "Os" else "-O2", *_defines(args)])
+    table = Table(title=f"interpreter ({build}) vs native (target {bench.TARGET_RATIO:.0f}x)")
     for col in ("kernel", "n", "native instr", "interp instr", "ratio", "vs scalar",
                 "checksum ok"):
         table.add_column(col, justify="left" if col in ("kernel", "checksum ok") else "right")
@@ -69,7 +85,7 @@ def _run_instructions(args: argparse.Namespace, console: Console) -> int:
     console.print("native: gcc -O2 (auto-vectorized); vs scalar: gcc -O2 -fno-tree-vectorize, "
                   "like the wasm kernels (no SIMD)")
     console.print(f"host port: {port}")
-    warn_file = args.build_dir / "host_bench.warnings"
+    warn_file = bench.host_build_dir(args.build_dir, args.opt or "O2") / "host_bench.warnings"
     _print_warnings(console, warn_file.read_text().splitlines() if warn_file.exists() else [])
     if args.profile:
         for r in results:
@@ -81,6 +97,7 @@ def _run_instructions(args: argparse.Namespace, console: Console) -> int:
     if args.json:
         _write(args.json, json.dumps({"target_ratio": bench.TARGET_RATIO,
                                       "host_port": port,
+                                      "runtime_build": build,
                                       "flags": bench.flags_summary(),
                                       "geomean_ratio": round(bench.geomean(
                                           [r.ratio for r in results]), 2),
@@ -94,9 +111,12 @@ def _run_instructions(args: argparse.Namespace, console: Console) -> int:
 
 def _run_size(args: argparse.Namespace, console: Console) -> int:
     with console.status("size build") as status:
-        report = bench.build_size(args.build_dir / "size",
-                                  progress=lambda msg: status.update(msg))
-    table = Table(title="runtime code size, cortex-m4 -Os, --gc-sections")
+        opt = args.opt or "Os"
+        report = bench.build_size(args.build_dir / ("size" if opt == "Os" else f"size-{opt}"),
+                                  opt, progress=lambda msg: status.update(msg),
+                                  extra_cflags=_defines(args))
+    table = Table(title=" ".join([f"runtime code size, cortex-m4 -{opt}", *_defines(args),
+                                  "--gc-sections"]))
     for col in ("component", "text", "data", "bss"):
         table.add_column(col, justify="left" if col == "component" else "right")
     for name, s in report.components.items():

@@ -118,15 +118,14 @@ def firmware_for(board: str, features: Optional[list[str]], prebuilt: Optional[P
 
 
 def log_path(board: str, given: Optional[Path], job: int = 0) -> Path:
-    if given is not None:
-        return given if job == 0 else given.with_name(f"{given.stem}-job{job + 1}{given.suffix}")
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    suffix = "" if job == 0 else f"-job{job + 1}"
-    logs = ROOT / "build" / board / "logs"
-    if job == 0 and logs.is_dir():  # keep the newest KEEP_LOGS runs
-        for old in sorted(logs.glob("run-*.log"))[:-KEEP_LOGS]:
-            old.unlink(missing_ok=True)
-    return logs / f"run-{stamp}{suffix}.log"
+    """The serial log of a run (job N > 0: the N+1th guest's, next to the first)."""
+    if given is None:
+        logs = ROOT / "build" / board / "logs"
+        if logs.is_dir():  # keep the newest KEEP_LOGS
+            for old in sorted(logs.glob("run-*.log"))[:-KEEP_LOGS]:
+                old.unlink(missing_ok=True)
+        given = logs / f"run-{time.strftime('%Y%m%d-%H%M%S')}.log"
+    return given if job == 0 else given.with_name(f"{given.stem}-job{job + 1}{given.suffix}")
 
 
 # ---- run ----------------------------------------------------------------------------------
@@ -206,8 +205,8 @@ def run_spec(board: str, firmware: Path, args: argparse.Namespace, console: Any)
     desc = load_board(board)
     groups = split_files(files, args.jobs)
     started = time.monotonic()
-    outcome: dict[str, Any] = {}
-    logs = [log_path(board, args.log, job) for job in range(len(groups))]
+    first_log = log_path(board, args.log)
+    logs = [log_path(board, first_log, job) for job in range(len(groups))]
     console.print(f"{board}: {desc.qemu.binary} -M {desc.qemu.machine}, {len(files)} files on "
                   f"{len(groups)} guest(s); serial log {logs[0]}")
     with report.progress(console) as bar:

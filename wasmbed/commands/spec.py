@@ -29,6 +29,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--baud", type=int, default=115200, help="baud rate for --port (default 115200)")
     parser.add_argument("--timeout", type=float, default=10.0,
                         help="base seconds per command, times the board's timeout factor (default 10)")
+    parser.add_argument("--pipeline", type=int, metavar="N",
+                        help="requests in flight at once (default: the target's; >1 needs flow control)")
     parser.add_argument("--max-restarts", type=int, default=50,
                         help="give up after this many agent restarts in the run (default 50)")
 
@@ -74,6 +76,10 @@ def run(args: argparse.Namespace) -> int:
         firmware=args.firmware,
         features=agent_features(args.board, args.features, args.mini_loader),
     )
+    if args.pipeline is not None:
+        if args.pipeline < 1:
+            raise WasmbedError("--pipeline must be at least 1")
+        target.pipeline_depth = args.pipeline
     results = []
     aborted: Optional[str] = None
     with target:
