@@ -345,3 +345,22 @@ def test_command_method_end_to_end_with_check(tmp_path, monkeypatch) -> None:
     assert (ROOT / "build" / name / "firmware.elf").is_file()
     hello = outcome.hello
     assert hello is not None and "interp" in hello.features.split(",")
+
+
+@pytest.mark.build
+def test_segment_outside_sram_is_refused(tmp_path) -> None:
+    """The ROM loader maps no flash: an image with code at the flash-mapped 0x42000000 is
+    refused before anything is written."""
+    gcc = shutil.which("riscv64-unknown-elf-gcc")
+    if not gcc:
+        pytest.skip("riscv64-unknown-elf-gcc not installed (Debian gcc-riscv64-unknown-elf)")
+    src, elf, image = tmp_path / "t.S", tmp_path / "t.elf", tmp_path / "t.bin"
+    src.write_text(".globl _start\n_start: j _start\n")
+    subprocess.run([gcc, "-march=rv32imc", "-mabi=ilp32", "-nostdlib", "-Wl,-Ttext=0x42000000",
+                    "-o", str(elf), str(src)], check=True)
+    subprocess.run([sys.executable, "-m", "esptool", "--chip", "esp32c3", "elf2image",
+                    "--use-segments", "-o", str(image), str(elf)], check=True,
+                   capture_output=True)
+    with pytest.raises(WasmbedError) as err:
+        fl.check_esp_image(load_board(C3), image, elf)
+    assert "is outside the esp32c3's IRAM/DRAM" in str(err.value)

@@ -18,7 +18,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable
 
 from wasmbed import ROOT
 from wasmbed.descriptors import Board, load_board, platform_of
@@ -40,6 +40,7 @@ class Step:
     kind: str                       # build | image | write | check
     what: str
     argv: tuple[str, ...] = ()
+    uses_port: bool = False         # opens the serial port (never in a dry run)
 
     def shown(self) -> str:
         return shlex.join(self.argv) if self.argv else self.what
@@ -51,7 +52,7 @@ class Plan:
     variant: Path                   # build/<board>[-hash]/
     firmware: Path                  # the linked ELF
     image: Path                     # what is written (for esptool: the ESP image we make)
-    port: Optional[str]
+    port: str | None
     steps: list[Step] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -61,16 +62,12 @@ class Plan:
 
 # ---- descriptor helpers ---------------------------------------------------------------------
 
-def _shown(path: Path) -> str:
+def _rel(path: Path) -> str:
+    """Paths in messages and commands: relative to the repository when inside it."""
     try:
         return str(path.resolve().relative_to(ROOT))
     except ValueError:
         return str(path)
-
-
-def _rel(path: Path) -> str:
-    """Paths in printed commands: relative to the repository when inside it."""
-    return _shown(path)
 
 
 def _line(board: Board, key: str) -> int:
@@ -85,7 +82,7 @@ def _line(board: Board, key: str) -> int:
 
 def descriptor_error(board: Board, key: str, message: str,
                      hint: str | None = None) -> WasmbedError:
-    return WasmbedError(f"{_shown(board.path)}:{_line(board, key)}: flash.{key}: {message}",
+    return WasmbedError(f"{_rel(board.path)}:{_line(board, key)}: flash.{key}: {message}",
                         hint=hint)
 
 
@@ -97,7 +94,7 @@ def refuse_unflashable(board: Board) -> None:
                            f"use run-on-qemu {board.name}")
     if method == "none":
         raise WasmbedError(f"{board.name}: nothing to flash (flash.method is none in "
-                           f"{_shown(board.path)}): {board.description}",
+                           f"{_rel(board.path)}): {board.description}",
                            hint=f"wasmbed build --board {board.name} builds it; "
                                 "wasmbed run / spec use it where it runs")
     platform = platform_of(board)
@@ -203,13 +200,17 @@ def _esptool_plan(plan: Plan, baud: int | None) -> None:
     else:
         images = plan.variant / "images"
         pairs = [(addr, images / f"{name}.bin") for name, addr in flash.offsets.items()]
+        plan.notes.append(f"the images come from `idf.py build` of an ESP-IDF project using "
+                          f"the generated component; place them in {_rel(images)}/ "
+                          f"({', '.join(f'{n}.bin' for n in flash.offsets)})")
     argv = list(ESPTOOL) + ["--chip", flash.chip, "--port", plan.port or "<PORT>",
                             "--baud", str(baud or flash.baud or 115200),
                             "--before", "default-reset", "--after", "hard-reset",
                             "write-flash"]
     for addr, path in sorted(pairs):
         argv += [f"{addr:#x}", _rel(path)]
-    plan.steps.append(Step("write", f"write flash over {plan.port or '<PORT>'}", tuple(argv)))
+    plan.steps.append(Step("write", f"write flash over {plan.port or '<PORT>'}", tuple(argv),
+                           uses_port=True))
 
 
 def _command_plan(plan: Plan, baud: int | None) -> None:
@@ -221,19 +222,20 @@ def _command_plan(plan: Plan, baud: int | None) -> None:
     offsets = list(flash.offsets.values())
     values = {"image": _rel(plan.image), "elf": _rel(plan.firmware),
               "port": plan.port or "<PORT>", "baud": str(baud or flash.baud or 115200),
-              "offset": f"{offsets[0]:#x}" if offsets else None}
+              "offset": f"{offsets[0]:#x}" if offsets else ""}
     argv = []
     for arg in flash.command:
+        if "{offset}" in arg and not offsets:
+            raise descriptor_error(board, "command", f"{arg!r} uses {{offset}} but "
+                                   "flash.offsets is empty")
         try:
-            text = arg.format(**values)
+            argv.append(arg.format(**values))
         except (KeyError, IndexError, ValueError) as err:
             raise descriptor_error(board, "command", f"{arg!r}: unknown placeholder {err}; "
                                    "known: " + ", ".join("{%s}" % p for p in PLACEHOLDERS))
-        if "None" in text and "{offset}" in arg:
-            raise descriptor_error(board, "command", f"{arg!r} uses {{offset}} but "
-                                   "flash.offsets is empty")
-        argv.append(text)
-    plan.steps.append(Step("write", f"write with {flash.command[0]}", tuple(argv)))
+    uses_port = any("{port}" in arg for arg in flash.command)
+    plan.steps.append(Step("write", f"write with {flash.command[0]}", tuple(argv),
+                           uses_port=uses_port))
 
 
 def plan(board_name: str, *, port: str | None = None, baud: int | None = None,
@@ -259,13 +261,12 @@ def plan(board_name: str, *, port: str | None = None, baud: int | None = None,
     if check:
         console_baud = (board.console or {}).get("baud") or 115200
         p.steps.append(Step("check", f"open {port or '<PORT>'} at {console_baud} baud, wait for "
-                            "the agent's WASMBED READY banner, send HELLO"))
+                            "the agent's WASMBED READY banner, send HELLO", uses_port=True))
     return p
 
 
 def needs_port(p: Plan) -> bool:
-    return any("<PORT>" in s.shown() or (p.port and p.port in s.argv)
-               for s in p.steps if s.kind in ("write", "check"))
+    return any(s.uses_port for s in p.steps)
 
 
 def missing_tool(p: Plan) -> WasmbedError | None:
@@ -277,7 +278,7 @@ def missing_tool(p: Plan) -> WasmbedError | None:
         return None
     package = p.board.flash.package or DEFAULT_PACKAGES.get(p.board.flash.method)
     hint = f"apt-get install {package}" if package else \
-        f"install {tool} (add flash.package to {_shown(p.board.path)} to name its package)"
+        f"install {tool} (add flash.package to {_rel(p.board.path)} to name its package)"
     return WasmbedError(f"{p.board.name}: {tool} is not installed (needed by flash method "
                         f"{p.board.flash.method})", hint=hint)
 
@@ -336,7 +337,7 @@ def check_esp_image(board: Board, image: Path, firmware: Path) -> list[tuple[int
             raise WasmbedError(
                 f"{_rel(image)}: segment {seg.addr:#x}..{end:#x} is outside the "
                 f"{board.flash.chip}'s IRAM/DRAM: the ROM loader only copies segments to RAM",
-                hint=f"keep every `memory` region of {_shown(board.path)} in internal SRAM")
+                hint=f"keep every `memory` region of {_rel(board.path)} in internal SRAM")
         segments.append((seg.addr, len(seg.data)))
     return segments
 

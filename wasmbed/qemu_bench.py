@@ -34,6 +34,7 @@ class BenchRow:
     kernel: str
     n: int
     native_instructions: Optional[int]
+    native_scalar_instructions: Optional[int]
     interp_instructions: Optional[int]
     native_checksum: Optional[int]
     interp_checksum: Optional[int]
@@ -41,9 +42,17 @@ class BenchRow:
 
     @property
     def ratio(self) -> Optional[float]:
+        """Interpreter / native -O2."""
         if not self.native_instructions or self.interp_instructions is None:
             return None
         return self.interp_instructions / self.native_instructions
+
+    @property
+    def scalar_ratio(self) -> Optional[float]:
+        """Interpreter / native without auto-vectorisation (the wasm has no SIMD either)."""
+        if not self.native_scalar_instructions or self.interp_instructions is None:
+            return None
+        return self.interp_instructions / self.native_scalar_instructions
 
 
 # ---- native image -------------------------------------------------------------------------
@@ -56,8 +65,9 @@ def _run(cmd: list[str], what: str) -> None:
         raise WasmbedError(f"{what} failed:\n{tail}")
 
 
-def build_native(board_name: str, kernels: list[Any], out: Path) -> Path:
-    """The kernels compiled for the board, on its bare-metal port: out/bench-native.elf."""
+def build_native(board_name: str, kernels: list[Any], out: Path, *, scalar: bool = False) -> Path:
+    """The kernels compiled for the board, on its bare-metal port: out/bench-native.elf
+    (scalar: without auto-vectorisation)."""
     from wasmbed import descriptors, render, toolchains
 
     board = descriptors.load_board(board_name)
@@ -83,6 +93,8 @@ def build_native(board_name: str, kernels: list[Any], out: Path) -> Path:
     kernel_flags = ["-O2", "-fno-math-errno", "-ffp-contract=off"]
     if tc.family == "gcc":
         kernel_flags.append("-fno-tree-loop-distribute-patterns")
+    if scalar:
+        kernel_flags += ["-fno-tree-vectorize"] if tc.family == "gcc" else ["-fno-vectorize", "-fno-slp-vectorize"]
     objects = []
     sources = [(s, ["-Os"]) for s in r.sources] + [(NATIVE_MAIN, ["-O2"])]
     sources += [(ROOT / "runtime_src" / "port" / "common" / "mem.c", ["-O2"])]
@@ -182,16 +194,19 @@ def run_bench(board: str, features: Optional[list[str]], args: Any, console: Any
     out_dir = ROOT / "build" / board / "bench"
     console.print(f"building the native kernels for {board} ...")
     image = build_native(board, kernels, out_dir / "native")
+    scalar_image = build_native(board, kernels, out_dir / "native-scalar", scalar=True)
     firmware = firmware_for(board, features, args.firmware, console)
     timeout = max(600.0, args.app_timeout)
     console.print(f"{board}: native kernels under QEMU -icount shift=0 ...")
     native = run_native(board, image, timeout)
+    scalar = run_native(board, scalar_image, timeout)
     rows: list[BenchRow] = []
     with QemuTarget(board, firmware, icount=True, log=log_path(board, args.log)) as target:
         target.start()
         for k in kernels:
             n, ninstr, nsum = native.get(k.name, (k.default_n, None, None))
-            row = BenchRow(k.name, k.default_n, ninstr, None, nsum, None)
+            sinstr = scalar.get(k.name, (0, None, None))[1]
+            row = BenchRow(k.name, k.default_n, ninstr, sinstr, None, nsum, None)
             console.print(f"  {k.name}: interpreter ...")
             try:
                 wasm = host_bench.build_wasm_kernel(k, out_dir)
@@ -206,20 +221,28 @@ def run_bench(board: str, features: Optional[list[str]], args: Any, console: Any
                 row.note = (row.note + "; " if row.note else "") + "checksums differ"
             rows.append(row)
     table = Table(title=f"guest instructions on {board} (QEMU -icount shift=0, +-1000)")
-    for col in ("kernel", "n", "native", "interpreter", "ratio", "note"):
+    for col in ("kernel", "n", "native -O2", "native scalar", "interpreter", "ratio", "ratio scalar",
+                "note"):
         table.add_column(col, justify="right" if col not in ("kernel", "note") else "left")
     for r in rows:
-        table.add_row(r.kernel, str(r.n), f"{r.native_instructions:,}" if r.native_instructions else "-",
-                      f"{r.interp_instructions:,}" if r.interp_instructions else "-",
-                      f"{r.ratio:.1f}x" if r.ratio else "-", r.note or "checksum ok")
+        table.add_row(r.kernel, str(r.n), _num(r.native_instructions), _num(r.native_scalar_instructions),
+                      _num(r.interp_instructions), _x(r.ratio), _x(r.scalar_ratio), r.note or "checksum ok")
     console.print(table)
     data = {"board": board, "method": "qemu -icount shift=0; guest timer us x 1000",
-            "kernels": [dict(asdict(r), ratio=r.ratio) for r in rows]}
+            "kernels": [dict(asdict(r), ratio=r.ratio, scalar_ratio=r.scalar_ratio) for r in rows]}
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(data, indent=2) + "\n")
     for r in rows:
-        ratio = f"{r.ratio:.1f}x" if r.ratio else "-"
-        print(f"bench {board} {r.kernel}: native {r.native_instructions} interp {r.interp_instructions} "
-              f"ratio {ratio} {r.note}".rstrip())
+        print(f"bench {board} {r.kernel}: native {r.native_instructions} scalar "
+              f"{r.native_scalar_instructions} interp {r.interp_instructions} ratio {_x(r.ratio)} "
+              f"scalar {_x(r.scalar_ratio)} {r.note}".rstrip())
     return 1 if any("differ" in r.note or r.interp_instructions is None for r in rows) else 0
+
+
+def _num(v: Optional[int]) -> str:
+    return f"{v:,}" if v else "-"
+
+
+def _x(v: Optional[float]) -> str:
+    return f"{v:.1f}x" if v else "-"
