@@ -120,13 +120,7 @@ static unsigned trunc_kind(unsigned sub)
 
 #ifdef WB_CGOTO
 #define OP(n) L_##n:
-#ifdef WB_PROFILE_OPS
-unsigned long long wb_opcount[256 * 256];
-static unsigned wb_prevop;
-#define NEXT() do { wb_opcount[wb_prevop * 256 + *ip]++; wb_prevop = *ip; goto *tbl[*ip++]; } while (0)
-#else
 #define NEXT() goto *tbl[*ip++]
-#endif
 #define DISPATCH() NEXT();
 #else
 #define OP(n) case n:
