@@ -260,6 +260,7 @@ wb_status wb_register_native(wb_env *env, const char *module,
         }
     }
     rec->func.type = &rec->type;
+    rec->func.nparams = rec->type.nparams;
     rec->func.native = fn;
     rec->func.user = user;
     return WB_OK;

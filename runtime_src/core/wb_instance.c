@@ -33,6 +33,7 @@ int32_t wb_memory_grow(wb_env *env, wb_memory *mem, uint32_t delta)
     memset(d + (size_t)old * WB_PAGE, 0, (size_t)delta * WB_PAGE);
     mem->data = d;
     mem->pages = (uint32_t)np;
+    env->mem_epoch++;
     return (int32_t)old;
 }
 
@@ -240,6 +241,10 @@ static wb_status build(wb_env *env, wb_instance *inst)
         f->type = &m->types[m->funcs[i].type];
         f->inst = inst;
         f->code = m->code + m->funcs[i].code;
+        f->nparams = f->type->nparams;
+        f->nlocals = m->funcs[i].nlocals;
+        /* locals, operand stack, its padding slot and one flushed value */
+        f->frame = m->funcs[i].nlocals + m->funcs[i].max_stack + 2u;
         inst->funcs[m->nfunc_imports + i] = f;
     }
     for (i = 0; i < nt; i++) {

@@ -120,6 +120,9 @@ struct wb_module {
 /* ---- runtime objects --------------------------------------------------- */
 struct wb_func {
     const wb_functype *type;
+    uint32_t nparams;        /* type->nparams, at hand for calls        */
+    uint32_t nlocals;        /* wasm: params + locals                   */
+    uint32_t frame;          /* wasm: slots a call may use from its fp  */
     wb_instance *inst;       /* NULL for a native                     */
     const wb_funcdef *def;   /* wasm functions                        */
     const uint32_t *code;    /* start of its compiled code            */
@@ -201,6 +204,7 @@ struct wb_env {
     wb_frame *frames;
     wb_slot *sp_top;  /* first free slot (nested calls from natives) */
     uint32_t depth;   /* frames in use                              */
+    uint32_t mem_epoch; /* bumped when any linear memory moves       */
     wb_native_rec *natives;
     wb_reg *regs;
     wb_module *modules;

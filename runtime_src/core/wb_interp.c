@@ -319,8 +319,10 @@ static unsigned trunc_kind(unsigned sub)
 #define BRCI_0x4E 0x1C
 #define BRCI_0x4F 0x1D
 
+/* cache memory 0 of the current instance (after calls, memory.grow) */
 #define RELOAD_MEM()                                                      \
     do {                                                                  \
+        epoch = env->mem_epoch;                                           \
         if (inst->mems && inst->module->nmems) {                          \
             mem = inst->mems[0]->data;                                    \
             memsize = (uint64_t)inst->mems[0]->pages * WB_PAGE;           \
@@ -386,6 +388,7 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
     uint32_t depth = env->depth, depth0 = env->depth;
     uint8_t *mem;
     uint64_t memsize;
+    uint32_t epoch = 0;
     wb_status st = WB_OK;
     wb_func *callee;
 
@@ -461,8 +464,10 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
             goto out;
         ip = fr->ip;
         fp = fr->fp;
-        inst = fr->inst;
-        RELOAD_MEM();
+        if (fr->inst != inst || env->mem_epoch != epoch) {
+            inst = fr->inst;
+            RELOAD_MEM();
+        }
         POP();
         NEXT();
     }
@@ -471,7 +476,7 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
     call:
         FLUSH();
         if (!callee->inst) {
-            uint32_t np = callee->type->nparams;
+            uint32_t np = callee->nparams;
             env->depth = depth;
             st = wb_call_native(env, callee, inst, sp - np);
             if (st)
@@ -488,17 +493,16 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
         frames[depth].ip = ip;
         frames[depth].fp = fp;
         frames[depth].inst = inst;
-        fp = sp - callee->type->nparams;
+        fp = sp - callee->nparams;
     enter:
         depth++;
         {
-            const wb_funcdef *d = callee->def;
             wb_slot *l = sp;
-            if (fp + d->nlocals + d->max_stack + 2 > stack_end) {
+            if (fp + callee->frame > stack_end) {
                 st = wb_fail(env, WB_ERR_EXHAUSTION, "call stack exhausted");
                 goto out;
             }
-            sp = fp + d->nlocals;
+            sp = fp + callee->nlocals;
             while (l < sp)
                 *l++ = 0;
         }
