@@ -90,65 +90,6 @@ class Mod:
     name: Optional[str]
     handle: Optional[int]  # None: failed to load
     registered: list[str] = field(default_factory=list)
-    pinned: bool = False  # others may hold references into it: never freed
-
-
-def _leb(data: bytes, pos: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        byte = data[pos]
-        pos += 1
-        value |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            return value, pos
-
-
-def imports(module: bytes) -> list[tuple[str, str, int]]:
-    """(module, field, kind) of a binary module's imports; [] if it does not
-    decode (the agent then reports the real error)."""
-    out: list[tuple[str, str, int]] = []
-    try:
-        pos = 8
-        while pos < len(module):
-            sid = module[pos]
-            size, pos = _leb(module, pos + 1)
-            end = pos + size
-            if sid == 2:
-                count, pos = _leb(module, pos)
-                for _ in range(count):
-                    names = []
-                    for _ in range(2):
-                        n, pos = _leb(module, pos)
-                        names.append(module[pos : pos + n].decode("utf-8", "replace"))
-                        pos += n
-                    kind = module[pos]
-                    pos += 1
-                    if kind == 0:  # func: type index
-                        _, pos = _leb(module, pos)
-                    elif kind in (1, 2):  # table: reftype + limits; memory: limits
-                        pos += 1 if kind == 1 else 0
-                        flags, pos = _leb(module, pos)
-                        _, pos = _leb(module, pos)
-                        if flags & 1:
-                            _, pos = _leb(module, pos)
-                    else:  # global: valtype, mutability
-                        pos += 2
-                    out.append((names[0], names[1], kind))
-                return out
-            pos = end
-    except (IndexError, UnicodeDecodeError):
-        return out
-    return out
-
-
-def may_be_referenced(module: bytes) -> bool:
-    """Could another instance hold references into this module once it is
-    instantiated? Yes when it imports from a module other than spectest
-    (it may hand its functions over, or write them into a table it shares)
-    or imports any table. Such modules stay alive for the whole script, as
-    every instance does in the spec's store."""
-    return any(mod != "spectest" or kind == 1 for mod, _, kind in imports(module))
 
 
 def link_reason(err: LinkError) -> str:
@@ -305,7 +246,7 @@ class SpecRunner:
         if self.current is not None:
             keep.add(id(self.current))
         for mod in list(self.live):
-            if id(mod) in keep or mod.registered or mod.pinned:
+            if id(mod) in keep or mod.registered:
                 continue
             self.live.remove(mod)
             if mod.handle:
@@ -475,7 +416,7 @@ class SpecRunner:
     def _cmd_module(self, cmd: dict[str, Any]) -> None:
         data = self._module_data(cmd)
         name = cmd.get("name")
-        mod = Mod(cmd["filename"], name, None, pinned=may_be_referenced(data))
+        mod = Mod(cmd["filename"], name, None)
         self.current = mod
         if name:
             self.mods[name] = mod

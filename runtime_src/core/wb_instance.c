@@ -321,6 +321,21 @@ static wb_status initialise(wb_env *env, wb_instance *inst, int *shared)
     return WB_OK;
 }
 
+/* Can this instance's own functions end up in storage another instance
+ * owns? Only through an imported table or an imported mutable reference
+ * global: every other way out goes through an import of this instance, and
+ * imports hold a reference. */
+static int funcs_may_escape(const wb_module *m)
+{
+    uint32_t i;
+    if (m->ntable_imports)
+        return 1;
+    for (i = 0; i < m->nglobal_imports; i++)
+        if (m->globals[i].mut && (m->globals[i].type == WB_FUNCREF))
+            return 1;
+    return 0;
+}
+
 wb_status wb_instantiate(wb_env *env, wb_module *module, wb_instance **out)
 {
     wb_instance *inst;
@@ -352,6 +367,10 @@ wb_status wb_instantiate(wb_env *env, wb_module *module, wb_instance **out)
             wb_instance_destroy(inst, 0);
         return st;
     }
+    /* Foreign tables or globals may now hold this instance's functions:
+     * keep it alive (one extra reference) until the environment is freed. */
+    if (funcs_may_escape(module))
+        inst->refs++;
     *out = inst;
     return WB_OK;
 }

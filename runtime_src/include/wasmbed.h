@@ -9,7 +9,10 @@
  * in it; wb_env_free() releases all of them at once. Modules and instances
  * may also be released early with wb_module_free() / wb_instance_free().
  * An instance keeps what it imports from other instances alive (reference
- * counts), so releasing in any order is safe.
+ * counts), so releasing in any order is safe. An instance that imports a
+ * table or a mutable funcref global may have put its own functions into
+ * storage another instance owns: wb_instance_free() then drops only the
+ * handle and the instance lives on until wb_env_free().
  */
 #ifndef WASMBED_H
 #define WASMBED_H
