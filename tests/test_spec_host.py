@@ -28,7 +28,7 @@ HANDFUL = [
     "memory_grow.wast", "traps.wast", "start.wast", "ref_null.wast", "table_grow.wast",
     "binary.wast", "data.wast", "elem.wast", "global.wast", "skip-stack-guard-page.wast",
 ]
-ALLOWED_SKIPS = {SKIP_TEXT, "export name contains NUL (the embedding API takes C strings)"}
+ALLOWED_SKIPS = {SKIP_TEXT}
 
 
 @pytest.fixture

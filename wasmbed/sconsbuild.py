@@ -190,7 +190,8 @@ def _opt_flags(p: Plan) -> list[str]:
     if p.mode == "debug":
         return ["-O0", "-g3"] if p.platform.kind != "baremetal" else ["-Og", "-g3"]
     if p.mode == "sanitize":
-        return ["-O1", "-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefined"]
+        return ["-O1", "-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefined",
+                "-fno-sanitize-recover=all"]
     return ["-Os"] if p.platform.kind == "baremetal" or p.board.arch == "xtensa" else ["-O2"]
 
 

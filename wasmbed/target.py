@@ -189,13 +189,11 @@ class HostTarget(Target):
             self._stderr = None
 
 
-def host_firmware(features: Optional[list[str]] = None) -> Path:
+def host_firmware(features: Optional[list[str]] = None, mode: str = "release") -> Path:
     """Build (or reuse) the host agent with the build system and return its path."""
-    try:
-        from wasmbed import build as build_mod
-    except ImportError as err:  # pragma: no cover - only before the build part exists
-        raise WasmbedError(f"the build system is not available ({err}); give --firmware PATH") from None
-    return Path(build_mod.build("host", features).firmware)
+    from wasmbed import build as build_mod
+
+    return Path(build_mod.build("host", features, mode=mode).firmware)
 
 
 def open_target(
@@ -205,10 +203,11 @@ def open_target(
     baud: int = 115200,
     firmware: Optional[Path] = None,
     features: Optional[list[str]] = None,
+    mode: str = "release",
 ) -> Target:
-    """The target for `--board B [--port URL --baud N] [--firmware F]`."""
+    """The target for `--board B [--port URL --baud N] [--firmware F] [--mode M]`."""
     if board == "host":
-        return HostTarget(firmware if firmware is not None else host_firmware(features))
+        return HostTarget(firmware if firmware is not None else host_firmware(features, mode))
     if port is None:
         raise WasmbedError(f"board {board!r} is not the host: use run-on-qemu {board} or give --port")
     from wasmbed.qemu import SerialTarget  # H4's module; imported only when needed

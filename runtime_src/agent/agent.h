@@ -97,9 +97,10 @@ uint8_t wb_get_u8(rbuf *r);
 uint16_t wb_get_u16(rbuf *r);
 uint32_t wb_get_u32(rbuf *r);
 uint64_t wb_get_u64(rbuf *r);
-/* Copies a name of n bytes into dst (NUL-terminated); sets badname when
- * it does not fit in cap - 1 bytes or contains a NUL. */
-void wb_get_name(rbuf *r, size_t n, char *dst, size_t cap);
+/* Copies a name of n bytes into dst (NUL-terminated) and returns n; sets
+ * badname when it does not fit in cap - 1 bytes, or contains a NUL unless
+ * allow_nul (export names travel with their length). */
+size_t wb_get_name(rbuf *r, size_t n, char *dst, size_t cap, int allow_nul);
 size_t agent_strlen(const char *s);        /* no libc on boards */
 int wb_get_value(rbuf *r, wb_value *v);        /* 0 ok, -1 bad encoding */
 void wb_put_value(wbuf *w, const wb_value *v); /* never fails          */

@@ -118,7 +118,7 @@ static int do_load_end(uint8_t seq, rbuf *r)
 static wb_instance *handle_and_name(uint8_t seq, rbuf *r)
 {
     wb_instance *inst = session_get(wb_get_u32(r));
-    wb_get_name(r, r->len - r->pos, name, sizeof name);
+    wb_get_name(r, r->len - r->pos, name, sizeof name, 0);
     if (r->bad) {
         bad_request(seq);
         return NULL;
@@ -172,18 +172,18 @@ static int do_invoke(uint8_t seq, rbuf *r)
     wb_func *f;
     wb_status st;
     wbuf *w;
-    wb_get_name(r, wb_get_u16(r), name, sizeof name);
+    size_t name_len = wb_get_name(r, wb_get_u16(r), name, sizeof name, 1);
     nargs = wb_get_u8(r);
     if (r->bad || nargs > WB_AGENT_MAX_VALUES)
         return bad_request(seq);
     if (r->badname)
-        return reply_error(seq, WB_ERR_ARGS, "name too long or containing a NUL byte");
+        return reply_error(seq, WB_ERR_ARGS, "name too long");
     for (i = 0; i < nargs; i++)
         if (wb_get_value(r, &args[i]) < 0)
             return reply_error(seq, WB_ERR_ARGS, "bad argument value encoding");
     if (!inst)
         return reply_error(seq, WB_ERR_NOT_FOUND, "unknown instance handle");
-    st = wb_export_func(inst, name, &f);
+    st = wb_export_func_len(inst, name, name_len, &f);
     if (st != WB_OK)
         return error_status(seq, st);
     wb_func_type(f, &np, &pt, &nr, &rt);

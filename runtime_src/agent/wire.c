@@ -60,22 +60,23 @@ uint64_t wb_get_u64(rbuf *r)
     return lo | hi << 32;
 }
 
-void wb_get_name(rbuf *r, size_t n, char *dst, size_t cap)
+size_t wb_get_name(rbuf *r, size_t n, char *dst, size_t cap, int allow_nul)
 {
     const uint8_t *p = take(r, n);
     size_t i;
     dst[0] = 0;
     if (!p)
-        return;
+        return 0;
     if (n >= cap) {
         r->badname = 1;
-        return;
+        return 0;
     }
-    for (i = 0; i < n; i++)
+    for (i = 0; i < n && !allow_nul; i++)
         if (!p[i])
-            r->badname = 1; /* the C API cannot carry a NUL */
+            r->badname = 1; /* a C-string API cannot carry a NUL */
     memcpy(dst, p, n);
     dst[n] = 0;
+    return n;
 }
 
 int wb_get_value(rbuf *r, wb_value *v)

@@ -25,6 +25,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="agent built with the mini loader: skip assert_invalid/assert_malformed")
     parser.add_argument("--features", help="comma-separated feature keys for the agent build")
     parser.add_argument("--firmware", type=Path, help="use this prebuilt host agent instead of building one")
+    parser.add_argument("--mode", choices=("release", "debug", "sanitize"), default="release",
+                        help="host agent build mode; sanitize = AddressSanitizer + UBSan (default release)")
     parser.add_argument("--port", help="serial port or URL of a board running the agent")
     parser.add_argument("--baud", type=int, default=115200, help="baud rate for --port (default 115200)")
     parser.add_argument("--timeout", type=float, default=10.0,
@@ -49,14 +51,9 @@ def agent_features(board: str, features: Optional[str], mini_loader: bool) -> Op
 
 
 def board_default_features(board: str) -> list[str]:
-    try:
-        from wasmbed import descriptors
+    from wasmbed import descriptors
 
-        return list(descriptors.load_board(board).features)
-    except (ImportError, AttributeError):
-        from wasmbed.features import default_features
-
-        return default_features()
+    return list(descriptors.load_board(board).features)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -75,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
         baud=args.baud,
         firmware=args.firmware,
         features=agent_features(args.board, args.features, args.mini_loader),
+        mode=args.mode,
     )
     if args.pipeline is not None:
         if args.pipeline < 1:
