@@ -1,0 +1,76 @@
+"""The whole core spec suite, as the issues count it: on the host agent (full loader,
+mini loader, AddressSanitizer + UBSan build) and under QEMU on qemu-riscv64 and
+mps2-an386, through the same commands a user types."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from wasmbed.cli import main, run_on_qemu_main
+from wasmbed.spec import SKIP_MINI, SKIP_TEXT
+
+pytestmark = pytest.mark.spec
+MIN_PASS_RATE = 0.995
+
+
+def _report(path: Path) -> dict:
+    data = json.loads(path.read_text())
+    totals = data["totals"]
+    assert totals["passed"] > 25000, totals  # the whole suite ran, not a part of it
+    return data
+
+
+def _skip_reasons(data: dict) -> set[str]:
+    return set(data["skip_reasons"])
+
+
+def _pass_rate(totals: dict) -> float:
+    return totals["passed"] / (totals["passed"] + totals["failed"])
+
+
+def test_host_core_suite_full_loader(tmp_path: Path) -> None:
+    out = tmp_path / "host.json"
+    code = main(["spec", "--board", "host", "--suite", "core", "--json", str(out)])
+    data = _report(out)
+    assert data["loader"] == "full"
+    assert code == (1 if data["totals"]["failed"] else 0)
+    assert _pass_rate(data["totals"]) >= MIN_PASS_RATE, data["totals"]
+    # the only skips: text-format modules (a binary runtime has no text parser)
+    assert _skip_reasons(data) <= {SKIP_TEXT}, _skip_reasons(data)
+    assert 550 <= data["totals"]["skipped"] <= 600
+
+
+def test_host_core_suite_mini_loader_has_no_failure(tmp_path: Path) -> None:
+    out = tmp_path / "mini.json"
+    assert main(["spec", "--board", "host", "--suite", "core", "--mini-loader",
+                 "--json", str(out)]) == 0
+    data = _report(out)
+    assert data["loader"] == "mini" and data["totals"]["failed"] == 0
+    assert _skip_reasons(data) <= {SKIP_TEXT, SKIP_MINI}
+
+
+@pytest.mark.build
+def test_host_core_suite_under_sanitizers_has_no_failure(tmp_path: Path) -> None:
+    """ASan + UBSan abort the agent on any report (-fno-sanitize-recover=all); the
+    runner would record that as a guest crash, so no failure means no report."""
+    out = tmp_path / "san.json"
+    assert main(["spec", "--board", "host", "--suite", "core", "--mode", "sanitize",
+                 "--json", str(out)]) == 0
+    data = _report(out)
+    assert data["totals"]["failed"] == 0 and data["restarts"] == 0
+
+
+@pytest.mark.qemu
+@pytest.mark.slow
+@pytest.mark.parametrize("arch,board", [("riscv64", "qemu-riscv64"), ("cortex-m4", "mps2-an386")])
+def test_core_suite_under_qemu(arch: str, board: str, tmp_path: Path) -> None:
+    out, junit = tmp_path / f"{arch}.json", tmp_path / f"{arch}.xml"
+    run_on_qemu_main([arch, "--json", str(out), "--junit", str(junit)])
+    data = _report(out)
+    assert data["board"] == board and data["guest_resets"] == 0
+    assert _pass_rate(data["totals"]) >= MIN_PASS_RATE, data["totals"]
+    assert _skip_reasons(data) <= {SKIP_TEXT}
+    assert junit.read_text().count("<testcase") == len(data["files"])
