@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from agent_helpers import host_agent, target, wasm32_clang, wat  # noqa: F401 (fixtures)
+from agent_helpers import wasm32_clang, wat
 from wasmbed.protocol import (
     FrameType,
     Kind,

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
 from wasmbed import ROOT, descriptors, render, toolchains
 from wasmbed.errors import WasmbedError
-from wasmbed.qemu import FAULT_CODE, firmware_exit_code, free_port, qemu_command
+from wasmbed.qemu import FAULT_CODE, boot_raw, firmware_exit_code
 
 QEMU_BOARDS = ["qemu-riscv64", "qemu-riscv32", "mps2-an386", "mps2-an385", "qemu-aarch64",
                "malta-mips", "malta-mips64", "qemu-i386"]
@@ -161,40 +159,10 @@ def boot(name: str, image: Path, send: bytes, *, icount: bool = False,
     board = _board(name)
     if shutil.which(board.qemu.binary) is None:
         pytest.skip(f"{board.qemu.binary} not installed")
-    port = free_port()
-    cmd = qemu_command(board, image, serial_port=port, qmp_path=None, icount=icount)
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    out = b""
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                sock = socket.create_connection(("127.0.0.1", port), timeout=1)
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "QEMU did not open its serial port"
-                time.sleep(0.05)
-        sock.settimeout(0.2)
-        sent = False
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                data = sock.recv(4096)
-            except socket.timeout:
-                data = None
-            if data == b"":
-                break
-            out += data or b""
-            if not sent and re.search(rb"malloc=\d\n", out):
-                sock.sendall(send)
-                sent = True
-        sock.close()
-        status = proc.wait(timeout=10)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    # the test main prints its banner ending in "malloc=N": then it reads `send`
+    out, status = boot_raw(board, image, icount=icount, timeout=timeout, done=lambda out: False,
+                           reply=lambda out: send if re.search(rb"malloc=\d\n", out) else None)
+    assert status is not None, "QEMU did not exit"
     return out, status
 
 

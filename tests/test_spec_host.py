@@ -8,13 +8,12 @@ import json
 import os
 import signal
 import threading
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
-from agent_helpers import host_agent, target, wat  # noqa: F401 (fixtures)
+from agent_helpers import wat
 from wasmbed.protocol import Value
 from wasmbed.spec import SKIP_MINI, SKIP_TEXT, RunAborted, SpecRunner, matches
 from wasmbed.target import HostTarget

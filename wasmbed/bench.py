@@ -218,12 +218,14 @@ def runtime_sources() -> list[Path]:
     return core + sorted((RUNTIME_SRC / "mem").glob("*.c"))
 
 
+HOST_PORT = RUNTIME_SRC / "port" / "host" / "port_host.c"
+
+
 def host_port() -> tuple[Path, str]:
-    """The project's host port if present, else the benchmark's minimal port."""
-    project = RUNTIME_SRC / "port" / "host" / "port_host.c"
-    if project.exists():
-        return project, "runtime_src/port/host/port_host.c"
-    return BENCH_SRC / "bench_port.c", "bench/bench_port.c"
+    """The project's POSIX host port (its path, and as shown in reports)."""
+    if not HOST_PORT.exists():
+        raise WasmbedError(f"the host port is missing: {HOST_PORT.relative_to(ROOT)}")
+    return HOST_PORT, str(HOST_PORT.relative_to(ROOT))
 
 
 def _includes(runtime: Path = RUNTIME_SRC) -> list[str]:

@@ -195,8 +195,8 @@ def _esptool_plan(plan: Plan, baud: int | None) -> None:
         plan.steps.append(Step("image", f"ESP image for the {flash.chip} ROM loader",
                                tuple(argv)))
         pairs = [(offset, plan.image)]
-        plan.notes.append(f"the ROM loader copies the image's segments to RAM and jumps to "
-                          f"its entry point (no ESP-IDF bootloader)")
+        plan.notes.append("the ROM loader copies the image's segments to RAM and jumps to "
+                          "its entry point (no ESP-IDF bootloader)")
     else:
         images = plan.variant / "images"
         pairs = [(addr, images / f"{name}.bin") for name, addr in flash.offsets.items()]

@@ -23,7 +23,7 @@ import threading
 import time
 import weakref
 from pathlib import Path
-from typing import IO, Any, Optional, Sequence, Union
+from typing import IO, Any, Callable, Optional, Sequence, Union
 
 from wasmbed.descriptors import Board, load_board
 from wasmbed.errors import WasmbedError
@@ -100,6 +100,56 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def boot_raw(board: Board, image: Path, *, done: Callable[[bytes], bool],
+             reply: Optional[Callable[[bytes], Optional[bytes]]] = None,
+             icount: bool = False, timeout: float = 30.0) -> tuple[bytes, Optional[int]]:
+    """Boot an image that is not the agent (bring-up tests, native benchmarks) with its
+    console on a socket; collect what it prints until QEMU exits or done(output) holds.
+    reply(output) may return bytes to send once. Returns (output, QEMU exit status or
+    None if it was still running and got killed). QEMU never outlives the call."""
+    port = free_port()
+    cmd = qemu_command(board, image, serial_port=port, qmp_path=None, icount=icount)
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    out = b""
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                sock = socket.create_connection(("127.0.0.1", port), timeout=1)
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise WasmbedError(f"QEMU did not open its serial port: {' '.join(cmd)}")
+                time.sleep(0.05)
+        with sock:
+            sock.settimeout(0.2)
+            deadline = time.monotonic() + timeout
+            while not done(out):
+                if time.monotonic() > deadline:
+                    raise WasmbedError(f"{board.name}: no end of output in {timeout:.0f}s; got "
+                                       f"{out[-200:].decode('latin-1')!r}")
+                try:
+                    data = sock.recv(4096)
+                except socket.timeout:
+                    continue
+                if not data:
+                    break
+                out += data
+                answer = reply(out) if reply else None
+                if answer:
+                    sock.sendall(answer)
+                    reply = None
+        try:
+            return out, proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            return out, None
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
 
 
 class LinkDropped(LinkError):

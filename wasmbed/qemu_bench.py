@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import struct
 import subprocess
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Optional
@@ -114,41 +112,11 @@ def build_native(board_name: str, kernels: list[Any], out: Path, *, scalar: bool
 def run_native(board_name: str, image: Path, timeout: float) -> dict[str, tuple[int, int, int]]:
     """Boot the native image under -icount: {kernel: (n, instructions, checksum)}."""
     from wasmbed.descriptors import load_board
-    from wasmbed.qemu import free_port, qemu_command
+    from wasmbed.qemu import boot_raw
 
     board = load_board(board_name)
-    port = free_port()
-    cmd = qemu_command(board, image, serial_port=port, qmp_path=None, icount=True)
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    text = b""
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                sock = socket.create_connection(("127.0.0.1", port), timeout=1)
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise WasmbedError(f"QEMU did not start for the native benchmark: {' '.join(cmd)}")
-                time.sleep(0.05)
-        sock.settimeout(1.0)
-        deadline = time.monotonic() + timeout
-        while b"WASMBED BENCH END" not in text and b"WASMBED FAULT" not in text:
-            if time.monotonic() > deadline:
-                raise WasmbedError(f"the native benchmark did not finish in {timeout:.0f}s")
-            try:
-                data = sock.recv(4096)
-            except socket.timeout:
-                continue
-            if not data:
-                break
-            text += data
-        sock.close()
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait()
+    text, _status = boot_raw(board, image, icount=True, timeout=timeout,
+                             done=lambda out: b"WASMBED BENCH END" in out or b"WASMBED FAULT" in out)
     if b"WASMBED FAULT" in text:
         raise WasmbedError("the native benchmark crashed: " + text.decode("latin-1").strip().splitlines()[-1])
     out = {}

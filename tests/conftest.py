@@ -1,0 +1,3 @@
+"""Shared fixtures: the host agent build and a HostTarget on it (tests/agent_helpers.py)."""
+
+from agent_helpers import host_agent, target  # noqa: F401 (fixtures, found by name)
