@@ -29,7 +29,7 @@ from wasmbed.descriptors import Board, load_board
 from wasmbed.errors import WasmbedError
 from wasmbed.protocol import Client, LinkError, LinkLost, ProtocolError
 from wasmbed.protocol import TimeoutError as LinkTimeout
-from wasmbed.target import Target, describe_exit
+from wasmbed.target import Target, describe_exit, file_tail
 
 FAULT_RE = re.compile(rb"WASMBED FAULT [^\n]*")
 EXIT_RE = re.compile(rb"WASMBED EXIT (-?\d+)")
@@ -493,15 +493,7 @@ class QemuTarget(Target):
         return f"{text}: {tail}" if tail else text
 
     def _stderr_tail(self, limit: int = 300) -> str:
-        if self._stderr is None:
-            return ""
-        try:
-            self._stderr.seek(0, os.SEEK_END)
-            size = self._stderr.tell()
-            self._stderr.seek(max(0, size - limit))
-            text = self._stderr.read().decode("utf-8", "replace")
-        except (OSError, ValueError):
-            return ""
+        text = file_tail(self._stderr, limit)
         lines = [ln for ln in text.splitlines() if "waiting for connection" not in ln]
         return " ".join(lines).strip()
 

@@ -156,15 +156,7 @@ class HostTarget(Target):
         return f"{text}; stderr: {tail}" if tail else text
 
     def stderr_tail(self, limit: int = 300) -> str:
-        if self._stderr is None:
-            return ""
-        try:
-            self._stderr.seek(0, os.SEEK_END)
-            size = self._stderr.tell()
-            self._stderr.seek(max(0, size - limit))
-            return self._stderr.read().decode("utf-8", "replace").strip()
-        except (OSError, ValueError):
-            return ""
+        return file_tail(self._stderr, limit).strip()
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
@@ -187,6 +179,18 @@ class HostTarget(Target):
         if self._stderr is not None:
             self._stderr.close()
             self._stderr = None
+
+
+def file_tail(f: Optional[IO[bytes]], limit: int = 300) -> str:
+    """The last `limit` bytes of a process's captured stderr file, as text ("" if none)."""
+    if f is None:
+        return ""
+    try:
+        f.seek(0, os.SEEK_END)
+        f.seek(max(0, f.tell() - limit))
+        return f.read().decode("utf-8", "replace")
+    except (OSError, ValueError):
+        return ""
 
 
 def host_firmware(features: Optional[list[str]] = None, mode: str = "release") -> Path:
