@@ -23,9 +23,10 @@ from wasmbed import ROOT
 from wasmbed.descriptors import load_board
 from wasmbed.errors import WasmbedError
 from wasmbed.qemu import FAULT_CODE, QemuTarget, firmware_exit_code, qemu_command
+from wasmbed.wast import testsuite_dir
 
 BOARD = "qemu-riscv64"
-TESTSUITE = Path(os.environ.get("WASMBED_TESTSUITE", "/work/shared/wasm-testsuite"))
+TESTSUITE = testsuite_dir()
 
 
 # ---- no QEMU needed ------------------------------------------------------------------------

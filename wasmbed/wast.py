@@ -20,7 +20,8 @@ from typing import Any, Optional
 from wasmbed import ROOT
 from wasmbed.errors import WasmbedError
 
-DEFAULT_TESTSUITE = Path("/work/shared/wasm-testsuite")
+#: ../shared/wasm-testsuite beside the checkout (data, never copied into the repo)
+DEFAULT_TESTSUITE = ROOT.parent / "shared" / "wasm-testsuite"
 
 
 def testsuite_dir() -> Path:
