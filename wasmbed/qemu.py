@@ -277,6 +277,7 @@ class SerialStream:
         self.timeout: Optional[float] = None
         self.tail = bytearray()  # last bytes received, for crash reports
         self.broken = False
+        self._pending: Optional[Exception] = None  # a failure seen after data was read
         self._settings: dict[str, Optional[float]] = {}
         self._lost = lost or (lambda err: LinkLost(f"serial line lost ({err})"))
 
@@ -288,22 +289,53 @@ class SerialStream:
 
     def _fail(self, err: object) -> LinkError:
         self.broken = True
+        self._drain()
         exc = self._lost(err)
         self.log.note(f"line failed: {exc}")
         return exc
 
+    def _drain(self) -> None:
+        """Keep what is still buffered on a failed line (a crash report) in the tail."""
+        rest = bytearray()
+        try:
+            self._set("timeout", 0)
+            while len(rest) < self.TAIL:
+                more = self.port.read(1)
+                if not more:
+                    break
+                rest += more
+        except Exception:  # noqa: BLE001 - the line is gone: keep what was read
+            pass
+        if rest:
+            self.log.data("<", bytes(rest))
+            self.tail += rest
+            del self.tail[: -self.TAIL]
+
     def read(self, n: int) -> bytes:
         import serial  # pyserial
 
+        if self._pending is not None:
+            raise self._fail(self._pending)
+        data = bytearray()
         try:
             self._set("timeout", self.timeout)
-            first = self.port.read(1)
-            if not first:
+            data += self.port.read(1)
+            if not data:
                 return b""
-            self._set("timeout", 0)  # then whatever else is there, without waiting
-            data = first + self.port.read(max(0, n - 1))
+            # then whatever else is there, without waiting, a byte a call: pyserial's
+            # socket:// read drops what it has read when the peer closes mid-read, and
+            # the last bytes before a crash (the fault line) matter most
+            self._set("timeout", 0)
+            while len(data) < n:
+                more = self.port.read(1)
+                if not more:
+                    break
+                data += more
         except (serial.SerialException, OSError) as err:
-            raise self._fail(err) from None
+            if not data:
+                raise self._fail(err) from None
+            self._pending = err  # report it on the next read, after these bytes
+        data = bytes(data)
         self.log.data("<", data)
         self.tail += data
         del self.tail[: -self.TAIL]
@@ -477,7 +509,7 @@ class QemuTarget(Target):
     def describe(self) -> str:
         fault = self.fault()
         if fault:
-            return f"guest crash: {fault}"
+            return fault
         if self.proc is None:
             return "QEMU not running"
         try:
