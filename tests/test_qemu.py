@@ -23,10 +23,10 @@ from wasmbed import ROOT
 from wasmbed.descriptors import load_board
 from wasmbed.errors import WasmbedError
 from wasmbed.qemu import FAULT_CODE, QemuTarget, firmware_exit_code, qemu_command
-from wasmbed.wast import testsuite_dir
+from wasmbed import wast
 
 BOARD = "qemu-riscv64"
-TESTSUITE = testsuite_dir()
+TESTSUITE = wast.testsuite_dir()
 
 
 # ---- no QEMU needed ------------------------------------------------------------------------
