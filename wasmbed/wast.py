@@ -96,10 +96,11 @@ def convert(wast: Path, out_root: Optional[Path] = None) -> Script:
     tool = wast2json_tool()
     digest = hashlib.sha256(text + tool.encode()).hexdigest()[:16]
     name = wast.stem
-    out = out_root / name
+    # One directory per content hash: a finished conversion is never replaced, so
+    # parallel runs (pytest -n, run-on-qemu --jobs) can read it while others convert.
+    out = out_root / f"{name}-{digest}"
     json_path = out / f"{name}.json"
-    stamp = out / "stamp"
-    if not (stamp.is_file() and stamp.read_text() == digest and json_path.is_file()):
+    if not json_path.is_file():
         out_root.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=out_root))
         try:
@@ -111,12 +112,9 @@ def convert(wast: Path, out_root: Optional[Path] = None) -> Script:
             )
             if proc.returncode != 0:
                 raise WasmbedError(f"wast2json failed on {wast}: {proc.stderr.strip()[:500]}")
-            (tmp / "stamp").write_text(digest)
-            if out.exists():
-                shutil.rmtree(out, ignore_errors=True)
             try:
                 tmp.rename(out)
-            except OSError:  # another run converted it meanwhile
+            except OSError:  # another run finished the same conversion first
                 pass
         finally:
             if tmp.exists():
