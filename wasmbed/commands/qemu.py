@@ -151,36 +151,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_app(board: str, firmware: Path, args: argparse.Namespace, console: Any) -> int:
-    from wasmbed.protocol import LinkError, RemoteError
+    from wasmbed.commands.run import read_app, run_app_on
     from wasmbed.qemu import QemuTarget
 
-    try:
-        module = args.app.read_bytes()
-    except OSError as err:
-        raise WasmbedError(f"cannot read {args.app}: {err.strerror}") from None
+    module = read_app(args.app)
     log = log_path(board, args.log)
-
-    def write(data: bytes) -> None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-
-    with QemuTarget(board, firmware, icount=args.icount, log=log) as target:
-        client = target.start()
-        try:
-            handle = client.load(module, timeout=30.0 * target.timeout_factor)
-        except RemoteError as err:
-            raise WasmbedError(f"{args.app}: {err}") from None
-        except LinkError as err:
-            raise WasmbedError(f"{args.app}: the guest failed while loading: {err}") from None
-        try:
-            code = client.run(handle, write, timeout=args.app_timeout * target.timeout_factor)
-        except RemoteError as err:
-            sys.stdout.flush()
-            raise WasmbedError(f"{args.app}: {err}") from None
-        except LinkError as err:
-            raise WasmbedError(f"{args.app}: the guest failed while running: {err} "
-                               f"[{target.describe()}] (log: {log})") from None
-    return int(code)
+    console.print(f"serial log: {log}")
+    return run_app_on(QemuTarget(board, firmware, icount=args.icount, log=log), args.app, module,
+                      args.app_timeout)
 
 
 def split_files(files: list[Path], jobs: int) -> list[list[Path]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from wasmbed.errors import WasmbedError
 
@@ -28,29 +29,43 @@ def _write(data: bytes) -> None:
     sys.stdout.buffer.flush()
 
 
-def run(args: argparse.Namespace) -> int:
-    from wasmbed.protocol import LinkError, RemoteError
-    from wasmbed.target import open_target
-
+def read_app(app: Path) -> bytes:
     try:
-        module = args.app.read_bytes()
+        return app.read_bytes()
     except OSError as err:
-        raise WasmbedError(f"cannot read {args.app}: {err.strerror}") from None
-    features = [f.strip() for f in args.features.split(",")] if args.features else None
-    target = open_target(args.board, port=args.port, baud=args.baud, firmware=args.firmware, features=features)
+        raise WasmbedError(f"cannot read {app}: {err.strerror}") from None
+
+
+def run_app_on(target: Any, app: Path, module: bytes, timeout: float) -> int:
+    """Load `module` on the target's agent, run its _start/main with the output on
+    stdout, return its exit code. Load errors, traps and a failed link are
+    WasmbedErrors naming the app (and what the target knows of a crash)."""
+    from wasmbed.protocol import LinkError, RemoteError
+
     with target:
         client = target.start()
         try:
             client.reset()
             handle = client.load(module, timeout=30.0 * target.timeout_factor)
         except RemoteError as err:
-            raise WasmbedError(f"{args.app}: {err}") from None
+            raise WasmbedError(f"{app}: {err}") from None
         except LinkError as err:
-            raise WasmbedError(f"{args.app}: the agent failed while loading: {err}") from None
+            raise WasmbedError(f"{app}: the agent failed while loading: {err}") from None
         try:
-            return client.run(handle, _write, timeout=args.timeout * target.timeout_factor)
+            return int(client.run(handle, _write, timeout=timeout * target.timeout_factor))
         except RemoteError as err:
             sys.stdout.flush()
-            raise WasmbedError(f"{args.app}: {err}") from None
+            raise WasmbedError(f"{app}: {err}") from None
         except LinkError as err:
-            raise WasmbedError(f"{args.app}: the agent failed while running: {err}") from None
+            describe = getattr(target, "describe", None)
+            where = f" [{describe()}]" if describe else ""
+            raise WasmbedError(f"{app}: the agent failed while running: {err}{where}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    from wasmbed.target import open_target
+
+    module = read_app(args.app)
+    features = [f.strip() for f in args.features.split(",")] if args.features else None
+    target = open_target(args.board, port=args.port, baud=args.baud, firmware=args.firmware, features=features)
+    return run_app_on(target, args.app, module, args.timeout)
