@@ -27,7 +27,7 @@ from fnmatch import fnmatch
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from wasmbed import ROOT
+from wasmbed import ROOT, render
 from wasmbed.errors import WasmbedError
 
 BENCH_SRC = ROOT / "bench"
@@ -574,6 +574,9 @@ def build_size(out_dir: Path = DEFAULT_BUILD_DIR / "size", opt: str = "Os",
     srcs, mem, mem_label = size_sources()
     entry = BENCH_SRC / "size" / "size_entry.c"
     out_dir.mkdir(parents=True, exist_ok=True)
+    # The firmware's own <string.h>, not a C library's: the size build measures what the
+    # firmware links and needs no newlib/picolibc headers.
+    include = render.freestanding_include(out_dir / "include", "size-cortex-m4")
     objs = []
     warnings: list[str] = []
     own = {entry, BENCH_SRC / "size" / "size_mem.c"}
@@ -583,7 +586,8 @@ def build_size(out_dir: Path = DEFAULT_BUILD_DIR / "size", opt: str = "Os",
         obj.parent.mkdir(parents=True, exist_ok=True)
         progress(f"compiling {rel}")
         _run([gcc, *cflags, *SIZE_FEATURES, *(OWN_FLAGS if src in own else WARN_FLAGS),
-              *_includes(), "-c", src, "-o", obj], f"compiling {rel} for cortex-m4",
+              f"-I{include}", *_includes(), "-c", src, "-o", obj],
+             f"compiling {rel} for cortex-m4",
              warnings=warnings)
         objs.append(obj)
     elf = out_dir / "wasmbed-size.elf"

@@ -112,6 +112,15 @@ def _top_level(directory: Path) -> Iterable[Path]:
                   and not any(part.startswith("_") for part in p.relative_to(directory).parts))
 
 
+def freestanding_include(include_dir: Path, board_name: str) -> Path:
+    """<string.h> for compiles without a C library (bare metal, an OS whose SDK is missing,
+    the size build): the four mem* functions of runtime_src/port/common/mem.c. Returns the
+    directory to put first on the include path."""
+    text = _render(_env(), "config/string.h.j2", {"board": {"name": board_name}})
+    _write(include_dir / "string.h", text)
+    return include_dir
+
+
 def render(board: Board, platform: Platform, keys: list[str], gen_dir: Path, *,
            heap_size: int | None = None, runtime_sources: Iterable[str] = ()) -> Rendered:
     """Render everything this board needs into gen_dir; returns what was made."""
@@ -123,8 +132,7 @@ def render(board: Board, platform: Platform, keys: list[str], gen_dir: Path, *,
     config_h = _write(gen_dir / "wb_config.h", _render(env, "config/wb_config.h.j2", context))
     sources: list[Path] = []
     linker: Path | None = None
-    # <string.h> for compiles without a C library (bare metal, an OS whose SDK is missing)
-    _write(gen_dir / "include" / "string.h", _render(env, "config/string.h.j2", context))
+    freestanding_include(gen_dir / "include", board.name)
     if platform.kind == "baremetal":
         if not board.memory:
             raise WasmbedError(f"{board.path}: board {board.name} is bare metal but has no "
