@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Install what wasmbed needs on a fresh Debian machine; cheap when it is all there.
-#   Debian: cross compilers, QEMU, clang/lld for wasm test programs, valgrind.
+#   Debian: cross compilers, QEMU, clang/lld for wasm test programs, valgrind, RTOS build tools.
 #   Python: a venv in .venv with the wasmbed package (editable) and its test tools.
+# `ci/setup.sh --list` prints the Debian packages and installs nothing: the package check
+# (`wasmbed doctor`, tests/test_packages.py) compares it with what each build really uses.
+# Packages are installed without their recommends: whatever a build needs is named here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,12 +12,16 @@ DEBIAN_PACKAGES=(
   gcc-riscv64-unknown-elf gcc-arm-none-eabi
   qemu-system-misc qemu-system-arm qemu-system-mips qemu-system-x86
   clang lld llvm libclang-rt-dev-wasm32 valgrind
+  clang-22 llvm-22 binutils-xtensa-lx106                     # Xtensa (esp32): compiler, llvm-ar-22, ld
+  gcc-aarch64-linux-gnu kconfig-frontends-nox genromfs xxd   # NuttX builds (NUTTX_DIR)
 )
-# Optional: the experimental Xtensa back end (esp32 board); absent → the board says so.
-OPTIONAL_DEBIAN_PACKAGES=(clang-22 binutils-xtensa-lx106)
+if [ "${1:-}" = "--list" ]; then
+  printf '%s\n' "${DEBIAN_PACKAGES[@]}"
+  exit 0
+fi
 
 missing=()
-for p in "${DEBIAN_PACKAGES[@]}" "${OPTIONAL_DEBIAN_PACKAGES[@]}"; do
+for p in "${DEBIAN_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -23,10 +30,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     "${DEBIAN_PACKAGES[@]}" >/dev/null
-  for p in "${OPTIONAL_DEBIAN_PACKAGES[@]}"; do
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$p" \
-      >/dev/null 2>&1 || echo "setup: optional package $p not available (esp32 builds will say so)"
-  done
 fi
 
 PY=${PYTHON:-python3}
