@@ -461,4 +461,4 @@ def test_cli_run_exit_codes(host_agent: Path, tmp_path: Path) -> None:
     ok = subprocess.run([*base, str(app)], capture_output=True, text=True, cwd=root)
     assert ok.returncode == 7, ok.stderr
     res = subprocess.run([*base, str(bad)], capture_output=True, text=True, cwd=root)
-    assert res.returncode == 2 and "malformed" in res.stderr and "magic" in res.stderr
+    assert res.returncode == 4 and "malformed" in res.stderr and "magic" in res.stderr

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 
 class WasmbedError(Exception):
-    """A failure with a user-facing message; the CLI prints it and exits with 2."""
+    """A failure with a user-facing message; the CLI prints it and exits with
+    `exit_code` (2 here; subclasses in wasmbed.outcome and wasmbed.protocol use 3..6)."""
+
+    exit_code: int = 2
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)

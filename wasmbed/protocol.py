@@ -70,6 +70,8 @@ def kind_name(kind: int) -> str:
 class LinkError(WasmbedError):
     """The line to the agent failed; the agent's state is unknown."""
 
+    exit_code = 6  # wasmbed.outcome.TARGET
+
 
 class ProtocolError(LinkError):
     """A frame that does not decode (CRC, length), or the agent reported one."""
@@ -82,6 +84,8 @@ class LinkLost(LinkError):
 class TimeoutError(LinkError):  # noqa: A001 - the name the design uses
     """No reply within the deadline (guest hung or far too slow)."""
 
+    exit_code = 5  # wasmbed.outcome.TIMEOUT
+
 
 class RemoteError(WasmbedError):
     """The agent answered ERROR(kind, message): a runtime outcome, link intact."""
@@ -89,6 +93,8 @@ class RemoteError(WasmbedError):
     def __init__(self, kind: int, message: str) -> None:
         super().__init__(f"{kind_name(kind).lower()}: {message}")
         self.kind = kind
+        # wasmbed.outcome: TRAP (3) for what happens while running, LOAD (4) otherwise
+        self.exit_code = 3 if kind in (Kind.TRAP, Kind.EXHAUSTION, Kind.NOMEM) else 4
         self.remote_message = message
 
 

@@ -5,13 +5,12 @@
  */
 #include "wb_internal.h"
 
-/* Largest linear memory / table this build will allocate. */
+/* Largest linear memory / table this build will allocate: memory.grow past it
+ * returns -1 (a module whose minimum exceeds it does not instantiate). 4096 pages
+ * = 256 MiB, so a runaway grow loop on a host cannot eat the machine (docs/design.md
+ * "Memory cap"); a build may pass -DWB_MAX_PAGES=N for more. */
 #ifndef WB_MAX_PAGES
-#if UINTPTR_MAX > 0xFFFFFFFFu
-#define WB_MAX_PAGES 32768u
-#else
-#define WB_MAX_PAGES 16384u
-#endif
+#define WB_MAX_PAGES 4096u
 #endif
 #ifndef WB_MAX_TABLE
 #define WB_MAX_TABLE 10000000u

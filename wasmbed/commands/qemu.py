@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from wasmbed import ROOT
+from wasmbed.commands.run import add_app_options
 from wasmbed.errors import WasmbedError
+from wasmbed.outcome import non_negative_int, positive_int, positive_seconds
 
 NAME = "qemu"
 HELP = "build the agent for a QEMU board, boot it and run the spec suite or an app"
@@ -47,20 +49,21 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--firmware", type=Path, help="boot this prebuilt firmware instead of building")
     parser.add_argument("--log", type=Path, metavar="FILE",
                         help="serial traffic log (default: build/<board>/logs/run-<timestamp>.log)")
-    parser.add_argument("--jobs", "-j", type=int, default=1,
+    parser.add_argument("--jobs", "-j", type=positive_int, default=1,
                         help="split the spec files across this many QEMU guests (default 1)")
     parser.add_argument("--icount", action="store_true",
                         help="run QEMU with -icount shift=0 (deterministic; guest time = instructions)")
-    parser.add_argument("--timeout", type=float, default=10.0,
+    parser.add_argument("--timeout", type=positive_seconds, default=10.0,
                         help="base seconds per command, times the board's timeout factor (default 10)")
-    parser.add_argument("--app-timeout", type=float, default=120.0,
+    parser.add_argument("--app-timeout", type=positive_seconds, default=120.0,
                         help="seconds an app may run, times the board's timeout factor (default 120)")
-    parser.add_argument("--max-restarts", type=int, default=50,
+    parser.add_argument("--max-restarts", type=non_negative_int, default=50,
                         help="give up after this many guest resets per guest (default 50)")
     parser.add_argument("--mini-loader", action="store_true",
                         help="agent built with the mini loader: skip assert_invalid/assert_malformed")
     parser.add_argument("--bench", action="store_true",
                         help="guest instruction counts of bench/kernels: interpreter vs native")
+    add_app_options(parser)
 
 
 # ---- board resolution ----------------------------------------------------------------------
@@ -158,7 +161,7 @@ def run_app(board: str, firmware: Path, args: argparse.Namespace, console: Any) 
     log = log_path(board, args.log)
     console.print(f"serial log: {log}")
     return run_app_on(QemuTarget(board, firmware, icount=args.icount, log=log), args.app, module,
-                      args.app_timeout)
+                      args.app_timeout, args=args, timeout_option="--app-timeout")
 
 
 def split_files(files: list[Path], jobs: int) -> list[list[Path]]:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from wasmbed.errors import WasmbedError
+from wasmbed.outcome import EXIT_STATUS_MODES, positive_seconds
 
 NAME = "run"
 HELP = "run app.wasm (its _start or main) on a board's agent and stream its output"
@@ -20,8 +21,26 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--firmware", type=Path, help="use this prebuilt host agent instead of building one")
     parser.add_argument("--port", help="serial port or URL of a board running the agent")
     parser.add_argument("--baud", type=int, default=115200, help="baud rate for --port (default 115200)")
-    parser.add_argument("--timeout", type=float, default=60.0,
+    parser.add_argument("--timeout", type=positive_seconds, default=60.0,
                         help="seconds the app may run, times the board's timeout factor (default 60)")
+    parser.add_argument("--json", type=Path, metavar="FILE",
+                        help="write the outcome (exit code, trap, timeout, seconds) as JSON here")
+    parser.add_argument("--junit", type=Path, metavar="FILE",
+                        help="write the outcome as a one-test JUnit XML file here")
+    add_app_options(parser)
+
+
+def add_app_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by `wasmbed run` and `run-on-qemu BOARD app.wasm`."""
+    parser.add_argument("--exit-status", choices=EXIT_STATUS_MODES, default="program",
+                        help="program (default): exit with the program's own code; runner: "
+                             "0 when it returned 0, 1 when it returned non-zero (the code is "
+                             "printed), 3..6 for trap/load error/timeout/target failure")
+    parser.add_argument("-f", "--function", metavar="NAME",
+                        help="call this export instead of _start/main and print its results")
+    parser.add_argument("--arg", action="append", default=[], metavar="VALUE",
+                        help="an argument for -f NAME (repeat; typed by the export's signature: "
+                             "5, -1, 0x10, 1.5, nan)")
 
 
 def _write(data: bytes) -> None:
@@ -36,30 +55,88 @@ def read_app(app: Path) -> bytes:
         raise WasmbedError(f"cannot read {app}: {err.strerror}") from None
 
 
-def run_app_on(target: Any, app: Path, module: bytes, timeout: float) -> int:
-    """Load `module` on the target's agent, run its _start/main with the output on
-    stdout, return its exit code. Load errors, traps and a failed link are
-    WasmbedErrors naming the app (and what the target knows of a crash)."""
-    from wasmbed.protocol import LinkError, RemoteError
+def run_app_on(target: Any, app: Path, module: bytes, timeout: float, *,
+               args: argparse.Namespace | None = None, timeout_option: str = "--timeout") -> int:
+    """Load `module` on the target's agent, run its _start/main (or `-f NAME` with its
+    arguments) with the output on stdout, return the process exit status
+    (wasmbed.outcome.exit_status). Load errors, traps, timeouts and a failed line are
+    raised as WasmbedErrors naming the app, with exit codes 3..6; --json/--junit get
+    the outcome either way."""
+    from wasmbed import appreport
 
+    rec = appreport.Recorder(app, target.name, args)
+    with rec:
+        code = _run_app(target, app, module, timeout, args, timeout_option, rec)
+        rec.exited(code)
+    return rec.status()
+
+
+def _run_app(target: Any, app: Path, module: bytes, timeout: float,
+             args: argparse.Namespace | None, timeout_option: str, rec: Any) -> int:
+    from wasmbed import outcome
+    from wasmbed.protocol import LinkError, RemoteError
+    from wasmbed.protocol import TimeoutError as LinkTimeout
+
+    function = getattr(args, "function", None) if args is not None else None
+    raw_args = list(getattr(args, "arg", None) or []) if args is not None else []
+    if raw_args and not function:
+        raise WasmbedError("--arg needs -f NAME (the export to call)")
+    call = None
+    if function:
+        from wasmbed import wasmsig
+        call = wasmsig.call_values(module, function, raw_args, app)
+    factor = float(getattr(target, "timeout_factor", 1.0) or 1.0)
     with target:
         client = target.start()
+        rec.agent(client.info)
         try:
             client.reset()
-            handle = client.load(module, timeout=30.0 * target.timeout_factor)
+            handle = client.load(module, timeout=30.0 * factor)
         except RemoteError as err:
-            raise WasmbedError(f"{app}: {err}") from None
+            raise outcome.AppLoadError(f"{app}: {err}" + link_hint(err, client.info)) from None
+        except LinkTimeout:
+            raise outcome.AppTimeout(f"{app}: loading " + outcome.timeout_text(
+                30.0, factor, "load limit")) from None
         except LinkError as err:
-            raise WasmbedError(f"{app}: the agent failed while loading: {err}") from None
+            raise outcome.TargetFailure(
+                f"{app}: the agent failed while loading: {err}") from None
         try:
-            return int(client.run(handle, _write, timeout=timeout * target.timeout_factor))
+            if call is not None:
+                results = client.invoke(handle, function, call, timeout=timeout * factor)
+                print(" ".join(wasmsig.show(v) for v in results))
+                sys.stdout.flush()
+                rec.results([wasmsig.show(v) for v in results])
+                return 0
+            return int(client.run(handle, _write, timeout=timeout * factor))
         except RemoteError as err:
             sys.stdout.flush()
-            raise WasmbedError(f"{app}: {err}") from None
+            if err.kind == 4 or err.kind in (5, 6):  # TRAP, EXHAUSTION, NOMEM
+                raise outcome.AppTrap(f"{app}: {err}") from None
+            raise outcome.AppLoadError(f"{app}: {err}") from None
+        except LinkTimeout:
+            sys.stdout.flush()
+            raise outcome.AppTimeout(f"{app}: " + outcome.timeout_text(
+                timeout, factor, timeout_option)) from None
         except LinkError as err:
             describe = getattr(target, "describe", None)
             where = f" [{describe()}]" if describe else ""
-            raise WasmbedError(f"{app}: the agent failed while running: {err}{where}") from None
+            raise outcome.TargetFailure(
+                f"{app}: the agent failed while running: {err}{where}") from None
+
+
+def link_hint(err: Any, info: Any) -> str:
+    """What an `unknown import` usually means, from the import's module name."""
+    text = str(err)
+    if "unknown import" not in text:
+        return ""
+    features = set((info.features if info else "").split(","))
+    if "wasi_snapshot_preview1" in text or "wasi_unstable" in text:
+        return "\n  hint: this agent has no WASI; build the program without WASI " \
+               "(clang --target=wasm32 -nostdlib) or pick a board/feature set with WASI"
+    if '"env"' in text and "libc-builtin" not in features:
+        return "\n  hint: the agent was built without libc-builtin (features " \
+               f"{info.features if info else '?'}); add it: --features +libc-builtin"
+    return ""
 
 
 def run(args: argparse.Namespace) -> int:
@@ -68,4 +145,4 @@ def run(args: argparse.Namespace) -> int:
     module = read_app(args.app)
     features = [f.strip() for f in args.features.split(",")] if args.features else None
     target = open_target(args.board, port=args.port, baud=args.baud, firmware=args.firmware, features=features)
-    return run_app_on(target, args.app, module, args.timeout)
+    return run_app_on(target, args.app, module, args.timeout, args=args)

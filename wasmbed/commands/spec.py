@@ -10,6 +10,7 @@ from typing import Optional
 from rich.console import Console
 
 from wasmbed.errors import WasmbedError
+from wasmbed.outcome import non_negative_int, positive_seconds
 
 NAME = "spec"
 HELP = "run the WebAssembly spec testsuite on a board (host agent, or a board over --port)"
@@ -29,11 +30,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="host agent build mode; sanitize = AddressSanitizer + UBSan (default release)")
     parser.add_argument("--port", help="serial port or URL of a board running the agent")
     parser.add_argument("--baud", type=int, default=115200, help="baud rate for --port (default 115200)")
-    parser.add_argument("--timeout", type=float, default=10.0,
+    parser.add_argument("--timeout", type=positive_seconds, default=10.0,
                         help="base seconds per command, times the board's timeout factor (default 10)")
     parser.add_argument("--pipeline", type=int, metavar="N",
                         help="requests in flight at once (default: the target's; >1 needs flow control)")
-    parser.add_argument("--max-restarts", type=int, default=50,
+    parser.add_argument("--max-restarts", type=non_negative_int, default=50,
                         help="give up after this many agent restarts in the run (default 50)")
 
 

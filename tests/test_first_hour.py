@@ -1,0 +1,92 @@
+"""Issue 13, "the first hour with wasmbed": one test group per heading of the issue.
+
+(a) exit codes and timeouts, (b) CLI consistency, (c) configuration safety,
+(d) reports and output, (e) writing a program, (f) words. Host agent only, plus
+argument parsing and builds that stop before the compiler: no QEMU boots here.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from agent_helpers import wat
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cli(*args: str, cwd: Path = ROOT, env: dict | None = None,
+        timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "wasmbed.cli", *args], capture_output=True,
+                          text=True, cwd=cwd, env=env, timeout=timeout)
+
+
+def roq(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    code = "import sys; from wasmbed.cli import run_on_qemu_main; sys.exit(run_on_qemu_main())"
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          cwd=ROOT, env=env, timeout=120)
+
+
+# ---- (a) exit codes and timeouts -------------------------------------------------------------
+
+def test_runner_outcomes_have_their_own_exit_codes(host_agent: Path, tmp_path: Path) -> None:
+    run = ["run", "--board", "host", "--firmware", str(host_agent)]
+    two = tmp_path / "two.wasm"
+    two.write_bytes(wat('(module (func (export "main") (result i32) (i32.const 2)))'))
+    trap = tmp_path / "trap.wasm"
+    trap.write_bytes(wat('(module (func (export "_start") unreachable))'))
+    bad = tmp_path / "bad.wasm"
+    bad.write_bytes(bytes(range(64)))
+    loop = tmp_path / "loop.wasm"
+    loop.write_bytes(wat('(module (func (export "_start") (loop (br 0))))'))
+
+    assert cli(*run, str(two)).returncode == 2          # the program's own 2 passes through
+    res = cli(*run, "--exit-status", "runner", str(two))
+    assert res.returncode == 1 and "exited with code 2" in res.stderr
+    res = cli(*run, str(trap))
+    assert res.returncode == 3 and "unreachable" in res.stderr
+    res = cli(*run, str(bad))
+    assert res.returncode == 4 and "malformed" in res.stderr
+    report = tmp_path / "out.json"
+    res = cli(*run, "--timeout", "1", "--json", str(report), "--junit", str(tmp_path / "j.xml"),
+              str(loop))
+    assert res.returncode == 5, res.stderr
+    assert "timed out after 1 s (--timeout 1 s)" in res.stderr
+    data = json.loads(report.read_text())
+    assert data["outcome"] == "timeout" and data["program_exit_code"] is None
+    assert data["runner_exit_code"] == 5
+    assert "<error" in (tmp_path / "j.xml").read_text()
+    cli(*run, "--json", str(report), str(two))
+    data = json.loads(report.read_text())
+    assert (data["outcome"], data["program_exit_code"], data["exit_status"]) == ("failed", 2, 2)
+
+
+def test_timeout_message_names_the_board_multiplier() -> None:
+    from wasmbed.outcome import timeout_text
+
+    assert timeout_text(5, 4) == "timed out after 20 s (--app-timeout 5 s x board multiplier x4)"
+
+
+@pytest.mark.parametrize("opts", [["--app-timeout", "0"], ["--jobs", "0"], ["--jobs", "-1"],
+                                  ["--timeout", "-3"], ["--max-restarts", "-1"]])
+def test_nonsense_numbers_are_usage_errors(opts: list[str]) -> None:
+    res = roq("riscv64", *opts, "app.wasm")
+    assert res.returncode == 2 and "must" in res.stderr, res.stderr
+
+
+def test_memory_grow_is_capped_on_the_host(host_agent: Path, tmp_path: Path) -> None:
+    grow = tmp_path / "grow.wasm"
+    grow.write_bytes(wat('''(module (memory 1)
+      (func (export "grow_all") (result i32)
+        (block $done (loop $l
+          (br_if $done (i32.eq (memory.grow (i32.const 512)) (i32.const -1)))
+          (br $l)))
+        (memory.size)))'''))
+    res = cli("run", "--board", "host", "--firmware", str(host_agent), "-f", "grow_all",
+              str(grow))
+    assert res.returncode == 0, res.stderr
+    assert int(res.stdout.split()[0]) * 65536 <= 256 << 20  # 256 MiB, not the machine's RAM
