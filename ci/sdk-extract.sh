@@ -2,7 +2,7 @@
 # Extract the RTOS source trees of ../shared/sdk (or $WASMBED_SDK_ARCHIVES) once into an
 # ignored cache (build/sdk/, or $WASMBED_SDK_CACHE), checked against SHA256SUMS first.
 # Prints the variables the RTOS platforms read, ready for `eval "$(ci/sdk-extract.sh)"`:
-#   NUTTX_DIR, NUTTX_APPS_DIR, RIOTBASE, RTT_ROOT
+#   NUTTX_DIR, NUTTX_APPS_DIR, RIOTBASE, RTT_ROOT (+ NUTTX_COMMIT, RIOT_COMMIT, RTT_COMMIT from the names)
 # A tree already extracted (its .wasmbed-extracted stamp names the archive) is reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,4 +36,8 @@ extract() {  # archive-glob top-level-dirs...
 extract 'nuttx-*.tar.xz' nuttx apps
 extract 'riot-*.tar.xz' RIOT
 extract 'rtthread-nano-*.tar.xz' rtthread-nano
+commit() {  # the commit in an archive's name (nuttx-4ebc8a7291.tar.xz -> 4ebc8a7291)
+  local a; a=$(basename "$(ls "$SRC"/$1 | head -1)"); a=${a%.tar.xz}; echo "${a##*-}"
+}
 echo "export NUTTX_DIR=$CACHE/nuttx NUTTX_APPS_DIR=$CACHE/apps RIOTBASE=$CACHE/RIOT RTT_ROOT=$CACHE/rtthread-nano"
+echo "export NUTTX_COMMIT=$(commit 'nuttx-*.tar.xz') RIOT_COMMIT=$(commit 'riot-*.tar.xz') RTT_COMMIT=$(commit 'rtthread-nano-*.tar.xz')"

@@ -154,5 +154,13 @@ def test_platform_sdk_detection(monkeypatch, tmp_path):
     monkeypatch.delenv("NUTTX_DIR", raising=False)
     assert not nuttx.sdk_available()
     monkeypatch.setenv("NUTTX_DIR", str(tmp_path))
+    assert not nuttx.sdk_available()   # a directory without NuttX's marker files is no tree
+    for f in ("nuttx/Makefile", "nuttx/tools/configure.sh", "nuttx/sched/Kconfig",
+              "nuttx/include/nuttx/sched.h", "apps/Application.mk", "apps/Make.defs",
+              "apps/nshlib/Makefile"):
+        (tmp_path / f).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / f).write_text("")
+    monkeypatch.setenv("NUTTX_DIR", str(tmp_path / "nuttx"))
+    monkeypatch.delenv("NUTTX_APPS_DIR", raising=False)
     assert nuttx.sdk_available()
     assert descriptors.load_platform("linux").sdk_available()

@@ -34,7 +34,8 @@ def scons_command() -> list[str]:
 
 
 def scons_args(board: str, features: list[str] | None, *, heap_size: int | None, mode: str,
-               build_dir: Path | None, toolchain: str | None) -> list[str]:
+               build_dir: Path | None, toolchain: str | None,
+               sdk: str | Path | None = None) -> list[str]:
     args = [f"board={board}"]
     if features is not None:
         args.append(f"features={','.join(features)}")
@@ -46,6 +47,8 @@ def scons_args(board: str, features: list[str] | None, *, heap_size: int | None,
         args.append(f"build_dir={Path(build_dir).resolve()}")
     if toolchain:
         args.append(f"toolchain={toolchain}")
+    if sdk:
+        args.append(f"sdk={Path(sdk).expanduser().resolve()}")
     return args
 
 
@@ -58,7 +61,7 @@ def _tail(text: str) -> str:
 
 def build(board: str, features: list[str] | None = None, *, heap_size: int | None = None,
           mode: str = "release", build_dir: Path | None = None, jobs: int | None = None,
-          toolchain: str | None = None, quiet: bool = True,
+          toolchain: str | None = None, quiet: bool = True, sdk: str | Path | None = None,
           echo: Callable[[str], None] | None = None) -> BuildResult:
     """Build one board; raise WasmbedError with the tail of the compiler's output."""
     if mode not in MODES:
@@ -69,7 +72,7 @@ def build(board: str, features: list[str] | None = None, *, heap_size: int | Non
                           build_dir=build_dir)
     cmd = scons_command() + ["-C", str(ROOT), f"-j{jobs or 2}", "-Q"]
     cmd += scons_args(board, features, heap_size=heap_size, mode=mode, build_dir=build_dir,
-                      toolchain=toolchain)
+                      toolchain=toolchain, sdk=sdk)
     env = dict(os.environ)
     variant.mkdir(parents=True, exist_ok=True)
     # one SCons at a time per variant dir (tests and matrix runs may ask for the same board)

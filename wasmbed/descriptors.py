@@ -135,6 +135,15 @@ _SDK = Map({
     "install": F(Str(), required=True),
     "surrogate": F(Nullable(Str())),
     "missing": F(Str(), required=True),
+    # what proves a tree is this RTOS (wasmbed/sdk.py): files relative to the tree
+    "markers": F(List(Str()), default_factory=list),
+    "companions": F(List(Map({
+        "name": F(Str(), required=True),
+        "env": F(Nullable(Str())),
+        "beside": F(Nullable(Str())),
+        "markers": F(List(Str()), default_factory=list),
+    })), default_factory=list),
+    "commit_env": F(Nullable(Str())),
 })
 
 PLATFORM_SCHEMA = Map({
@@ -187,6 +196,12 @@ class Platform:
         sdk = self.sdk
         if sdk is None:
             return True
+        if sdk.markers:  # a source tree checked by its marker files (wasmbed/sdk.py)
+            from wasmbed import sdk as sdks
+            try:
+                return sdks.find(self) is not None
+            except WasmbedError:
+                return False
         if sdk.env and os.environ.get(sdk.env) and Path(os.environ[sdk.env]).exists():
             return True
         if sdk.path and Path(os.path.expanduser(sdk.path)).exists():

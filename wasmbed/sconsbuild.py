@@ -3,7 +3,7 @@
 SConstruct calls `main(env, ARGUMENTS, ...)`. Arguments:
 
     board=NAME features=a,b heap_size=N mode=release|debug|sanitize build_dir=DIR
-    toolchain=gcc|zig|clang|host|zig:<target>|gcc:<prefix>
+    toolchain=gcc|zig|clang|host|zig:<target>|gcc:<prefix> sdk=PATH
 
 Outputs in the variant dir (build/<board>/ for the board's default features,
 build/<board>-<hash>/ otherwise): gen/ (rendered), obj/, libwasmbed.a, firmware.elf
@@ -27,6 +27,8 @@ from wasmbed import features as registry
 from wasmbed import render, sizes, toolchains
 from wasmbed.descriptors import Board, Platform, board_names, load_board, platform_of
 from wasmbed.errors import WasmbedError
+from wasmbed.sdk import SdkTree
+from wasmbed.sdk import find as find_sdk
 from wasmbed.toolchains import Toolchain
 
 SRC = ROOT / "runtime_src"
@@ -44,6 +46,7 @@ class Options:
     build_dir: str | None = None
     toolchain: str | None = None
     verbose: bool = False
+    sdk: str | None = None        # sdk=PATH: the RTOS tree, over the platform's variable
 
 
 @dataclass
@@ -62,6 +65,7 @@ class Plan:
     missing: str                  # what is missing for a real image ("" when nothing)
     notes: list[str] = field(default_factory=list)
     verbose: bool = False
+    sdk_tree: SdkTree | None = None   # the RTOS tree found (wasmbed/sdk.py), if any
 
 
 # ---- options and the variant directory ---------------------------------------------------
@@ -80,7 +84,8 @@ def _int(text: str, what: str) -> int:
 
 
 def parse_arguments(arguments: dict[str, str]) -> Options:
-    known = {"board", "features", "heap_size", "mode", "build_dir", "toolchain", "verbose"}
+    known = {"board", "features", "heap_size", "mode", "build_dir", "toolchain", "verbose",
+             "sdk"}
     for key in arguments:
         if key not in known:
             import difflib
@@ -101,6 +106,7 @@ def parse_arguments(arguments: dict[str, str]) -> Options:
                    if arguments.get("heap_size") else None,
                    mode=mode, build_dir=arguments.get("build_dir") or None,
                    toolchain=arguments.get("toolchain") or None,
+                   sdk=arguments.get("sdk") or None,
                    verbose=arguments.get("verbose", "0") not in ("0", "", "no", "false"))
 
 
@@ -135,7 +141,15 @@ def plan(opts: Options) -> Plan:
         raise WasmbedError(f"board {board.name} has no malloc (platform {platform.name}): "
                            "select the global-heap-pool feature")
     tc = toolchains.for_board(board, opts.toolchain)
-    with_sdk = platform.sdk_available()
+    sdk_tree = None
+    if platform.sdk is not None and platform.sdk.markers:
+        sdk_tree = find_sdk(platform, opts.sdk)   # a wrong tree is an error, none is "without"
+        with_sdk = sdk_tree is not None
+    elif opts.sdk:
+        raise WasmbedError(f"sdk={opts.sdk}: platform {platform.name} of board {board.name} "
+                           "builds from no RTOS tree")
+    else:
+        with_sdk = platform.sdk_available()
     if not tc.found and not with_sdk and not opts.toolchain:
         # the SDK is the compiler (cosmocc): compile the CPU part with the surrogate
         surrogate = toolchains.surrogate_for(board, platform)
@@ -157,7 +171,7 @@ def plan(opts: Options) -> Plan:
                           toolchain=opts.toolchain, build_dir=opts.build_dir)
     return Plan(board=board, platform=platform, keys=keys, mode=opts.mode, heap_size=heap,
                 variant=variant, toolchain=tc, port_toolchain=port_tc, with_sdk=with_sdk,
-                missing=missing, notes=notes, verbose=opts.verbose)
+                missing=missing, notes=notes, verbose=opts.verbose, sdk_tree=sdk_tree)
 
 
 # ---- sources -------------------------------------------------------------------------------
@@ -427,6 +441,7 @@ def help_text() -> str:
     lines = ["wasmbed: builds the runtime and the firmware for one board.", "",
              "scons board=NAME [features=a,b] [heap_size=N] [mode=release|debug|sanitize]",
              "      [build_dir=DIR] [toolchain=gcc|zig|clang|host|zig:<target>|gcc:<prefix>]",
+             "      [sdk=PATH (the RTOS tree; default: the platform's variable, e.g. NUTTX_DIR)]",
              "", "boards:"]
     for name in board_names():
         try:

@@ -22,6 +22,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mode", choices=MODES, default="release")
     parser.add_argument("--build-dir", help="output directory (default build/<board>[-hash])")
     parser.add_argument("--toolchain", help="gcc|zig|clang|host|zig:<target>|gcc:<prefix>")
+    parser.add_argument("--sdk", metavar="PATH", help="the RTOS tree (default: the platform's "
+                        "variable, e.g. NUTTX_DIR, RIOTBASE, RTT_ROOT)")
     parser.add_argument("-j", "--jobs", type=int, default=2, help="parallel compiles (2)")
     parser.add_argument("--json", action="store_true", help="print build.json when done")
 
@@ -44,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         if args.features is not None else None
     result = build(args.board, features, heap_size=_size(args.heap_size), mode=args.mode,
                    build_dir=Path(args.build_dir) if args.build_dir else None, jobs=args.jobs,
-                   toolchain=args.toolchain, quiet=False)
+                   toolchain=args.toolchain, quiet=False, sdk=args.sdk)
     if args.json:
         print(json.dumps(result.build_json, indent=2))
     else:
