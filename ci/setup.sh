@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DEBIAN_PACKAGES=(
-  gcc-riscv64-unknown-elf gcc-arm-none-eabi
+  gcc gcc-riscv64-unknown-elf gcc-arm-none-eabi
   qemu-system-misc qemu-system-arm qemu-system-mips qemu-system-x86
   clang lld llvm libclang-rt-dev-wasm32 valgrind
   clang-22 llvm-22 binutils-xtensa-lx106                     # Xtensa (esp32): compiler, llvm-ar-22, ld

@@ -4,6 +4,8 @@ SConstruct calls `main(env, ARGUMENTS, ...)`. Arguments:
 
     board=NAME features=a,b heap_size=N mode=release|debug|sanitize build_dir=DIR
     toolchain=gcc|zig|clang|host|zig:<target>|gcc:<prefix> sdk=PATH
+opt=board|size|speed picks the -O level per component (wasmbed/optimize.py): the board's
+`optimize:` levels (default), size (everything -Os, small interpreter) or speed (all -O2).
 
 Outputs in the variant dir (build/<board>/ for the board's default features,
 build/<board>-<hash>/ otherwise): gen/ (rendered), obj/, libwasmbed.a, firmware.elf
@@ -24,7 +26,7 @@ from typing import Any, Callable
 
 from wasmbed import ROOT
 from wasmbed import features as registry
-from wasmbed import render, sizes, toolchains
+from wasmbed import optimize, render, sizes, toolchains
 from wasmbed.descriptors import Board, Platform, board_names, load_board, platform_of
 from wasmbed.errors import WasmbedError
 from wasmbed.sdk import SdkTree
@@ -46,6 +48,7 @@ class Options:
     build_dir: str | None = None
     toolchain: str | None = None
     verbose: bool = False
+    opt: str | None = None        # board | size | speed (None: see optimize.default_profile)
     sdk: str | None = None        # sdk=PATH: the RTOS tree, over the platform's variable
 
 
@@ -65,6 +68,8 @@ class Plan:
     missing: str                  # what is missing for a real image ("" when nothing)
     notes: list[str] = field(default_factory=list)
     verbose: bool = False
+    profile: str = "board"        # the opt= profile
+    levels: dict[str, str] = field(default_factory=dict)  # group -> -O level (release)
     sdk_tree: SdkTree | None = None   # the RTOS tree found (wasmbed/sdk.py), if any
 
 
@@ -84,7 +89,7 @@ def _int(text: str, what: str) -> int:
 
 
 def parse_arguments(arguments: dict[str, str]) -> Options:
-    known = {"board", "features", "heap_size", "mode", "build_dir", "toolchain", "verbose",
+    known = {"opt", "board", "features", "heap_size", "mode", "build_dir", "toolchain", "verbose",
              "sdk"}
     for key in arguments:
         if key not in known:
@@ -106,6 +111,7 @@ def parse_arguments(arguments: dict[str, str]) -> Options:
                    if arguments.get("heap_size") else None,
                    mode=mode, build_dir=arguments.get("build_dir") or None,
                    toolchain=arguments.get("toolchain") or None,
+                   opt=arguments.get("opt") or None,
                    sdk=arguments.get("sdk") or None,
                    verbose=arguments.get("verbose", "0") not in ("0", "", "no", "false"))
 
@@ -118,15 +124,16 @@ def resolve_features(board: Board, requested: list[str] | None) -> list[str]:
 
 def variant_dir(board: Board, keys: list[str], *, heap_size: int | None = None,
                 mode: str = "release", toolchain: str | None = None,
-                build_dir: str | Path | None = None) -> Path:
+                build_dir: str | Path | None = None, opt: str | None = None) -> Path:
     """build/<board>/ for the default set, build/<board>-<hash>/ for anything else."""
     if build_dir:
         return Path(build_dir).resolve()
     default = resolve_features(board, None)
     if keys == default and heap_size in (None, board.heap_size) and mode == "release" \
-            and not toolchain:
+            and not toolchain and not opt:
         return ROOT / "build" / board.name
-    blob = json.dumps([sorted(keys), heap_size, mode, toolchain], sort_keys=True)
+    blob = json.dumps([sorted(keys), heap_size, mode, toolchain] + ([opt] if opt else []),
+                      sort_keys=True)
     return ROOT / "build" / f"{board.name}-{hashlib.sha1(blob.encode()).hexdigest()[:8]}"
 
 
@@ -168,10 +175,14 @@ def plan(opts: Options) -> Plan:
     notes += list(tc.notes)
     heap = opts.heap_size if opts.heap_size is not None else board.heap_size
     variant = variant_dir(board, keys, heap_size=opts.heap_size, mode=opts.mode,
-                          toolchain=opts.toolchain, build_dir=opts.build_dir)
+                          toolchain=opts.toolchain, build_dir=opts.build_dir, opt=opts.opt)
+    profile = optimize.default_profile(keys, opts.opt)
+    levels = optimize.resolve(board.optimize, profile=profile,
+                              size_first=platform.kind == "baremetal" or board.arch == "xtensa")
     return Plan(board=board, platform=platform, keys=keys, mode=opts.mode, heap_size=heap,
                 variant=variant, toolchain=tc, port_toolchain=port_tc, with_sdk=with_sdk,
-                missing=missing, notes=notes, verbose=opts.verbose, sdk_tree=sdk_tree)
+                missing=missing, notes=notes, verbose=opts.verbose,
+                profile=profile, levels=levels, sdk_tree=sdk_tree)
 
 
 # ---- sources -------------------------------------------------------------------------------
@@ -183,6 +194,24 @@ def runtime_sources(keys: list[str]) -> list[Path]:
 
 def agent_sources() -> list[Path]:
     return sorted((SRC / "agent").glob("*.c"))
+
+
+def port_sources(p: Plan, rendered: render.Rendered) -> list[Path]:
+    """The port layer's sources: rendered drivers on bare metal, the host port on an OS."""
+    if p.platform.kind == "baremetal":
+        return list(rendered.sources) + sorted((SRC / "port" / "common").glob("*.c"))
+    if not p.with_sdk and p.port_toolchain is p.toolchain:
+        return []  # no API headers to compile the port against (see plan notes)
+    if p.platform.port == "host":
+        return sorted((SRC / "port" / "host").glob("*.c"))
+    return []
+
+
+def compile_units(p: Plan, rendered: render.Rendered, runtime: list[Path]
+                  ) -> list[tuple[Toolchain, list[Path]]]:
+    """Which toolchain compiles which sources (the CPU part, then the port)."""
+    return [(p.toolchain, [*runtime, *agent_sources()]),
+            (p.port_toolchain, port_sources(p, rendered))]
 
 
 def component_of(source: Path) -> str:
@@ -200,13 +229,21 @@ def component_of(source: Path) -> str:
 
 # ---- flags -----------------------------------------------------------------------------------
 
-def _opt_flags(p: Plan) -> list[str]:
+def _opt_flags(p: Plan, group: str = "runtime") -> list[str]:
     if p.mode == "debug":
         return ["-O0", "-g3"] if p.platform.kind != "baremetal" else ["-Og", "-g3"]
     if p.mode == "sanitize":
         return ["-O1", "-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefined",
                 "-fno-sanitize-recover=all"]
-    return ["-Os"] if p.platform.kind == "baremetal" or p.board.arch == "xtensa" else ["-O2"]
+    return [p.levels[group]]
+
+
+def group_of(source: Path) -> str:
+    """The optimisation group of a source (wasmbed.optimize.GROUPS)."""
+    try:
+        return optimize.group_of(source.relative_to(SRC).parts)
+    except ValueError:
+        return "port"
 
 
 def freestanding(p: Plan, tc: Toolchain) -> bool:
@@ -214,8 +251,8 @@ def freestanding(p: Plan, tc: Toolchain) -> bool:
     return p.platform.kind == "baremetal" or (tc is p.toolchain and not p.with_sdk)
 
 
-def cflags(p: Plan, tc: Toolchain) -> list[str]:
-    flags = [*tc.cflags, *p.board.cpu_flags, *WARNINGS, *_opt_flags(p),
+def cflags(p: Plan, tc: Toolchain, group: str = "runtime") -> list[str]:
+    flags = [*tc.cflags, *p.board.cpu_flags, *WARNINGS, *_opt_flags(p, group),
              "-ffunction-sections", "-fdata-sections"]
     if freestanding(p, tc):
         flags += ["-ffreestanding"]
@@ -227,7 +264,10 @@ def cflags(p: Plan, tc: Toolchain) -> list[str]:
 def cppflags(p: Plan, tc: Toolchain) -> tuple[list[str], list[str]]:
     """(-D defines, include dirs) for a compile."""
     inc = [str(p.variant / "gen")] + [str(SRC / d) for d in INCLUDE_DIRS]
-    return ["WB_HAVE_CONFIG_H"], inc
+    defines = ["WB_HAVE_CONFIG_H"]
+    if p.mode == "release":  # one WB_SMALL for every file, whatever its own -O level
+        defines.append(f"WB_SMALL={int(optimize.small(p.levels))}")
+    return defines, inc
 
 
 def isystem(p: Plan, tc: Toolchain) -> list[str]:
@@ -273,6 +313,9 @@ def setup_env(env: Any, p: Plan, tc: Toolchain, verbose: bool = False) -> Any:
               if p.mode == "debug" else [*tc.cflags, *p.board.cpu_flags, *isystem(p, tc)],
               OBJSUFFIX=".o", LIBPREFIX="lib", LIBSUFFIX=".a", PROGSUFFIX="",
               )
+    if tc.assembler:  # Xtensa: llvm-mc with the core's options (wasmbed/xtensa.py)
+        from wasmbed import xtensa
+        e.Replace(ASPPCOM=xtensa.asppcom(tc))
     if not verbose:
         e.Replace(CCCOMSTR="cc     $SOURCE", ASPPCOMSTR="as     $SOURCE",
                   ARCOMSTR="ar     $TARGET", LINKCOMSTR="link   $TARGET")
@@ -281,19 +324,67 @@ def setup_env(env: Any, p: Plan, tc: Toolchain, verbose: bool = False) -> Any:
     return e
 
 
-def objects(env: Any, p: Plan, srcs: list[Path], commands: list[dict[str, str]]) -> list[Any]:
-    """One object per source under <variant>/obj/; records each compile command."""
+def group_env(env: Any, p: Plan, group: str) -> Any:
+    """env compiling at `group`'s -O level (env itself when that is its level already)."""
+    base = _opt_flags(p)
+    flags = _opt_flags(p, group)
+    if flags == base:
+        return env
+    key = (id(env), group)
+    if key not in _GROUP_ENVS:
+        clone = env.Clone()
+        old = list(env["CFLAGS"])
+        i = old.index(base[0])
+        clone.Replace(CFLAGS=old[:i] + flags + old[i + len(base):])
+        _GROUP_ENVS[key] = (env, clone)   # env kept alive so its id stays unique
+    return _GROUP_ENVS[key][1]
+
+
+_GROUP_ENVS: dict[tuple[int, str], tuple[Any, Any]] = {}
+
+
+def size_profile_sources(p: Plan, runtime: list[Path]) -> list[Path]:
+    """Runtime sources whose object differs from the opt=size build's, when the size-first
+    build runs some of them faster: they are compiled a second time as opt=size would, so
+    build.json can say what the speed costs. Empty when there is nothing to compare."""
+    small = optimize.SMALL_LEVELS
+    if p.mode != "release" or optimize.small(p.levels) or p.levels["runtime"] not in small:
+        return []
+    return [s for s in runtime if p.levels[group_of(s)] not in small
+            or "WB_FUSE" in s.read_text(errors="replace")]
+
+
+def size_profile_objects(env: Any, p: Plan, srcs: list[Path]) -> list[Any]:
+    """srcs compiled as opt=size compiles them (-Os, WB_SMALL=1) under <variant>/obj-size/."""
+    if not srcs:
+        return []
+    e = env.Clone()
+    old = list(env["CFLAGS"])
+    i = old.index(_opt_flags(p)[0])
+    e.Replace(CFLAGS=old[:i] + ["-Os"] + old[i + 1:],
+              CPPDEFINES=[d for d in env["CPPDEFINES"] if not str(d).startswith("WB_SMALL=")]
+              + ["WB_SMALL=1"])
+    return objects(e, p, srcs, None, obj_dir="obj-size", level_of="runtime")
+
+
+def objects(env: Any, p: Plan, srcs: list[Path], commands: list[dict[str, str]] | None,
+            obj_dir: str = "obj", level_of: str | None = None) -> list[Any]:
+    """One object per source under <variant>/<obj_dir>/, at its group's -O level (or at
+    group `level_of`'s for all); records each compile command (unless commands is None)."""
     out = []
     for src in srcs:
         try:
             rel = src.relative_to(SRC)
         except ValueError:
             rel = Path("gen") / src.relative_to(p.variant / "gen")
-        target = p.variant / "obj" / rel.with_suffix(".o")
-        nodes = env.Object(target=str(target), source=str(src))
+        target = p.variant / obj_dir / rel.with_suffix(".o")
+        env_g = group_env(env, p, level_of or group_of(src))
+        nodes = env_g.Object(target=str(target), source=str(src))
         com = "$ASPPCOM" if src.suffix == ".S" else "$CCCOM"
-        commands.append({"directory": str(ROOT), "file": str(src), "output": str(target),
-                         "command": env.subst(com, target=nodes, source=env.File(str(src)))})
+        if commands is not None:
+            commands.append({"directory": str(ROOT), "file": str(src), "output": str(target),
+                             "command": env_g.subst(com, target=nodes,
+                                                    source=env.File(str(src)))})
         out += nodes
     return out
 
@@ -318,7 +409,8 @@ def _build_json_action(info: dict[str, Any]) -> Callable[..., int]:
         board = load_board(data["board"])
         size_tool = tuple(data["size_tool"])
         try:
-            objs = sizes.measure(size_tool, [Path(f) for f in data["objects"]])
+            objs = sizes.measure(size_tool, [Path(f) for f in
+                                             [*data["objects"], *data["size_profile"].values()]])
             runtime = sizes.total(objs[f] for f in data["runtime_objects"])
             components: dict[str, int] = {}
             for f, comp in data["components"].items():
@@ -331,12 +423,17 @@ def _build_json_action(info: dict[str, Any]) -> Callable[..., int]:
             out = {k: data[k] for k in ("board", "triple", "platform", "variant", "features",
                                         "mode", "heap_size", "toolchain", "status", "missing",
                                         "notes", "firmware", "images")}
+            cost = _opt_cost(objs, data["size_profile"])
             out.update(sizes=image, runtime=runtime, components=dict(sorted(components.items())),
+                       optimize={"profile": data["profile"], "levels": data["levels"],
+                                 "small_interpreter": data["small_interpreter"],
+                                 "cost_over_opt_size": cost},
                        memory=[{"region": u.region, "what": u.what, "used": u.used,
                                 "total": u.total} for u in usages],
                        fits=all(u.fits for u in usages))
             Path(str(target[0])).write_text(json.dumps(out, indent=2) + "\n")
             sizes.print_bars(board, image, usages)
+            _print_opt(data, cost)
             sizes.check_fit(board, usages)
         except WasmbedError as err:
             print(f"wasmbed: error: {err}")
@@ -344,6 +441,29 @@ def _build_json_action(info: dict[str, Any]) -> Callable[..., int]:
         return 0
 
     return action
+
+
+def _opt_cost(objs: dict[str, dict[str, int]], pairs: dict[str, str]) -> dict[str, Any] | None:
+    """Text of the objects built faster against the same sources built as opt=size."""
+    if not pairs:
+        return None
+    files = {}
+    for fast, small in sorted(pairs.items()):
+        name = Path(fast).name.removesuffix(".o") + ".c"
+        files[name] = {"text": objs[fast]["text"], "text_opt_size": objs[small]["text"]}
+    extra = sum(f["text"] - f["text_opt_size"] for f in files.values())
+    return {"files": files, "extra_text": extra}
+
+
+def _print_opt(data: dict[str, Any], cost: dict[str, Any] | None) -> None:
+    levels = data["levels"]
+    text = ", ".join(f"{g} {lv}" for g, lv in levels.items())
+    line = f"optimize ({data['profile']}): {text}"
+    if cost is not None:
+        parts = ", ".join(f"{n} {f['text'] - f['text_opt_size']:+,}"
+                          for n, f in cost["files"].items())
+        line += f"; text {cost['extra_text']:+,} B over opt=size ({parts})"
+    print(line)
 
 
 def graph(env: Any, p: Plan) -> list[Any]:
@@ -355,20 +475,18 @@ def graph(env: Any, p: Plan) -> list[Any]:
     agent = agent_sources()
     rendered = render.render(p.board, p.platform, p.keys, gen, heap_size=p.heap_size,
                              runtime_sources=[str(s.relative_to(ROOT)) for s in runtime])
+    if p.platform.name == "riot" and p.sdk_tree is not None:
+        from wasmbed import rtos_riot  # RIOT's own make builds it (wasmbed/rtos_riot.py)
+        return rtos_riot.graph(env, p, rendered)
     cpu_env = setup_env(env, p, p.toolchain, p.verbose)
     port_env = cpu_env if p.port_toolchain is p.toolchain else \
         setup_env(env, p, p.port_toolchain, p.verbose)
-    if p.platform.kind == "baremetal":
-        port_srcs = list(rendered.sources) + sorted((SRC / "port" / "common").glob("*.c"))
-    elif p.platform.port == "host":
-        port_srcs = sorted((SRC / "port" / "host").glob("*.c"))
-    else:
-        port_srcs = []
-    if not p.with_sdk and p.port_toolchain is p.toolchain and p.platform.kind != "baremetal":
-        port_srcs = []  # no API headers to compile the port against (see plan notes)
+    port_srcs = port_sources(p, rendered)
 
     commands: list[dict[str, str]] = []
     runtime_objs = objects(cpu_env, p, runtime, commands)
+    cost_srcs = size_profile_sources(p, runtime)
+    cost_objs = size_profile_objects(cpu_env, p, cost_srcs)
     lib = cpu_env.StaticLibrary(str(p.variant / "wasmbed"), runtime_objs)
     agent_objs = objects(cpu_env, p, agent, commands)
     port_objs = objects(port_env, p, port_srcs, commands)
@@ -387,7 +505,18 @@ def graph(env: Any, p: Plan) -> list[Any]:
         defaults.append(cpu_env.Command(str(p.variant / "firmware.needs-agent"), lib, no_agent))
         return defaults
     link_ok = p.with_sdk and not (tc.family == "clang" and p.platform.kind != "baremetal")
-    if link_ok:
+    if link_ok and tc.family == "clang":
+        # Xtensa: GNU ld links, compiler-rt's builtins come along (wasmbed/xtensa.py)
+        from wasmbed import xtensa
+        assert rendered.linker_script is not None
+        rt = xtensa.builtins_library(cpu_env, p.variant, p.levels.get("runtime", "-Os")
+                                     if p.mode == "release" else "-Os")
+        link_env = xtensa.link_env(cpu_env, tc, rendered.linker_script,
+                                   p.variant / "firmware.map", p.variant)
+        fw_path = toolchains.exe_path(p.variant, tc)
+        firmware = link_env.Program(str(fw_path), agent_objs + port_objs)
+        link_env.Depends(firmware, [lib, rt, str(rendered.linker_script)])
+    elif link_ok:
         link_env = cpu_env.Clone()
         link_env.Replace(LINKFLAGS=ldflags(p, rendered.linker_script),
                          LIBS=["wasmbed"] + (["gcc"] if tc.family == "gcc" and
@@ -425,10 +554,14 @@ def graph(env: Any, p: Plan) -> list[Any]:
         "firmware": firmware[0].abspath if firmware else None, "images": images,
         "size_tool": list(tc.size), "objects": obj_paths,  # relative to the top dir, as llvm-size prints them
         "runtime_objects": [str(o) for o in runtime_objs], "components": comp,
+        "profile": p.profile, "levels": p.levels if p.mode == "release" else {},
+        "small_interpreter": optimize.small(p.levels) if p.mode == "release" else None,
+        "size_profile": {str(runtime_objs[runtime.index(s)]): str(o)
+                         for s, o in zip(cost_srcs, cost_objs)},
     }
     cpu_env["WB_BUILD_INFO"] = json.dumps(info, sort_keys=True)
     from SCons.Action import Action  # type: ignore[import-not-found]
-    bj = cpu_env.Command(str(p.variant / "build.json"), (firmware or []) + all_objs,
+    bj = cpu_env.Command(str(p.variant / "build.json"), (firmware or []) + all_objs + cost_objs,
                          Action(_build_json_action(info), "Measuring $TARGET",
                                 varlist=["WB_BUILD_INFO"]))
     defaults.append(bj)
@@ -440,6 +573,7 @@ def graph(env: Any, p: Plan) -> list[Any]:
 def help_text() -> str:
     lines = ["wasmbed: builds the runtime and the firmware for one board.", "",
              "scons board=NAME [features=a,b] [heap_size=N] [mode=release|debug|sanitize]",
+             "      [boards_dir=DIR[:DIR] (boards searched first; also WASMBED_BOARDS_PATH)]",
              "      [build_dir=DIR] [toolchain=gcc|zig|clang|host|zig:<target>|gcc:<prefix>]",
              "      [sdk=PATH (the RTOS tree; default: the platform's variable, e.g. NUTTX_DIR)]",
              "", "boards:"]
@@ -460,6 +594,11 @@ def main(env: Any, arguments: dict[str, str], *, help_requested: bool,
          exit: Callable[[int], None]) -> None:
     """The whole SConstruct."""
     try:
+        arguments = dict(arguments)
+        boards_dir = arguments.pop("boards_dir", None)  # out-of-tree boards, as --boards-dir
+        if boards_dir:
+            from wasmbed.descriptors import prepend_boards_path
+            prepend_boards_path(boards_dir.split(os.pathsep))
         if help_requested:
             set_help(help_text())
             return

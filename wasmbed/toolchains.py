@@ -46,6 +46,7 @@ TRIPLES: dict[str, tuple[str, str]] = {
     "mips64-unknown-elf": ("zig", "mips64-freestanding-none"),
     "i386-unknown-elf": ("zig", "x86-freestanding-none"),
     "xtensa-esp32-elf": ("clang", "clang-22"),
+    "xtensa-unknown-elf": ("clang", "clang-22"),
 }
 
 GCC_PACKAGES = {
@@ -57,8 +58,13 @@ GCC_PACKAGES = {
 ZIG_CPU = {"x86_64": "x86_64", "i386": "x86", "aarch64": "aarch64", "riscv64": "riscv64",
            "riscv32": "riscv32", "arm": "arm", "mips": "mips", "mips64": "mips64"}
 
+# The ESP32's LX6 (the default when a board's `toolchain.features` names none).
 XTENSA_FEATURES = ("+windowed", "+mul32", "+div32", "+fp", "+mul32high", "+nsa", "+minmax",
                    "+sext", "+loop", "+s32c1i", "+threadptr", "+bool")
+# Options the startup code and drivers need (exception/interrupt registers, VECBASE,
+# CCOUNT): they change no C code generation, only what inline and .S assembly may name.
+XTENSA_SYSTEM_FEATURES = ("+exception", "+interrupt", "+highpriinterrupts", "+rvector",
+                          "+timers1", "+debug", "+prid", "+miscsr", "+coprocessor")
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,7 @@ class Toolchain:
     cflags: tuple[str, ...] = ()    # target selection flags (before the board's cpu_flags)
     ldflags: tuple[str, ...] = ()
     linker: tuple[str, ...] = ()    # separate linker (clang for xtensa), else cc links
+    assembler: tuple[str, ...] = () # separate assembler for preprocessed .S (xtensa), else cc
     package: str = ""               # what to install when it is missing
     missing: str = ""               # "" when found, else what is missing
     target: str = ""                # zig target / clang target / gcc prefix
@@ -172,23 +179,35 @@ def zig(target: str) -> Toolchain:
         object_format=fmt)
 
 
-def clang_xtensa(binary: str = "clang-22") -> Toolchain:
+def clang_xtensa(binary: str = "clang-22", features: tuple[str, ...] = XTENSA_FEATURES
+                 ) -> Toolchain:
+    """clang's Xtensa back end for a core given by its target features; llvm-mc assembles
+    (clang's integrated assembler takes no target features for .S files), GNU ld links."""
     size, size_missing = _size_tool()
     ver = binary.rsplit("-", 1)[-1] if "-" in binary else ""
     ar = f"llvm-ar-{ver}" if ver else "llvm-ar"
     missing = "" if shutil.which(binary) else f"{binary} not found"
+    if not missing and not shutil.which(ar):
+        missing = f"{ar} not found"
     linker = "xtensa-lx106-elf-ld"
     notes = ()
     if not shutil.which(linker):
         notes = (f"{linker} (Debian binutils-xtensa-lx106) not found: objects only",)
     feats: list[str] = []
-    for f in XTENSA_FEATURES:
+    every = tuple(dict.fromkeys([*features, *XTENSA_SYSTEM_FEATURES]))
+    for f in every:
         feats += ["-Xclang", "-target-feature", "-Xclang", f]
+    mc = f"llvm-mc-{ver}" if ver else "llvm-mc"
+    if not missing and not shutil.which(mc):
+        missing = f"{mc} not found"
+    mattr = ",".join(every)
     return Toolchain(
         family="clang", name=(_version((binary,)) or binary) if not missing else binary,
         cc=(binary, "--target=xtensa"), ar=(ar,), objcopy=("llvm-objcopy",), size=size,
         cflags=("-ffreestanding", "-nostdlibinc", *feats), linker=(linker,),
-        package="clang-22 (Debian: apt-get install clang-22 binutils-xtensa-lx106)",
+        assembler=(mc, "-triple=xtensa", f"-mattr={mattr}", "-filetype=obj"),
+        package=f"clang-{ver or '22'} (Debian: apt-get install clang-{ver or '22'} llvm-{ver or '22'} "
+                "binutils-xtensa-lx106)",
         missing=missing or size_missing, target="xtensa", notes=notes)
 
 
@@ -197,7 +216,13 @@ def unavailable(triple: str, why: str, package: str = "") -> Toolchain:
                      package=package, missing=why, target=triple)
 
 
-def for_triple(triple: str) -> Toolchain:
+def xtensa_features(board: Board) -> tuple[str, ...]:
+    """The board's `toolchain.features` (its core's options), else the ESP32's."""
+    given = (board.toolchain or {}).get("features") or ()
+    return tuple(given) or XTENSA_FEATURES
+
+
+def for_triple(triple: str, features: tuple[str, ...] = XTENSA_FEATURES) -> Toolchain:
     family, detail = TRIPLES.get(triple, ("?", ""))
     if family == "host":
         return gcc("")
@@ -211,7 +236,7 @@ def for_triple(triple: str) -> Toolchain:
     if family == "zig":
         return zig(detail)
     if family == "clang":
-        return clang_xtensa(detail)
+        return clang_xtensa(detail, features)
     if family == "cosmo":
         if shutil.which("cosmocc"):
             size, size_missing = _size_tool()
@@ -251,7 +276,7 @@ def for_board(board: Board, override: str | dict | None = None) -> Toolchain:
     spec = parse_override(override) if isinstance(override, str) else override
     spec = spec or (dict(board.toolchain) if board.toolchain else None)
     if not spec:
-        tc = for_triple(board.triple)
+        tc = for_triple(board.triple, xtensa_features(board))
     else:
         family = spec["family"]
         if family == "host":
@@ -266,7 +291,7 @@ def for_board(board: Board, override: str | dict | None = None) -> Toolchain:
                                             else zig_target_for(board))
             tc = zig(target)
         else:
-            tc = clang_xtensa(spec.get("cc") or "clang-22")
+            tc = clang_xtensa(spec.get("cc") or "clang-22", xtensa_features(board))
         if spec.get("cflags") or spec.get("ldflags"):
             tc = replace(tc, cflags=tc.cflags + tuple(spec.get("cflags") or ()),
                          ldflags=tc.ldflags + tuple(spec.get("ldflags") or ()))
