@@ -90,3 +90,72 @@ def test_memory_grow_is_capped_on_the_host(host_agent: Path, tmp_path: Path) -> 
               str(grow))
     assert res.returncode == 0, res.stderr
     assert int(res.stdout.split()[0]) * 65536 <= 256 << 20  # 256 MiB, not the machine's RAM
+
+
+# ---- (b) CLI consistency ---------------------------------------------------------------------
+
+def _own_board(tmp_path: Path, name: str, qemu_binary: str | None = None) -> Path:
+    import re
+
+    text = (ROOT / "boards" / "qemu-riscv64.yaml").read_text()
+    text = re.sub(r"(?m)^name: .*$", f"name: {name}", text)
+    if qemu_binary:
+        text = re.sub(r"(?m)^(\s+binary:) .*$", rf"\1 {qemu_binary}", text)
+    d = tmp_path / "boards"
+    d.mkdir(exist_ok=True)
+    (d / f"{name}.yaml").write_text(text)
+    return d
+
+
+def test_app_path_anywhere_and_missing_app_before_building(tmp_path: Path) -> None:
+    res = roq("riscv64", "--app-timeout", "5", str(tmp_path / "loop.wasm"))
+    assert res.returncode == 2 and "cannot read" in res.stderr and "loop.wasm" in res.stderr
+    assert "building" not in res.stderr + res.stdout
+
+
+def test_boards_dir_for_run_on_qemu_and_scons(tmp_path: Path) -> None:
+    boards = _own_board(tmp_path, "my-board", qemu_binary="qemu-system-nowhere")
+    app = tmp_path / "a.wasm"
+    app.write_bytes(wat("(module)"))
+    fw = tmp_path / "fw.elf"
+    fw.write_bytes(b"x")
+    res = roq("my-board", str(app), "--boards-dir", str(boards), "--firmware", str(fw))
+    assert res.returncode == 2 and "qemu-system-nowhere not found" in res.stderr, res.stderr
+    from wasmbed import sconsbuild
+
+    seen: list[str] = []
+    sconsbuild.main(None, {"boards_dir": str(boards)}, help_requested=True,
+                    set_help=seen.append, default=lambda _: None, exit=lambda _: None)
+    assert "my-board" in seen[0] and "boards_dir=" in seen[0]
+    assert "WASMBED_BOARDS_PATH" in (ROOT / "README.md").read_text()
+
+
+def test_one_broken_board_does_not_hide_the_others(tmp_path: Path) -> None:
+    boards = _own_board(tmp_path, "fine-board", qemu_binary="qemu-system-nowhere")
+    (boards / "broken.yaml").write_text("name: broken\ntier: Z\n")
+    res = cli("boards", "--boards-dir", str(boards), "--json")
+    assert res.returncode == 0, res.stderr
+    rows = {r["name"]: r for r in json.loads(res.stdout)}
+    assert "broken" in rows["broken"] and "qemu-riscv64" in rows
+    assert rows["fine-board"]["qemu_found"] is False  # its QEMU binary is not installed
+    assert "broken" in res.stderr
+
+
+def test_files_relative_to_the_testsuite() -> None:
+    from wasmbed.wast import suite_files, testsuite_dir
+
+    if not (testsuite_dir() / "proposals/tail-call/return_call.wast").is_file():
+        pytest.skip("testsuite without proposals/tail-call")
+    (path,) = suite_files("core", ["proposals/tail-call/return_call.wast"])
+    assert path.is_file()
+
+
+def test_board_without_qemu_and_a_missing_port(tmp_path: Path) -> None:
+    app = tmp_path / "a.wasm"
+    app.write_bytes(wat("(module)"))
+    res = cli("run", "--board", "esp32c3-baremetal", str(app))
+    assert res.returncode == 2 and "run-on-qemu" not in res.stderr
+    assert "no QEMU machine" in res.stderr and "--port" in res.stderr
+    res = cli("spec", "--board", "mps2-an386", "--port", "/dev/ttyNOPE", "--files", "nop")
+    assert res.returncode == 2 and "Errno" not in res.stderr
+    assert "/dev/ttyNOPE does not exist" in res.stderr and "serial ports" in res.stderr

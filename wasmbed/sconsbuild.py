@@ -574,6 +574,7 @@ def help_text() -> str:
     lines = ["wasmbed: builds the runtime and the firmware for one board.", "",
              "scons board=NAME [features=a,b] [heap_size=N] [mode=release|debug|sanitize]",
              "      [boards_dir=DIR[:DIR] (boards searched first; also WASMBED_BOARDS_PATH)]",
+             "      [boards_dir=DIR[:DIR] (boards searched first; also WASMBED_BOARDS_PATH)]",
              "      [build_dir=DIR] [toolchain=gcc|zig|clang|host|zig:<target>|gcc:<prefix>]",
              "      [sdk=PATH (the RTOS tree; default: the platform's variable, e.g. NUTTX_DIR)]",
              "", "boards:"]

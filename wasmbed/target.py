@@ -213,7 +213,16 @@ def open_target(
     if board == "host":
         return HostTarget(firmware if firmware is not None else host_firmware(features, mode))
     if port is None:
-        raise WasmbedError(f"board {board!r} is not the host: use run-on-qemu {board} or give --port")
+        from wasmbed.descriptors import load_board
+
+        if load_board(board).qemu:
+            raise WasmbedError(f"board {board!r} is not the host: use run-on-qemu {board} "
+                               "or give --port")
+        raise WasmbedError(f"board {board!r} is not the host and has no QEMU machine: give "
+                           "--port (the serial port of the board running the agent)",
+                           hint=f"flash the agent first: wasmbed flash --board {board} "
+                                "--port /dev/ttyUSB0")
+    from wasmbed.flash import check_port  # missing port: the list of ports, not [Errno 2]
     from wasmbed.qemu import SerialTarget  # H4's module; imported only when needed
 
-    return SerialTarget(board, port, baud=baud)
+    return SerialTarget(board, check_port(port), baud=baud)

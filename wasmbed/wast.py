@@ -54,6 +54,8 @@ def suite_files(suite: str, only: Optional[list[str]] = None) -> list[Path]:
         path = Path(name)
         if path.is_file():
             picked.append(path)
+        elif (root / name).is_file():  # relative to the testsuite: proposals/x/y.wast
+            picked.append(root / name)
         elif name in by_name:
             picked.append(by_name[name])
         else:
@@ -61,7 +63,8 @@ def suite_files(suite: str, only: Optional[list[str]] = None) -> list[Path]:
 
             near = difflib.get_close_matches(name, list(by_name), n=1)
             hint = f"did you mean {near[0]}?" if near else None
-            raise WasmbedError(f"no such .wast file in the testsuite: {name}", hint=hint)
+            raise WasmbedError(f"no such .wast file: {name} (looked in {Path.cwd()} and in the "
+                               f"testsuite {root})", hint=hint)
     return picked
 
 

@@ -19,11 +19,23 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
+    import shutil
+    import sys
+
+    from wasmbed.errors import WasmbedError
+
     descriptors.prepend_boards_path(args.boards_dir)
-    boards = descriptors.all_boards()
-    rows = []
+    boards, broken = [], []
+    for name in descriptors.board_names():
+        try:  # one broken file is reported, the others still listed
+            boards.append(descriptors.load_board(name))
+        except WasmbedError as err:
+            broken.append({"name": name, "broken": str(err)})
+            print(f"wasmbed: warning: board {name}: {err}", file=sys.stderr)
+    rows: list[dict] = []
     for b in boards:
         platform = descriptors.platform_of(b)
         found, text = toolchains.describe(b)
@@ -31,9 +43,12 @@ def run(args: argparse.Namespace) -> int:
                      "platform": b.platform, "kind": platform.kind, "toolchain_found": found,
                      "toolchain": text, "sdk": "n/a" if platform.sdk is None else
                      ("found" if platform.sdk_available() else f"missing {platform.sdk.name}"),
-                     "qemu": b.qemu.machine if b.qemu else None, "status": b.status})
+                     "qemu": b.qemu.machine if b.qemu else None,
+                     "qemu_binary": b.qemu.binary if b.qemu else None,
+                     "qemu_found": bool(b.qemu and shutil.which(b.qemu.binary)),
+                     "status": b.status})
     if args.json:
-        print(json.dumps(rows, indent=2))
+        print(json.dumps(rows + broken, indent=2))
         return 0
     console = Console()
     if not console.is_terminal:
@@ -43,7 +58,10 @@ def run(args: argparse.Namespace) -> int:
         table.add_column(col, overflow="fold")
     for r in rows:
         tc = f"[green]{r['toolchain']}[/]" if r["toolchain_found"] else f"[red]{r['toolchain']}[/]"
-        table.add_row(r["name"], r["triple"], r["tier"], r["platform"], tc, r["sdk"],
-                      r["qemu"] or "-")
+        qemu = "-" if not r["qemu"] else r["qemu"] if r["qemu_found"] else \
+            f"[red]{r['qemu']} ({r['qemu_binary']} missing)[/]"
+        table.add_row(r["name"], r["triple"], r["tier"], r["platform"], tc, r["sdk"], qemu)
+    for r in broken:
+        table.add_row(r["name"], "[red]broken descriptor[/]", "", "", escape(r["broken"]), "", "")
     console.print(table)
     return 0

@@ -41,6 +41,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="an arch (riscv64, riscv32, cortex-m4, cortex-m3, arm, aarch64, mips, "
                              "mips64, i386) or a board with a qemu: section")
     parser.add_argument("app", nargs="?", type=Path, help="a .wasm application to run instead of the spec suite")
+    parser.add_argument("--boards-dir", action="append", metavar="DIR",
+                        help="search DIR for board descriptors before the built-in ones "
+                             "(also WASMBED_BOARDS_PATH, os.pathsep-separated)")
     parser.add_argument("--spec", default="core", metavar="SUITE", help="spec suite to run (default: core)")
     parser.add_argument("--files", help="comma-separated .wast names instead of the whole suite")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the JSON report here")
@@ -141,6 +144,11 @@ def run(args: argparse.Namespace) -> int:
 
     install_cleanup()  # from the main thread: SIGTERM/SIGHUP end every guest
     console = Console(stderr=True)
+    from wasmbed.commands.run import read_app
+    from wasmbed.descriptors import prepend_boards_path
+
+    prepend_boards_path(args.boards_dir)
+    module = read_app(args.app) if args.app is not None and not args.bench else None
     board = resolve_board(args.target)
     features = _features(args, board)
     if args.bench:
@@ -148,16 +156,16 @@ def run(args: argparse.Namespace) -> int:
 
         return run_bench(board, features, args, console)
     firmware = firmware_for(board, features, args.firmware, console)
-    if args.app is not None:
-        return run_app(board, firmware, args, console)
+    if module is not None:
+        return run_app(board, firmware, args, console, module)
     return run_spec(board, firmware, args, console)
 
 
-def run_app(board: str, firmware: Path, args: argparse.Namespace, console: Any) -> int:
-    from wasmbed.commands.run import read_app, run_app_on
+def run_app(board: str, firmware: Path, args: argparse.Namespace, console: Any,
+            module: bytes) -> int:
+    from wasmbed.commands.run import run_app_on
     from wasmbed.qemu import QemuTarget
 
-    module = read_app(args.app)
     log = log_path(board, args.log)
     console.print(f"serial log: {log}")
     return run_app_on(QemuTarget(board, firmware, icount=args.icount, log=log), args.app, module,

@@ -17,6 +17,8 @@ HELP = "run app.wasm (its _start or main) on a board's agent and stream its outp
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("app", type=Path, help="the .wasm application")
     parser.add_argument("--board", default="host", help="board name (default: host)")
+    parser.add_argument("--boards-dir", action="append", metavar="DIR",
+                        help="search DIR for board descriptors first (also WASMBED_BOARDS_PATH)")
     parser.add_argument("--features", help="comma-separated feature keys for the agent build")
     parser.add_argument("--firmware", type=Path, help="use this prebuilt host agent instead of building one")
     parser.add_argument("--port", help="serial port or URL of a board running the agent")
@@ -142,6 +144,9 @@ def link_hint(err: Any, info: Any) -> str:
 def run(args: argparse.Namespace) -> int:
     from wasmbed.target import open_target
 
+    from wasmbed.descriptors import prepend_boards_path
+
+    prepend_boards_path(args.boards_dir)
     module = read_app(args.app)
     features = [f.strip() for f in args.features.split(",")] if args.features else None
     target = open_target(args.board, port=args.port, baud=args.baud, firmware=args.firmware, features=features)

@@ -18,6 +18,8 @@ HELP = "run the WebAssembly spec testsuite on a board (host agent, or a board ov
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--board", default="host", help="board name (default: host)")
+    parser.add_argument("--boards-dir", action="append", metavar="DIR",
+                        help="search DIR for board descriptors first (also WASMBED_BOARDS_PATH)")
     parser.add_argument("--suite", default="core", help="test suite: core = every top-level .wast except simd_*")
     parser.add_argument("--files", help="comma-separated .wast names (or paths) instead of the whole suite")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the JSON report here")
@@ -63,6 +65,9 @@ def run(args: argparse.Namespace) -> int:
     from wasmbed.target import open_target
     from wasmbed.wast import suite_files
 
+    from wasmbed.descriptors import prepend_boards_path
+
+    prepend_boards_path(args.boards_dir)
     files = suite_files(args.suite, args.files.split(",") if args.files else None)
     if not files:
         raise WasmbedError("no .wast files selected")
