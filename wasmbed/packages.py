@@ -46,6 +46,7 @@ class Finding:
     path: str          # the file found ("" when not found)
     package: str       # the Debian package owning it ("" when none)
     problem: str = ""  # "" when setup.sh brings it
+    skipped: str = ""  # why this build was not checked (counted, never hidden)
 
     @property
     def ok(self) -> bool:
@@ -124,10 +125,12 @@ def _own(path: str) -> bool:
 
 
 def judge(unit: str, kind: str, name: str, path: str, package: str,
-          installed: frozenset[str]) -> Finding:
+          installed: frozenset[str], trees: Sequence[Path] = ()) -> Finding:
+    """`trees`: RTOS source trees the user pointed the build at (their headers are theirs)."""
+    in_tree = any(path.startswith(str(t.resolve()) + os.sep) for t in trees)
     if not path:
         problem = f"{name} not found on this machine"
-    elif _own(path) or _python_owned(path):
+    elif _own(path) or _python_owned(path) or in_tree:
         problem = ""
     elif not package:
         problem = f"{path} belongs to no Debian package (installed by hand?)"
@@ -177,8 +180,9 @@ def _tool_path(argv0: str) -> str:
     return shutil.which(argv0) or ""
 
 
-def board_files(board_name: str, build_dir: Path) -> tuple[list[tuple[str, str]], list[str]]:
-    """([(tool name, path)], [header paths]) a default build of the board uses."""
+def board_files(board_name: str, build_dir: Path
+                ) -> tuple[list[tuple[str, str]], list[str], list[Path]]:
+    """([(tool name, path)], [header paths], [RTOS trees]) a default build of the board uses."""
     from wasmbed import render, sconsbuild  # the build side; this module only asks it
 
     p = sconsbuild.plan(sconsbuild.Options(board=board_name, build_dir=str(build_dir)))
@@ -205,7 +209,9 @@ def board_files(board_name: str, build_dir: Path) -> tuple[list[tuple[str, str]]
         except WasmbedError as err:
             raise WasmbedError(f"board {board_name}: {err}")
     generated = str(build_dir.resolve()) + os.sep  # gen/: rendered by us for this build
-    return tools, sorted(h for h in set(headers) if not h.startswith(generated))
+    tree = getattr(p, "sdk_tree", None)
+    trees = [tree.root, *tree.companions.values()] if tree is not None else []
+    return tools, sorted(h for h in set(headers) if not h.startswith(generated)), trees
 
 
 def check_boards(boards: Iterable[str], *, packages: Sequence[str] | None = None
@@ -226,14 +232,18 @@ def check_boards(boards: Iterable[str], *, packages: Sequence[str] | None = None
                 findings.append(Finding(name, "tool", tc.cc[0] if tc.cc else name, "", "",
                                         f"{tc.missing} (install {tc.package})"))
                 continue
-            tools, headers = board_files(name, Path(tmp) / name)
+            try:
+                tools, headers, trees = board_files(name, Path(tmp) / name)
+            except WasmbedError as err:  # e.g. an RTOS tree that is set but wrong
+                findings.append(Finding(name, "build", name, "", "", skipped=str(err)))
+                continue
             paths = [p for _, p in tools if p] + headers
             own = owners(paths)
             for tool, path in tools:
                 findings.append(judge(name, "tool", tool, path, own.get(path, ""), installed))
             for h in headers:
                 findings.append(judge(name, "header", Path(h).name, h, own.get(h, ""),
-                                      installed))
+                                      installed, trees))
     tools = [(t, shutil.which(t) or "") for t in TEST_TOOLS]
     own = owners(p for _, p in tools if p)
     findings += [judge("tests", "tool", t, p, own.get(p, ""), installed) for t, p in tools]
