@@ -5,7 +5,8 @@ Status per board:
     built-without-sdk  the CPU part (and the port, against the API available) compiled;
                        the OS's SDK is not here (`error` says what is missing)
     no-toolchain       no compiler for the CPU (`error` names what to install)
-    failed             the build broke (`error` has the tail of the output)
+    failed             the build broke (`error` has the tail of the output); the matrix
+                       builds with werror=1, so a compiler warning is a failure too
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def build_one(board: Board, jobs: int = 1) -> dict[str, Any]:
     tc = toolchains.for_board(board)
     entry["toolchain"] = tc.name if tc.found else None
     try:
-        result = build(board.name, jobs=jobs)
+        result = build(board.name, jobs=jobs, werror=True)  # every target warning-free
     except WasmbedError as err:
         message = str(err)
         entry["error"] = message

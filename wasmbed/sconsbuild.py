@@ -16,6 +16,7 @@ what is available and build.json says "built-without-sdk" with what is missing.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -48,6 +49,7 @@ class Options:
     build_dir: str | None = None
     toolchain: str | None = None
     verbose: bool = False
+    werror: bool = False          # werror=1: warnings fail the build (matrix, CI)
     opt: str | None = None        # board | size | speed (None: see optimize.default_profile)
     sdk: str | None = None        # sdk=PATH: the RTOS tree, over the platform's variable
 
@@ -68,6 +70,7 @@ class Plan:
     missing: str                  # what is missing for a real image ("" when nothing)
     notes: list[str] = field(default_factory=list)
     verbose: bool = False
+    werror: bool = False          # werror=1: warnings fail the build (matrix, CI)
     profile: str = "board"        # the opt= profile
     levels: dict[str, str] = field(default_factory=dict)  # group -> -O level (release)
     sdk_tree: SdkTree | None = None   # the RTOS tree found (wasmbed/sdk.py), if any
@@ -90,6 +93,7 @@ def _int(text: str, what: str) -> int:
 
 def parse_arguments(arguments: dict[str, str]) -> Options:
     known = {"opt", "board", "features", "heap_size", "mode", "build_dir", "toolchain", "verbose",
+             "werror",
              "sdk"}
     for key in arguments:
         if key not in known:
@@ -113,13 +117,16 @@ def parse_arguments(arguments: dict[str, str]) -> Options:
                    toolchain=arguments.get("toolchain") or None,
                    opt=arguments.get("opt") or None,
                    sdk=arguments.get("sdk") or None,
+                   werror=arguments.get("werror", "0") not in ("0", "", "no", "false"),
                    verbose=arguments.get("verbose", "0") not in ("0", "", "no", "false"))
 
 
 def resolve_features(board: Board, requested: list[str] | None) -> list[str]:
-    keys = registry.resolve(requested if requested is not None else list(board.features))
-    registry.check_arch(keys, board.arch)
-    return keys
+    """features= on top of the board's defaults (+key, -key, key; only:a,b for an exact
+    set), checked against the board's CPU and platform (wasmbed.featuresel)."""
+    from wasmbed import featuresel
+
+    return featuresel.resolve(board, requested)
 
 
 def variant_dir(board: Board, keys: list[str], *, heap_size: int | None = None,
@@ -163,6 +170,8 @@ def plan(opts: Options) -> Plan:
         if surrogate is not None and surrogate.found:
             tc = surrogate
     tc.require(board.name)
+    if opts.toolchain:  # cpu_flags are written for the board's default compiler
+        board = dataclasses.replace(board, cpu_flags=toolchains.cpu_flags_for(board, tc))
     port_tc, missing, notes = tc, "", []
     if not with_sdk:
         missing = platform.sdk.missing if platform.sdk else ""
@@ -174,6 +183,9 @@ def plan(opts: Options) -> Plan:
             notes.append("port not compiled: it needs the SDK's C library")
     notes += list(tc.notes)
     heap = opts.heap_size if opts.heap_size is not None else board.heap_size
+    if opts.heap_size is not None:  # before compiling: not in the linker, not as `nomem`
+        from wasmbed.featuresel import check_heap
+        check_heap(board, heap, keys)
     variant = variant_dir(board, keys, heap_size=opts.heap_size, mode=opts.mode,
                           toolchain=opts.toolchain, build_dir=opts.build_dir, opt=opts.opt)
     profile = optimize.default_profile(keys, opts.opt)
@@ -181,14 +193,15 @@ def plan(opts: Options) -> Plan:
                               size_first=platform.kind == "baremetal" or board.arch == "xtensa")
     return Plan(board=board, platform=platform, keys=keys, mode=opts.mode, heap_size=heap,
                 variant=variant, toolchain=tc, port_toolchain=port_tc, with_sdk=with_sdk,
-                missing=missing, notes=notes, verbose=opts.verbose,
+                missing=missing, notes=notes, verbose=opts.verbose, werror=opts.werror,
                 profile=profile, levels=levels, sdk_tree=sdk_tree)
 
 
 # ---- sources -------------------------------------------------------------------------------
 
 def runtime_sources(keys: list[str]) -> list[Path]:
-    groups = ["core", "mem"] + (["libc"] if "libc-builtin" in keys else [])
+    groups = ["core", "mem"] + (["libc"] if "libc-builtin" in keys else []) \
+        + (["libc/wasi"] if "libc-wasi" in keys else [])
     return [p for g in groups for p in sorted((SRC / g).glob("*.c"))]
 
 
@@ -252,7 +265,8 @@ def freestanding(p: Plan, tc: Toolchain) -> bool:
 
 
 def cflags(p: Plan, tc: Toolchain, group: str = "runtime") -> list[str]:
-    flags = [*tc.cflags, *p.board.cpu_flags, *WARNINGS, *_opt_flags(p, group),
+    flags = [*tc.cflags, *p.board.cpu_flags, *WARNINGS, *(["-Werror"] if p.werror else []),
+             *_opt_flags(p, group),
              "-ffunction-sections", "-fdata-sections"]
     if freestanding(p, tc):
         flags += ["-ffreestanding"]
@@ -315,7 +329,7 @@ def setup_env(env: Any, p: Plan, tc: Toolchain, verbose: bool = False) -> Any:
               )
     if tc.assembler:  # Xtensa: llvm-mc with the core's options (wasmbed/xtensa.py)
         from wasmbed import xtensa
-        e.Replace(ASPPCOM=xtensa.asppcom(tc))
+        e.Replace(ASPPCOM=xtensa.asppcom(tc), CCCOM=xtensa.cccom(tc))
     if not verbose:
         e.Replace(CCCOMSTR="cc     $SOURCE", ASPPCOMSTR="as     $SOURCE",
                   ARCOMSTR="ar     $TARGET", LINKCOMSTR="link   $TARGET")
@@ -478,6 +492,9 @@ def graph(env: Any, p: Plan) -> list[Any]:
     if p.platform.name == "riot" and p.sdk_tree is not None:
         from wasmbed import rtos_riot  # RIOT's own make builds it (wasmbed/rtos_riot.py)
         return rtos_riot.graph(env, p, rendered)
+    if p.platform.name == "rt-thread" and p.sdk_tree is not None:
+        from wasmbed import rtos_rtthread  # kernel + our BSP (wasmbed/rtos_rtthread.py)
+        return rtos_rtthread.graph(env, p, rendered)
     cpu_env = setup_env(env, p, p.toolchain, p.verbose)
     port_env = cpu_env if p.port_toolchain is p.toolchain else \
         setup_env(env, p, p.port_toolchain, p.verbose)
@@ -516,6 +533,8 @@ def graph(env: Any, p: Plan) -> list[Any]:
         fw_path = toolchains.exe_path(p.variant, tc)
         firmware = link_env.Program(str(fw_path), agent_objs + port_objs)
         link_env.Depends(firmware, [lib, rt, str(rendered.linker_script)])
+        link_env.SideEffect(str(p.variant / "firmware.map"), firmware)
+        defaults.append(firmware)
     elif link_ok:
         link_env = cpu_env.Clone()
         link_env.Replace(LINKFLAGS=ldflags(p, rendered.linker_script),
@@ -574,9 +593,9 @@ def help_text() -> str:
     lines = ["wasmbed: builds the runtime and the firmware for one board.", "",
              "scons board=NAME [features=a,b] [heap_size=N] [mode=release|debug|sanitize]",
              "      [boards_dir=DIR[:DIR] (boards searched first; also WASMBED_BOARDS_PATH)]",
-             "      [boards_dir=DIR[:DIR] (boards searched first; also WASMBED_BOARDS_PATH)]",
              "      [build_dir=DIR] [toolchain=gcc|zig|clang|host|zig:<target>|gcc:<prefix>]",
              "      [sdk=PATH (the RTOS tree; default: the platform's variable, e.g. NUTTX_DIR)]",
+             "      [werror=1 (compiler warnings fail the build; the matrix and CI use it)]",
              "", "boards:"]
     for name in board_names():
         try:
@@ -604,6 +623,7 @@ def main(env: Any, arguments: dict[str, str], *, help_requested: bool,
             set_help(help_text())
             return
         p = plan(parse_arguments(arguments))
+        print(f"wasmbed: {p.board.name}: features {','.join(p.keys)}")
         for note in p.notes:
             print(f"wasmbed: {p.board.name}: {note}")
         default(graph(env, p))
