@@ -4,6 +4,9 @@
  * exports, calls from the embedder and reference counting.
  */
 #include "wb_internal.h"
+#if WB_FEATURE_AOT
+#include "wb_aot.h"
+#endif
 
 /* Largest linear memory / table this build will allocate: memory.grow past it
  * returns -1 (a module whose minimum exceeds it does not instantiate). 4096 pages
@@ -280,6 +283,10 @@ static wb_status build(wb_env *env, wb_instance *inst)
         g->val = eval(inst, &gd->init);
         inst->globals[m->nglobal_imports + i] = g;
     }
+#if WB_FEATURE_AOT
+    if (m->aot)
+        return wb_aot_instantiate(inst);
+#endif
     return WB_OK;
 }
 
@@ -407,6 +414,9 @@ void wb_instance_destroy(wb_instance *inst, int final)
     wb_free(env, inst->own_globals);
     wb_free(env, inst->elem_dropped);
     wb_free(env, inst->data_dropped);
+#if WB_FEATURE_AOT
+    wb_aot_instance_free(inst);
+#endif
     if (!final) {
         for (i = 0; i < inst->ndeps; i++)
             release(inst->deps[i]);
@@ -527,6 +537,11 @@ wb_status wb_call(wb_env *env, wb_func *f, const wb_value *args,
     for (i = 0; i < nargs; i++)
         base[i] = wb_from_value(&args[i], args[i].type);
     env->err[0] = 0;
+#if WB_FEATURE_AOT
+    if (f->aot)
+        st = wb_aot_call(env, f, base);
+    else
+#endif
     if (f->inst)
         st = wb_interp_call(env, f, base);
     else

@@ -115,6 +115,9 @@ struct wb_module {
 #if WB_FEATURE_CUSTOM_NAME_SECTION
     char **func_names;
 #endif
+#if WB_FEATURE_AOT
+    void *aot; /* wb_aot_module: native code of an AOT module, else NULL */
+#endif
 };
 
 /* ---- runtime objects --------------------------------------------------- */
@@ -128,6 +131,9 @@ struct wb_func {
     const uint32_t *code;    /* start of its compiled code            */
     wb_native_fn native;
     void *user;
+#if WB_FEATURE_AOT
+    void *aot; /* AOT trampoline (wb_aot_tramp), else NULL */
+#endif
 };
 
 typedef struct wb_memory {
@@ -165,6 +171,9 @@ struct wb_instance {
     uint8_t *data_dropped;
     wb_instance **deps;
     uint32_t ndeps;
+#if WB_FEATURE_AOT
+    void *aot; /* wb_aot_ctx of an AOT module's instance */
+#endif
 };
 
 struct wb_ctx {
@@ -209,6 +218,9 @@ struct wb_env {
     wb_reg *regs;
     wb_module *modules;
     wb_instance *instances;
+#if WB_FEATURE_AOT
+    uintptr_t aot_stack_limit; /* native stack floor while AOT code runs */
+#endif
 };
 
 /* ---- allocation (env.c) ------------------------------------------------- */
@@ -248,6 +260,14 @@ int wb_functype_eq(const wb_functype *a, const wb_functype *b);
 int wb_valtype_ok(uint8_t t);
 
 /* ---- execution (interp.c / instance.c) --------------------------------- */
+/* Runs in the interpreter (not a native, not AOT code)? */
+#if WB_FEATURE_AOT
+#define WB_INTERPRETED(f) ((f)->inst && !(f)->aot)
+#else
+#define WB_INTERPRETED(f) ((f)->inst != NULL)
+#endif
+wb_status wb_module_load_wasm(wb_env *env, const uint8_t *bytes, uint32_t size,
+                              wb_module **out);
 wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args);
 void wb_to_value(wb_value *v, uint8_t type, wb_slot s);
 wb_slot wb_from_value(const wb_value *v, uint8_t type);

@@ -7,6 +7,9 @@
  * is computed goto under GNU C, a switch otherwise.
  */
 #include "wb_internal.h"
+#if WB_FEATURE_AOT
+#include "wb_aot.h"
+#endif
 #include "wb_ops.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
@@ -20,12 +23,43 @@
 #endif
 
 #if !WB_SMALL /* the small build assembles loads and stores byte by byte */
-static inline uint16_t ld16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return LE16(v); }
-static inline uint32_t ld32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return LE32(v); }
-static inline uint64_t ld64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return LE64(v); }
-static inline void st16(uint8_t *p, uint16_t v) { v = LE16(v); memcpy(p, &v, 2); }
-static inline void st32(uint8_t *p, uint32_t v) { v = LE32(v); memcpy(p, &v, 4); }
-static inline void st64(uint8_t *p, uint64_t v) { v = LE64(v); memcpy(p, &v, 8); }
+/* The builtin even under -ffreestanding (which implies -fno-builtin): a call to
+ * memcpy per wasm load costs more than the rest of the load. */
+#ifdef __GNUC__
+#define WB_MEMCPY(d, s, n) __builtin_memcpy(d, s, n)
+#else
+#define WB_MEMCPY(d, s, n) memcpy(d, s, n)
+#endif
+/* CPUs whose compilers split a possibly misaligned access into bytes (RISC-V
+ * without fast misaligned access, Xtensa): one aligned access when the address
+ * is aligned, which is nearly always. */
+#if defined(__GNUC__) && ((defined(__riscv) && !defined(__riscv_misaligned_fast)) || \
+                          defined(__xtensa__))
+#define WB_ALIGNED(p, n) (((uintptr_t)(p) & ((n) - 1u)) == 0)
+#define WB_LD(v, p, n)                                                    \
+    do {                                                                  \
+        if (WB_ALIGNED(p, n))                                             \
+            __builtin_memcpy(&(v), __builtin_assume_aligned(p, n), n);    \
+        else                                                              \
+            __builtin_memcpy(&(v), p, n);                                 \
+    } while (0)
+#define WB_ST(p, v, n)                                                    \
+    do {                                                                  \
+        if (WB_ALIGNED(p, n))                                             \
+            __builtin_memcpy(__builtin_assume_aligned(p, n), &(v), n);    \
+        else                                                              \
+            __builtin_memcpy(p, &(v), n);                                 \
+    } while (0)
+#else
+#define WB_LD(v, p, n) WB_MEMCPY(&(v), p, n)
+#define WB_ST(p, v, n) WB_MEMCPY(p, &(v), n)
+#endif
+static inline uint16_t ld16(const uint8_t *p) { uint16_t v; WB_LD(v, p, 2); return LE16(v); }
+static inline uint32_t ld32(const uint8_t *p) { uint32_t v; WB_LD(v, p, 4); return LE32(v); }
+static inline uint64_t ld64(const uint8_t *p) { uint64_t v; WB_LD(v, p, 8); return LE64(v); }
+static inline void st16(uint8_t *p, uint16_t v) { v = LE16(v); WB_ST(p, v, 2); }
+static inline void st32(uint8_t *p, uint32_t v) { v = LE32(v); WB_ST(p, v, 4); }
+static inline void st64(uint8_t *p, uint64_t v) { v = LE64(v); WB_ST(p, v, 8); }
 #endif
 
 static inline uint32_t clz32(uint32_t x)
@@ -82,6 +116,10 @@ wb_status wb_call_native(wb_env *env, wb_func *f, wb_instance *caller, wb_slot *
     wb_ctx ctx;
     wb_status st;
     uint32_t i;
+#if WB_FEATURE_AOT
+    if (f->aot)
+        return wb_aot_call(env, f, sp);
+#endif
     if (t->nparams > WB_MAX_NATIVE_VALS || t->nresults > WB_MAX_NATIVE_VALS)
         return wb_fail(env, WB_ERR_UNSUPPORTED, "too many native values");
     for (i = 0; i < t->nparams; i++)
@@ -477,7 +515,7 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
         callee = inst->funcs[*ip++];
     call:
         FLUSH();
-        if (!callee->inst) {
+        if (!WB_INTERPRETED(callee)) {
             uint32_t np = callee->nparams;
             env->depth = depth;
             st = wb_call_native(env, callee, inst, sp - np);

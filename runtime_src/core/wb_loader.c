@@ -4,6 +4,9 @@
  * bodies are handed to the validator+compiler (compile.c).
  */
 #include "wb_internal.h"
+#if WB_FEATURE_AOT
+#include "wb_aot.h"
+#endif
 
 #if WB_VALIDATE
 #define INVALID(c, msg)                                                   \
@@ -790,6 +793,16 @@ static int load(wb_reader *r, wb_loadctx *lc)
 wb_status wb_module_load(wb_env *env, const uint8_t *bytes, uint32_t size,
                          wb_module **out)
 {
+#if WB_FEATURE_AOT
+    if (wb_aot_is_file(bytes, size))
+        return wb_aot_load(env, bytes, size, out);
+#endif
+    return wb_module_load_wasm(env, bytes, size, out);
+}
+
+wb_status wb_module_load_wasm(wb_env *env, const uint8_t *bytes, uint32_t size,
+                              wb_module **out)
+{
     wb_reader r;
     wb_loadctx lc;
     wb_module *m;
@@ -866,6 +879,9 @@ void wb_module_destroy(wb_module *m)
         wb_free(env, m->datas[i].bytes);
     wb_free(env, m->datas);
     wb_free(env, m->code);
+#if WB_FEATURE_AOT
+    wb_aot_module_free(m);
+#endif
 #if WB_FEATURE_CUSTOM_NAME_SECTION
     if (m->func_names) {
         for (i = 0; i < m->nfuncs; i++)

@@ -1,0 +1,1 @@
+"""Ahead-of-time compiler: WebAssembly -> C -> the board's native code (docs/aot.md)."""

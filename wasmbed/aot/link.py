@@ -1,0 +1,151 @@
+"""Generated C -> position-independent code image, with the board's own compiler.
+
+The C file is compiled with -fPIC and linked twice by the board's linker (with libgcc for
+the helpers the compiler calls, e.g. 64-bit division on 32-bit CPUs) at two base
+addresses. Every word that differs between the two images by exactly the difference of
+the bases is an absolute address: the loader adds its load address to it. Any other
+difference is an address split across instruction fields that the loader cannot patch,
+and compilation stops with an error naming the offset. Everything PC-relative is already
+resolved by the linker, so the loader needs no per-architecture relocation code.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from wasmbed.errors import WasmbedError
+from wasmbed.toolchains import Toolchain
+
+BASE_A = 0x10000000
+BASE_B = 0x20000000
+
+CFLAGS = ("-O2", "-fPIC", "-ffreestanding", "-fno-builtin", "-fno-stack-protector",
+          "-fno-asynchronous-unwind-tables", "-fno-unwind-tables", "-ffp-contract=off",
+          "-fno-strict-aliasing", "-fvisibility=hidden", "-fno-common", "-w")
+
+LINKER_SCRIPT = """
+ENTRY(wbaot_image)
+SECTIONS {{
+  . = {base:#x};
+  wbaot_image = .;
+  .text : {{ *(.text.unlikely .text.unlikely.*) *(.text .text.* .gnu.linkonce.t.*) }}
+  .rodata : {{ *(.rodata .rodata.* .srodata .srodata.* .gnu.linkonce.r.*) }}
+  .data : {{ *(.data.rel.ro .data.rel.ro.*) *(.data .data.* .sdata .sdata.*)
+            *(.got .got.* .got.plt) }}
+  _gp = ALIGN(16) + 0x7ff0;
+  .bss : {{ *(.sbss .sbss.* .bss .bss.* COMMON) }}
+  wbaot_end = .;
+  /DISCARD/ : {{ *(.comment) *(.note .note.*) *(.eh_frame .eh_frame_hdr) *(.ARM.exidx*)
+                *(.ARM.extab*) *(.gnu.attributes) }}
+}}
+"""
+
+
+@dataclass
+class Image:
+    data: bytes
+    relocs: list[int]
+    syms: dict[str, int]
+
+
+def _run(cmd: list[str], what: str) -> None:
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    except OSError as err:
+        raise WasmbedError(f"AOT {what}: cannot run {cmd[0]}: {err}") from None
+    if r.returncode:
+        tail = "\n".join((r.stderr or r.stdout).strip().splitlines()[-15:])
+        raise WasmbedError(f"AOT {what} failed ({' '.join(cmd[:6])} ...):\n{tail}")
+
+
+def _flat(elf_path: Path) -> tuple[bytes, dict[str, int], int, str]:
+    from elftools.elf.elffile import ELFFile
+    from elftools.elf.sections import SymbolTableSection
+
+    with open(elf_path, "rb") as fh:
+        elf = ELFFile(io.BytesIO(fh.read()))
+    syms: dict[str, int] = {}
+    start = end = None
+    for sec in elf.iter_sections():
+        if isinstance(sec, SymbolTableSection):
+            for s in sec.iter_symbols():
+                if s.name:
+                    syms[s.name] = s["st_value"]
+    start, end = syms.get("wbaot_image"), syms.get("wbaot_end")
+    if start is None or end is None:
+        raise WasmbedError(f"AOT link: {elf_path} has no wbaot_image/wbaot_end symbols")
+    img = bytearray(end - start)
+    for sec in elf.iter_sections():
+        if not sec["sh_flags"] & 2 or sec["sh_type"] == "SHT_NOBITS":  # SHF_ALLOC
+            continue
+        addr = sec["sh_addr"]
+        if addr < start or addr + sec["sh_size"] > end:
+            if sec["sh_size"]:
+                raise WasmbedError(f"AOT link: section {sec.name} lies outside the image")
+            continue
+        img[addr - start:addr - start + sec["sh_size"]] = sec.data()
+    endian = "<" if elf.little_endian else ">"
+    return bytes(img), {k: v - start for k, v in syms.items() if start <= v < end}, \
+        elf.elfclass, endian
+
+
+def build_image(c_source: str, tc: Toolchain, cpu_flags: tuple[str, ...],
+                workdir: Path | None = None) -> Image:
+    tmp_ctx = tempfile.TemporaryDirectory(prefix="wbaot-") if workdir is None else None
+    wd = Path(tmp_ctx.name) if tmp_ctx else workdir
+    assert wd is not None
+    wd.mkdir(parents=True, exist_ok=True)
+    try:
+        src = wd / "module.c"
+        src.write_text(c_source)
+        obj = wd / "module.o"
+        _run([*tc.cc, *tc.cflags, *cpu_flags, *CFLAGS, "-c", str(src), "-o", str(obj)],
+             "compile")
+        images = []
+        for base in (BASE_A, BASE_B):
+            ld = wd / f"link{base:x}.ld"
+            ld.write_text(LINKER_SCRIPT.format(base=base))
+            out = wd / f"module{base:x}.elf"
+            pie = ["-no-pie"] if tc.family in ("host", "gcc") else []
+            _run([*tc.cc, *tc.cflags, *cpu_flags, *pie, "-nostdlib", "-static",
+                  "-Wl,--build-id=none", f"-Wl,-T,{ld}", str(obj), "-lgcc", "-o", str(out)],
+                 "link")
+            images.append(_flat(out))
+        (a, syms, cls, endian), (b, _, _, _) = images
+        return Image(a, diff_relocs(a, b, BASE_B - BASE_A, cls, endian), syms)
+    finally:
+        if tmp_ctx:
+            tmp_ctx.cleanup()
+
+
+def diff_relocs(a: bytes, b: bytes, delta: int, bits: int, endian: str) -> list[int]:
+    """Offsets of the pointer-sized words that differ by exactly `delta`."""
+    if len(a) != len(b):
+        raise WasmbedError("AOT link: the two links gave images of different sizes")
+    width = bits // 8
+    fmt = endian + ("Q" if width == 8 else "I")
+    relocs = []
+    mask = (1 << bits) - 1
+    i = 0
+    n = len(a)
+    while i < n:
+        if a[i] == b[i]:
+            i += 1
+            continue
+        w = i - i % width
+        if w + width <= n:
+            x = struct.unpack_from(fmt, a, w)[0]
+            y = struct.unpack_from(fmt, b, w)[0]
+            if (y - x) & mask == delta:
+                relocs.append(w)
+                i = w + width
+                continue
+        raise WasmbedError(f"AOT link: the code image has an address at offset 0x{i:x} that is "
+                           "not a plain pointer word (an absolute address split into "
+                           "instruction fields); this target needs position-independent code")
+    return relocs
