@@ -176,8 +176,11 @@ class SpecRunner:
         base_timeout: float = 10.0,
         max_restarts: int = 50,
         wast_dir: Optional[Path] = None,
+        aot: Optional[Any] = None,
     ) -> None:
         self.target = target
+        # AOT mode (wasmbed.aot.spec_mode.AotModules): modules travel compiled
+        self.aot = aot
         self.mini_loader = mini_loader
         self.base_timeout = base_timeout
         self.max_restarts = max_restarts
@@ -231,8 +234,8 @@ class SpecRunner:
         client = self._client()
         for mod in self.live:
             assert self.script is not None
-            data = self.script.module_bytes(mod.filename)
             try:
+                data = self._aot_bytes(self.script.module_bytes(mod.filename))
                 mod.handle = client.load(data, timeout=self._load_timeout(len(data)), pipeline=self.depth > 1)
                 for name in mod.registered:
                     client.register(mod.handle, name)
@@ -265,6 +268,10 @@ class SpecRunner:
         except WasmbedError as err:
             self.result.fail(0, str(err))
             return self.result
+        if self.aot is not None:
+            self.aot.forget()
+            self.aot.prepare(self.script.module_bytes(c["filename"]) for c in self.script.commands
+                             if c.get("filename") and c.get("module_type", "binary") == "binary")
         self.last_use = {}
         for n, cmd in enumerate(self.script.commands):
             name = cmd.get("action", {}).get("module") if "action" in cmd else cmd.get("name")
@@ -411,7 +418,15 @@ class SpecRunner:
 
     def _module_data(self, cmd: dict[str, Any]) -> bytes:
         assert self.script is not None
-        return self.script.module_bytes(cmd["filename"])
+        return self._aot_bytes(self.script.module_bytes(cmd["filename"]))
+
+    def _aot_bytes(self, data: bytes) -> bytes:
+        if self.aot is None:
+            return data
+        try:
+            return self.aot.get(data)
+        except WasmbedError as err:
+            raise CheckFailed(f"AOT compilation failed: {err}") from None
 
     def _cmd_module(self, cmd: dict[str, Any]) -> None:
         data = self._module_data(cmd)
@@ -463,6 +478,17 @@ class SpecRunner:
             raise Skip(SKIP_MINI)
         if cmd.get("module_type", "binary") != "binary":
             raise Skip(SKIP_TEXT)
+        if self.aot is not None:
+            from wasmbed.aot.compiler import InvalidModule
+
+            try:
+                self.aot.get(self.script.module_bytes(cmd["filename"]))  # type: ignore[union-attr]
+            except InvalidModule:
+                return
+            except WasmbedError as err:
+                raise CheckFailed(f"{cmd['filename']}: AOT compiler: {err}, expected {what}") from None
+            raise CheckFailed(f"{cmd['filename']} was accepted by the AOT compiler, expected {what} "
+                              f"{cmd.get('text', '')!r}")
         data = self._module_data(cmd)
         try:
             self._client().validate(data, timeout=self._load_timeout(len(data)), pipeline=self.depth > 1)

@@ -28,8 +28,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="agent built with the mini loader: skip assert_invalid/assert_malformed")
     parser.add_argument("--features", help="comma-separated feature keys for the agent build")
     parser.add_argument("--firmware", type=Path, help="use this prebuilt host agent instead of building one")
-    parser.add_argument("--mode", choices=("release", "debug", "sanitize"), default="release",
-                        help="host agent build mode; sanitize = AddressSanitizer + UBSan (default release)")
+    parser.add_argument("--mode", choices=("release", "debug", "sanitize", "aot", "aot-sanitize"),
+                        default="release",
+                        help="host agent build mode; sanitize = AddressSanitizer + UBSan; aot = every "
+                             "module compiled ahead of time for the board (wasmbed aot, cached under "
+                             "build/aot-cache/) and loaded as .aot; aot-sanitize = both (default release)")
     parser.add_argument("--port", help="serial port or URL of a board running the agent")
     parser.add_argument("--baud", type=int, default=115200, help="baud rate for --port (default 115200)")
     parser.add_argument("--timeout", type=positive_seconds, default=10.0,
@@ -59,6 +62,11 @@ def board_default_features(board: str) -> list[str]:
     return list(descriptors.load_board(board).features)
 
 
+def aot_features(board: str, features: Optional[list[str]]) -> list[str]:
+    keys = list(features if features is not None else board_default_features(board))
+    return keys if "aot" in keys else keys + ["aot"]
+
+
 def run(args: argparse.Namespace) -> int:
     from wasmbed import report
     from wasmbed.spec import FileResult, RunAborted, SpecRunner
@@ -72,13 +80,22 @@ def run(args: argparse.Namespace) -> int:
     if not files:
         raise WasmbedError("no .wast files selected")
     console = Console(stderr=True)
+    aot = None
+    features = agent_features(args.board, args.features, args.mini_loader)
+    mode = args.mode
+    if mode.startswith("aot"):
+        from wasmbed.aot.spec_mode import AotModules
+
+        aot = AotModules(args.board)
+        features = aot_features(args.board, features)
+        mode = "sanitize" if mode == "aot-sanitize" else "release"
     target = open_target(
         args.board,
         port=args.port,
         baud=args.baud,
         firmware=args.firmware,
-        features=agent_features(args.board, args.features, args.mini_loader),
-        mode=args.mode,
+        features=features,
+        mode=mode,
     )
     if args.pipeline is not None:
         if args.pipeline < 1:
@@ -97,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
             f"{len(files)} files"
         )
         runner = SpecRunner(target, mini_loader=mini, base_timeout=args.timeout,
-                            max_restarts=args.max_restarts)
+                            max_restarts=args.max_restarts, aot=aot)
         with report.progress(console) as bar:
             overall = bar.add_task("spec " + args.suite, total=len(files), status="")
             for path in files:
@@ -128,6 +145,8 @@ def run(args: argparse.Namespace) -> int:
         report.write_junit(args.junit, results, board=args.board, suite=args.suite)
     console.print(report.summary_table(results, title=f"spec {args.suite} on {args.board} ({loader} loader)"))
     t = data["totals"]
+    if aot is not None:
+        print(aot.summary(), file=sys.stdout)
     print(f"spec {args.suite} on {args.board}: {t['passed']} passed, {t['failed']} failed, "
           f"{t['skipped']} skipped, {data['restarts']} restarts", file=sys.stdout)
     return 1 if t["failed"] else 0
