@@ -78,6 +78,8 @@ _QEMU = Map({
     "timeout_factor": F(Number(), default=1.0),
 }, open=False)
 
+RUNNERS = ("process", "qemu", "serial")
+
 FLASH_METHODS = ("none", "qemu-only", "esptool", "serial-bootloader", "openocd", "pyocd")
 
 _FLASH = Map({
@@ -125,6 +127,11 @@ BOARD_SCHEMA = Map({
                                                 "package": None}),
     "toolchain": F(Nullable(_TOOLCHAIN)),
     "status": F(Str(), default=""),
+    # the RTOS's own name for the board (RIOT's BOARD=), when the platform builds with its SDK
+    "sdk_board": F(Nullable(Str())),
+    # how the firmware is run: process (a host process on stdio), qemu, serial (default:
+    # qemu when the board has a qemu: section, else serial)
+    "runner": F(Nullable(Enum(*RUNNERS))),
 })
 
 _SDK = Map({
@@ -232,6 +239,8 @@ class Board:
     toolchain: Section | None
     status: str
     path: Path
+    sdk_board: str | None = None      # the RTOS's board name (RIOT BOARD=)
+    runner: str | None = None         # process | qemu | serial (None: from the qemu: section)
 
     @property
     def baremetal(self) -> bool:
@@ -324,7 +333,8 @@ def load_board_file(path: Path) -> Board:
         heap_size=data["heap_size"], stack_size=data["stack_size"], memory=memory,
         console=_section(data["console"]), timer=_section(data["timer"]),
         qemu=_section(data["qemu"]), flash=_section(data["flash"]),
-        toolchain=_section(data["toolchain"]), status=data["status"], path=path)
+        toolchain=_section(data["toolchain"]), status=data["status"], path=path,
+        sdk_board=data["sdk_board"], runner=data["runner"])
 
 
 @lru_cache(maxsize=None)

@@ -200,6 +200,28 @@ def host_firmware(features: Optional[list[str]] = None, mode: str = "release") -
     return Path(build_mod.build("host", features, mode=mode).firmware)
 
 
+class RtosProcessTarget(HostTarget):
+    """An RTOS built as a host process (RIOT's native boards): its stdin is an RX ring
+    without flow control, so one request at a time."""
+
+    pipeline_depth = 1
+
+
+def process_target(board: str, *, firmware: Optional[Path] = None,
+                   features: Optional[list[str]] = None, mode: str = "release") -> Target:
+    """The agent of a `runner: process` board, built with the board's own build."""
+    from wasmbed import build as build_mod
+
+    if firmware is None:
+        result = build_mod.build(board, features, mode=mode)
+        if result.firmware is None:
+            missing = result.build_json.get("missing") or "its SDK"
+            raise WasmbedError(f"board {board} was built without its SDK (missing: {missing}): "
+                               "there is no process to run")
+        firmware = result.firmware
+    return RtosProcessTarget(firmware, name=board)
+
+
 def open_target(
     board: str,
     *,
@@ -212,6 +234,12 @@ def open_target(
     """The target for `--board B [--port URL --baud N] [--firmware F] [--mode M]`."""
     if board == "host":
         return HostTarget(firmware if firmware is not None else host_firmware(features, mode))
+    if port is None:
+        from wasmbed.descriptors import load_board
+
+        desc = load_board(board)
+        if desc.runner == "process":  # an RTOS that runs as a host process (RIOT native64)
+            return process_target(board, firmware=firmware, features=features, mode=mode)
     if port is None:
         from wasmbed.descriptors import load_board
 
