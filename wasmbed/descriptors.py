@@ -18,6 +18,8 @@ from typing import Any, Iterable, Sequence
 
 from wasmbed import ROOT
 from wasmbed.errors import WasmbedError
+from wasmbed.optimize import GROUPS as OPT_GROUPS
+from wasmbed.optimize import check_flags as check_opt_flags
 from wasmbed.schema import (F, Bool, DescriptorError, Enum, Int, List, Map, Nullable,
                             Number, Str, compose, fail)
 
@@ -105,6 +107,24 @@ _TOOLCHAIN = Map({
     "package": F(Nullable(Str())),
 })
 
+class _OptFlags(Str):
+    """An -O level, optionally followed by -f/-m code generation flags ("-O2 -fno-gcse")."""
+
+    def check(self, node: Any, path: str, source: str) -> Any:
+        value = super().check(node, path, source)
+        try:
+            check_opt_flags(value)
+        except WasmbedError as err:
+            raise fail(source, node, path, err.message) from None
+        return value
+
+    def describe(self) -> str:
+        return "-O level [flags]"
+
+
+#: Per-component -O levels (wasmbed.optimize): `optimize: {default: -Os, interp: -O2}`.
+_OPTIMIZE = Map({key: F(Nullable(_OptFlags())) for key in ("default", *OPT_GROUPS)})
+
 BOARD_SCHEMA = Map({
     "name": F(Str(), required=True),
     "description": F(Str(), required=True),
@@ -126,6 +146,7 @@ BOARD_SCHEMA = Map({
                                                 "flash_size": None, "command": [],
                                                 "package": None}),
     "toolchain": F(Nullable(_TOOLCHAIN)),
+    "optimize": F(Nullable(_OPTIMIZE)),
     "status": F(Str(), default=""),
     # the RTOS's own name for the board (RIOT's BOARD=), when the platform builds with its SDK
     "sdk_board": F(Nullable(Str())),
@@ -239,6 +260,7 @@ class Board:
     toolchain: Section | None
     status: str
     path: Path
+    optimize: Section | None = None   # per-component -O levels (wasmbed.optimize)
     sdk_board: str | None = None      # the RTOS's board name (RIOT BOARD=)
     runner: str | None = None         # process | qemu | serial (None: from the qemu: section)
 
@@ -334,6 +356,7 @@ def load_board_file(path: Path) -> Board:
         console=_section(data["console"]), timer=_section(data["timer"]),
         qemu=_section(data["qemu"]), flash=_section(data["flash"]),
         toolchain=_section(data["toolchain"]), status=data["status"], path=path,
+        optimize=_section(data["optimize"]),
         sdk_board=data["sdk_board"], runner=data["runner"])
 
 

@@ -248,7 +248,7 @@ def _opt_flags(p: Plan, group: str = "runtime") -> list[str]:
     if p.mode == "sanitize":
         return ["-O1", "-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefined",
                 "-fno-sanitize-recover=all"]
-    return [p.levels[group]]
+    return p.levels[group].split()
 
 
 def group_of(source: Path) -> str:
@@ -361,10 +361,12 @@ def size_profile_sources(p: Plan, runtime: list[Path]) -> list[Path]:
     """Runtime sources whose object differs from the opt=size build's, when the size-first
     build runs some of them faster: they are compiled a second time as opt=size would, so
     build.json can say what the speed costs. Empty when there is nothing to compare."""
-    small = optimize.SMALL_LEVELS
-    if p.mode != "release" or optimize.small(p.levels) or p.levels["runtime"] not in small:
+    def small(group: str) -> bool:
+        return p.levels[group].split()[0] in optimize.SMALL_LEVELS
+
+    if p.mode != "release" or optimize.small(p.levels) or not small("runtime"):
         return []
-    return [s for s in runtime if p.levels[group_of(s)] not in small
+    return [s for s in runtime if not small(group_of(s))
             or "WB_FUSE" in s.read_text(errors="replace")]
 
 
@@ -374,8 +376,9 @@ def size_profile_objects(env: Any, p: Plan, srcs: list[Path]) -> list[Any]:
         return []
     e = env.Clone()
     old = list(env["CFLAGS"])
-    i = old.index(_opt_flags(p)[0])
-    e.Replace(CFLAGS=old[:i] + ["-Os"] + old[i + 1:],
+    base = _opt_flags(p)
+    i = old.index(base[0])
+    e.Replace(CFLAGS=old[:i] + ["-Os"] + old[i + len(base):],
               CPPDEFINES=[d for d in env["CPPDEFINES"] if not str(d).startswith("WB_SMALL=")]
               + ["WB_SMALL=1"])
     return objects(e, p, srcs, None, obj_dir="obj-size", level_of="runtime")
