@@ -122,3 +122,21 @@ def test_sanitize_mode_on_host(tmp_path):
     assert r.build_json["mode"] == "sanitize"
     out = subprocess.run([str(r.firmware)], input=b"", capture_output=True, timeout=60)
     assert b"WASMBED READY" in out.stdout
+
+
+@pytest.mark.parametrize("board", [
+    "esp32",           # clang-22, Xtensa
+    "malta-mips",      # zig, big-endian MIPS
+    "windows-x86_64",  # zig, PE/COFF
+    "android-x86_64",  # zig against a surrogate libc (built-without-sdk)
+    "mps2-an385",      # Debian arm-none-eabi-gcc
+])
+def test_warning_free_with_werror(board, tmp_path):
+    """Each toolchain family compiles the runtime, agent and port warning-free (the matrix
+    builds every board this way: werror=1 turns a warning into a failed row)."""
+    out = tmp_path / board
+    r = build(board, build_dir=out, werror=True)
+    assert r.build_json["status"] in ("built", "built-without-sdk")
+    cdb = json.loads((out / "compile_commands.json").read_text())
+    c_files = [e for e in cdb if e["file"].endswith(".c")]
+    assert c_files and all("-Werror" in e["command"] for e in c_files)
