@@ -23,6 +23,7 @@ COMMANDS = [
     "build",
     "matrix",
     "spec",
+    "aot",
     "run",
     "qemu",
     "bench",

@@ -46,6 +46,14 @@ SECTIONS {{
 """
 
 
+def arch_flags(cpu_flags: tuple[str, ...]) -> list[str]:
+    """Per-CPU switches that make the code position independent where the board's own
+    flags turned that off (MIPS boards build the firmware with -mno-abicalls)."""
+    if "-mno-abicalls" in cpu_flags:
+        return ["-mabicalls"]
+    return []
+
+
 @dataclass
 class Image:
     data: bytes
@@ -104,7 +112,8 @@ def build_image(c_source: str, tc: Toolchain, cpu_flags: tuple[str, ...],
         src = wd / "module.c"
         src.write_text(c_source)
         obj = wd / "module.o"
-        _run([*tc.cc, *tc.cflags, *cpu_flags, *CFLAGS, "-c", str(src), "-o", str(obj)],
+        _run([*tc.cc, *tc.cflags, *cpu_flags, *CFLAGS, *arch_flags(cpu_flags), "-c", str(src),
+              "-o", str(obj)],
              "compile")
         images = []
         for base in (BASE_A, BASE_B):

@@ -64,6 +64,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="give up after this many guest resets per guest (default 50)")
     parser.add_argument("--mini-loader", action="store_true",
                         help="agent built with the mini loader: skip assert_invalid/assert_malformed")
+    parser.add_argument("--mode", choices=("interp", "aot"), default="interp",
+                        help="aot: compile every module of the suite ahead of time on the host for "
+                             "the board (cached under build/aot-cache/) and push .aot files to an "
+                             "agent built with the aot feature (default interp)")
     parser.add_argument("--bench", action="store_true",
                         help="guest instruction counts of bench/kernels: interpreter vs native")
     add_app_options(parser)
@@ -151,6 +155,10 @@ def run(args: argparse.Namespace) -> int:
     module = read_app(args.app) if args.app is not None and not args.bench else None
     board = resolve_board(args.target)
     features = _features(args, board)
+    if getattr(args, "mode", "interp") == "aot":
+        from wasmbed.commands.spec import aot_features
+
+        features = aot_features(board, features)
     if args.bench:
         from wasmbed.qemu_bench import run_bench
 
@@ -265,8 +273,13 @@ def _spec_guest(board: str, firmware: Path, files: list[Path], args: argparse.Na
             agent = client.info.__dict__ if client.info else None
         except LinkError as err:
             aborted = f"the guest did not boot: {err}"
+        aot = None
+        if getattr(args, "mode", "interp") == "aot":
+            from wasmbed.aot.spec_mode import AotModules
+
+            aot = AotModules(board)
         runner = SpecRunner(target, mini_loader=args.mini_loader, base_timeout=args.timeout,
-                            max_restarts=args.max_restarts)
+                            max_restarts=args.max_restarts, aot=aot)
         for path in files:
             if aborted:
                 res = FileResult(path.name)
@@ -287,6 +300,9 @@ def _spec_guest(board: str, firmware: Path, files: list[Path], args: argparse.Na
                 bar.advance(overall)
         command = " ".join(target.command)
         resets = target.resets
+        if aot is not None:
+            with lock:
+                print(aot.summary(), file=sys.stdout)
     return {"results": results, "agent": agent, "command": command, "resets": resets}
 
 
