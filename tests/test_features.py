@@ -111,7 +111,7 @@ def test_required_rows_and_statuses():
         "nontrapping-fptoint": reg.ALWAYS_ON, "mutable-globals": reg.ALWAYS_ON,
         "bulk-memory": reg.ALWAYS_ON, "ref-types": reg.ALWAYS_ON, "sign-ext": reg.ALWAYS_ON,
         "aot": reg.NOT_YET, "fast-interp": reg.NOT_YET, "wamrc": reg.NOT_YET,
-        "jit": reg.NOT_YET, "fast-jit": reg.NOT_YET, "libc-wasi": reg.NOT_YET,
+        "jit": reg.NOT_YET, "fast-jit": reg.NOT_YET, "libc-wasi": reg.WORKS,
         "simd": reg.NOT_YET, "platform-linux-sgx": reg.NA, "hw-bound-check": reg.NA,
     }
     got = {k: reg.FEATURES[k].status for k in expect}

@@ -119,10 +119,10 @@ ROWS: list[dict[str, Any]] = [
          "Functions and blocks with several results, and blocks that take parameters "
          "(WebAssembly 2.0)."),
     _row("libc-wasi", "A", PROPOSAL, "WASI LIBC",
-         NOT_YET,
+         WORKS,
          "The WASI preview1 system interface (wasi_snapshot_preview1): files, clocks, "
          "random, arguments and environment for programs built with wasi-libc.",
-         flags=("WAMR_BUILD_LIBC_WASI",), aliases=("wasi",), implies=("module-inst-context",)),
+         flags=("WAMR_BUILD_LIBC_WASI",), aliases=("wasi",)),
     _row("wasi-threads", "A", PROPOSAL, "WASI threads",
          NOT_YET,
          "The wasi-threads thread-spawn import, so programs built for wasm32-wasi-threads can "

@@ -35,10 +35,12 @@ class FrameType(IntEnum):
     RESET = 0x09
     STATS = 0x0A
     RUN = 0x0B
+    WASI = 0x0C
     OK = 0x80
     ERROR = 0x81
     OUTPUT = 0x82
     EXIT = 0x83
+    OUTPUT_ERR = 0x84
 
 
 class Kind(IntEnum):
@@ -229,6 +231,12 @@ class Stats:
     live_handles: int
 
 
+def _to_stderr(data: bytes) -> None:
+    import sys
+    sys.stderr.buffer.write(data)
+    sys.stderr.buffer.flush()
+
+
 def _str16(buf: bytes, pos: int) -> tuple[str, int]:
     (n,) = struct.unpack_from("<H", buf, pos)
     raw = buf[pos + 2 : pos + 2 + n]
@@ -250,6 +258,7 @@ class Client:
         self._seq = 0
         self._rx = bytearray()
         self.preamble = b""  # text seen before the READY banner
+        self.on_error_output: Optional[Callable[[bytes], None]] = None  # during RUN
 
     # -- raw I/O ------------------------------------------------------------
     def _fill(self, deadline: float) -> None:
@@ -333,6 +342,9 @@ class Client:
             if frame.type == FrameType.OUTPUT:
                 if on_output is not None:
                     on_output(frame.payload)
+                continue
+            if frame.type == FrameType.OUTPUT_ERR:  # a WASI program's fd 2
+                (self.on_error_output or _to_stderr)(frame.payload)
                 continue
             if frame.type == FrameType.ERROR:
                 kind = frame.payload[0] if frame.payload else Kind.PROTOCOL
@@ -437,13 +449,35 @@ class Client:
             raise ProtocolError("truncated STATS reply") from None
 
     def run(
-        self, handle: int, on_output: Optional[Callable[[bytes], None]] = None, *, timeout: Optional[float] = None
+        self, handle: int, on_output: Optional[Callable[[bytes], None]] = None, *, timeout: Optional[float] = None,
+        on_error_output: Optional[Callable[[bytes], None]] = None,
     ) -> int:
-        """Run the app's `_start`/`main`; output goes to on_output; returns the exit code."""
-        reply = self.request(FrameType.RUN, struct.pack("<I", handle), timeout=timeout, on_output=on_output)
+        """Run the app's `_start`/`main`; output goes to on_output (a WASI program's fd 2
+        to on_error_output, else to stderr); returns the exit code."""
+        self.on_error_output = on_error_output
+        try:
+            reply = self.request(FrameType.RUN, struct.pack("<I", handle), timeout=timeout,
+                                 on_output=on_output)
+        finally:
+            self.on_error_output = None
         if reply.type != FrameType.EXIT:
             raise ProtocolError("RUN answered without EXIT")
         return struct.unpack("<i", reply.payload[:4])[0] if len(reply.payload) >= 4 else 0
+
+    def wasi_setup(self, args: Sequence[str], env: Sequence[str],
+                   preopens: Sequence[tuple[str, str]]) -> None:
+        """What the next RUN's WASI program sees: argv (argv[0] first), "KEY=VALUE"
+        strings and (guest name, host path) preopened directories. One WASI frame per
+        item, after one that clears the previous program's."""
+        items = [b"\x00"] + [b"\x01" + a.encode() for a in args] \
+            + [b"\x02" + e.encode() for e in env] \
+            + [b"\x03" + struct.pack("<H", len(g.encode())) + g.encode() + h.encode()
+               for g, h in preopens]
+        for item in items:
+            if len(item) > self.max_payload:
+                raise WasmbedError(f"WASI argument or variable of {len(item) - 1} bytes: the "
+                                   f"agent takes at most {self.max_payload - 1} per item")
+            self.request(FrameType.WASI, item)
 
     @staticmethod
     def _u32(frame: Frame) -> int:

@@ -43,10 +43,12 @@ enum {
     FT_RESET = 0x09,
     FT_STATS = 0x0A,
     FT_RUN = 0x0B,
+    FT_WASI = 0x0C, /* libc-wasi: args, environment, preopens for RUN */
     FT_OK = 0x80,
     FT_ERROR = 0x81,
     FT_OUTPUT = 0x82,
-    FT_EXIT = 0x83
+    FT_EXIT = 0x83,
+    FT_OUTPUT_ERR = 0x84 /* what a WASI program wrote to fd 2 */
 };
 
 /* ERROR kinds: 1..10 are wb_status values; these are the agent's own. */
@@ -127,6 +129,7 @@ wb_status spectest_install(wb_env *env);
 /* ---- commands.c / run.c: request handlers ---- */
 void cmd_dispatch(const frame *f);
 int cmd_run(const frame *f);
+int cmd_wasi(const frame *f); /* wasi_cmd.c */
 void cmd_load_reset(void); /* drop a pending upload */
 
 /* run.c: libc-builtin output travels as OUTPUT frames of the request being

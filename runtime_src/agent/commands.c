@@ -295,6 +295,7 @@ void cmd_dispatch(const frame *f)
     case FT_RESET: do_reset(f->seq); break;
     case FT_STATS: do_stats(f->seq); break;
     case FT_RUN: cmd_run(f); break;
+    case FT_WASI: cmd_wasi(f); break;
     default: reply_error(f->seq, WB_KIND_PROTOCOL, "unknown frame type"); break;
     }
 }

@@ -8,6 +8,9 @@
 #if WB_FEATURE_LIBC_BUILTIN
 #include "libc_builtin.h"
 #endif
+#if WB_FEATURE_LIBC_WASI
+#include "wasi/libc_wasi.h"
+#endif
 
 #define OUT_CHUNK 256u
 
@@ -28,7 +31,7 @@ void out_flush(void)
     out_len = 0;
 }
 
-#if WB_FEATURE_LIBC_BUILTIN
+#if WB_FEATURE_LIBC_BUILTIN || WB_FEATURE_LIBC_WASI
 static void out_sink(const char *buf, size_t len)
 {
     while (len--) {
@@ -40,10 +43,34 @@ static void out_sink(const char *buf, size_t len)
 }
 #endif
 
+#if WB_FEATURE_LIBC_WASI
+/* fd 1 shares the OUTPUT buffer with libc-builtin; fd 2 goes out at once
+ * in OUTPUT_ERR frames (after what fd 1 printed before it) */
+static void wasi_sink(int fd, const char *buf, size_t len)
+{
+    if (fd != 2) {
+        out_sink(buf, len);
+        return;
+    }
+    out_flush();
+    while (len) {
+        size_t n = len < OUT_CHUNK ? len : OUT_CHUNK;
+        wbuf *w = reply_begin();
+        wb_put_bytes(w, buf, n);
+        reply_send(FT_OUTPUT_ERR, run_seq);
+        buf += n;
+        len -= n;
+    }
+}
+#endif
+
 void output_install(void)
 {
 #if WB_FEATURE_LIBC_BUILTIN
     wb_libc_builtin_set_output(out_sink);
+#endif
+#if WB_FEATURE_LIBC_WASI
+    wb_wasi_set_output(wasi_sink);
 #endif
 }
 

@@ -9,6 +9,9 @@
 #if WB_FEATURE_LIBC_BUILTIN
 #include "libc_builtin.h"
 #endif
+#if WB_FEATURE_LIBC_WASI
+#include "wasi/libc_wasi.h"
+#endif
 
 typedef struct slot {
     wb_module *module;
@@ -43,6 +46,12 @@ wb_status session_reset(void)
     }
 #if WB_FEATURE_LIBC_BUILTIN
     st = wb_libc_builtin_register(env);
+    if (st != WB_OK)
+        return st;
+#endif
+#if WB_FEATURE_LIBC_WASI
+    wb_wasi_reset(); /* closes the last program's files, forgets its args */
+    st = wb_wasi_register(env);
     if (st != WB_OK)
         return st;
 #endif

@@ -43,6 +43,8 @@ def add_app_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--arg", action="append", default=[], metavar="VALUE",
                         help="an argument for -f NAME (repeat; typed by the export's signature: "
                              "5, -1, 0x10, 1.5, nan)")
+    from wasmbed import wasi_cli
+    wasi_cli.add_options(parser)
 
 
 def _write(data: bytes) -> None:
@@ -109,6 +111,8 @@ def _run_app(target: Any, app: Path, module: bytes, timeout: float,
                 sys.stdout.flush()
                 rec.results([wasmsig.show(v) for v in results])
                 return 0
+            from wasmbed import wasi_cli
+            wasi_cli.setup(client, app, args)
             return int(client.run(handle, _write, timeout=timeout * factor))
         except RemoteError as err:
             sys.stdout.flush()
