@@ -76,6 +76,12 @@ static inline uint32_t rotl32(uint32_t a, uint32_t b) { b &= 31u; return (a << b
 static inline uint32_t rotr32(uint32_t a, uint32_t b) { b &= 31u; return (a >> b) | (a << ((32u - b) & 31u)); }
 static inline uint64_t rotl64(uint64_t a, uint64_t b) { b &= 63u; return (a << b) | (a >> ((64u - b) & 63u)); }
 static inline uint64_t rotr64(uint64_t a, uint64_t b) { b &= 63u; return (a >> b) | (a << ((64u - b) & 63u)); }
+/* Opaque constants and demotions: C compilers assume NaNs are never signaling and fold
+ * x-0, x*1, x/1, x*-1, -0-x and (float)(double)x to x or -x, which keeps a signaling NaN
+ * where WebAssembly requires an arithmetic (quiet) one. An empty asm hides the value. */
+static inline float fk(uint32_t b) { __asm__("" : "+r"(b)); return bf(b); }
+static inline double dk(uint64_t b) { __asm__("" : "+r"(b)); return bd(b); }
+static inline float demote(double d) { return (float)dk(db(d)); }
 #define TRAP(n) do { c->trap = (n); goto T; } while (0)
 #define CHK() do { if (__builtin_expect(c->trap != 0u, 0)) goto T; } while (0)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -138,7 +144,7 @@ _def("l", "i", {0xA7: "(uint32_t){a}"})
 _def("i", "l", {0xAC: "(uint64_t)(int64_t)(int32_t){a}", 0xAD: "(uint64_t){a}"})
 _def("i", "f", {0xB2: "(float)(int32_t){a}", 0xB3: "(float){a}", 0xBE: "bf({a})"})
 _def("l", "f", {0xB4: "(float)(int64_t){a}", 0xB5: "(float){a}"})
-_def("d", "f", {0xB6: "(float){a}"})
+_def("d", "f", {0xB6: "demote({a})"})
 _def("i", "d", {0xB7: "(double)(int32_t){a}", 0xB8: "(double){a}"})
 _def("l", "d", {0xB9: "(double)(int64_t){a}", 0xBA: "(double){a}", 0xBF: "bd({a})"})
 _def("f", "d", {0xBB: "(double){a}"})
@@ -653,10 +659,14 @@ class FuncEmitter:
         self.emit(f"{self.push('l')} = 0x{v:x}ull;")
 
     def op_43(self, r: Reader) -> None:
-        self.emit(f"{self.push('f')} = bf(0x{r.f32():x}u);")
+        v = r.f32()
+        fn = "fk" if v & 0x7FFFFFFF in (0, 0x3F800000) else "bf"
+        self.emit(f"{self.push('f')} = {fn}(0x{v:x}u);")
 
     def op_44(self, r: Reader) -> None:
-        self.emit(f"{self.push('d')} = bd(0x{r.f64():x}ull);")
+        v = r.f64()
+        fn = "dk" if v & 0x7FFFFFFFFFFFFFFF in (0, 0x3FF0000000000000) else "bd"
+        self.emit(f"{self.push('d')} = {fn}(0x{v:x}ull);")
 
     def op_d0(self, r: Reader) -> None:
         r.u8()

@@ -1,0 +1,267 @@
+"""AOT: the translator, the .aot file checks of the runtime, and the spec suite in AOT mode
+(host sample, one QEMU board sample)."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from agent_helpers import wat
+from wasmbed.aot import compiler, decode, emit, fileformat
+from wasmbed.aot.spec_mode import AotModules
+from wasmbed.errors import WasmbedError
+from wasmbed.protocol import Kind, RemoteError, Value
+from wasmbed.spec import SKIP_TEXT, SpecRunner
+from wasmbed.target import HostTarget
+from wasmbed.wast import suite_files
+
+AOT_FEATURES = ["interp", "aot", "libc-builtin"]
+
+PROGRAM = """
+(module
+  (type $ii (func (param i32) (result i32)))
+  (memory 1)
+  (table 4 funcref)
+  (elem (i32.const 0) $inc $fac32)
+  (func $inc (type $ii) (i32.add (local.get 0) (i32.const 1)))
+  (func $fac32 (param i64) (result i64) (i64.const 0))
+  (func $fac (export "fac") (param i64) (result i64)
+    (if (result i64) (i64.eqz (local.get 0)) (then (i64.const 1))
+      (else (i64.mul (local.get 0) (call $fac (i64.sub (local.get 0) (i64.const 1)))))))
+  (func (export "load") (param i32) (result i32) (i32.load offset=1 (local.get 0)))
+  (func (export "store") (param i32 i32) (i32.store (local.get 0) (local.get 1)))
+  (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
+  (func (export "rem") (param i64 i64) (result i64) (i64.rem_s (local.get 0) (local.get 1)))
+  (func (export "trunc") (param f32) (result i32) (i32.trunc_f32_s (local.get 0)))
+  (func (export "sat") (param f64) (result i64) (i64.trunc_sat_f64_u (local.get 0)))
+  (func (export "boom") (unreachable))
+  (func (export "indirect") (param i32 i32) (result i32)
+    (call_indirect (type $ii) (local.get 0) (local.get 1)))
+  (func (export "neg") (param f32) (result f32) (f32.neg (local.get 0)))
+  (func (export "min") (param f64 f64) (result f64) (f64.min (local.get 0) (local.get 1)))
+  (func (export "swap") (param i32 i64) (result i64 i32) (local.get 1) (local.get 0))
+  (func (export "sum") (param i32) (result i32) (local i32)
+    (block (loop (br_if 1 (i32.eqz (local.get 0)))
+      (local.set 1 (i32.add (local.get 1) (local.get 0)))
+      (local.set 0 (i32.sub (local.get 0) (i32.const 1))) (br 0)))
+    (local.get 1))
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+  (func (export "size") (result i32) (memory.size))
+)
+"""
+
+
+@pytest.fixture(scope="module")
+def aot_agent() -> Path:
+    from wasmbed import build
+
+    return Path(build.build("host", AOT_FEATURES, jobs=2).firmware)
+
+
+@pytest.fixture
+def agent(aot_agent: Path) -> Iterator[HostTarget]:
+    t = HostTarget(aot_agent)
+    t.start()
+    try:
+        yield t
+    finally:
+        t.stop()
+
+
+@pytest.fixture(scope="module")
+def program_aot() -> bytes:
+    return compiler.compile_module(wat(PROGRAM), compiler.target_for("host"))
+
+
+# ---- translator --------------------------------------------------------------------
+
+
+def test_decoder_reads_the_index_spaces() -> None:
+    m = decode.decode(wat(PROGRAM))
+    assert m.nfunc_imports == 0 and len(m.bodies) == len(m.func_types) == 17
+    assert m.nmems == 1 and m.table_types == [decode.FUNCREF]
+    assert [len(t.results) for t in m.types][:1] == [1]
+
+
+def test_stripped_module_keeps_everything_but_code() -> None:
+    m = decode.decode(wat(PROGRAM))
+    stripped = decode.strip_code(m)
+    s = decode.decode(stripped)
+    assert s.func_types == m.func_types and s.types == m.types
+    assert all(stripped[b.start:b.end] == b"\x00\x0b" for b in s.bodies)
+    compiler.translate(stripped)  # still valid for the runtime's validator
+
+
+def test_generated_c_checks_bounds_and_traps() -> None:
+    _, c = compiler.translate(wat(PROGRAM))
+    assert "if (UNLIKELY(ea + 4u > ms0)) TRAP(2u);" in c  # every access bounds-checked
+    assert "TRAP(3u)" in c and "TRAP(4u)" in c            # divide by zero, overflow
+    assert "c->depth > c->max_depth" in c                  # call-stack exhaustion
+    assert "bf(fb(" in c                                    # f32.neg flips the sign bit only
+
+
+def test_invalid_and_malformed_modules_are_rejected_by_the_compiler() -> None:
+    bad = wat("(module (func (result i32) (i64.const 1)))", check=False)
+    with pytest.raises(compiler.InvalidModule) as err:
+        compiler.translate(bad)
+    assert err.value.kind == "invalid" and "type mismatch" in err.value.detail
+    with pytest.raises(compiler.InvalidModule) as err:
+        compiler.translate(b"\0asm\x02\0\0\0")
+    assert err.value.kind == "malformed"
+
+
+def test_simd_is_refused_with_a_clear_error() -> None:
+    m = wat("(module (func (result v128) (v128.const i32x4 1 2 3 4)))")
+    with pytest.raises(WasmbedError, match="SIMD"):  # whatever the validator says of v128
+        compiler.translate(m, validate=False)
+
+
+def test_cache_is_keyed_by_module_and_target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(compiler, "CACHE", tmp_path)
+    target = compiler.target_for("host")
+    stats = compiler.Stats()
+    a = compiler.compile_cached(wat("(module (func (export \"f\")))"), target, stats)
+    b = compiler.compile_cached(wat("(module (func (export \"f\")))"), target, stats)
+    assert a == b and stats.compiled == 1 and stats.cached == 1
+    assert len(list(tmp_path.rglob("*.aot"))) == 1
+
+
+# ---- running on the host agent ---------------------------------------------------------
+
+
+def _call(agent: HostTarget, h: int, name: str, *args: Value) -> list[str]:
+    return [str(v) for v in agent.client.invoke(h, name, list(args))]
+
+
+def _trap(agent: HostTarget, h: int, name: str, *args: Value) -> RemoteError:
+    with pytest.raises(RemoteError) as err:
+        agent.client.invoke(h, name, list(args))
+    return err.value
+
+
+def test_aot_module_runs_and_traps_like_the_interpreter(agent: HostTarget, program_aot: bytes) -> None:
+    c = agent.client
+    h = c.load(program_aot)
+    assert _call(agent, h, "fac", Value("i64", 20)) == ["i64:0x21c3677c82b40000"]
+    assert _call(agent, h, "sum", Value("i32", 100)) == ["i32:0x13ba"]
+    assert _call(agent, h, "swap", Value("i32", 7), Value("i64", 9)) == ["i64:0x9", "i32:0x7"]
+    assert _call(agent, h, "neg", Value("f32", 0x7FC00001)) == ["f32:0xffc00001"]
+    assert _call(agent, h, "min", Value("f64", 0), Value("f64", 1 << 63)) == ["f64:0x8000000000000000"]
+    assert _call(agent, h, "rem", Value("i64", 1 << 63), Value("i64", (1 << 64) - 1)) == ["i64:0x0"]
+    assert _call(agent, h, "sat", Value("f64", 0x7FF0000000000000)) == ["i64:0xffffffffffffffff"]
+    assert _call(agent, h, "indirect", Value("i32", 41), Value("i32", 0)) == ["i32:0x2a"]
+    c.invoke(h, "store", [Value("i32", 65532), Value("i32", 5)])
+    assert _call(agent, h, "load", Value("i32", 65531)) == ["i32:0x5"]
+    cases = [
+        ("load", [Value("i32", 65532)], "out of bounds memory access"),
+        ("load", [Value("i32", 0xFFFFFFFF)], "out of bounds memory access"),
+        ("div", [Value("i32", 1), Value("i32", 0)], "integer divide by zero"),
+        ("div", [Value("i32", 0x80000000), Value("i32", 0xFFFFFFFF)], "integer overflow"),
+        ("trunc", [Value("f32", 0x7FC00000)], "invalid conversion to integer"),
+        ("trunc", [Value("f32", 0x4F000000)], "integer overflow"),
+        ("boom", [], "unreachable"),
+        ("indirect", [Value("i32", 1), Value("i32", 1)], "indirect call type mismatch"),
+        ("indirect", [Value("i32", 1), Value("i32", 2)], "uninitialized element"),
+        ("indirect", [Value("i32", 1), Value("i32", 9)], "undefined element"),
+    ]
+    for name, args, text in cases:
+        err = _trap(agent, h, name, *args)
+        assert err.kind == Kind.TRAP and err.remote_message.startswith(text), (name, err)
+    err = _trap(agent, h, "fac", Value("i64", 1 << 20))
+    assert err.kind == Kind.EXHAUSTION and "call stack exhausted" in err.remote_message
+    # the instance still works after every trap, and memory growth is seen by AOT code
+    assert _call(agent, h, "grow", Value("i32", 1)) == ["i32:0x1"]
+    assert _call(agent, h, "size") == ["i32:0x2"]
+    assert _call(agent, h, "load", Value("i32", 65532)) == ["i32:0x0"]
+
+
+def test_aot_and_interpreted_modules_link_both_ways(agent: HostTarget) -> None:
+    c = agent.client
+    lib = wat('(module (func (export "twice") (param i32) (result i32) '
+              '(i32.mul (local.get 0) (i32.const 2))))')
+    user = wat('(module (import "lib" "twice" (func $t (param i32) (result i32))) '
+               '(func (export "quad") (param i32) (result i32) (call $t (call $t (local.get 0)))))')
+    target = compiler.target_for("host")
+    for lib_bytes, user_bytes in ((compiler.compile_module(lib, target), user),
+                                  (lib, compiler.compile_module(user, target))):
+        c.reset()
+        h = c.load(lib_bytes)
+        c.register(h, "lib")
+        u = c.load(user_bytes)
+        assert _call(agent, u, "quad", Value("i32", 5)) == ["i32:0x14"]
+
+
+# ---- the file checks ("AoT validator") ------------------------------------------------
+
+
+def _refused(agent: HostTarget, data: bytes, text: str) -> None:
+    with pytest.raises(RemoteError) as err:
+        agent.client.load(data)
+    assert err.value.kind == Kind.MALFORMED
+    assert "AOT file refused" in err.value.remote_message and text in err.value.remote_message, \
+        err.value.remote_message
+    assert agent.alive()
+
+
+def _patch(data: bytes, off: int, raw: bytes, reseal: bool = True) -> bytes:
+    b = bytearray(data)
+    b[off:off + len(raw)] = raw
+    return fileformat.reseal(bytes(b)) if reseal else bytes(b)
+
+
+def test_corrupted_file_is_refused(agent: HostTarget, program_aot: bytes) -> None:
+    info = fileformat.describe(program_aot)
+    flip = bytearray(program_aot)
+    flip[len(flip) // 2] ^= 0x40  # inside the code image or tables
+    _refused(agent, bytes(flip), "checksum")
+    assert info["crc_ok"]
+
+
+def test_truncated_file_is_refused(agent: HostTarget, program_aot: bytes) -> None:
+    _refused(agent, program_aot[:-1], "truncated file")
+    _refused(agent, program_aot[:100], "truncated header")
+
+
+def test_foreign_target_abi_features_and_version_are_refused(agent: HostTarget,
+                                                              program_aot: bytes) -> None:
+    riscv = compiler.compile_module(wat(PROGRAM), compiler.target_for("qemu-riscv64"))
+    _refused(agent, riscv, "another target")
+    _refused(agent, _patch(program_aot, 64, b"p32-le\0\0"), "another ABI")
+    _refused(agent, _patch(program_aot, 88, b"aot,simd\0"), "feature this runtime lacks: simd")
+    _refused(agent, _patch(program_aot, 8, struct.pack("<H", 99)), "format version")
+    _refused(agent, _patch(program_aot, 10, struct.pack("<H", 99)), "ABI version")
+
+
+def test_relocation_outside_the_image_is_refused(agent: HostTarget, program_aot: bytes) -> None:
+    info = fileformat.describe(program_aot)
+    hdr = struct.unpack_from("<8I", program_aot, 128)
+    bad = _patch(program_aot, 144, struct.pack("<II", hdr[4], 1))  # one relocation ...
+    bad = _patch(bad, hdr[4], struct.pack("<I", info["image_size"] + 64))  # ... far outside
+    _refused(agent, bad, "relocation outside")
+
+
+def test_interpreter_only_runtime_refuses_aot_files(target: HostTarget, program_aot: bytes) -> None:
+    if "aot" in target.client.info.features.split(","):
+        pytest.skip("the default host agent has aot")
+    with pytest.raises(RemoteError):
+        target.client.load(program_aot)
+
+
+# ---- spec suite in AOT mode ----------------------------------------------------------------
+
+HOST_SAMPLE = ["call_indirect.wast", "conversions.wast", "memory_trap.wast", "traps.wast",
+               "linking.wast", "float_misc.wast", "br_table.wast", "table_copy.wast",
+               "memory_init.wast", "left-to-right.wast"]
+
+
+@pytest.mark.spec
+@pytest.mark.parametrize("name", HOST_SAMPLE)
+def test_spec_sample_in_aot_mode_on_host(agent: HostTarget, name: str) -> None:
+    (path,) = suite_files("core", [name])
+    result = SpecRunner(agent, aot=AotModules("host")).run_file(path)
+    assert result.failures == []
+    assert result.passed > 0
+    assert set(result.skips) <= {SKIP_TEXT}
