@@ -35,7 +35,8 @@ def scons_command() -> list[str]:
 
 def scons_args(board: str, features: list[str] | None, *, heap_size: int | None, mode: str,
                build_dir: Path | None, toolchain: str | None,
-               sdk: str | Path | None = None, werror: bool = False) -> list[str]:
+               sdk: str | Path | None = None, werror: bool = False,
+               opt: str | None = None) -> list[str]:
     args = [f"board={board}"] + (["werror=1"] if werror else [])
     if features is not None:
         args.append(f"features={','.join(features)}")
@@ -49,6 +50,8 @@ def scons_args(board: str, features: list[str] | None, *, heap_size: int | None,
         args.append(f"toolchain={toolchain}")
     if sdk:
         args.append(f"sdk={Path(sdk).expanduser().resolve()}")
+    if opt:
+        args.append(f"opt={opt}")
     return args
 
 
@@ -62,7 +65,7 @@ def _tail(text: str) -> str:
 def build(board: str, features: list[str] | None = None, *, heap_size: int | None = None,
           mode: str = "release", build_dir: Path | None = None, jobs: int | None = None,
           toolchain: str | None = None, quiet: bool = True, sdk: str | Path | None = None,
-          werror: bool = False,
+          werror: bool = False, opt: str | None = None,
           echo: Callable[[str], None] | None = None) -> BuildResult:
     """Build one board; raise WasmbedError with the tail of the compiler's output."""
     if mode not in MODES:
@@ -70,10 +73,10 @@ def build(board: str, features: list[str] | None = None, *, heap_size: int | Non
     b = load_board(board)
     keys = resolve_features(b, features)
     variant = variant_dir(b, keys, heap_size=heap_size, mode=mode, toolchain=toolchain,
-                          build_dir=build_dir)
+                          build_dir=build_dir, opt=opt)
     cmd = scons_command() + ["-C", str(ROOT), f"-j{jobs or 2}", "-Q"]
     cmd += scons_args(board, features, heap_size=heap_size, mode=mode, build_dir=build_dir,
-                      toolchain=toolchain, sdk=sdk, werror=werror)
+                      toolchain=toolchain, sdk=sdk, werror=werror, opt=opt)
     env = dict(os.environ)
     variant.mkdir(parents=True, exist_ok=True)
     # one SCons at a time per variant dir (tests and matrix runs may ask for the same board)
