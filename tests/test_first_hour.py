@@ -159,3 +159,72 @@ def test_board_without_qemu_and_a_missing_port(tmp_path: Path) -> None:
     res = cli("spec", "--board", "mps2-an386", "--port", "/dev/ttyNOPE", "--files", "nop")
     assert res.returncode == 2 and "Errno" not in res.stderr
     assert "/dev/ttyNOPE does not exist" in res.stderr and "serial ports" in res.stderr
+
+
+# ---- (c) configuration safety ----------------------------------------------------------------
+
+def test_toolchain_overrides_pick_the_boards_cpu() -> None:
+    from wasmbed import toolchains
+    from wasmbed.descriptors import load_board
+    from wasmbed.errors import WasmbedError
+
+    rv, m4, a53 = (load_board(n) for n in ("qemu-riscv64", "mps2-an386", "qemu-aarch64"))
+    clang = toolchains.for_board(rv, "clang")
+    assert "--target=riscv64-unknown-elf" in clang.cc and "--target=xtensa" not in clang.cc
+    assert toolchains.cpu_flags_for(rv, clang) == rv.cpu_flags
+    gcc = toolchains.for_board(a53, "gcc")
+    assert gcc.cc != ("gcc",) and gcc.cc[0].startswith("aarch64-")  # never the host's gcc
+    assert toolchains.cpu_flags_for(a53, gcc) == ("-mcpu=cortex-a53",)
+    for board in (rv, m4):  # zig cannot link these: said up front, not `unknown CPU`
+        with pytest.raises(WasmbedError, match="toolchain=zig cannot link") as err:
+            toolchains.for_board(board, "zig")
+        assert "toolchain=clang" in str(err.value)
+    zig = toolchains.zig("thumb-freestanding-eabihf")
+    assert toolchains.cpu_flags_for(m4, zig) == ("-mcpu=cortex_m4",)
+    assert toolchains._riscv_march_to_zig("rv64imac") == "-mcpu=generic_rv64+m+a+c"
+
+
+@pytest.mark.build
+def test_clang_override_builds_a_riscv64_firmware(tmp_path: Path) -> None:
+    from wasmbed.build import build
+
+    r = build("qemu-riscv64", toolchain="clang", build_dir=tmp_path / "rv-clang")
+    assert r.firmware is not None and r.firmware.is_file()
+    assert "--target=riscv64-unknown-elf" in r.build_json["toolchain"]
+
+
+def test_features_add_to_and_remove_from_the_board_defaults() -> None:
+    from wasmbed.descriptors import load_board
+    from wasmbed.errors import WasmbedError
+    from wasmbed.sconsbuild import resolve_features
+
+    host, rv = load_board("host"), load_board("qemu-riscv64")
+    assert "libc-builtin" in resolve_features(host, ["interp"])       # printf stays
+    assert "global-heap-pool" in resolve_features(rv, ["libc-builtin"])  # no-malloc board
+    assert "libc-builtin" not in resolve_features(host, ["-libc-builtin"])
+    assert "mini-loader" in resolve_features(rv, ["+mini-loader"])
+    assert "libc-builtin" not in resolve_features(host, ["only:interp"])
+    with pytest.raises(WasmbedError, match="not among board host's features"):
+        resolve_features(host, ["-global-heap-pool"])
+    with pytest.raises(WasmbedError, match="platform-baremetal is for another platform"):
+        resolve_features(host, ["platform-baremetal"])
+    assert "platform-linux" in resolve_features(host, ["platform-linux"])
+
+
+def test_build_prints_and_records_the_resolved_features(tmp_path: Path) -> None:
+    from wasmbed.build import build
+
+    seen: list[str] = []
+    r = build("host", ["+mini-loader"], build_dir=tmp_path / "h", echo=seen.append)
+    assert "mini-loader" in r.build_json["features"] and "libc-builtin" in r.build_json["features"]
+    assert f"wasmbed: host: features {','.join(r.build_json['features'])}" in seen[0]
+
+
+@pytest.mark.parametrize("heap,words", [(100, "too small"), (200 << 20, "does not fit")])
+def test_heap_size_checked_before_building(tmp_path: Path, heap: int, words: str) -> None:
+    from wasmbed.build import build
+    from wasmbed.errors import WasmbedError
+
+    with pytest.raises(WasmbedError, match=words):
+        build("mps2-an386", heap_size=heap, build_dir=tmp_path / "b")
+    assert not (tmp_path / "b" / "obj").exists()  # nothing was compiled

@@ -341,6 +341,8 @@ def scons_help() -> str:
     ranked = sorted(FEATURES.values(), key=lambda f: order[f.tier])  # stable: table order
     lines = ["features=KEY,KEY,...   runtime features (default: "
              + ",".join(default_features()) + ")",
+             "  +KEY / KEY add to the board's features, -KEY removes one, "
+             "only:KEY,KEY is exactly that set",
              "  selectable (works / always on):"]
     lines += [f"    {f.key:<26} tier {f.tier}  {f.status:<9}  {f.label}"
               for f in ranked if f.selectable]

@@ -87,6 +87,7 @@ class Toolchain:
     exe_suffix: str = ".elf"
     object_format: str = "elf"      # elf | macho | coff
     notes: tuple[str, ...] = field(default=())
+    link_libgcc: bool = False       # bare metal: -lgcc from libgcc_dir() (clang/zig overrides)
 
     @property
     def found(self) -> bool:
@@ -283,13 +284,25 @@ def for_board(board: Board, override: str | dict | None = None) -> Toolchain:
             tc = gcc("")
         elif family == "gcc":
             default = TRIPLES.get(board.triple, ("gcc", ""))
-            prefix = spec.get("prefix") or (default[1] if default[0] == "gcc" else "")
-            tc = gcc(prefix)
+            if spec.get("prefix") or default[0] == "gcc":
+                tc = gcc(spec.get("prefix") or default[1])
+            else:  # the board's default is not GCC: a GCC for its CPU, not the host's
+                tc = gcc_for_arch(board)
         elif family == "zig":
             default = TRIPLES.get(board.triple, ("", ""))
             target = spec.get("target") or (default[1] if default[0] == "zig"
-                                            else zig_target_for(board))
+                                            else zig_target_for_board(board))
+            if board.memory and default[0] == "gcc" and not spec.get("target"):
+                raise WasmbedError(
+                    f"toolchain=zig cannot link board {board.name}'s firmware: its linker "
+                    "script and start-up code are made for GNU ld, and zig links only with "
+                    "its own lld and compiler-rt (measured: riscv64 compiler-rt cannot reach "
+                    "0x80000000 with the medlow code model; lld misplaces .data on Cortex-M)",
+                    hint=f"use toolchain=gcc (the default) or toolchain=clang (clang with "
+                         f"{default[1]}ld)")
             tc = zig(target)
+        elif board.arch != "xtensa":  # clang for the board's CPU, not Xtensa's back end
+            tc = clang_for_arch(board, spec.get("cc") or "clang")
         else:
             tc = clang_xtensa(spec.get("cc") or "clang-22", xtensa_features(board))
         if spec.get("cflags") or spec.get("ldflags"):
@@ -298,6 +311,134 @@ def for_board(board: Board, override: str | dict | None = None) -> Toolchain:
         if spec.get("package"):
             tc = replace(tc, package=spec["package"])
     return tc
+
+
+# ---- toolchain= overrides: the right cross compiler, the board's CPU in its dialect ----------
+
+#: gcc prefixes tried, in order, when `toolchain=gcc` overrides a board whose default is not gcc
+GCC_PREFIXES = {"riscv64": ("riscv64-unknown-elf-", "riscv64-linux-gnu-"),
+                "riscv32": ("riscv64-unknown-elf-", "riscv32-unknown-elf-"),
+                "arm": ("arm-none-eabi-", "arm-linux-gnueabihf-"),
+                "aarch64": ("aarch64-none-elf-", "aarch64-linux-gnu-"),
+                "mips": ("mips-linux-gnu-", "mips-mti-elf-"),
+                "mips64": ("mips64-linux-gnuabi64-",), "x86_64": ("",), "i386": ("",)}
+
+#: clang --target= per arch for `toolchain=clang` on a board that is not Xtensa
+CLANG_TARGETS = {"riscv64": "riscv64-unknown-elf", "riscv32": "riscv32-unknown-elf",
+                 "arm": "arm-none-eabi", "aarch64": "aarch64-none-elf",
+                 "mips": "mips-unknown-elf", "mips64": "mips64-unknown-elf",
+                 "i386": "i386-unknown-elf", "x86_64": "x86_64-pc-linux-gnu"}
+
+
+def gcc_for_arch(board: Board) -> Toolchain:
+    """A GCC that targets the board's CPU (never the host's gcc for a foreign CPU)."""
+    prefixes = GCC_PREFIXES.get(board.arch)
+    if prefixes is None:
+        return unavailable(board.triple, f"no GCC is known for {board.arch}")
+    for prefix in prefixes:
+        if shutil.which(f"{prefix}gcc"):
+            tc = gcc(prefix)
+            return replace(tc, cflags=("-m32",), ldflags=("-m32",)) if board.arch == "i386" \
+                else tc
+    tc = gcc(prefixes[0])
+    return replace(tc, missing=f"no GCC for {board.arch} ({', '.join(p + 'gcc' for p in prefixes)}"
+                               " not found)")
+
+
+def clang_for_arch(board: Board, binary: str = "clang") -> Toolchain:
+    """clang --target=<the board's CPU>, linked with ld.lld (family "llvm"; "clang" is the
+    Xtensa toolchain of wasmbed.xtensa)."""
+    target = CLANG_TARGETS.get(board.arch)
+    if target is None:
+        return unavailable(board.triple, f"no clang target is known for {board.arch}")
+    size, size_missing = _size_tool()
+    ver = binary.rsplit("-", 1)[-1] if "-" in binary else ""
+    ar = next((a for a in ((f"llvm-ar-{ver}",) if ver else ()) + ("llvm-ar", "llvm-ar-22",
+                                                                    "llvm-ar-14")
+               if shutil.which(a)), "llvm-ar")
+    missing = "" if shutil.which(binary) else f"{binary} not found"
+    if not missing and not shutil.which(ar):
+        missing = f"{ar} not found"
+    if not missing and not shutil.which("ld.lld"):
+        missing = "ld.lld not found"
+    baremetal = bool(board.memory)
+    cflags = ("-mno-relax",) if board.arch.startswith("riscv") else ()  # lld: no relaxation
+    ldflags: tuple[str, ...] = ()
+    if baremetal:  # GNU ld of the board's GCC when here: the linker scripts are made for it
+        family, prefix = TRIPLES.get(board.triple, ("", ""))
+        gnu_ld = shutil.which(f"{prefix}ld") if family == "gcc" else None
+        ldflags = (f"--ld-path={gnu_ld}" if gnu_ld else "-fuse-ld=lld", *libgcc_dir(board))
+    return Toolchain(
+        family="llvm", name=(_version((binary,)) or binary) + f" --target={target}"
+        if not missing else binary,
+        cc=(binary, f"--target={target}"), ar=(ar,), objcopy=("llvm-objcopy",), size=size,
+        cflags=cflags, ldflags=ldflags, link_libgcc=len(ldflags) > 1,
+        package="clang lld llvm (Debian: apt-get install clang lld llvm)",
+        missing=missing or size_missing, target=target)
+
+
+def libgcc_dir(board: Board) -> tuple[str, ...]:
+    """-L<dir> of the libgcc.a that the board's default GCC uses for its CPU (soft float,
+    64-bit division) for a clang/zig override; () when that GCC is not here."""
+    family, prefix = TRIPLES.get(board.triple, ("", ""))
+    if family != "gcc" or not shutil.which(f"{prefix}gcc"):
+        return ()
+    try:
+        out = subprocess.run([f"{prefix}gcc", *board.cpu_flags, "-print-libgcc-file-name"],
+                             capture_output=True, text=True, timeout=60).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return ()
+    return (f"-L{Path(out).parent}",) if out and Path(out).is_file() else ()
+
+
+def _riscv_march_to_zig(march: str) -> str:
+    """-march=rv64imac -> -mcpu=generic_rv64+m+a+c (zig's CPU model and features)."""
+    base, exts = march[:4], march[4:]
+    feats = []
+    for ch in exts.split("_")[0]:
+        if ch == "g":
+            feats += ["m", "a", "f", "d"]
+        elif ch != "i":
+            feats.append(ch)
+    return f"-mcpu=generic_{base}" + "".join(f"+{f}" for f in dict.fromkeys(feats))
+
+
+def cpu_flags_for(board: Board, tc: Toolchain) -> tuple[str, ...]:
+    """The board's cpu_flags in the dialect of `tc`: descriptors write them for the board's
+    default compiler (GCC: -march=rv64imac, -mcpu=cortex-m4; zig: -mcpu=cortex_a53)."""
+    flags = list(board.cpu_flags)
+    if tc.family == "zig":
+        out = []
+        for f in flags:
+            if f.startswith("-march=rv"):
+                out.append(_riscv_march_to_zig(f[len("-march="):]))
+            elif f.startswith("-mcpu="):
+                out.append("-mcpu=" + f[len("-mcpu="):].replace("-", "_"))
+            elif f.startswith(("-mabi=", "-mfpu=", "-mfloat-abi=", "-mthumb")):
+                continue  # zig takes these from the target triple and the CPU model
+            else:
+                out.append(f)
+        return tuple(out)
+    if tc.family in ("gcc", "host", "llvm"):
+        out = []
+        for f in flags:
+            if f.startswith("-mcpu=") and "_" in f:  # zig's cortex_a53 -> GCC's cortex-a53
+                out.append(f.replace("_", "-"))
+            elif f.startswith("-mcpu=generic_rv"):
+                out.append("-march=rv" + f[len("-mcpu=generic_rv"):].split("+")[0] + "i" +
+                           "".join(f.split("+")[1:]))
+            else:
+                out.append(f)
+        return tuple(out)
+    return tuple(flags)
+
+
+def zig_target_for_board(board: Board) -> str:
+    """zig's target for a CPU given by gcc-style flags: thumb + eabihf for Cortex-M FPUs."""
+    if board.arch == "arm" and "-mthumb" in board.cpu_flags:
+        hard = "-mfloat-abi=hard" in board.cpu_flags
+        return f"thumb-freestanding-eabi{'hf' if hard else ''}"
+    return zig_target_for(board)
 
 
 def surrogate_for(board: Board, platform: Platform) -> Toolchain | None:
