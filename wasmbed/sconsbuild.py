@@ -17,7 +17,6 @@ what is available and build.json says "built-without-sdk" with what is missing.
 from __future__ import annotations
 
 import dataclasses
-import dataclasses
 import hashlib
 import json
 import os
@@ -184,9 +183,6 @@ def plan(opts: Options) -> Plan:
             notes.append("port not compiled: it needs the SDK's C library")
     notes += list(tc.notes)
     heap = opts.heap_size if opts.heap_size is not None else board.heap_size
-    if opts.heap_size is not None:  # before compiling: not in the linker, not as `nomem`
-        from wasmbed.featuresel import check_heap
-        check_heap(board, heap, keys)
     if opts.heap_size is not None:  # before compiling: not in the linker, not as `nomem`
         from wasmbed.featuresel import check_heap
         check_heap(board, heap, keys)
@@ -630,7 +626,6 @@ def main(env: Any, arguments: dict[str, str], *, help_requested: bool,
             set_help(help_text())
             return
         p = plan(parse_arguments(arguments))
-        print(f"wasmbed: {p.board.name}: features {','.join(p.keys)}")
         print(f"wasmbed: {p.board.name}: features {','.join(p.keys)}")
         for note in p.notes:
             print(f"wasmbed: {p.board.name}: {note}")
