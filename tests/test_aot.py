@@ -18,7 +18,7 @@ from wasmbed.spec import SKIP_TEXT, SpecRunner
 from wasmbed.target import HostTarget
 from wasmbed.wast import suite_files
 
-AOT_FEATURES = ["interp", "aot", "libc-builtin"]
+AOT_FEATURES = ["interp", "aot", "aot-validator", "libc-builtin"]
 
 PROGRAM = """
 (module

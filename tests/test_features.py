@@ -110,7 +110,9 @@ def test_required_rows_and_statuses():
         "platform-baremetal": reg.WORKS, "multi-value": reg.ALWAYS_ON,
         "nontrapping-fptoint": reg.ALWAYS_ON, "mutable-globals": reg.ALWAYS_ON,
         "bulk-memory": reg.ALWAYS_ON, "ref-types": reg.ALWAYS_ON, "sign-ext": reg.ALWAYS_ON,
-        "aot": reg.NOT_YET, "fast-interp": reg.NOT_YET, "wamrc": reg.NOT_YET,
+        "aot": reg.WORKS, "fast-interp": reg.NOT_YET, "wamrc": reg.WORKS,
+        "aot-validator": reg.WORKS, "aot-intrinsics": reg.NA, "quick-aot-entry": reg.NA,
+        "aot-stack-frame": reg.NOT_YET,
         "jit": reg.NOT_YET, "fast-jit": reg.NOT_YET, "libc-wasi": reg.WORKS,
         "simd": reg.NOT_YET, "platform-linux-sgx": reg.NA, "hw-bound-check": reg.NA,
     }
@@ -193,7 +195,7 @@ def test_missing_requirement_is_added_when_it_works():
 def test_running_mode_is_always_present():
     assert reg.resolve([]) == ["interp"]
     assert reg.resolve(["libc-builtin"]) == ["interp", "libc-builtin"]
-    assert reg.resolve(["aot"], allow_not_yet=True) == ["aot"]
+    assert reg.resolve(["aot"]) == ["aot"]
 
 
 def test_implies_are_added():
@@ -205,9 +207,9 @@ def test_implies_are_added():
 
 def test_not_yet_is_refused_with_a_clear_message():
     with pytest.raises(WasmbedError) as err:
-        reg.resolve(["interp", "aot"])
+        reg.resolve(["interp", "fast-interp"])
     assert str(err.value).startswith(
-        "feature 'aot' (AoT runtime, tier A) is not implemented yet in wasmbed")
+        "feature 'fast-interp' (Fast Interpreter, tier A) is not implemented yet in wasmbed")
     for f in reg.select(status=reg.NOT_YET):
         with pytest.raises(WasmbedError, match="not implemented yet"):
             reg.resolve([f.key])
@@ -229,8 +231,9 @@ def test_conflict_names_both_features_and_why():
     with pytest.raises(WasmbedError) as err:
         reg.resolve(["aot", "multi-memory"], allow_not_yet=True)
     msg = str(err.value)
-    assert "'aot'" in msg and "'multi-memory'" in msg and "classic interpreter" in msg
-    with pytest.raises(WasmbedError, match=r"'aot' \(implied by 'jit'\).*'legacy-exception"):
+    assert "'aot'" in msg and "'multi-memory'" in msg and "memory 0 only" in msg
+    assert reg.conflict_reason("aot", "legacy-exception-handling") == ""
+    with pytest.raises(WasmbedError, match=r"'jit'.*'legacy-exception"):
         reg.resolve(["jit", "legacy-exception-handling"], allow_not_yet=True)
     with pytest.raises(WasmbedError, match="'platform-baremetal' and 'platform-linux' conflict"):
         reg.resolve(["platform-linux", "baremetal"])
@@ -291,7 +294,8 @@ def test_works_features_are_honoured_by_the_runtime():
         pytest.skip("runtime_src has no C sources yet")
     text = "\n".join(p.read_text(errors="replace") for p in sources)
     unread = [f.key for f in reg.select(status=reg.WORKS)
-              if f.category != "Portability" and f.key != "interp"  # the one running mode
+              if f.category not in ("Portability", "Compiler")  # the OS; host tools
+              and f.key != "interp"  # the one running mode
               and f.switch not in text and not (f.value and f.value in text)]
     assert not unread, f"features marked works that no C source reads: {unread}"
 

@@ -64,9 +64,12 @@ ROWS: list[dict[str, Any]] = [
          "stdin/stdout, which is how the host spec runs work.",
          flags=("WAMR_BUILD_PLATFORM=linux",), aliases=("linux", "posix", "host")),
     _row("aot", "A", RUNNING_MODE, "AoT runtime",
-         NOT_YET,
-         "Loads modules that were compiled ahead of time to native code for one CPU and runs "
-         "them directly, patching relocations at load time.",
+         WORKS,
+         "Loads .aot files made by `wasmbed aot` (WebAssembly translated to C and compiled by "
+         "the board's own cross compiler), checks their header, target, ABI, features and "
+         "CRC-32, copies the position-independent code image to executable memory, adds the "
+         "load address to its pointer words and runs it through the same embedding API as "
+         "interpreted modules (imports, tables and calls mix freely). See docs/aot.md.",
          flags=("WAMR_BUILD_AOT",)),
     _row("fast-interp", "A", RUNNING_MODE, "Fast Interpreter",
          NOT_YET,
@@ -81,11 +84,13 @@ ROWS: list[dict[str, Any]] = [
          flags=("WAMR_BUILD_INTERP",), aliases=("classic-interp", "classic-interpreter",
                                                 "interpreter")),
     _row("wamrc", "A", COMPILER, "AoT compilation (wamrc)",
-         NOT_YET,
-         "A host tool that compiles .wasm modules ahead of time into native code for the "
-         "AoT runtime.",
-         flags=("WAMR_BUILD_WAMR_COMPILER",), aliases=("aot-compiler", "wamr-compiler"),
-         reason="comes with the AoT runtime"),
+         WORKS,
+         "`wasmbed aot app.wasm --board B`: validates the module with the runtime's own "
+         "validator, translates it to C (explicit bounds checks, traps, call-depth and stack "
+         "checks) and compiles that with the board's cross compiler, so every triple with a C "
+         "compiler gets AOT (mips, riscv32, xtensa, Cortex-M). A host tool; selecting it in a "
+         "firmware build changes nothing.",
+         flags=("WAMR_BUILD_WAMR_COMPILER",), aliases=("aot-compiler", "wamr-compiler")),
     _row("bulk-memory", "A", PROPOSAL, "Bulk Memory",
          ALWAYS_ON,
          "memory.copy, memory.fill, memory.init and data.drop, table.copy, table.init and "
@@ -159,15 +164,23 @@ ROWS: list[dict[str, Any]] = [
          flags=("WAMR_BUILD_SIMD",), aliases=("simd128", "fixed-width-simd"),
          wast=("simd_*.wast",)),
     _row("aot-intrinsics", "A", EXTENSION, "AOT intrinsics",
-         NOT_YET,
+         NA,
          "Runtime helpers in C for operations that ahead-of-time code calls instead of "
-         "emitting them inline (for CPUs or execute-in-place images that lack them).",
-         flags=("WAMR_BUILD_AOT_INTRINSICS",), requires=("aot",)),
+         "emitting them inline (for CPUs or execute-in-place images that lack them). In "
+         "wasmbed's AOT code always on: float rounding, min/max, sqrt and float->int "
+         "truncation call the runtime's wb_numeric.c through the context table, and the "
+         "compiler's own helpers (libgcc: 64-bit division, soft float) are linked into the "
+         "image.",
+         flags=("WAMR_BUILD_AOT_INTRINSICS",), requires=("aot",),
+         reason="wasmbed's AOT code always uses runtime and libgcc helpers where the C "
+                "compiler does not inline an operation: there is nothing to switch"),
     _row("aot-stack-frame", "A", EXTENSION, "AoT stack frame",
          NOT_YET,
          "Compiled code keeps small frame records so the runtime can walk WebAssembly frames "
          "of native code (call-stack dumps, profiling, GC roots).",
-         flags=("WAMR_BUILD_AOT_STACK_FRAME",), requires=("aot|jit",)),
+         flags=("WAMR_BUILD_AOT_STACK_FRAME",), requires=("aot|jit",),
+         reason="wasmbed's AOT code keeps only a call-depth counter, no frame records: "
+                "nothing in wasmbed walks frames yet (no GC, no call-stack dumps)"),
     _row("global-heap-pool", "A", EXTENSION, "Global heap pool",
          WORKS,
          "Every runtime allocation (modules, instances, linear memories, stacks) comes from "
@@ -190,10 +203,13 @@ ROWS: list[dict[str, Any]] = [
          "Lets the embedder attach keyed data of its own to each module instance.",
          flags=("WAMR_BUILD_MODULE_INST_CONTEXT",)),
     _row("quick-aot-entry", "A", EXTENSION, "Quick AOT/JIT entries",
-         NOT_YET,
+         NA,
          "Ready-made call stubs for common signatures so calls from the host into native "
-         "code skip generic argument marshalling.",
-         flags=("WAMR_BUILD_QUICK_AOT_ENTRY",), requires=("aot|jit",)),
+         "code skip generic argument marshalling. wasmbed's AOT compiler emits one typed "
+         "trampoline per function (slots in, direct C call, slots out), always.",
+         flags=("WAMR_BUILD_QUICK_AOT_ENTRY",), requires=("aot|jit",),
+         reason="every function of wasmbed's AOT code always has its own typed entry "
+                "trampoline: there is nothing to switch"),
     _row("shrunk-memory", "A", EXTENSION, "Shrunk memory",
          NOT_YET,
          "When a module provably never grows its memory and exports its heap base, the "
@@ -504,8 +520,12 @@ ROWS: list[dict[str, Any]] = [
          aliases=("tiered-jit",), implies=("fast-jit", "jit", "lazy-jit"), arches=("x86_64",),
          reason="the support table names a combination of flags (fast JIT + LLVM JIT + lazy)"),
     _row("aot-validator", "C", EXTENSION, "AoT Validator",
-         NOT_YET,
-         "Extra consistency checks on ahead-of-time files, which are otherwise trusted.",
+         WORKS,
+         "Extra consistency checks on ahead-of-time files, which are otherwise trusted. In "
+         "wasmbed the aot runtime always checks format and ABI version, target triple, ABI "
+         "(pointer size, byte order, float ABI), needed features, file size and CRC-32 before "
+         "any byte runs; aot-validator adds a range check of every relocation and symbol "
+         "(files from untrusted sources, whose CRC an attacker can recompute).",
          flags=("WAMR_BUILD_AOT_VALIDATOR",), requires=("aot",)),
     _row("debug-aot", "C", EXTENSION, "Debug AOT",
          NOT_YET,
@@ -610,9 +630,10 @@ BUILD_REQUIRES: tuple[str, ...] = ("interp|fast-interp|aot",)
 _CLASSIC_ONLY = "{0} is only designed for the classic interpreter"
 CONFLICTS: list[tuple[str, str, str]] = [
     *[("legacy-exception-handling", mode, _CLASSIC_ONLY.format("legacy exception handling"))
-      for mode in ("aot", "fast-interp", "fast-jit", "jit")],
+      for mode in ("fast-interp", "fast-jit", "jit")],
     *[("multi-memory", mode, _CLASSIC_ONLY.format("multi-memory"))
-      for mode in ("aot", "fast-interp", "fast-jit", "jit")],
+      for mode in ("fast-interp", "fast-jit", "jit")],
+    ("multi-memory", "aot", "wasmbed's AOT translator addresses linear memory 0 only"),
     *[("memory64", mode, "64-bit memory indexes are not handled by this running mode")
       for mode in ("fast-interp", "fast-jit", "jit")],
     ("memory64", "hw-bound-check",

@@ -16,6 +16,9 @@
 #ifndef WB_FEATURE_AOT
 #define WB_FEATURE_AOT 0
 #endif
+#ifndef WB_FEATURE_AOT_VALIDATOR
+#define WB_FEATURE_AOT_VALIDATOR 0
+#endif
 #ifndef WB_FEATURE_MINI_LOADER
 #define WB_FEATURE_MINI_LOADER 0
 #endif
