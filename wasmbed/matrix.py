@@ -57,6 +57,10 @@ def build_one(board: Board, jobs: int = 1) -> dict[str, Any]:
     entry["toolchain"] = data.get("toolchain")
     for key in ("text", "data", "bss"):
         entry[key] = data["sizes"][key]
+    sdk = data.get("sdk")
+    if sdk:  # built by an RTOS's own build from its tree (wasmbed/sdk.py)
+        entry["sdk"] = {k: sdk.get(k) for k in ("name", "commit", "board", "found_by")}
+        entry["runtime_text"] = (data.get("runtime") or {}).get("text")
     if entry["status"] == "built-without-sdk":
         notes = "; ".join(data.get("notes") or [])
         entry["error"] = f"missing: {data.get('missing')}" + (f" ({notes})" if notes else "")

@@ -52,6 +52,11 @@ def run(args: argparse.Namespace) -> int:
     for name, row in result["boards"].items():
         style = _STYLE[row["status"]]
         note = (row["error"] or "").splitlines()[0][:90] if row["error"] else ""
+        if row.get("sdk") and row["status"] == "built":
+            sdk, rt = row["sdk"], row.get("runtime_text") or 0
+            share = f", runtime {rt / 1024:.1f} KiB ({100 * rt / row['text']:.0f}%)" \
+                if row.get("text") else ""
+            note = f"{sdk['name']} {str(sdk['commit'])[:10]} ({sdk['board']}){share}"
         table.add_row(name, row["triple"], row["tier"], f"[{style}]{row['status']}[/]",
                       *(str(row[k]) if row[k] is not None else "-" for k in ("text", "data", "bss")),
                       note)
