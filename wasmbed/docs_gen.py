@@ -39,6 +39,8 @@ class BuildOutcome:
     status: str          # one of MATRIX_STATUSES
     reason: str = ""
     size: int | None = None
+    sdk: str = ""                    # "RIOT c8bd52ff13": the RTOS tree it was built from
+    runtime_size: int | None = None  # the runtime's share of `size` (RTOS builds)
 
 
 @dataclass
@@ -108,8 +110,13 @@ def load_matrix(path: Path) -> dict[str, BuildOutcome]:
             raise WasmbedError(f"{path}: board {name!r}: status {status!r} is not one of "
                                + ", ".join(MATRIX_STATUSES))
         text = e.get("text")
+        sdk = e.get("sdk") if isinstance(e.get("sdk"), dict) else {}
+        tree = " ".join(str(x) for x in (sdk.get("name"), str(sdk.get("commit") or "")[:10])
+                        if x) if sdk else ""
+        runtime = e.get("runtime_text")
         out[name] = BuildOutcome(status, str(e.get("error") or ""),
-                                 text if isinstance(text, int) else None)
+                                 text if isinstance(text, int) else None, tree,
+                                 runtime if isinstance(runtime, int) else None)
     return out
 
 
@@ -159,7 +166,11 @@ def _build_cell(board: str, matrix: dict[str, BuildOutcome] | None) -> str:
     if o is None:
         return "not in matrix"
     if o.status == "built":
-        return "built" + (f" ({_size(o.size)} text)" if o.size else "")
+        parts = [o.sdk] if o.sdk else []
+        if o.size:
+            parts.append(f"{_size(o.size)} text" + (f", runtime {_size(o.runtime_size)}"
+                                                    if o.runtime_size else ""))
+        return "built" + (f" ({'; '.join(parts)})" if parts else "")
     return o.status + (f": {o.reason}" if o.reason else "")
 
 
