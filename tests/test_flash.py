@@ -56,6 +56,54 @@ def merged(segments: list[tuple[int, bytes]]) -> list[tuple[int, bytes]]:
     return out
 
 
+# ---- the esp32 (Xtensa LX6) image ----------------------------------------------------------
+
+@pytest.mark.build
+def test_esp32_image_accepted_by_esptool() -> None:
+    """scons board=esp32 without ESP-IDF: an ESP image the ROM loader can boot, its
+    segments in IRAM/DRAM per esptool's memory map, entry = the ELF's _start."""
+    if not shutil.which("clang-22") or not shutil.which("xtensa-lx106-elf-ld"):
+        pytest.skip("clang-22 / binutils-xtensa-lx106 not installed (ci/setup.sh installs them)")
+    outcome = fl.flash("esp32", image_only=True)
+    image, elf = outcome.plan.image, outcome.plan.firmware
+    assert image == ROOT / "build" / "esp32" / "firmware.bin" and image.is_file()
+    assert [s.kind for s in outcome.ran] == ["build", "image"]  # nothing written
+    machine, entry, segments = elf_facts(elf)
+    assert machine == 94  # EM_XTENSA
+    info = subprocess.run([sys.executable, "-m", "esptool", "--chip", "esp32", "image-info",
+                           str(image)], capture_output=True, text=True)
+    assert info.returncode == 0, info.stdout + info.stderr
+    text = info.stdout
+    assert re.search(r"Chip ID: 0 \(ESP32\)", text)
+    assert re.search(rf"Entry point: {entry:#010x}", text, re.IGNORECASE)
+    assert re.search(r"Checksum: 0x[0-9a-f]+ \(valid\)", text)
+    assert re.search(r"Validation hash: [0-9a-f]{64} \(valid\)", text)
+    rows = re.findall(r"^\s*\d+\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+0x[0-9a-f]+\s+(.+)$", text,
+                      re.MULTILINE | re.IGNORECASE)
+    assert rows and all("IRAM" in kinds or "DRAM" in kinds for *_, kinds in rows), rows
+    shown = sorted(int(addr, 16) for _, addr, _ in rows)
+    assert shown == sorted(a for a, _ in merged(segments))
+    board = load_board("esp32")
+    for addr, length in outcome.segments:   # inside the descriptor's regions
+        assert any(r.origin <= addr and addr + length <= r.end for r in board.memory)
+    # the startup code the ROM enters: window registers and vectors set up by _start
+    sym = subprocess.run(["llvm-nm-22" if shutil.which("llvm-nm-22") else "llvm-nm", str(elf)],
+                         capture_output=True, text=True).stdout
+    assert re.search(r"\b_start$", sym, re.M) and re.search(r"\bwb_xtensa_vectors$", sym, re.M)
+    assert re.search(r"\bwb_watchdogs_off$", sym, re.M)
+
+
+def test_dry_run_esp32_writes_one_image_where_the_rom_reads(capsys) -> None:
+    code, out, err = cli(capsys, "--board", "esp32", "--dry-run", "--port", NO_PORT)
+    assert code == 0, err
+    lines = out.splitlines()
+    write = next(ln for ln in lines if "write-flash" in ln)
+    assert write.endswith("write-flash 0x1000 build/esp32/firmware.bin")
+    image = next(ln for ln in lines if "elf2image" in ln)
+    assert "--chip esp32 elf2image" in image
+    assert image.endswith("-o build/esp32/firmware.bin build/esp32/firmware.elf")
+
+
 # ---- the esp32c3-baremetal image -----------------------------------------------------------
 
 @pytest.mark.build
@@ -137,7 +185,7 @@ def test_dry_run_baud_override_and_no_port(capsys, monkeypatch) -> None:
 
 def test_dry_run_esp_idf_board_writes_three_images(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("IDF_PATH", str(tmp_path))  # an SDK "present": the plan, not the build
-    for name in ("esp32", "esp32c3"):
+    for name in ("esp32-idf", "esp32c3"):
         board = load_board(name)
         plan = fl.plan(name, port=NO_PORT)
         argv = plan.of("write")[0].argv
@@ -145,7 +193,7 @@ def test_dry_run_esp_idf_board_writes_three_images(monkeypatch, tmp_path) -> Non
         pairs = dict(zip(argv[at::2], argv[at + 1::2]))
         assert pairs == {f"{addr:#x}": f"build/{name}/images/{key}.bin"
                          for key, addr in board.flash.offsets.items()}
-    assert load_board("esp32").flash.offsets["bootloader"] == 0x1000
+    assert load_board("esp32-idf").flash.offsets["bootloader"] == 0x1000
 
 
 def test_dry_run_touches_no_port(monkeypatch) -> None:

@@ -70,7 +70,7 @@ def test_unchanged_render_does_not_touch_files(tmp_path):
 
 
 @pytest.mark.parametrize("name,integration,files", [
-    ("esp32", "esp-idf", {"CMakeLists.txt", "Kconfig"}),
+    ("esp32-idf", "esp-idf", {"CMakeLists.txt", "Kconfig"}),
     ("qemu-aarch64-nuttx", "nuttx", {"Make.defs", "Makefile", "Kconfig"}),
     ("zephyr-mps2-an385", "zephyr", {"CMakeLists.txt", "Kconfig", "zephyr/module.yml"}),
 ])

@@ -82,10 +82,12 @@ SAMPLE = "i32.wast,i64.wast,f32.wast,f64.wast,conversions.wast,call_indirect.was
 @pytest.mark.qemu
 @pytest.mark.build
 @pytest.mark.parametrize("arch,ram_limited", [("riscv32", 0), ("aarch64", 0), ("cortex-m3", 3),
-                                              ("mips", 0), ("mips64", 0), ("i386", 0)])
+                                              ("mips", 0), ("mips64", 0), ("i386", 0),
+                                              ("xtensa", 0)])
 def test_every_qemu_board_passes_a_sample_of_the_suite(arch: str, ram_limited: int,
                                                        tmp_path: Path) -> None:
-    """The other QEMU boards (both endiannesses, 32 and 64 bit): a sample of the suite
+    """The other QEMU boards (both endiannesses, 32 and 64 bit, Xtensa's windowed ABI with
+    soft float): a sample of the suite
     covering integer and float semantics, tables, memory growth, bulk memory and linking.
     mps2 boards have 16 MiB of RAM for the pool: the commands that grow a memory past
     it fail (memory.grow returns -1) and nothing else may."""

@@ -80,3 +80,34 @@ def test_surrogate_for_sdk_less_os():
     assert sur is not None and sur.target == "aarch64-linux-musl"
     host = descriptors.load_board("host")
     assert toolchains.surrogate_for(host, descriptors.platform_of(host)) is None
+
+
+# ---- Xtensa: the core's options, literal pools (wasmbed/xtensa.py) ----------------------------
+
+def test_xtensa_boards_compile_for_their_core():
+    esp32 = toolchains.for_board(descriptors.load_board("esp32"))
+    dc233c = toolchains.for_board(descriptors.load_board("qemu-xtensa"))
+    assert esp32.family == dc233c.family == "clang" and esp32.linker == ("xtensa-lx106-elf-ld",)
+    assert "+fp" in esp32.cflags and "+mul32high" in esp32.cflags
+    # QEMU's dc233c has no FPU and no MULUH/MULSH: code for them would trap
+    assert "+fp" not in dc233c.cflags and "+mul32high" not in dc233c.cflags
+    assert "+windowed" in dc233c.cflags and "+div32" in dc233c.cflags
+    mattr = next(a for a in dc233c.assembler if a.startswith("-mattr="))
+    assert "+windowed" in mattr and "+rvector" in mattr and "+fp" not in mattr
+
+
+def test_xtensa_literal_pools_move_before_their_function():
+    from wasmbed.xtensa import move_literals
+
+    text = ("\t.literal_position\n\t.literal .LCPI0_0, g\n\t.literal .LCPI0_1, 305419896\n"
+            "\t.section\t.text.f,\"ax\",@progbits\n\t.p2align\t2\n\t.type\tf,@function\nf:\n"
+            "\tl32r\ta8, .LCPI0_0\n\tretw\n"
+            "\t.literal_position\n\t.literal .LCPI1_0, h\n\t.section\t.rodata.t,\"a\",@progbits\n"
+            "\t.section\t.text.k,\"ax\",@progbits\n\t.type\tk,@function\nk:\n\tretw\n")
+    out = move_literals(text)
+    assert ".literal_position" not in out and "\t.literal " not in out
+    first = out.index(".pushsection .literal.f,")
+    assert out.index(".LCPI0_0:\n\t.long g") > first and out.index("\t.long 305419896") > first
+    assert out.index(".p2align 2", first) < out.index(".LCPI0_0:")
+    assert out.index(".pushsection .literal.k,") < out.index(".LCPI1_0:\n\t.long h") < out.index("k:")
+    assert out.count(".popsection") == 2

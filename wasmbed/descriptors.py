@@ -27,7 +27,7 @@ ARCHES = ("riscv64", "riscv32", "arm", "aarch64", "mips", "mips64", "i386", "x86
           "xtensa", "arc")
 CONSOLE_DRIVERS = ("ns16550", "ns16550-io", "cmsdk-uart", "pl011", "host-stdio", "esp32-uart")
 TIMER_DRIVERS = ("clint-mtime", "systick", "cmsdk-timer", "generic-timer", "mips-count", "tsc",
-                 "host", "esp32-systimer")
+                 "host", "esp32-systimer", "xtensa-ccount")
 
 
 class Section(dict):
@@ -115,6 +115,8 @@ class _OptFlags(Str):
         try:
             check_opt_flags(value)
         except WasmbedError as err:
+    # clang target features of the board's core (Xtensa: +windowed, +mul32, ...)
+    "features": F(List(Str()), default_factory=list),
             raise fail(source, node, path, err.message) from None
         return value
 

@@ -99,9 +99,19 @@ def build_native(board_name: str, kernels: list[Any], out: Path, *, scalar: bool
     sources += [(k.source, kernel_flags) for k in kernels]
     for src, opt in sources:
         obj = out / (Path(src).name + ".o")
-        _run([*tc.cc, *base, *opt, "-c", str(src), "-o", str(obj)], f"compiling {Path(src).name} for {board_name}")
+        what = f"compiling {Path(src).name} for {board_name}"
+        if tc.family == "clang":  # Xtensa: llvm-mc and GNU ld (wasmbed/xtensa.py)
+            from wasmbed import xtensa
+            xtensa.compile_object(tc, [*base, *opt], Path(src), obj, what)
+        else:
+            _run([*tc.cc, *base, *opt, "-c", str(src), "-o", str(obj)], what)
         objects.append(str(obj))
     image = out / "bench-native.elf"
+    if tc.family == "clang":
+        from wasmbed import xtensa
+        assert r.linker_script is not None
+        xtensa.link_image(tc, base, r.linker_script, objects, image, out)
+        return image
     link = [*tc.cc, *tc.cflags, *board.cpu_flags, *objects, *tc.ldflags, "-static",
             f"-T{r.linker_script}", "-Wl,--gc-sections", "-o", str(image)]
     link += ["-nostartfiles"] if tc.family == "zig" else ["-nostdlib", "-nostartfiles", "-lgcc"]

@@ -155,6 +155,9 @@ def plan(opts: Options) -> Plan:
         raise WasmbedError(f"board {board.name} has no malloc (platform {platform.name}): "
                            "select the global-heap-pool feature")
     tc = toolchains.for_board(board, opts.toolchain)
+    if tc.family == "clang":
+        from wasmbed import xtensa
+        xtensa.check_features(board.name, keys)
     sdk_tree = None
     if platform.sdk is not None and platform.sdk.markers:
         sdk_tree = find_sdk(platform, opts.sdk)   # a wrong tree is an error, none is "without"

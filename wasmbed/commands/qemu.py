@@ -33,13 +33,14 @@ ALIASES = {
     "arm": "mps2-an386", "thumb": "mps2-an386", "cortex-m3": "mps2-an385",
     "aarch64": "qemu-aarch64", "arm64": "qemu-aarch64", "mips": "malta-mips",
     "mips32": "malta-mips", "mips64": "malta-mips64", "i386": "qemu-i386", "x86": "qemu-i386",
+    "xtensa": "qemu-xtensa",
 }
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("target", metavar="ARCH|BOARD",
                         help="an arch (riscv64, riscv32, cortex-m4, cortex-m3, arm, aarch64, mips, "
-                             "mips64, i386) or a board with a qemu: section")
+                             "mips64, i386, xtensa) or a board with a qemu: section")
     parser.add_argument("app", nargs="?", type=Path, help="a .wasm application to run instead of the spec suite")
     parser.add_argument("--boards-dir", action="append", metavar="DIR",
                         help="search DIR for board descriptors before the built-in ones "
