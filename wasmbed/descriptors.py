@@ -104,6 +104,8 @@ _TOOLCHAIN = Map({
     "cflags": F(List(Str()), default_factory=list),
     "ldflags": F(List(Str()), default_factory=list),
     "linker": F(Nullable(Str())),
+    # clang target features of the board's core (Xtensa: +windowed, +mul32, ...)
+    "features": F(List(Str()), default_factory=list),
     "package": F(Nullable(Str())),
 })
 
@@ -115,8 +117,6 @@ class _OptFlags(Str):
         try:
             check_opt_flags(value)
         except WasmbedError as err:
-    # clang target features of the board's core (Xtensa: +windowed, +mul32, ...)
-    "features": F(List(Str()), default_factory=list),
             raise fail(source, node, path, err.message) from None
         return value
 
