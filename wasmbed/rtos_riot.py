@@ -47,20 +47,22 @@ def log_path(variant: Path) -> Path:
 
 def make_command(riot_board: str, riotbase: Path, variant: Path, jobs: int = 2) -> list[str]:
     return ["make", "-C", str(glue_dir(variant) / "app"), f"-j{jobs}", f"BOARD={riot_board}",
-            f"RIOTBASE={riotbase}", f"BINDIRBASE={bin_dir(variant)}", "QUIET=1"]
+            f"RIOTBASE={riotbase}", f"BINDIRBASE={bin_dir(variant)}",
+            # a package RIOT would fetch lands here, never in the user's tree
+            f"PKGDIRBASE={variant / 'riot-pkg'}", "QUIET=1"]
 
 
 def make_env() -> dict[str, str]:
     """The environment for RIOT's make: ours minus what would leak into its flags."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "CFLAGS", "LDFLAGS", "CPPFLAGS",
-                        "BOARD", "EXTERNAL_MODULE_DIRS", "BINDIRBASE")}
+                        "BOARD", "EXTERNAL_MODULE_DIRS", "BINDIRBASE", "PKGDIRBASE")}
     env.setdefault("LC_ALL", "C")
     return env
 
 
 def module_objects(variant: Path, riot_board: str, module: str) -> list[Path]:
-    return sorted((bin_dir(variant) / riot_board / module).glob("*.o"))
+    return sorted((bin_dir(variant) / riot_board / module).rglob("*.o"))
 
 
 def component(module: str, obj: Path) -> str:
