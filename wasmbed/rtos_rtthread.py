@@ -59,18 +59,17 @@ def graph(env: Any, p: Any, rendered: Any) -> list[Any]:
     if p.board.console is None or p.board.console.get("irq") is None:
         raise WasmbedError(f"{p.board.path}: RT-Thread board {p.board.name} needs "
                            "console.irq (the UART's RX interrupt line) for its BSP")
-    variant, gen = p.variant, p.variant / "gen"
+    variant = p.variant
     bsp = bsp_dir(variant)
     kdir = kernel_dir(p.sdk_tree.root)
     tc = p.toolchain
     base = sb.setup_env(env, p, tc, p.verbose)
     rtt_inc = [str(bsp), str(kdir / "include"), str(libcpu_dir(p)),
                str(sb.SRC / "port" / "rtthread")]
-    # no C library: freestanding, with our <string.h> (templates/config/string.h.j2)
-    nolibc = ["-ffreestanding", "-isystem", str(gen / "include")]
+    # no C library: setup_env compiles freestanding with our <string.h>
+    # (sconsbuild.freestanding, templates/config/string.h.j2)
     ours = base.Clone()
-    ours.Append(CFLAGS=["-ffreestanding"], CCFLAGS=["-isystem", str(gen / "include")],
-                CPPPATH=rtt_inc, ASPPFLAGS=nolibc)
+    ours.Append(CPPPATH=rtt_inc)
     # the kernel is RT-Thread's code: its own warning level, not ours
     kernel_env = ours.Clone()
     kernel_env.Replace(CFLAGS=[f for f in ours["CFLAGS"] if f not in ("-Wextra", "-std=c11")]

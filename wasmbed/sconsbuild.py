@@ -263,8 +263,10 @@ def group_of(source: Path) -> str:
 
 
 def freestanding(p: Plan, tc: Toolchain) -> bool:
-    """No C library headers for this compile (bare metal, or an RTOS without its SDK)."""
-    return p.platform.kind == "baremetal" or (tc is p.toolchain and not p.with_sdk)
+    """No C library headers for this compile (bare metal, RT-Thread: its kernel brings its
+    own services and we link no C library, or an RTOS without its SDK)."""
+    return p.platform.kind == "baremetal" or p.platform.name == "rt-thread" or \
+        (tc is p.toolchain and not p.with_sdk)
 
 
 def cflags(p: Plan, tc: Toolchain, group: str = "runtime") -> list[str]:
