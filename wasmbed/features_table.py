@@ -477,12 +477,17 @@ ROWS: list[dict[str, Any]] = [
          flags=("WAMR_BUILD_PLATFORM=darwin",), aliases=("ios",),
          reason="the support table gives it the Darwin flag; that flag names platform-darwin"),
     _row("platform-riot", "C", PORTABILITY, "RIOT OS Compatibility",
-         NOT_YET,
-         "Runs as a RIOT OS package on micro-controllers.",
+         WORKS,
+         "Runs as RIOT external modules (runtime, port on RIOT's stdio and ztimer64, agent) "
+         "in a RIOT application built by RIOT's own make from RIOTBASE; board riot-native64 "
+         "passes the core suite over its stdio (docs/riot.md, tests/test_rtos_riot_rtthread.py).",
          flags=("WAMR_BUILD_PLATFORM=riot",), aliases=("riot", "riot-os")),
     _row("platform-rt-thread", "C", PORTABILITY, "RT-Thread Compatibility",
-         NOT_YET,
-         "Runs as an RT-Thread package.",
+         WORKS,
+         "Runs in an RT-Thread thread on the rtthread-nano kernel from RTT_ROOT with a BSP "
+         "rendered per board (rtthread-mps2-an385 boots under QEMU and passes the core "
+         "suite); an SConscript with DefineGroup and a Kconfig for a full RT-Thread BSP "
+         "(docs/rt-thread.md, tests/test_rtos_riot_rtthread.py).",
          flags=("WAMR_BUILD_PLATFORM=rt-thread",), aliases=("rt-thread", "rtthread")),
     _row("platform-vxworks", "C", PORTABILITY, "VxWorks Compatibility",
          NOT_YET,
