@@ -115,7 +115,8 @@ def graph(env: Any, p: Any, rendered: Any) -> list[Any]:
         "heap_size": p.heap_size, "toolchain": tc.name, "status": "built", "missing": None,
         "notes": p.notes, "firmware": str(fw_path), "images": images,
         "sdk": {"name": tree.name, "root": str(tree.root), "commit": tree.commit,
-                "found_by": tree.found_by, "board": "wasmbed BSP (gen/integration/rt-thread)"},
+                "found_by": tree.found_by,
+                "board": f"{p.board.qemu.machine if p.board.qemu else p.board.name} (our BSP)"},
     }
     paths = {"runtime": [Path(o.abspath) for o in runtime_objs],
              "agent": [Path(o.abspath) for o in agent_objs],
