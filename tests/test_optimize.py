@@ -31,7 +31,11 @@ def test_descriptor_levels_and_profiles():
     assert levels == {"interp": "-O3 -fno-gcse", "runtime": "-O1", "libc": "-O1",
                       "agent": "-O1", "port": "-O1"}
     size = optimize.resolve({"interp": "-O3"}, size_first=True, profile="size")
-    assert set(size.values()) == {"-Os"} and optimize.small(size)
+    assert size == optimize.SIZE_PROFILE and optimize.small(size)
+    assert {v.split()[0] for v in size.values()} == {"-Os"}
+    # gcc-only flags are not given to clang
+    assert optimize.flags(size["runtime"], "gcc") == size["runtime"].split()
+    assert "-fno-tree-switch-conversion" not in optimize.flags(size["runtime"], "zig")
     assert set(optimize.resolve(None, size_first=True, profile="speed").values()) == {"-O2"}
     # small-and-slow is a choice: opt=size, or the mini loader (a size-only feature)
     assert optimize.default_profile(["interp", "mini-loader"], None) == "size"
@@ -93,5 +97,7 @@ def test_board_build_compiles_each_group_at_its_level_and_reports_the_cost(tmp_p
     small = tmp_path / "an386-size"
     bj_small = build("mps2-an386", build_dir=small, opt="size").build_json
     assert all("-DWB_SMALL=1" in c and " -Os " in c for c in _commands(small).values())
+    assert "-fno-jump-tables" in _commands(small)["wb_loader.c"]
     assert bj_small["optimize"]["cost_over_opt_size"] is None
     assert bj_small["runtime"]["text"] < bj["runtime"]["text"]
+

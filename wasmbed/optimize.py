@@ -18,6 +18,7 @@ The `opt=` build argument picks a profile:
 
     board   the descriptor's levels over BUILTIN (the default)
     size    everything -Os and the small interpreter (WB_SMALL=1): the smallest build
+            (SIZE_PROFILE: a few more flags for size where speed does not matter)
     speed   everything -O2
 
 The `mini-loader` feature exists only to save flash; a build that selects it gets the
@@ -41,6 +42,21 @@ PROFILES = ("board", "size", "speed")
 
 #: The interpreter's hot loop: the one file whose level sets the interpreter's speed.
 INTERP_FILES = ("wb_interp.c",)
+
+#: opt=size. Beyond -Os (measured on mps2-an386, runtime text of the classic configuration,
+#: docs/benchmarks.md "Size of the classic configuration"): code that runs once per module
+#: or per call (loader, validator, libc's printf) compares instead of using jump tables and
+#: switch-to-table conversion; the small interpreter calls its float bit-cast and bit-count
+#: helpers instead of inlining them at each of their uses.
+SIZE_PROFILE = {
+    "interp": "-Os -fno-inline",
+    "runtime": "-Os -fno-jump-tables -fno-tree-switch-conversion",
+    "libc": "-Os -fno-jump-tables -fno-tree-switch-conversion",
+    "agent": "-Os",
+    "port": "-Os",
+}
+#: Flags only gcc knows (clang warns about them): dropped for other compilers.
+GCC_ONLY = ("-fno-tree-switch-conversion",)
 
 
 def check_flags(value: str) -> list[str]:
@@ -69,7 +85,7 @@ def resolve(board_levels: Mapping[str, Any] | None, *, size_first: bool,
     if profile not in PROFILES:
         raise WasmbedError(f"opt={profile!r}: expected one of {', '.join(PROFILES)}")
     if profile == "size":
-        return {g: "-Os" for g in GROUPS}
+        return dict(SIZE_PROFILE)
     if profile == "speed":
         return {g: "-O2" for g in GROUPS}
     levels = dict(builtin(size_first))
@@ -101,6 +117,11 @@ def group_of(rel_parts: tuple[str, ...]) -> str:
     if top in ("libc", "agent", "port"):
         return top
     return "port"
+
+
+def flags(setting: str, family: str) -> list[str]:
+    """The compiler flags of one group's setting for a toolchain family (gcc, clang, zig)."""
+    return [f for f in setting.split() if family == "gcc" or f not in GCC_ONLY]
 
 
 def small(levels: Mapping[str, str]) -> bool:

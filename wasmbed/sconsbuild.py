@@ -251,7 +251,7 @@ def _opt_flags(p: Plan, group: str = "runtime") -> list[str]:
     if p.mode == "sanitize":
         return ["-O1", "-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefined",
                 "-fno-sanitize-recover=all"]
-    return p.levels[group].split()
+    return optimize.flags(p.levels[group], p.toolchain.family)
 
 
 def group_of(source: Path) -> str:
@@ -376,17 +376,20 @@ def size_profile_sources(p: Plan, runtime: list[Path]) -> list[Path]:
 
 
 def size_profile_objects(env: Any, p: Plan, srcs: list[Path]) -> list[Any]:
-    """srcs compiled as opt=size compiles them (-Os, WB_SMALL=1) under <variant>/obj-size/."""
-    if not srcs:
-        return []
-    e = env.Clone()
+    """srcs compiled as opt=size compiles them (optimize.SIZE_PROFILE, WB_SMALL=1) under
+    <variant>/obj-size/, in the order of srcs."""
     old = list(env["CFLAGS"])
     base = _opt_flags(p)
     i = old.index(base[0])
-    e.Replace(CFLAGS=old[:i] + ["-Os"] + old[i + len(base):],
-              CPPDEFINES=[d for d in env["CPPDEFINES"] if not str(d).startswith("WB_SMALL=")]
-              + ["WB_SMALL=1"])
-    return objects(e, p, srcs, None, obj_dir="obj-size", level_of="runtime")
+    defines = [d for d in env["CPPDEFINES"] if not str(d).startswith("WB_SMALL=")]
+    out = []
+    for src in srcs:
+        size_flags = optimize.flags(optimize.SIZE_PROFILE[group_of(src)], p.toolchain.family)
+        e = env.Clone()
+        e.Replace(CFLAGS=old[:i] + size_flags + old[i + len(base):],
+                  CPPDEFINES=defines + ["WB_SMALL=1"])
+        out += objects(e, p, [src], None, obj_dir="obj-size", level_of="runtime")
+    return out
 
 
 def objects(env: Any, p: Plan, srcs: list[Path], commands: list[dict[str, str]] | None,
