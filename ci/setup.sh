@@ -13,7 +13,7 @@ DEBIAN_PACKAGES=(
   qemu-system-misc qemu-system-arm qemu-system-mips qemu-system-x86
   clang lld llvm libclang-rt-dev-wasm32 valgrind
   wasi-libc                                                   # clang --target=wasm32-wasi (libc-wasi tests)
-  clang-22 llvm-22 binutils-xtensa-lx106                     # Xtensa (esp32): compiler, llvm-ar-22, ld
+  clang-22 llvm-22 binutils-xtensa-lx106                     # Xtensa (esp32): compiler, llvm-ar-22/llvm-mc-22, ld
   gcc-aarch64-linux-gnu kconfig-frontends-nox genromfs xxd   # NuttX builds (NUTTX_DIR)
 )
 if [ "${1:-}" = "--list" ]; then

@@ -111,3 +111,12 @@ def test_xtensa_literal_pools_move_before_their_function():
     assert out.index(".p2align 2", first) < out.index(".LCPI0_0:")
     assert out.index(".pushsection .literal.k,") < out.index(".LCPI1_0:\n\t.long h") < out.index("k:")
     assert out.count(".popsection") == 2
+
+
+def test_aot_on_xtensa_says_it_is_not_built_yet():
+    from wasmbed.sconsbuild import parse_arguments, plan
+
+    for board in ("esp32", "qemu-xtensa"):
+        with pytest.raises(WasmbedError, match=r"features=aot is not built for Xtensa yet") as err:
+            plan(parse_arguments({"board": board, "features": "aot,libc-builtin"}))
+        assert "features=interp" in str(err.value.hint)
