@@ -332,3 +332,112 @@ def test_no_libc_beyond_mem_functions(cc: str, flags: list[str]) -> None:
     foreign = {s for s in undefined
                if not s.startswith(("wb_", "__")) and s not in ALLOWED_LIBC}
     assert not foreign, f"calls outside the port API: {sorted(foreign)}"
+
+
+# (module
+#   (func (export "spin") (loop (br 0)))
+#   (func (export "down") (param i32) (result i32) (local i32)   ;; counts n iterations
+#     (loop (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+#           (br_if 0 (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+#     (local.get 1))
+#   (func $rec (export "rec") (param i32) (result i32)            ;; 2^n calls, depth n
+#     (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
+#       (else (i32.add (call $rec (i32.sub (local.get 0) (i32.const 1)))
+#                      (call $rec (i32.sub (local.get 0) (i32.const 1))))))))
+FUEL_WASM = bytes.fromhex(
+    "0061736d0100000001090260000060017f017f030403000101071503047370696e000004646f776e0001"
+    "0372656300020a3e03070003400c000b0b1901017f0340200141016a2101200041016b22000d000b2001"
+    "0b1a00200045047f410005200041016b1002200041016b10026a0b0b")
+
+FUEL_C = r"""
+#include <stdio.h>
+#include <string.h>
+#include "wasmbed.h"
+
+static const unsigned char m[] = { %(bytes)s };
+static int failures;
+#define CHECK(c) do { if (!(c)) { printf("FAIL line %%d: %%s\n", __LINE__, #c); failures++; } } while (0)
+
+static wb_status call(wb_env *env, wb_instance *inst, const char *name, uint32_t arg,
+                      wb_value *res)
+{
+    wb_func *f;
+    wb_value a;
+    uint32_t np, nr;
+    const uint8_t *pt, *rt;
+    if (wb_export_func(inst, name, &f) != WB_OK)
+        return WB_ERR_NOT_FOUND;
+    wb_func_type(f, &np, &pt, &nr, &rt);
+    a.type = WB_I32; a.of.i64 = 0; a.of.i32 = arg;
+    return wb_call(env, f, &a, np, res, nr);
+}
+
+int main(void)
+{
+    wb_env *env;
+    wb_module *mod;
+    wb_instance *inst;
+    wb_value r[1];
+    wb_stats before, after;
+    uint64_t left;
+    CHECK(wb_env_new(NULL, &env) == WB_OK);
+    CHECK(wb_module_load(env, m, sizeof m, &mod) == WB_OK);
+    CHECK(wb_instantiate(env, mod, &inst) == WB_OK);
+    CHECK(call(env, inst, "down", 1, r) == WB_OK); /* the first call sets up the stack */
+    wb_env_stats(env, &before);
+#if METERING
+    /* an endless loop ends with its own status and message */
+    CHECK(wb_env_set_fuel(env, 100000) == WB_OK);
+    CHECK(call(env, inst, "spin", 0, r) == WB_ERR_FUEL);
+    CHECK(strcmp(wb_last_error(env), "all fuel consumed") == 0);
+    CHECK(wb_env_fuel_left(env) == 0);
+    /* each call gets the whole budget again; a loop iteration costs its body */
+    CHECK(call(env, inst, "down", 1000, r) == WB_OK && r[0].of.i32 == 1000);
+    left = wb_env_fuel_left(env);
+    CHECK(left > 100000 - 20000 && left < 100000 - 5000);
+    CHECK(call(env, inst, "down", 100000, r) == WB_ERR_FUEL);
+    /* exponential recursion inside the call-depth limit: fuel ends it too */
+    CHECK(call(env, inst, "rec", 40, r) == WB_ERR_FUEL);
+    CHECK(call(env, inst, "rec", 10, r) == WB_OK && r[0].of.i32 == 0);
+    /* the runtime keeps serving, and a budget of 0 lifts the limit */
+    CHECK(wb_env_set_fuel(env, 0) == WB_OK);
+    CHECK(call(env, inst, "down", 200000, r) == WB_OK && r[0].of.i32 == 200000);
+#else
+    CHECK(wb_env_set_fuel(env, 100) == WB_ERR_UNSUPPORTED);
+    CHECK(wb_env_set_fuel(env, 0) == WB_OK);
+    CHECK(call(env, inst, "down", 1000, r) == WB_OK && r[0].of.i32 == 1000);
+    (void)left;
+#endif
+    wb_env_stats(env, &after);
+    CHECK(after.pool_used == before.pool_used);
+    wb_instance_free(inst);
+    wb_module_free(mod);
+    wb_env_free(env);
+    printf("%%s\n", failures ? "FAILED" : "OK");
+    return failures != 0;
+}
+"""
+
+
+@pytest.mark.parametrize("metering,flags", [
+    (1, ["-O1", "-fsanitize=address,undefined", "-fno-sanitize-recover=all"]),  # computed goto
+    (1, ["-Os", "-DWB_SMALL=1"]),                                               # switch
+    (0, ["-O2"]),
+])
+def test_instruction_metering(metering: int, flags: list[str]) -> None:
+    """A fuel budget ends endless loops and exponential recursion with WB_ERR_FUEL in
+    every dispatch build; compiled out, a budget is refused and nothing changes."""
+    name = f"fuel-{metering}-{'_'.join(f.strip('-') for f in flags)}".replace("=", "")
+    out_dir = BUILD / name
+    out_dir.mkdir(parents=True, exist_ok=True)
+    c = out_dir / "fuel.c"
+    c.write_text(FUEL_C % {"bytes": ",".join(str(b) for b in FUEL_WASM)})
+    port = out_dir / "port.c"
+    port.write_text(HOST_PORT)
+    exe = out_dir / "fuel"
+    r = _run(["gcc", *WARN, "-g", *flags, f"-DMETERING={metering}",
+              f"-DWB_FEATURE_INSTRUCTION_METERING={metering}", *INCLUDES, *SOURCES, c, port,
+              "-o", exe])
+    assert r.returncode == 0 and "warning" not in r.stderr, r.stderr
+    r = _run([exe])
+    assert r.returncode == 0 and r.stdout.strip().endswith("OK"), r.stdout + r.stderr

@@ -552,8 +552,11 @@ ROWS: list[dict[str, Any]] = [
          "allocator, not WebAssembly GC).",
          flags=("WAMR_BUILD_GC_HEAP_VERIFY",), implies=("global-heap-pool",)),
     _row("instruction-metering", "C", EXTENSION, "Instruction Metering",
-         NOT_YET,
-         "Gives a call a budget of executed instructions and traps when it runs out.",
+         WORKS,
+         "Gives a call a budget of executed instructions (wb_env_set_fuel, the agent's FUEL "
+         "request, --fuel N) and ends it with WB_ERR_FUEL \"all fuel consumed\" when it runs "
+         "out: a loop iteration costs its body's instruction count, a call one more. "
+         "Interpreter only so far (AOT code is not metered).",
          flags=("WAMR_BUILD_INSTRUCTION_METERING",), aliases=("metering", "fuel"),
          requires=("interp|fast-interp",)),
     _row("libc-emcc", "C", EXTENSION, "Libc EMCC Compatibility",
@@ -577,7 +580,7 @@ ROWS: list[dict[str, Any]] = [
          WORKS,
          "Builds the loader without validation: smaller and faster to load, but only for "
          "trusted, already-validated modules; invalid modules are not reliably rejected.",
-         flags=("WAMR_BUILD_MINI_LOADER",), requires=("interp|fast-interp",),
+         flags=("WAMR_BUILD_MINI_LOADER",), requires=("interp|fast-interp|aot",),
          reason="validation is compiled out, so spec assert_invalid/assert_malformed cases "
                 "do not apply"),
     _row("sgx-ipfs", "C", EXTENSION, "SGX IPFS Support",

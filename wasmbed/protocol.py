@@ -36,6 +36,7 @@ class FrameType(IntEnum):
     STATS = 0x0A
     RUN = 0x0B
     WASI = 0x0C
+    FUEL = 0x0D
     OK = 0x80
     ERROR = 0x81
     OUTPUT = 0x82
@@ -44,7 +45,7 @@ class FrameType(IntEnum):
 
 
 class Kind(IntEnum):
-    """ERROR kinds: 1..10 are the runtime's wb_status values."""
+    """ERROR kinds: 1..11 are the runtime's wb_status values."""
 
     MALFORMED = 1
     INVALID = 2
@@ -56,6 +57,7 @@ class Kind(IntEnum):
     ARGS = 8
     EXIT = 9
     UNSUPPORTED = 10
+    FUEL = 11
     PROTOCOL = 0x20
 
 
@@ -96,7 +98,7 @@ class RemoteError(WasmbedError):
         super().__init__(f"{kind_name(kind).lower()}: {message}")
         self.kind = kind
         # wasmbed.outcome: TRAP (3) for what happens while running, LOAD (4) otherwise
-        self.exit_code = 3 if kind in (Kind.TRAP, Kind.EXHAUSTION, Kind.NOMEM) else 4
+        self.exit_code = 3 if kind in (Kind.TRAP, Kind.EXHAUSTION, Kind.NOMEM, Kind.FUEL) else 4
         self.remote_message = message
 
 
@@ -373,12 +375,17 @@ class Client:
         return self.info
 
     def load(
-        self, module: bytes, *, instantiate: bool = True, timeout: Optional[float] = None, pipeline: bool = False
+        self, module: bytes, *, instantiate: bool = True, timeout: Optional[float] = None, pipeline: bool = False,
+        progress: Optional[Callable[[int, int], None]] = None, window: int = 0,
     ) -> int:
         """Upload, load and (unless instantiate=False) instantiate a module;
         returns its handle (0 when only loaded and validated). pipeline=True
         sends every frame before reading the replies (lines with flow
-        control only: pipes, sockets, QEMU)."""
+        control only: pipes, sockets, QEMU); window=N > 0 keeps at most N
+        frames unanswered instead. progress(done, total) gets the bytes the
+        agent has acknowledged."""
+        if window > 0:
+            return self._load_windowed(module, instantiate, timeout, window, progress)
         step = max(1, self.max_payload - 4)
         frames = [(FrameType.LOAD_BEGIN, struct.pack("<I", len(module)))]
         frames += [(FrameType.LOAD_CHUNK, struct.pack("<I", off) + module[off : off + step])
@@ -396,6 +403,36 @@ class Client:
                 reply = self.reply(seq, timeout=timeout if i == len(seqs) - 1 else None)
             except RemoteError as err:
                 first = first or err
+        if first is not None:
+            raise first
+        assert reply is not None
+        return self._u32(reply)
+
+    def _load_windowed(self, module: bytes, instantiate: bool, timeout: Optional[float],
+                       window: int, progress: Optional[Callable[[int, int], None]]) -> int:
+        """LOAD frames with up to `window` in flight: as fast as the line drains, with
+        progress as the agent acknowledges chunks (an upload of N chunks costs about one
+        round trip instead of N)."""
+        step = max(1, self.max_payload - 4)
+        frames = [(FrameType.LOAD_BEGIN, struct.pack("<I", len(module)), 0)]
+        frames += [(FrameType.LOAD_CHUNK, struct.pack("<I", off) + module[off : off + step],
+                    min(step, len(module) - off)) for off in range(0, len(module), step)]
+        frames.append((FrameType.LOAD_END, bytes([0 if instantiate else 1]), 0))
+        pending: list[tuple[int, int]] = []
+        first: Optional[RemoteError] = None
+        done, reply = 0, None
+        for i, (ftype, payload, size) in enumerate(frames):
+            pending.append((self.send(ftype, payload), size))
+            while pending and (len(pending) >= window or i == len(frames) - 1):
+                seq, acked = pending.pop(0)
+                try:
+                    reply = self.reply(seq, timeout=timeout if not pending and
+                                       i == len(frames) - 1 else None)
+                except RemoteError as err:
+                    first = first or err
+                done += acked
+                if progress is not None and acked:
+                    progress(done, len(module))
         if first is not None:
             raise first
         assert reply is not None
@@ -441,6 +478,13 @@ class Client:
     def reset(self, *, timeout: Optional[float] = None) -> None:
         self.request(FrameType.RESET, timeout=timeout)
 
+    def set_fuel(self, fuel: int) -> None:
+        """Give every later call a budget of `fuel` instructions (0: no limit); running out
+        is an ERROR of kind FUEL. Needs an agent built with instruction-metering."""
+        if not 0 <= fuel < 1 << 64:
+            raise ValueError(f"fuel {fuel} is not a u64")
+        self.request(FrameType.FUEL, struct.pack("<Q", fuel))
+
     def stats(self) -> Stats:
         p = self.request(FrameType.STATS).payload
         try:
@@ -468,8 +512,10 @@ class Client:
                    preopens: Sequence[tuple[str, str]]) -> None:
         """What the next RUN's WASI program sees: argv (argv[0] first), "KEY=VALUE"
         strings and (guest name, host path) preopened directories. One WASI frame per
-        item, after one that clears the previous program's."""
-        items = [b"\x00"] + [b"\x01" + a.encode() for a in args] \
+        item, after one that clears the previous program's and 32 bytes of entropy
+        (random_get on boards without an entropy source of their own)."""
+        import os
+        items = [b"\x00", b"\x04" + os.urandom(32)] + [b"\x01" + a.encode() for a in args] \
             + [b"\x02" + e.encode() for e in env] \
             + [b"\x03" + struct.pack("<H", len(g.encode())) + g.encode() + h.encode()
                for g, h in preopens]

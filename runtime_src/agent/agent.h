@@ -44,6 +44,7 @@ enum {
     FT_STATS = 0x0A,
     FT_RUN = 0x0B,
     FT_WASI = 0x0C, /* libc-wasi: args, environment, preopens for RUN */
+    FT_FUEL = 0x0D, /* instruction-metering: u64 budget per call, 0 = none */
     FT_OK = 0x80,
     FT_ERROR = 0x81,
     FT_OUTPUT = 0x82,

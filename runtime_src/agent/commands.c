@@ -256,6 +256,20 @@ static int do_stats(uint8_t seq)
     return reply_send(FT_OK, seq);
 }
 
+/* FUEL u64 budget: every later INVOKE, RUN and instantiation gets it
+ * (0: no limit). RESET makes a fresh environment without a budget. */
+static int do_fuel(uint8_t seq, rbuf *r)
+{
+    uint64_t fuel = wb_get_u64(r);
+    wb_status st;
+    if (r->bad)
+        return reply_error(seq, WB_KIND_PROTOCOL, "FUEL: expected a u64 budget");
+    st = wb_env_set_fuel(session_env(), fuel);
+    if (st != WB_OK)
+        return error_status(seq, st);
+    return reply_ok_empty(seq);
+}
+
 static int do_reset(uint8_t seq)
 {
     static const char banner[] = "\nWASMBED READY " WB_VERSION_STRING "\n";
@@ -296,6 +310,7 @@ void cmd_dispatch(const frame *f)
     case FT_STATS: do_stats(f->seq); break;
     case FT_RUN: cmd_run(f); break;
     case FT_WASI: cmd_wasi(f); break;
+    case FT_FUEL: do_fuel(f->seq, &r); break;
     default: reply_error(f->seq, WB_KIND_PROTOCOL, "unknown frame type"); break;
     }
 }

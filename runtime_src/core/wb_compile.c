@@ -11,6 +11,8 @@
 #include "wb_internal.h"
 #include "wb_ops.h"
 
+#if WB_FEATURE_INTERP /* AOT-only builds validate on the host (wasmbed aot) */
+
 #if WB_VALIDATE
 #define INVALID(c, msg)                                                   \
     do {                                                                  \
@@ -40,6 +42,10 @@ typedef struct ctl {
     uint32_t target;   /* loop: start offset */
     uint32_t fix;      /* chain of slots to patch with the end offset */
     uint32_t else_fix; /* if: slot of the BR_UNLESS target */
+#if WB_FEATURE_INSTRUCTION_METERING
+    uint32_t fuel_at;  /* loop: slot of OP_FUEL's count (WB_NONE: none) */
+    uint32_t ops0;     /* loop: instructions compiled before its body   */
+#endif
 } ctl;
 
 typedef struct comp {
@@ -54,6 +60,9 @@ typedef struct comp {
     uint32_t nlocals;
     uint32_t last, last2; /* start of the last two emitted instructions */
     uint32_t barrier;     /* branch target: no fusion across it        */
+#if WB_FEATURE_INSTRUCTION_METERING
+    uint32_t nops;        /* wasm instructions compiled so far          */
+#endif
 } comp;
 
 static const uint8_t vt1[] = {WB_I32, WB_I64, WB_F32, WB_F64,
@@ -497,6 +506,10 @@ static void op_end(comp *cc)
     }
     end = here(cc);
     set_barrier(cc);
+#if WB_FEATURE_INSTRUCTION_METERING
+    if (f->kind == K_LOOP && f->fuel_at != WB_NONE && cc->nops > f->ops0)
+        cc->m->code[f->fuel_at] = cc->nops - f->ops0;
+#endif
     if (f->else_fix != WB_NONE)
         cc->m->code[f->else_fix] = end - f->else_fix;
     patch_chain(cc, f->fix, end);
@@ -750,6 +763,17 @@ static void instr(comp *cc, uint8_t op)
         }
         push_ctl(cc, op == 0x02 ? K_BLOCK : op == 0x03 ? K_LOOP : K_IF, np, pt,
                  nr, rt);
+#if WB_FEATURE_INSTRUCTION_METERING
+        /* every iteration starts at the loop's head: charge its body there */
+        top(cc)->fuel_at = WB_NONE;
+        top(cc)->ops0 = cc->nops;
+        if (op == 0x03 && live(cc)) {
+            emit_op(cc, OP_FUEL);
+            top(cc)->fuel_at = here(cc);
+            emit(cc, 1);
+            set_barrier(cc);
+        }
+#endif
         return;
     case 0x05:
         op_else(cc);
@@ -1038,6 +1062,9 @@ wb_status wb_compile_func(wb_loadctx *lc, wb_reader *r, uint32_t idx)
             break;
         }
         op = *r->p++;
+#if WB_FEATURE_INSTRUCTION_METERING
+        cc->nops++;
+#endif
         instr(cc, op);
     }
     if (!r->st && r->p != r->end)
@@ -1048,3 +1075,6 @@ wb_status wb_compile_func(wb_loadctx *lc, wb_reader *r, uint32_t idx)
     wb_free(r->env, cc->locals);
     return r->st;
 }
+#else
+typedef int wb_compile_unused; /* ISO C: no empty translation unit */
+#endif /* WB_FEATURE_INTERP */

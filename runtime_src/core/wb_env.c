@@ -190,6 +190,30 @@ wb_status wb_fail(wb_env *env, wb_status st, const char *msg)
 const char *wb_last_error(const wb_env *env) { return env ? env->err : ""; }
 int wb_exit_code(const wb_env *env) { return env ? env->exit_code : 0; }
 
+wb_status wb_env_set_fuel(wb_env *env, uint64_t fuel)
+{
+#if WB_FEATURE_INSTRUCTION_METERING
+    env->fuel_budget = fuel;
+    env->fuel = fuel;
+    return WB_OK;
+#else
+    return fuel ? wb_fail(env, WB_ERR_UNSUPPORTED,
+                          "instruction metering is not compiled in "
+                          "(feature instruction-metering)")
+                : WB_OK;
+#endif
+}
+
+uint64_t wb_env_fuel_left(const wb_env *env)
+{
+#if WB_FEATURE_INSTRUCTION_METERING
+    return env->fuel_budget ? env->fuel : 0;
+#else
+    (void)env;
+    return 0;
+#endif
+}
+
 void wb_env_stats(const wb_env *env, wb_stats *out)
 {
 #if WB_FEATURE_GLOBAL_HEAP_POOL

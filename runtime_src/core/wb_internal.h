@@ -221,6 +221,10 @@ struct wb_env {
 #if WB_FEATURE_AOT
     uintptr_t aot_stack_limit; /* native stack floor while AOT code runs */
 #endif
+#if WB_FEATURE_INSTRUCTION_METERING
+    uint64_t fuel_budget; /* per call; 0: unlimited                      */
+    uint64_t fuel;        /* left in the running call                    */
+#endif
 };
 
 /* ---- allocation (env.c) ------------------------------------------------- */

@@ -137,6 +137,7 @@ wb_status wb_call_native(wb_env *env, wb_func *f, wb_instance *caller, wb_slot *
     return WB_OK;
 }
 
+#if WB_FEATURE_INTERP /* the interpreter proper: left out of AOT-only builds */
 /* Keep the top n slots, moved down to `to`; returns the new sp. */
 static inline wb_slot *unwind(wb_slot *to, wb_slot *sp, uint32_t n)
 {
@@ -397,7 +398,27 @@ static unsigned trunc_kind(unsigned sub)
     X(0xBD) X(0xBE) X(0xBF) X(0xC0) X(0xC1) X(0xC2) X(0xC3) X(0xC4)       \
     X(0xD0) X(0xD2) X(0xE0) X(0xE1) X(0xE2) X(0xE3) X(0xE4) X(0xE5)       \
     X(0xE6) X(0xE7) X(0xE8) X(0xE9) X(0xEA) X(0xEB) X(0xEC) X(0xED)       \
-    X(0xEE) X(0xEF) X(0xF0) X(0xF1) WB_FUSED_OPLIST(X)
+    X(0xEE) X(0xEF) X(0xF0) X(0xF1) WB_FUSED_OPLIST(X) WB_FUEL_OPLIST(X)
+
+#if WB_FEATURE_INSTRUCTION_METERING
+#define WB_FUEL_OPLIST(X) X(0xDF)
+/* take n units of fuel or end the call (a budget of 0 is no limit) */
+#define FUEL(n)                                                           \
+    do {                                                                  \
+        uint64_t n_ = (n);                                                \
+        if (env->fuel_budget) {                                           \
+            if (env->fuel < n_) {                                         \
+                env->fuel = 0;                                            \
+                st = wb_fail(env, WB_ERR_FUEL, "all fuel consumed");      \
+                goto out;                                                 \
+            }                                                             \
+            env->fuel -= n_;                                              \
+        }                                                                 \
+    } while (0)
+#else
+#define WB_FUEL_OPLIST(X)
+#define FUEL(n) ((void)0)
+#endif
 
 #if WB_FUSE
 #define WB_FUSED_OPLIST(X)                                                \
@@ -440,6 +461,10 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
         WB_OPLIST(TBL_ENTRY)
         tbl_ready = 1;
     }
+#endif
+#if WB_FEATURE_INSTRUCTION_METERING
+    if (depth0 == 0)
+        env->fuel = env->fuel_budget; /* a new top-level call: a full budget */
 #endif
     RELOAD_MEM();
     /* enter f: the arguments are already at fp */
@@ -535,6 +560,7 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
         frames[depth].inst = inst;
         fp = sp - callee->nparams;
     enter:
+        FUEL(1);
         depth++;
         {
             wb_slot *l = sp;
@@ -981,6 +1007,12 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
     LGALD(0xFE, 8, ld64(p))
     LGALD(0xFF, 1, p[0])
 #endif
+#if WB_FEATURE_INSTRUCTION_METERING
+    OP(0xDF) { /* fuel n: the head of a loop */
+        FUEL(*ip++);
+        NEXT();
+    }
+#endif
 #ifdef WB_CGOTO
     L_bad:
 #else
@@ -992,3 +1024,4 @@ out:
     env->depth = depth0;
     return st;
 }
+#endif /* WB_FEATURE_INTERP */

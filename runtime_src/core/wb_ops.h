@@ -57,6 +57,8 @@ enum {
 #define WB_FUSE (!WB_SMALL)
 #endif
 
+/* instruction metering: n = instructions of the loop body it heads */
+#define OP_FUEL 0xDF      /* n                                        */
 #define OP_LGET2 0x01     /* a b      : push l[a], l[b]                 */
 #define OP_LGET_ADDI 0x02 /* a c      : push i32(l[a] + c)              */
 #define OP_ADDI 0xF2      /* c        : i32 top op= c                   */

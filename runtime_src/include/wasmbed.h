@@ -38,7 +38,8 @@ typedef enum wb_status {
     WB_ERR_NOT_FOUND = 7,     /* no such export / name                      */
     WB_ERR_ARGS = 8,          /* wrong argument count or types for a call   */
     WB_ERR_EXIT = 9,          /* the program called exit(): wb_exit_code()  */
-    WB_ERR_UNSUPPORTED = 10   /* feature not compiled in                    */
+    WB_ERR_UNSUPPORTED = 10,  /* feature not compiled in                    */
+    WB_ERR_FUEL = 11          /* the call used up its fuel budget           */
 } wb_status;
 
 /* ---- values ----------------------------------------------------------- */
@@ -103,6 +104,16 @@ typedef struct wb_stats {
     size_t pool_peak;  /* highest pool_used since wb_env_new */
 } wb_stats;
 void wb_env_stats(const wb_env *env, wb_stats *out);
+
+/* Instruction metering (feature instruction-metering): every later wb_call
+ * and wb_instantiate gets `fuel` units; running out ends the call with
+ * WB_ERR_FUEL ("all fuel consumed"). A unit is one WebAssembly instruction:
+ * a loop iteration costs its body's instruction count, a call one more.
+ * 0 means no limit (the default). Without the feature: WB_ERR_UNSUPPORTED
+ * for a non-zero budget. */
+wb_status wb_env_set_fuel(wb_env *env, uint64_t fuel);
+/* Fuel left after the last call (0 when unlimited or used up). */
+uint64_t wb_env_fuel_left(const wb_env *env);
 
 /* ---- native (host) functions -------------------------------------------- */
 /* A native returns WB_OK after writing its results, or the status of
