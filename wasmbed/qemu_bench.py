@@ -96,7 +96,7 @@ def build_native(board_name: str, kernels: list[Any], out: Path, *, scalar: bool
     objects = []
     sources = [(s, ["-Os"]) for s in r.sources] + [(NATIVE_MAIN, ["-O2"])]
     sources += [(ROOT / "runtime_src" / "port" / "common" / "mem.c", ["-O2"])]
-    sources += [(k.source, kernel_flags) for k in kernels]
+    sources += [(src, kernel_flags) for src in dict.fromkeys(k.source for k in kernels)]
     for src, opt in sources:
         obj = out / (Path(src).name + ".o")
         what = f"compiling {Path(src).name} for {board_name}"
@@ -121,6 +121,11 @@ def build_native(board_name: str, kernels: list[Any], out: Path, *, scalar: bool
 
 def run_native(board_name: str, image: Path, timeout: float) -> dict[str, tuple[int, int, int]]:
     """Boot the native image under -icount: {kernel: (n, instructions, checksum)}."""
+    return {name: row for name, *row in native_lines(board_name, image, timeout)}
+
+
+def native_lines(board_name: str, image: Path, timeout: float) -> list[tuple[str, int, int, int]]:
+    """Boot the native image under -icount: (kernel, n, instructions, checksum) per line."""
     from wasmbed.descriptors import load_board
     from wasmbed.qemu import boot_raw
 
@@ -129,10 +134,8 @@ def run_native(board_name: str, image: Path, timeout: float) -> dict[str, tuple[
                              done=lambda out: b"WASMBED BENCH END" in out or b"WASMBED FAULT" in out)
     if b"WASMBED FAULT" in text:
         raise WasmbedError("the native benchmark crashed: " + text.decode("latin-1").strip().splitlines()[-1])
-    out = {}
-    for m in LINE_RE.finditer(text.decode("latin-1")):
-        out[m.group(1)] = (int(m.group(2)), int(m.group(3)) * 1000, int(m.group(4)))
-    return out
+    return [(m.group(1), int(m.group(2)), int(m.group(3)) * 1000, int(m.group(4)))
+            for m in LINE_RE.finditer(text.decode("latin-1"))]
 
 
 # ---- interpreter ------------------------------------------------------------------------
@@ -140,21 +143,30 @@ def run_native(board_name: str, image: Path, timeout: float) -> dict[str, tuple[
 
 def run_interp(target: Any, kernel: Any, wasm: Path, timeout: float) -> tuple[int, int]:
     """(instructions, checksum) of one kernel call through the agent."""
+    return invoke_counted(target, wasm, kernel.export, [kernel.default_n], timeout)[0]
+
+
+def invoke_counted(target: Any, wasm: Path, export: str, ns: list[int],
+                   timeout: float) -> list[tuple[int, int]]:
+    """(instructions, checksum) of one call export(n) per n, one module load for all."""
     from wasmbed.protocol import FrameType, Value
 
     client = target.client or target.start()
     handle = client.load(wasm.read_bytes(), timeout=60.0 * target.timeout_factor)
+    out = []
     try:
-        results = client.invoke(handle, kernel.export, [Value("i32", kernel.default_n)], timeout=timeout)
-        payload = client.request(FrameType.STATS).payload
+        for n in ns:
+            results = client.invoke(handle, export, [Value("i32", n)], timeout=timeout)
+            payload = client.request(FrameType.STATS).payload
+            if len(payload) < 22:
+                raise WasmbedError("the agent's STATS reply has no last_invoke_us (agent too old)")
+            (us,) = struct.unpack_from("<Q", payload, 14)
+            bits = results[0].bits if results else 0
+            checksum = bits - (1 << 64) if bits and bits >= 1 << 63 else int(bits or 0)
+            out.append((us * 1000, checksum))
     finally:
         client.free(handle)
-    if len(payload) < 22:
-        raise WasmbedError("the agent's STATS reply has no last_invoke_us (agent too old)")
-    (us,) = struct.unpack_from("<Q", payload, 14)
-    bits = results[0].bits if results else 0
-    checksum = bits - (1 << 64) if bits and bits >= 1 << 63 else int(bits or 0)
-    return us * 1000, checksum
+    return out
 
 
 # ---- the command ----------------------------------------------------------------------------

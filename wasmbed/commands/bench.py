@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from wasmbed import bench
+from wasmbed import bench, bench_module
 from wasmbed.errors import WasmbedError
 
 NAME = "bench"
@@ -20,8 +20,9 @@ HELP = ("count instructions of the benchmark kernels natively and under the inte
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--kernels", metavar="A,B",
                         help="comma-separated kernels (default: all in bench/kernels/)")
-    parser.add_argument("--n", action="append", default=[], metavar="KERNEL=N",
-                        help="override a kernel's n (repeatable)")
+    parser.add_argument("--n", action="append", default=[], metavar="KERNEL=N|N1,N2",
+                        help="override a kernel's n (repeatable); with --module: the two n "
+                             "to run, N1,N2 (their difference is reported)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the results as JSON")
     parser.add_argument("--markdown", type=Path, metavar="FILE",
                         help="write the result table as Markdown")
@@ -39,6 +40,21 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              "-D WB_SMALL=0")
     parser.add_argument("--build-dir", type=Path, default=bench.DEFAULT_BUILD_DIR,
                         help="where to build (default: build/bench)")
+    module = parser.add_argument_group(
+        "any module", "count an int64 NAME(int32) export of your own module at two n; "
+        "--json FILE writes {\"modes\": {MODE: {\"instructions\": N, \"checksum\": C}}}")
+    module.add_argument("--module", type=Path, metavar="X.wasm", help="the module")
+    module.add_argument("--export", metavar="NAME", help="its int64 NAME(int32 n) export")
+    module.add_argument("--mode", action="append", default=[], metavar="MODE[,MODE]",
+                        help="running modes (host: " + ", ".join(bench_module.HOST_MODES)
+                             + "; --board: " + ", ".join(bench_module.BOARD_MODES)
+                             + "; default: all that can run)")
+    module.add_argument("--source", type=Path, metavar="X.c",
+                        help="the module's C source, for the native mode (gcc -O2)")
+    module.add_argument("--board", metavar="BOARD",
+                        help="count on a QEMU board (-icount) instead of the host (callgrind)")
+    module.add_argument("--firmware", type=Path,
+                        help="with --board: boot this firmware instead of building it")
 
 
 def _overrides(items: list[str]) -> dict[str, int]:
@@ -149,6 +165,47 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text)
 
 
+def _run_module(args: argparse.Namespace, console: Console) -> int:
+    if not args.export:
+        raise WasmbedError("--module needs --export NAME (an int64 NAME(int32) export)")
+    if len(args.n) != 1:
+        raise WasmbedError("--module needs one --n N1,N2 (e.g. --n 10,20)")
+    ns = bench_module.parse_ns(args.n[0])
+    if args.board:
+        from wasmbed.commands.qemu import resolve_board
+        args.board = resolve_board(args.board)
+    modes = [m.strip() for item in args.mode for m in item.split(",") if m.strip()]
+    modes = modes or bench_module.default_modes(args.board, args.source)
+    job = bench_module.ModuleJob(wasm=args.module, export=args.export, source=args.source,
+                                 build_dir=args.build_dir, board=args.board,
+                                 firmware=args.firmware)
+    with console.status("benchmark") as status:
+        results = bench_module.measure(job, modes, ns, progress=lambda m: status.update(m))
+    where = f"{args.board} (QEMU -icount shift=0)" if args.board else "host (callgrind)"
+    table = Table(title=f"{args.export}({ns[1]}) - {args.export}({ns[0]}) on {where}")
+    base = next((r for r in results if r.mode == "native"), results[0] if results else None)
+    for col in ("mode", f"instr n={ns[0]}", f"instr n={ns[1]}", "difference", "checksum",
+                f"vs {base.mode if base else '-'}"):
+        table.add_column(col, justify="left" if col == "mode" else "right")
+    first = base.instructions if base else 0
+    for r in results:
+        table.add_row(r.mode, f"{r.counts[0].instructions:,}", f"{r.counts[1].instructions:,}",
+                      f"{r.instructions:,}", str(r.checksum),
+                      f"{r.instructions / first:.2f}x" if first > 0 else "-")
+    console.print(table)
+    sums = {r.checksum for r in results}
+    if len(sums) > 1:
+        console.print("[red]the modes computed different checksums[/red]")
+    if args.json:
+        _write(args.json, bench_module.to_json(job, results))
+    return 0 if len(sums) <= 1 and all(r.instructions > 0 for r in results) else 1
+
+
 def run(args: argparse.Namespace) -> int:
     console = Console()
+    if args.module is not None:
+        return _run_module(args, console)
+    if args.export or args.source or args.board or args.mode or args.firmware:
+        raise WasmbedError("--export, --mode, --source, --board and --firmware go with "
+                           "--module X.wasm")
     return _run_size(args, console) if args.size else _run_instructions(args, console)
