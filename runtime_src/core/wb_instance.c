@@ -542,9 +542,11 @@ wb_status wb_call(wb_env *env, wb_func *f, const wb_value *args,
         st = wb_aot_call(env, f, base);
     else
 #endif
+#if WB_FEATURE_INTERP
     if (f->inst)
         st = wb_interp_call(env, f, base);
     else
+#endif
         st = wb_call_native(env, f, NULL, base);
     env->sp_top = saved_top;
     if (st)

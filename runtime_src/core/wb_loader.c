@@ -603,8 +603,12 @@ static int sec_code(wb_reader *r, wb_loadctx *lc)
         body.end = r->p + size;
         body.env = r->env;
         body.st = WB_OK;
+#if WB_FEATURE_INTERP /* an AOT-only runtime keeps no bodies (AOT code replaces them) */
         if (wb_compile_func(lc, &body, m->nfunc_imports + i))
             return r->st = body.st;
+#else
+        (void)body;
+#endif
         r->p += size;
     }
     /* trim the code buffer to its final size */
@@ -797,7 +801,13 @@ wb_status wb_module_load(wb_env *env, const uint8_t *bytes, uint32_t size,
     if (wb_aot_is_file(bytes, size))
         return wb_aot_load(env, bytes, size, out);
 #endif
+#if !WB_FEATURE_INTERP
+    *out = NULL;
+    return wb_fail(env, WB_ERR_UNSUPPORTED, "this runtime was built without the interpreter: "
+                                            "load a module compiled with wasmbed aot");
+#else
     return wb_module_load_wasm(env, bytes, size, out);
+#endif
 }
 
 wb_status wb_module_load_wasm(wb_env *env, const uint8_t *bytes, uint32_t size,
