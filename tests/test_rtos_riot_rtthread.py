@@ -174,3 +174,38 @@ def test_rtthread_glue_is_an_sconscript_with_definegroup(tmp_path: Path) -> None
     assert {"bsp/board.c", "bsp/startup.S", "bsp/rtconfig.h", "bsp/link.ld"} <= set(glue)
     assert "#define RT_USING_USER_MAIN" in glue["bsp/rtconfig.h"]
     assert "wb_bsp_uart_rx_isr      /* IRQ 0: console UART RX */" in glue["bsp/startup.S"]
+
+
+def test_rtthread_sconscript_runs_the_rt_thread_way(tmp_path: Path, monkeypatch) -> None:
+    """Run the rendered SConscript against a stand-in of RT-Thread's tools/building.py: it
+    defines one group whose sources exist, depending on PKG_USING_WASMBED."""
+    import sys
+    import types
+
+    glue = _glue("rtthread-mps2-an385", tmp_path)
+    enabled = {"PKG_USING_WASMBED", "PKG_WASMBED_AGENT", "PKG_WASMBED_INTERP",
+               "PKG_WASMBED_LIBC_BUILTIN"}
+    groups: list[dict] = []
+    building = types.ModuleType("building")
+    building.GetCurrentDir = lambda: str(tmp_path)  # type: ignore[attr-defined]
+    building.GetDepend = lambda names: all(n in enabled for n in names)  # type: ignore[attr-defined]
+    building.GetConfigValue = lambda name: "1048576"  # type: ignore[attr-defined]
+    building.DefineGroup = lambda name, src, depend, **kw: groups.append(  # type: ignore[attr-defined]
+        {"name": name, "src": src, "depend": depend, **kw}) or groups[-1]
+    building.__all__ = ["GetCurrentDir", "GetDepend", "GetConfigValue",  # type: ignore[attr-defined]
+                        "DefineGroup"]
+    monkeypatch.setitem(sys.modules, "building", building)
+    returned: list = []
+    scope = {"Glob": lambda pattern: sorted(__import__("glob").glob(pattern)),
+             "Return": lambda name: returned.append(name)}
+    exec(compile(glue["SConscript"], "SConscript", "exec"), scope)
+    assert returned == ["group"] and len(groups) == 1
+    group = groups[0]
+    assert group["name"] == "wasmbed" and group["depend"] == ["PKG_USING_WASMBED"]
+    srcs = [Path(s) for s in group["src"]]
+    assert all(s.is_file() for s in srcs)
+    names = {s.name for s in srcs}
+    assert {"wb_loader.c", "wb_interp.c", "port_rtthread.c", "main.c"} <= names
+    assert "WB_FEATURE_INTERP=1" in group["CPPDEFINES"]
+    assert "WB_FEATURE_PLATFORM_RT_THREAD=1" in group["CPPDEFINES"]
+    assert all(Path(d).is_dir() for d in group["CPPPATH"][1:])
