@@ -99,6 +99,7 @@ class HostTarget(Target):
     """The host agent as a subprocess (optionally under a wrapper such as valgrind)."""
 
     pipeline_depth = 16  # pipes hold 64 KiB each way: far more than 16 requests
+    new_session = False  # True: the agent and its children in a process group of their own
 
     def __init__(
         self,
@@ -130,6 +131,7 @@ class HostTarget(Target):
             stdout=subprocess.PIPE,
             stderr=self._stderr,
             bufsize=0,
+            start_new_session=self.new_session,
         )
         client = Client(PipeStream(self.proc, self.describe), timeout=10.0 * self.timeout_factor)
         client.wait_ready(self.ready_timeout * self.timeout_factor)
@@ -202,9 +204,20 @@ def host_firmware(features: Optional[list[str]] = None, mode: str = "release") -
 
 class RtosProcessTarget(HostTarget):
     """An RTOS built as a host process (RIOT's native boards): its stdin is an RX ring
-    without flow control, so one request at a time."""
+    without flow control, so one request at a time. RIOT native forks a helper that polls
+    stdin and never ends with it: stopping kills the agent's whole process group."""
 
     pipeline_depth = 1
+    new_session = True
+
+    def stop(self) -> None:
+        proc = self.proc
+        if proc is not None:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)  # the agent does not end on stdin EOF
+            except (ProcessLookupError, PermissionError):
+                pass
+        super().stop()
 
 
 def process_target(board: str, *, firmware: Optional[Path] = None,
