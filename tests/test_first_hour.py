@@ -228,3 +228,134 @@ def test_heap_size_checked_before_building(tmp_path: Path, heap: int, words: str
     with pytest.raises(WasmbedError, match=words):
         build("mps2-an386", heap_size=heap, build_dir=tmp_path / "b")
     assert not (tmp_path / "b" / "obj").exists()  # nothing was compiled
+
+
+# ---- (d) reports and output ------------------------------------------------------------------
+
+def test_summary_keeps_bracketed_values_and_is_not_cut_when_piped(monkeypatch) -> None:
+    from wasmbed import report
+    from wasmbed.spec import FileResult
+
+    r = FileResult("i32.wast")
+    r.fail(12, "returned [i32:0xffffffff], expected [i32:0x1]")
+    r.passed = 27082
+    monkeypatch.delenv("COLUMNS", raising=False)
+    con = report.console()
+    assert con.width == 200  # pytest's stdout is not a terminal: wide, not rich's 80
+    with con.capture() as cap:
+        con.print(report.summary_table([r], title="t"))
+    assert "returned [i32:0xffffffff], expected [i32:0x1]" in cap.get()
+    assert "27082" in cap.get()
+    monkeypatch.setenv("COLUMNS", "123")
+    assert report.console().width == 123
+
+
+def test_boards_table_honours_columns(tmp_path: Path) -> None:
+    import os
+
+    env = dict(os.environ, COLUMNS="100")
+    res = cli("boards", env=env)
+    assert res.returncode == 0
+    assert max(len(line) for line in res.stdout.splitlines()) <= 100
+
+
+def test_stale_qemu_tmp_dirs_are_swept(tmp_path: Path) -> None:
+    from wasmbed.qemu import OWNER_FILE, TMP_PREFIX, sweep_stale_dirs
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    gone = tmp_path / f"{TMP_PREFIX}gone"
+    gone.mkdir()
+    (gone / OWNER_FILE).write_text(str(dead.pid))
+    live = tmp_path / f"{TMP_PREFIX}live"
+    live.mkdir()
+    import os
+    (live / OWNER_FILE).write_text(str(os.getpid()))
+    assert sweep_stale_dirs(tmp_path) == [gone]
+    assert live.is_dir() and not gone.exists()
+
+
+def test_serial_logs_rotate_by_count_and_size(tmp_path: Path) -> None:
+    import os
+
+    from wasmbed.commands.qemu import rotate_logs
+
+    for i in range(6):
+        p = tmp_path / f"run-2026010{i}-000000.log"
+        p.write_bytes(b"x" * 1000)
+        os.utime(p, (1000 + i, 1000 + i))
+    rotate_logs(tmp_path, keep=4, budget=2500)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "run-20260104-000000.log", "run-20260105-000000.log"]
+
+
+def test_no_building_line_when_nothing_is_rebuilt() -> None:
+    from wasmbed.commands.qemu import firmware_for, rebuilt_count
+    from wasmbed.report import console
+
+    firmware_for("host", None, None)  # up to date afterwards
+    con = console()
+    with con.capture() as cap:
+        firmware_for("host", None, None, con)
+    assert "build" not in cap.get()
+    assert rebuilt_count("cc     runtime_src/core/wb_interp.c\nlink   build/x/firmware.elf\n") == 2
+
+
+def test_clean_lists_and_removes_build_folders(tmp_path: Path) -> None:
+    root = tmp_path / "build"
+    for name, board in (("host", "host"), ("host-0123abcd", "host")):
+        (root / name).mkdir(parents=True)
+        (root / name / "build.json").write_text(json.dumps(
+            {"board": board, "features": ["interp"], "mode": "release", "toolchain": "gcc"}))
+    (root / "reports").mkdir()
+    res = cli("clean", "--build-root", str(root), "--json")
+    assert [r["folder"] for r in json.loads(res.stdout)] == ["host", "host-0123abcd"]
+    res = cli("clean", "--build-root", str(root), "--variants")
+    assert res.returncode == 0 and not (root / "host-0123abcd").exists()
+    assert (root / "host").is_dir() and (root / "reports").is_dir()
+
+
+def test_windowed_upload_reports_progress(host_agent: Path) -> None:
+    from wasmbed.target import HostTarget
+
+    module = wat('(module (memory 5) (data (i32.const 0) "' + "x" * 150000
+                 + '") (func (export "main") (result i32) (i32.const 0)))')
+    seen: list[int] = []
+    with HostTarget(host_agent) as t:
+        client = t.start()
+        handle = client.load(module, window=16, progress=lambda done, total: seen.append(done))
+        assert client.run(handle) == 0
+    assert seen[-1] == len(module) and seen == sorted(seen) and len(seen) > 50
+
+
+@pytest.mark.build
+@pytest.mark.qemu
+def test_ctrl_c_with_two_guests_is_clean_and_writes_partial_reports(tmp_path: Path) -> None:
+    import shutil
+    import signal
+    import time
+
+    if shutil.which("qemu-system-riscv64") is None:
+        pytest.skip("qemu-system-riscv64 not installed")
+    from wasmbed.build import build
+
+    firmware = build("qemu-riscv64").firmware
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from wasmbed.cli import run_on_qemu_main; "
+         "sys.exit(run_on_qemu_main())", "riscv64", "--files", "nop,br,i32,i64,f32,f64",
+         "--jobs", "2", "--firmware", str(firmware), "--log", str(tmp_path / "run.log"),
+         "--json", str(tmp_path / "r.json"), "--junit", str(tmp_path / "r.xml")],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not (tmp_path / "run-job2.log").exists() or \
+            "WASMBED READY" not in (tmp_path / "run-job2.log").read_text(errors="replace"):
+        assert proc.poll() is None and time.monotonic() < deadline, "the guests did not start"
+        time.sleep(0.2)
+    time.sleep(2.0)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "never awaited" not in err and "EOFError" not in err, err
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert data["interrupted"] is True and data["files_selected"] == 6
+    assert (tmp_path / "r.xml").is_file()

@@ -29,6 +29,7 @@ COMMANDS = [
     "bench",
     "docs",
     "flash",
+    "clean",
     "doctor",
 ]
 

@@ -364,6 +364,36 @@ class SerialStream:
 # ---- QEMU ---------------------------------------------------------------------------------
 
 
+TMP_PREFIX = "wasmbed-qemu-"
+OWNER_FILE = "owner.pid"
+
+
+def sweep_stale_dirs(tmp: Optional[Path] = None) -> list[Path]:
+    """Remove /tmp/wasmbed-qemu-* folders left by a run that was SIGKILLed (its owner.pid
+    names a process that is gone; folders without one are removed after a day)."""
+    removed = []
+    base = Path(tmp or tempfile.gettempdir())
+    for d in base.glob(TMP_PREFIX + "*"):
+        try:
+            owner = d / OWNER_FILE
+            if owner.is_file():
+                pid = int(owner.read_text().strip() or 0)
+                try:
+                    os.kill(pid, 0)
+                    continue  # its run is still going
+                except ProcessLookupError:
+                    pass
+                except PermissionError:
+                    continue
+            elif time.time() - d.stat().st_mtime < 86400:
+                continue
+            shutil.rmtree(d, ignore_errors=True)
+            removed.append(d)
+        except (OSError, ValueError):
+            continue
+    return removed
+
+
 def _board(board: Union[Board, str]) -> Board:
     return load_board(board) if isinstance(board, str) else board
 
@@ -436,12 +466,20 @@ class QemuTarget(Target):
     def stop(self) -> None:
         proc, self.proc = self.proc, None
         self.client = None
+        # Ctrl-C with --jobs N: the main thread stops guests whose QMP event loop runs in
+        # a worker thread; touching it from here leaves un-awaited coroutines and an
+        # EOFError traceback at exit, so QEMU gets signals and the owner closes QMP.
+        owner = self._owner
+        foreign = owner is not None and owner is not threading.current_thread() \
+            and owner.is_alive()
         if proc is not None and proc.poll() is None:
-            if self.qmp is not None:
+            if self.qmp is not None and not foreign:
                 try:
                     self.qmp_command("quit", timeout=2.0)
                 except Exception:  # noqa: BLE001 - falls through to signals
                     pass
+            elif foreign:
+                proc.terminate()
             try:
                 proc.wait(timeout=3.0)
             except subprocess.TimeoutExpired:
@@ -454,7 +492,8 @@ class QemuTarget(Target):
         if proc is not None:
             self.log.note(f"QEMU ended: {describe_exit(proc.returncode)}")
             self.last_status = proc.returncode
-        self._close_qmp()
+        if not foreign:
+            self._close_qmp()
         if self.stream is not None:
             self.stream.close()
             self.stream = None
@@ -533,7 +572,9 @@ class QemuTarget(Target):
     def _launch(self) -> None:
         if _SHUTTING_DOWN.is_set():
             raise WasmbedError("interrupted: not starting QEMU again")
-        self._tmp = tempfile.TemporaryDirectory(prefix="wasmbed-qemu-")
+        sweep_stale_dirs()
+        self._tmp = tempfile.TemporaryDirectory(prefix=TMP_PREFIX)
+        (Path(self._tmp.name) / OWNER_FILE).write_text(str(os.getpid()))
         qmp_path = Path(self._tmp.name) / "qmp.sock"
         last_err = ""
         for _attempt in range(5):

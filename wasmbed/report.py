@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Iterable, Optional
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -93,6 +94,18 @@ def write_junit(path: Path, results: list[FileResult], *, board: str, suite: str
     ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
 
 
+def console(*, stderr: bool = False, wide: int = 200) -> Console:
+    """A Console that honours COLUMNS and, when the output is not a terminal (a pipe, a CI
+    log), is `wide` columns instead of rich's 80, so that tables are not cut or folded."""
+    import os
+
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return Console(stderr=stderr, width=int(columns))
+    con = Console(stderr=stderr)
+    return con if con.is_terminal else Console(stderr=stderr, width=wide)
+
+
 def progress(console: Console) -> Progress:
     return Progress(
         TextColumn("[bold]{task.description:<28}"),
@@ -113,7 +126,9 @@ def summary_table(results: list[FileResult], *, title: str, only_problems: bool 
         if only_problems and not r.failed:
             continue
         first = r.failures[0] if r.failures else ""
-        table.add_row(r.name, str(r.passed), f"[red]{r.failed}" if r.failed else "0", str(r.skipped), first[:120])
+        # failure texts hold [i32:0x1]-style values: escaped, or rich takes them as markup
+        table.add_row(escape(r.name), str(r.passed), f"[red]{r.failed}" if r.failed else "0",
+                      str(r.skipped), escape(first[:120]))
     t = totals(results)
     table.add_row("[bold]total", str(t["passed"]), str(t["failed"]), str(t["skipped"]), "", end_section=True)
     return table

@@ -202,7 +202,9 @@ def _run_module(args: argparse.Namespace, console: Console) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    console = Console()
+    from wasmbed.report import console as make_console
+
+    console = make_console()  # COLUMNS honoured; piped: numbers not cut to `27,082,…`
     if args.module is not None:
         return _run_module(args, console)
     if args.export or args.source or args.board or args.mode or args.firmware:

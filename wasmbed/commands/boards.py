@@ -50,9 +50,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows + broken, indent=2))
         return 0
-    console = Console()
-    if not console.is_terminal:
-        console = Console(width=180)
+    from wasmbed.report import console as make_console
+
+    console = make_console(wide=180)  # COLUMNS honoured; not cut when piped
     table = Table(title=f"{len(rows)} boards")
     for col in ("board", "triple", "tier", "platform", "toolchain", "SDK", "QEMU"):
         table.add_column(col, overflow="fold")

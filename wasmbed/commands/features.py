@@ -39,10 +39,9 @@ def _relations(f: reg.Feature) -> str:
 def _console():
     from rich.console import Console
 
-    console = Console()
-    if not console.is_terminal:  # piped: do not squeeze the table into 80 columns
-        console = Console(width=160)
-    return console
+    from wasmbed.report import console
+
+    return console(wide=160)  # COLUMNS honoured; piped: not squeezed into 80 columns
 
 
 def _detail(f: reg.Feature) -> int:

@@ -34,9 +34,9 @@ def run(args: argparse.Namespace) -> int:
 
     names = [b.strip() for b in args.boards.split(",") if b.strip()] if args.boards \
         else board_names()
-    console = Console()
-    if not console.is_terminal:  # piped or logged: keep rows on one line
-        console = Console(width=200)
+    from wasmbed.report import console as make_console
+
+    console = make_console()  # COLUMNS honoured; piped or logged: rows on one line
     with Progress(TextColumn("[bold]matrix"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.description}"), console=console) as progress:
         task = progress.add_task("", total=len(names))

@@ -23,8 +23,10 @@ from wasmbed.outcome import non_negative_int, positive_int, positive_seconds
 NAME = "qemu"
 HELP = "build the agent for a QEMU board, boot it and run the spec suite or an app"
 
-#: serial logs kept per board under build/<board>/logs/
+#: serial logs kept per board under build/<board>/logs/: the newest KEEP_LOGS files, and
+#: only as many of those as fit in LOG_BUDGET bytes (a full suite logs about 6.4 MB)
 KEEP_LOGS = 40
+LOG_BUDGET = 32 << 20
 
 #: arch names people type -> the QEMU board that runs them
 ALIASES = {
@@ -120,21 +122,44 @@ def firmware_for(board: str, features: Optional[list[str]], prebuilt: Optional[P
         return prebuilt
     from wasmbed import build as build_mod
 
-    if console is not None:
-        console.print(f"building the agent for {board} ...")
-    result = build_mod.build(board, features, jobs=2)
+    output: list[str] = []
+    if console is not None:  # a transient spinner; a line only when something was rebuilt
+        with console.status(f"checking the agent build for {board} ..."):
+            result = build_mod.build(board, features, jobs=2, echo=output.append)
+        compiled = rebuilt_count("".join(output))
+        if compiled:
+            console.print(f"built the agent for {board}: {compiled} step(s) rebuilt")
+    else:
+        result = build_mod.build(board, features, jobs=2)
     if result.firmware is None:
         raise WasmbedError(f"the build for {board} produced no firmware image")
     return Path(result.firmware)
+
+
+def rotate_logs(logs: Path, keep: int = KEEP_LOGS, budget: int = LOG_BUDGET) -> None:
+    """Delete the oldest run-*.log files beyond `keep` files or `budget` bytes in all."""
+    if not logs.is_dir():
+        return
+    newest_first = sorted(logs.glob("run-*.log"), key=lambda p: (p.stat().st_mtime, p.name),
+                          reverse=True)
+    total = 0
+    for i, path in enumerate(newest_first):
+        total += path.stat().st_size
+        if i >= keep or (i > 0 and total > budget):
+            path.unlink(missing_ok=True)
+
+
+def rebuilt_count(scons_output: str) -> int:
+    """How many compile/link steps SCons ran (its -Q output: `cc     file`, `link   file`)."""
+    steps = ("cc ", "as ", "ar ", "link ")
+    return sum(1 for line in scons_output.splitlines() if line.startswith(steps))
 
 
 def log_path(board: str, given: Optional[Path], job: int = 0) -> Path:
     """The serial log of a run (job N > 0: the N+1th guest's, next to the first)."""
     if given is None:
         logs = ROOT / "build" / board / "logs"
-        if logs.is_dir():  # keep the newest KEEP_LOGS
-            for old in sorted(logs.glob("run-*.log"))[:-KEEP_LOGS]:
-                old.unlink(missing_ok=True)
+        rotate_logs(logs)
         given = logs / f"run-{time.strftime('%Y%m%d-%H%M%S')}.log"
     return given if job == 0 else given.with_name(f"{given.stem}-job{job + 1}{given.suffix}")
 
@@ -148,7 +173,9 @@ def run(args: argparse.Namespace) -> int:
     from wasmbed.qemu import install_cleanup
 
     install_cleanup()  # from the main thread: SIGTERM/SIGHUP end every guest
-    console = Console(stderr=True)
+    from wasmbed.report import console as make_console
+
+    console = make_console(stderr=True)
     from wasmbed.commands.run import read_app
     from wasmbed.descriptors import prepend_boards_path
 
@@ -210,9 +237,11 @@ def run_spec(board: str, firmware: Path, args: argparse.Namespace, console: Any)
     with report.progress(console) as bar:
         overall = bar.add_task(f"spec {args.spec} on {board}", total=len(files), status="")
         lock = threading.Lock()
+        done: list[Any] = []  # finished files of every guest, for a report on Ctrl-C
 
         def one(job: int) -> dict[str, Any]:
-            return _spec_guest(board, firmware, groups[job], args, logs[job], bar, overall, lock)
+            return _spec_guest(board, firmware, groups[job], args, logs[job], bar, overall, lock,
+                               done)
 
         pool = ThreadPoolExecutor(max_workers=len(groups)) if len(groups) > 1 else None
         try:
@@ -225,6 +254,9 @@ def run_spec(board: str, firmware: Path, args: argparse.Namespace, console: Any)
             from wasmbed.qemu import shutdown_all
 
             shutdown_all()  # every guest ends now; the workers fail fast and return
+            with lock:
+                finished = list(done)
+            write_partial_reports(args, finished, files, board=board, console=console)
             raise
         finally:
             if pool is not None:
@@ -257,8 +289,29 @@ def run_spec(board: str, firmware: Path, args: argparse.Namespace, console: Any)
     return 1 if t["failed"] else 0
 
 
+def write_partial_reports(args: argparse.Namespace, finished: list[Any], files: list[Path], *,
+                          board: str, console: Any) -> None:
+    """On Ctrl-C: --json/--junit with the files that finished, marked interrupted."""
+    from wasmbed import report
+
+    if not (args.json or args.junit):
+        return
+    order = {p.name: i for i, p in enumerate(files)}
+    results = sorted(finished, key=lambda r: order.get(r.name, len(order)))
+    data = report.to_json(results, board=board, suite=args.spec,
+                          loader="mini" if args.mini_loader else "full",
+                          extra={"interrupted": True, "files_selected": len(files),
+                                 "files_finished": len(results)})
+    if args.json:
+        report.write_json(args.json, data)
+    if args.junit:
+        report.write_junit(args.junit, results, board=board, suite=args.spec)
+    console.print(f"interrupted: partial report of {len(results)}/{len(files)} files written")
+
+
 def _spec_guest(board: str, firmware: Path, files: list[Path], args: argparse.Namespace, log: Path,
-                bar: Any, overall: Any, lock: threading.Lock) -> dict[str, Any]:
+                bar: Any, overall: Any, lock: threading.Lock,
+                done: Optional[list[Any]] = None) -> dict[str, Any]:
     """One QEMU guest running `files`; always ends its QEMU."""
     from wasmbed.protocol import LinkError
     from wasmbed.qemu import QemuTarget
@@ -299,6 +352,8 @@ def _spec_guest(board: str, firmware: Path, files: list[Path], args: argparse.Na
             results.append(res)
             with lock:
                 bar.advance(overall)
+                if done is not None:
+                    done.append(res)
         command = " ".join(target.command)
         resets = target.resets
         if aot is not None:

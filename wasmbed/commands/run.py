@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterator, Optional
 
 from wasmbed.errors import WasmbedError
 from wasmbed.outcome import EXIT_STATUS_MODES, positive_seconds
@@ -95,7 +96,9 @@ def _run_app(target: Any, app: Path, module: bytes, timeout: float,
         rec.agent(client.info)
         try:
             client.reset()
-            handle = client.load(module, timeout=30.0 * factor)
+            with upload_progress(len(module), app) as progress:
+                handle = client.load(module, timeout=30.0 * factor, progress=progress,
+                                     window=upload_window(target))
         except RemoteError as err:
             raise outcome.AppLoadError(f"{app}: {err}" + link_hint(err, client.info)) from None
         except LinkTimeout:
@@ -128,6 +131,34 @@ def _run_app(target: Any, app: Path, module: bytes, timeout: float,
             where = f" [{describe()}]" if describe else ""
             raise outcome.TargetFailure(
                 f"{app}: the agent failed while running: {err}{where}") from None
+
+
+#: modules at least this big show an upload progress bar
+PROGRESS_MIN = 64 * 1024
+
+
+def upload_window(target: Any) -> int:
+    """LOAD frames in flight: many where the line has flow control (pipes, QEMU's serial
+    chardev, which stops reading while the guest's UART FIFO is full), one on a bare UART."""
+    flow = int(getattr(target, "pipeline_depth", 1)) > 1 or type(target).__name__ == "QemuTarget"
+    return 16 if flow else 1
+
+
+@contextlib.contextmanager
+def upload_progress(size: int, app: Path) -> Iterator[Optional[Callable[[int, int], None]]]:
+    """A transient progress bar on stderr for a large module's upload."""
+    if size < PROGRESS_MIN:
+        yield None
+        return
+    from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn,
+                               TransferSpeedColumn)
+
+    from wasmbed.report import console
+
+    with Progress(TextColumn(f"upload {app.name}"), BarColumn(), DownloadColumn(),
+                  TransferSpeedColumn(), console=console(stderr=True), transient=True) as bar:
+        task = bar.add_task("upload", total=size)
+        yield lambda done, total: bar.update(task, completed=done)
 
 
 def link_hint(err: Any, info: Any) -> str:

@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     files = suite_files(args.suite, args.files.split(",") if args.files else None)
     if not files:
         raise WasmbedError("no .wast files selected")
-    console = Console(stderr=True)
+    console = report.console(stderr=True)
     aot = None
     features = agent_features(args.board, args.features, args.mini_loader)
     mode = args.mode
@@ -143,7 +143,9 @@ def run(args: argparse.Namespace) -> int:
         report.write_json(args.json, data)
     if args.junit:
         report.write_junit(args.junit, results, board=args.board, suite=args.suite)
-    console.print(report.summary_table(results, title=f"spec {args.suite} on {args.board} ({loader} loader)"))
+    build = f", {args.mode} build" if args.mode != "release" else ""  # sanitize says so
+    console.print(report.summary_table(
+        results, title=f"spec {args.suite} on {args.board} ({loader} loader{build})"))
     t = data["totals"]
     if aot is not None:
         print(aot.summary(), file=sys.stdout)
