@@ -103,3 +103,9 @@ def test_extracted_trees_are_found(sdk_env: dict[str, str]) -> None:
         tree = sdk.locate(load_platform(platform), environ=sdk_env)
         assert tree.name == name and tree.commit != "unknown"
     assert sdk.locate(load_platform("nuttx"), environ=sdk_env).commit == sdk_env["NUTTX_COMMIT"]
+
+
+def test_log_tail_drops_terminal_redraws(tmp_path: Path) -> None:
+    log = tmp_path / "b.log"
+    log.write_text("\x1b[1KCC:  a.c \x1b[1K\rCC:  b.c \x1b[1K\nx.c:1: error: boom\n")
+    assert sdk.log_tail(log, 2) == "  CC:  b.c\n  x.c:1: error: boom"

@@ -19,6 +19,7 @@ missing. Nothing here knows a particular RTOS, SCons or the CLI.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -183,12 +184,18 @@ def locate(platform: Any, override: str | Path | None = None, *,
 
 # ---- running the RTOS's own build ----------------------------------------------------------
 
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
 def log_tail(log: Path, lines: int = TAIL_LINES) -> str:
+    """The last `lines` non-empty lines of a build log, without terminal escapes (NuttX's
+    make redraws its progress line with ESC[1K)."""
     try:
         text = log.read_text(errors="replace")
     except OSError:
         return "  (no log)"
-    kept = [ln for ln in text.splitlines() if ln.strip()][-lines:]
+    text = _ANSI.sub("", text).replace("\r", "\n")
+    kept = [ln.rstrip() for ln in text.splitlines() if ln.strip()][-lines:]
     return "\n".join("  " + ln for ln in kept)
 
 
