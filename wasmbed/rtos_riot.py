@@ -45,8 +45,12 @@ def log_path(variant: Path) -> Path:
     return variant / "riot-build.log"
 
 
-def make_command(riot_board: str, riotbase: Path, variant: Path, jobs: int = 2) -> list[str]:
+def make_command(riot_board: str, riotbase: Path, variant: Path, jobs: int = 2,
+                 mode: str = "release") -> list[str]:
+    # release: RIOT's own optimisation (-Os); debug: RIOT's DEVELHELP checks, -Og
+    debug = ["DEVELHELP=1", "CFLAGS_OPT=-Og"] if mode == "debug" else []
     return ["make", "-C", str(glue_dir(variant) / "app"), f"-j{jobs}", f"BOARD={riot_board}",
+            *debug,
             f"RIOTBASE={riotbase}", f"BINDIRBASE={bin_dir(variant)}",
             # a package RIOT would fetch lands here, never in the user's tree
             f"PKGDIRBASE={variant / 'riot-pkg'}", "QUIET=1"]
@@ -99,7 +103,7 @@ def graph(env: Any, p: Any, rendered: Any) -> list[Any]:
     tree = p.sdk_tree
     variant = p.variant
     fw = firmware_path(variant, board.sdk_board)
-    cmd = make_command(board.sdk_board, tree.root, variant)
+    cmd = make_command(board.sdk_board, tree.root, variant, mode=p.mode)
     log = log_path(variant)
 
     def run_make(target: Any, source: Any, env: Any) -> int:
