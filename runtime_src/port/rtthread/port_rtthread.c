@@ -1,7 +1,8 @@
 /*
  * wb_port.h on RT-Thread: the console is the BSP's character device
  * (RT_CONSOLE_DEVICE_NAME, read with RT_DEVICE_FLAG_INT_RX and a semaphore released by
- * its rx_indicate), time is the RT-Thread tick, memory is rt_malloc's system heap.
+ * its rx_indicate), time from the BSP (the RT-Thread tick refined by the tick timer),
+ * memory is rt_malloc's system heap.
  * The agent's main() runs in RT-Thread's main thread (RT_USING_USER_MAIN).
  */
 #include <rtthread.h>
@@ -68,7 +69,7 @@ int wb_port_getc(void)
 
 uint64_t wb_port_time_us(void)
 {
-    return (uint64_t)rt_tick_get() * (1000000u / RT_TICK_PER_SECOND);
+    return wb_bsp_time_us();
 }
 
 void wb_port_exit(int code) { wb_bsp_exit(code); }
