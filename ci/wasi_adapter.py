@@ -2,7 +2,8 @@
 (../shared/wasi-testsuite/test-runner, see its doc/adapters.md).
 
 The runner imports this file and asks compute_argv() for the command line of each test:
-`wasmbed run --board B [--firmware F] --env K=V --dir ROOT:/ test.wasm -- ARGS`.
+`wasmbed run --board B [--firmware F] --env K=V --dir ROOT:/ test.wasm -- ARGS` (on a
+QEMU board `wasmbed qemu B ...`, which is `run-on-qemu B ...`).
 ci/wasi-testsuite.sh sets the variables below (a prebuilt agent, so no test pays for a
 build). Loaded as a script (`python wasi_adapter.py --version`) it prints nothing, which
 the runner takes for a module adapter.
@@ -16,6 +17,7 @@ from typing import Dict, List, Optional, Tuple
 ROOT = Path(__file__).resolve().parent.parent
 WASMBED = shlex.split(os.getenv("WASMBED", str(ROOT / ".venv" / "bin" / "wasmbed")))
 BOARD = os.getenv("WASMBED_BOARD", "host")
+RUNNER = os.getenv("WASMBED_RUNNER", "")  # "run-on-qemu" for QEMU boards
 FIRMWARE = os.getenv("WASMBED_FIRMWARE", "")
 
 
@@ -48,7 +50,10 @@ def compute_argv(test_path: str,
                  wasi_world: str,
                  wasi_version: str) -> List[str]:
     args, env, root = args_env_root
-    argv = WASMBED + ["run", "--board", BOARD]
+    if RUNNER == "run-on-qemu":
+        argv = WASMBED + ["qemu", BOARD]
+    else:
+        argv = WASMBED + ["run", "--board", BOARD]
     if FIRMWARE:
         argv += ["--firmware", FIRMWARE]
     for key, value in env.items():

@@ -97,6 +97,44 @@ def test_path_escapes_are_refused(host_agent: Path, tmp_path: Path) -> None:
     assert (sandbox / "sub" / "inside.txt").is_file()
 
 
+@pytest.fixture(scope="module")
+def riscv64_wasi_agent() -> Path:
+    """The QEMU riscv64 agent with its board's features plus libc-wasi."""
+    if shutil.which("qemu-system-riscv64") is None:
+        pytest.fail("qemu-system-riscv64 missing: run ci/setup.sh")
+    from wasmbed import build
+    from wasmbed.descriptors import load_board
+
+    board = load_board("qemu-riscv64")
+    return Path(build.build(board.name, [*board.features, "libc-wasi"],
+                            build_dir=ROOT / "build" / "wasi-qemu-riscv64").firmware)
+
+
+@pytest.mark.qemu
+def test_wasi_bare_metal_subset_riscv64(riscv64_wasi_agent: Path, tmp_path: Path) -> None:
+    """Bare metal: argv, environ, clocks, random (host-seeded), stdout, stderr and the
+    exit code work; file calls fail with an errno, never a crash."""
+    app = build("baremetal", tmp_path)
+    done = subprocess.run([sys.executable, "-m", "wasmbed.cli", "qemu", "riscv64", "--firmware",
+                           str(riscv64_wasi_agent), str(app), "--env", "MODE=bare", "--", "x", "y"],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert done.stdout == ("argc=3 last=y\nMODE=bare\nmonotonic advances: 1\nrandom_get: 0\n"
+                           "random bytes nonzero: 1\nprestat fd 3: 8\nfopen: failed\n"), done.stderr
+    assert "stderr works" in done.stderr
+    assert done.returncode == 7
+
+
+@pytest.mark.qemu
+def test_wasi_preopen_on_bare_metal_is_a_clear_error(riscv64_wasi_agent: Path,
+                                                     tmp_path: Path) -> None:
+    app = build("baremetal", tmp_path)
+    done = subprocess.run([sys.executable, "-m", "wasmbed.cli", "qemu", "riscv64", "--firmware",
+                           str(riscv64_wasi_agent), str(app), "--dir", str(tmp_path)],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert done.returncode != 0
+    assert "no file system to preopen" in done.stderr
+
+
 WASI_SUITE = Path(os.environ.get("WASI_TESTSUITE", ROOT.parent / "shared" / "wasi-testsuite"))
 
 

@@ -6,6 +6,7 @@
  *   u8 1, bytes      append an argument (argv[0] first)
  *   u8 2, bytes      append an environment variable "KEY=VALUE"
  *   u8 3, str16 guest, bytes host   preopen host directory under a guest name
+ *   u8 4, bytes      entropy for random_get on boards without a source of their own
  */
 #include "agent.h"
 #if WB_FEATURE_LIBC_WASI
@@ -61,6 +62,9 @@ int cmd_wasi(const frame *f)
         err = kind == 1 ? wb_wasi_add_arg(s, n) : wb_wasi_add_env(s, n);
         break;
     }
+    case 4:
+        err = wb_wasi_add_seed(r.p + r.pos, r.len - r.pos);
+        break;
     case 3: {
         uint16_t gl = wb_get_u16(&r);
         const char *guest = (const char *)r.p + r.pos;

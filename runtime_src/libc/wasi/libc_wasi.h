@@ -34,6 +34,11 @@ int wb_wasi_add_env(const char *s, size_t n);
 int wb_wasi_add_preopen(const char *guest, size_t guest_len, const char *host,
                         size_t host_len);
 
+/* Entropy for random_get on a board whose port has no source of its own
+ * (wb_port_random answers WB_ENOSYS): keys a ChaCha20 generator; more seed
+ * bytes are mixed in. Always returns 0. */
+int wb_wasi_add_seed(const void *seed, size_t n);
+
 /* Where fd 1 and fd 2 go. NULL (the default) writes both to the port
  * console; the agent installs its own sink so that output travels in
  * OUTPUT frames. Reads from fd 0 see an empty stream. */

@@ -385,15 +385,98 @@ static wb_status n_clock_time_get(wb_ctx *ctx, const wb_value *a, wb_value *r)
     return ret(r, 0);
 }
 
+/* A board without an entropy source (wb_port_random answers ENOSYS) gets
+ * random bytes from a ChaCha20 generator keyed with seed bytes the host sends
+ * (WASI frame kind 4, os.urandom on the host); after every request the key
+ * is replaced by fresh output (fast key erasure). Unseeded: ENOSYS. */
+static uint32_t rng_key[8];
+static uint64_t rng_ctr;
+static int rng_seeded;
+
+#define ROTL(v, n) (((v) << (n)) | ((v) >> (32 - (n))))
+#define QR(a, b, c, d)                                                                   \
+    (a += b, d ^= a, d = ROTL(d, 16), c += d, b ^= c, b = ROTL(b, 12), a += b, d ^= a,   \
+     d = ROTL(d, 8), c += d, b ^= c, b = ROTL(b, 7))
+
+static void chacha_block(uint8_t out[64])
+{
+    uint32_t in[16], x[16];
+    unsigned i;
+    in[0] = 0x61707865u;
+    in[1] = 0x3320646eu;
+    in[2] = 0x79622d32u;
+    in[3] = 0x6b206574u;
+    for (i = 0; i < 8; i++)
+        in[4 + i] = rng_key[i];
+    in[12] = (uint32_t)rng_ctr;
+    in[13] = (uint32_t)(rng_ctr >> 32);
+    in[14] = in[15] = 0;
+    rng_ctr++;
+    memcpy(x, in, sizeof x);
+    for (i = 0; i < 10; i++) {
+        QR(x[0], x[4], x[8], x[12]);
+        QR(x[1], x[5], x[9], x[13]);
+        QR(x[2], x[6], x[10], x[14]);
+        QR(x[3], x[7], x[11], x[15]);
+        QR(x[0], x[5], x[10], x[15]);
+        QR(x[1], x[6], x[11], x[12]);
+        QR(x[2], x[7], x[8], x[13]);
+        QR(x[3], x[4], x[9], x[14]);
+    }
+    for (i = 0; i < 16; i++) {
+        uint32_t v = x[i] + in[i];
+        out[4 * i] = (uint8_t)v;
+        out[4 * i + 1] = (uint8_t)(v >> 8);
+        out[4 * i + 2] = (uint8_t)(v >> 16);
+        out[4 * i + 3] = (uint8_t)(v >> 24);
+    }
+}
+
+int wb_wasi_add_seed(const void *seed, size_t n)
+{
+    const uint8_t *p = (const uint8_t *)seed;
+    size_t i;
+    for (i = 0; i < n; i++)
+        rng_key[(i / 4u) % 8u] ^= (uint32_t)p[i] << (8u * (i % 4u));
+    if (n)
+        rng_seeded = 1;
+    return 0;
+}
+
+static int seeded_random(uint8_t *dst, uint32_t len)
+{
+    uint8_t block[64];
+    unsigned i;
+    if (!rng_seeded)
+        return WB_ENOSYS;
+    while (len) {
+        uint32_t n = len < 64u ? len : 64u;
+        chacha_block(block);
+        memcpy(dst, block, n);
+        dst += n;
+        len -= n;
+    }
+    chacha_block(block); /* rekey: earlier output cannot be recomputed */
+    for (i = 0; i < 8; i++)
+        rng_key[i] = (uint32_t)block[4 * i] | (uint32_t)block[4 * i + 1] << 8 |
+                     (uint32_t)block[4 * i + 2] << 16 | (uint32_t)block[4 * i + 3] << 24;
+    memset(block, 0, sizeof block);
+    return 0;
+}
+
 static wb_status n_random_get(wb_ctx *ctx, const wb_value *a, wb_value *r)
 {
     mem m;
+    int st;
     mem_open(&m, ctx);
     if (!ok(&m, A32(0), A32(1)))
         return ret(r, WB_EFAULT);
     if (!A32(1))
         return ret(r, 0);
-    return ret(r, wb_port_random(m.p + A32(0), A32(1)));
+    st = wb_port_random(m.p + A32(0), A32(1));
+    if (st == WB_ENOSYS)
+        st = seeded_random(m.p + A32(0), A32(1));
+    return ret(r, st);
 }
 
 static wb_status n_proc_exit(wb_ctx *ctx, const wb_value *a, wb_value *r)
