@@ -99,7 +99,7 @@ def test_generated_c_checks_bounds_and_traps() -> None:
     _, c = compiler.translate(wat(PROGRAM))
     assert "if (UNLIKELY(ea + 4u > ms0)) TRAP(2u);" in c  # every access bounds-checked
     assert "TRAP(3u)" in c and "TRAP(4u)" in c            # divide by zero, overflow
-    assert "c->depth > c->max_depth" in c                  # call-stack exhaustion
+    assert "__builtin_frame_address(0) < c->stack_limit" in c  # call-stack exhaustion
     assert "bf(fb(" in c                                    # f32.neg flips the sign bit only
 
 

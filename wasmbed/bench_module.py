@@ -122,6 +122,32 @@ def host_native(job: ModuleJob, ns: Sequence[int]) -> list[Count]:
                      f"native {job.export}({n})") for n in ns]
 
 
+def build_host_aot_bench(out_dir: Path) -> Path:
+    """bench/host_bench.c on a runtime with the aot feature (it loads .aot files)."""
+    out = out_dir / "host_bench_aot"
+    srcs = [*bench.runtime_sources(), bench.HOST_PORT,
+            bench.RUNTIME_SRC / "port" / "host" / "port_host_code.c",
+            bench.BENCH_SRC / "host_bench.c"]
+    if bench._up_to_date(out, [*srcs, *bench._headers()]):
+        return out
+    out_dir.mkdir(parents=True, exist_ok=True)
+    bench._run([bench.tool("gcc"), *bench.RUNTIME_HOST_FLAGS, "-DWB_FEATURE_AOT=1", "-g",
+                *bench._includes(), *srcs, "-o", out], "building the AOT host benchmark")
+    return out
+
+
+def host_aot(job: ModuleJob, ns: Sequence[int]) -> list[Count]:
+    """The module compiled ahead of time (wasmbed aot, host gcc -O2) under callgrind."""
+    from wasmbed.aot import compiler
+
+    exe = build_host_aot_bench(job.build_dir / "aot")
+    aot = job.build_dir / "aot" / f"{job.wasm.stem}.aot"
+    aot.write_bytes(compiler.compile_cached(job.wasm.read_bytes(), compiler.target_for("host")))
+    return [_counted([exe, aot, job.export, str(n)],
+                     job.build_dir / "callgrind" / f"aot.{job.export}.{n}",
+                     f"aot {job.export}({n})") for n in ns]
+
+
 # ---- board runners (QEMU -icount) -----------------------------------------------------------
 
 def board_interp(job: ModuleJob, ns: Sequence[int]) -> list[Count]:
@@ -174,6 +200,7 @@ def board_native(job: ModuleJob, ns: Sequence[int]) -> list[Count]:
 HOST_MODES: dict[str, Runner] = {
     "interp": host_interp,
     "native": host_native,
+    "aot": host_aot,
 }
 BOARD_MODES: dict[str, Runner] = {
     "interp": board_interp,

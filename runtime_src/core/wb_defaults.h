@@ -71,7 +71,12 @@
 #else
 #define WB_FS_NAME ""
 #endif
-#define WB_FEATURES_STRING "interp" WB_FS_MINI WB_FS_POOL WB_FS_LIBC WB_FS_NAME
+#if WB_FEATURE_AOT
+#define WB_FS_AOT ",aot"
+#else
+#define WB_FS_AOT ""
+#endif
+#define WB_FEATURES_STRING "interp" WB_FS_AOT WB_FS_MINI WB_FS_POOL WB_FS_LIBC WB_FS_NAME
 #endif
 
 #endif /* WB_DEFAULTS_H */

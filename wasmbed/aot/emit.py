@@ -174,6 +174,13 @@ STORES = {0x36: ("i", 4, "st32({p}, {v})"), 0x37: ("l", 8, "st64({p}, {v})"),
           0x3E: ("l", 4, "st32({p}, (uint32_t){v})")}
 
 
+#: placeholder where a function returns (kept for hooks on function exit)
+DEPTH_DEC = "@DEPTH_DEC@"
+#: a leaf function with at most this many C locals skips the entry checks: it calls nothing,
+#: so its frame is bounded and the callers' checks leave room for it
+LEAF_LOCALS = 64
+
+
 class TranslateError(WasmbedError):
     pass
 
@@ -278,7 +285,7 @@ class FuncEmitter:
         self.frames: list[Frame] = []
         self.labels = 0
         self.has_mem = mod.nmems > 0
-        self.tmp = 0
+        self.calls = False
 
     # -- helpers ---------------------------------------------------------------
     def var(self, depth: int, tc: str) -> str:
@@ -333,12 +340,12 @@ class FuncEmitter:
         n = len(self.results)
         base = len(self.stack) - n
         if n == 0:
-            return ["c->depth--;", "return;"]
+            return [DEPTH_DEC, "return;"]
         if n == 1:
-            return ["c->depth--;", f"return {self.var(base, self.results[0])};"]
+            return [DEPTH_DEC, f"return {self.var(base, self.results[0])};"]
         lines = [f"out[{k}] = {to_bits(tc, self.var(base + k, tc))};"
                  for k, tc in enumerate(self.results)]
-        return lines + ["c->depth--;", "return;"]
+        return lines + [DEPTH_DEC, "return;"]
 
     def mem_addr(self, r: Reader, size: int) -> tuple[str, str]:
         align = r.uleb()
@@ -362,6 +369,7 @@ class FuncEmitter:
         return args, res, base
 
     def slot_call(self, type_idx: int, call: str) -> None:
+        self.calls = True
         t = self.mod.types[type_idx]
         ptc = [tc_of(p) for p in t.params]
         args, res, base = self.call_args(type_idx)
@@ -567,6 +575,7 @@ class FuncEmitter:
 
     def op_10(self, r: Reader) -> None:
         fi = r.uleb()
+        self.calls = True
         ti = self.mod.func_types[fi]
         if fi < self.mod.nfunc_imports:
             self.slot_call(ti, f"c->rt->call(c, {fi}u, {{cs}})")
@@ -745,9 +754,14 @@ class FuncEmitter:
         if self.has_mem:
             head.append("    uint8_t *m0; uint64_t ms0;")
         zero = "" if len(self.results) != 1 else " 0"
-        head.append("    if (UNLIKELY(++c->depth > c->max_depth || "
-                    "(uintptr_t)__builtin_frame_address(0) < c->stack_limit)) "
-                    "{ c->trap = 10u; return" + zero + "; }")
+        leaf = not self.calls and len(self.locals) + len(self.vars) <= LEAF_LOCALS
+        if not leaf:
+            # recursion is bounded by the native stack the runtime grants (one compare;
+            # a depth counter in memory cost 7 instructions per call, docs/aot.md)
+            head.append("    if (UNLIKELY((uintptr_t)__builtin_frame_address(0) < c->stack_limit)) "
+                        "{ c->trap = 10u; return" + zero + "; }")
+        self.out = [line.replace(DEPTH_DEC + " ", "").replace(DEPTH_DEC, "")
+                    for line in self.out]
         if self.has_mem:
             head.append("    m0 = c->mems[0]->data; ms0 = (uint64_t)c->mems[0]->pages << 16;")
         tail = ["T:", f"    return{zero};", "}"]
