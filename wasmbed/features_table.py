@@ -127,7 +127,10 @@ ROWS: list[dict[str, Any]] = [
          WORKS,
          "The WASI preview1 system interface (wasi_snapshot_preview1): files, clocks, "
          "random, arguments and environment for programs built with wasi-libc.",
-         flags=("WAMR_BUILD_LIBC_WASI",), aliases=("wasi",)),
+         flags=("WAMR_BUILD_LIBC_WASI",), aliases=("wasi",),
+         reason="POSIX hosts: all of preview1, files confined to --dir preopens (official "
+                "testsuite 72/72); bare metal: args, environ, clocks, random, stdout/stderr, "
+                "exit, file calls ENOSYS (docs/wasi.md)"),
     _row("wasi-threads", "A", PROPOSAL, "WASI threads",
          NOT_YET,
          "The wasi-threads thread-spawn import, so programs built for wasm32-wasi-threads can "
