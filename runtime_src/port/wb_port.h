@@ -3,7 +3,9 @@
  * agent) and a platform. A platform implements these in one C file
  * (runtime_src/port/host/ for POSIX hosts; rendered from
  * templates/port/ for boards). The runtime core sees the platform only
- * through this header.
+ * through this header: it is the one thing a new platform implements
+ * (docs/porting.md says which parts are optional; examples/embed/ is a
+ * complete hosted and bare-metal port in under 150 lines).
  */
 #ifndef WB_PORT_H
 #define WB_PORT_H
