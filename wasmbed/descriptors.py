@@ -21,10 +21,10 @@ from wasmbed.errors import WasmbedError
 from wasmbed.optimize import GROUPS as OPT_GROUPS
 from wasmbed.optimize import check_flags as check_opt_flags
 from wasmbed.schema import (F, Bool, DescriptorError, Enum, Int, List, Map, Nullable,
-                            Number, Str, compose, fail)
+                            Number, OneOf, Str, compose, fail)
 
 ARCHES = ("riscv64", "riscv32", "arm", "aarch64", "mips", "mips64", "i386", "x86_64",
-          "xtensa", "arc")
+          "xtensa", "arc", "s390x")
 CONSOLE_DRIVERS = ("ns16550", "ns16550-io", "cmsdk-uart", "pl011", "host-stdio", "esp32-uart")
 TIMER_DRIVERS = ("clint-mtime", "systick", "cmsdk-timer", "generic-timer", "mips-count", "tsc",
                  "host", "esp32-systimer", "xtensa-ccount")
@@ -80,7 +80,18 @@ _QEMU = Map({
     "timeout_factor": F(Number(), default=1.0),
 }, open=False)
 
-RUNNERS = ("process", "qemu", "serial")
+RUNNERS = ("process", "qemu", "serial", "qemu-user", "wine")
+
+#: `runner: {kind: qemu-user, binary: qemu-s390x}`: the firmware is a process started
+#: through `binary` (QEMU user-mode emulation, Wine) on its stdio; `package` names what
+#: provides the binary, `timeout_factor` scales every timeout (emulation is slower).
+_RUNNER = Map({
+    "kind": F(Enum(*RUNNERS), required=True),
+    "binary": F(Nullable(Str())),
+    "args": F(List(Str()), default_factory=list),
+    "package": F(Nullable(Str())),
+    "timeout_factor": F(Number(), default=1.0),
+})
 
 FLASH_METHODS = ("none", "qemu-only", "esptool", "serial-bootloader", "openocd", "pyocd")
 
@@ -154,7 +165,7 @@ BOARD_SCHEMA = Map({
     "sdk_board": F(Nullable(Str())),
     # how the firmware is run: process (a host process on stdio), qemu, serial (default:
     # qemu when the board has a qemu: section, else serial)
-    "runner": F(Nullable(Enum(*RUNNERS))),
+    "runner": F(Nullable(OneOf(Enum(*RUNNERS), _RUNNER))),
 })
 
 _SDK = Map({
@@ -264,7 +275,16 @@ class Board:
     path: Path
     optimize: Section | None = None   # per-component -O levels (wasmbed.optimize)
     sdk_board: str | None = None      # the RTOS's board name (RIOT BOARD=)
-    runner: str | None = None         # process | qemu | serial (None: from the qemu: section)
+    runner: str | None = None         # process | qemu | serial | qemu-user | wine (None: from qemu:)
+    # the map form of `runner:` (binary, args, package, timeout_factor); None for a bare kind
+    runner_spec: Section | None = None
+
+    def runner_command(self) -> tuple[str, ...]:
+        """What the firmware path is appended to: () for a plain process, else the binary
+        (qemu-s390x, wine) and its arguments."""
+        spec = self.runner_spec or {}
+        binary = spec.get("binary")
+        return (binary, *spec.get("args", ())) if binary else ()
 
     @property
     def baremetal(self) -> bool:
@@ -335,6 +355,10 @@ def _shown(path: Path) -> str:
 
 # ---- loading -------------------------------------------------------------------------------
 
+def _runner_kind(value: Any) -> str | None:
+    return value.get("kind") if isinstance(value, dict) else value
+
+
 @lru_cache(maxsize=None)
 def load_board_file(path: Path) -> Board:
     shown = _shown(path)
@@ -359,7 +383,8 @@ def load_board_file(path: Path) -> Board:
         qemu=_section(data["qemu"]), flash=_section(data["flash"]),
         toolchain=_section(data["toolchain"]), status=data["status"], path=path,
         optimize=_section(data["optimize"]),
-        sdk_board=data["sdk_board"], runner=data["runner"])
+        sdk_board=data["sdk_board"], runner=_runner_kind(data["runner"]),
+        runner_spec=_section(data["runner"]) if isinstance(data["runner"], dict) else None)
 
 
 @lru_cache(maxsize=None)

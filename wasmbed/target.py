@@ -109,12 +109,14 @@ class HostTarget(Target):
         timeout_factor: float = 1.0,
         wrapper: Sequence[str] = (),
         ready_timeout: float = 10.0,
+        env: Optional[dict[str, str]] = None,
     ) -> None:
         self.firmware = Path(firmware)
         self.name = name
         self.timeout_factor = timeout_factor
         self.wrapper = list(wrapper)
         self.ready_timeout = ready_timeout
+        self.env = env  # None: this process's environment
         self.resets = 0
         self.client = None
         self.proc: Optional[subprocess.Popen] = None
@@ -132,6 +134,7 @@ class HostTarget(Target):
             stderr=self._stderr,
             bufsize=0,
             start_new_session=self.new_session,
+            env=self.env,
         )
         client = Client(PipeStream(self.proc, self.describe), timeout=10.0 * self.timeout_factor)
         client.wait_ready(self.ready_timeout * self.timeout_factor)
@@ -220,11 +223,78 @@ class RtosProcessTarget(HostTarget):
         super().stop()
 
 
+def runner_wrapper(board: str) -> tuple[list[str], Optional[dict[str, str]], float]:
+    """How a process board's firmware is started: the command before it (qemu-s390x,
+    wine), the environment (None: ours) and the timeout factor; a missing runner binary
+    is an error naming its package."""
+    import shutil
+
+    from wasmbed import ROOT
+    from wasmbed.descriptors import load_board
+
+    desc = load_board(board)
+    command = list(desc.runner_command())
+    if not command:
+        check_runs_here(desc.name, desc.platform, desc.arch)
+    spec = desc.runner_spec or {}
+    factor = float(spec.get("timeout_factor") or 1.0)
+    if command and shutil.which(command[0]) is None:
+        package = spec.get("package") or command[0]
+        raise WasmbedError(f"board {board}: runner {command[0]!r} not found on PATH",
+                           hint=f"install {package} (Debian: apt-get install {package}; "
+                                "ci/setup.sh installs it)")
+    env: Optional[dict[str, str]] = None
+    if desc.runner == "wine":
+        # non-interactive: no debug chatter on stderr, no Mono/Gecko install dialogs,
+        # a prefix of our own under build/ (created on first start)
+        prefix = ROOT / "build" / "wine-prefix"
+        prefix.mkdir(parents=True, exist_ok=True)
+        env = dict(os.environ, WINEDEBUG="-all", WINEPREFIX=str(prefix),
+                   WINEDLLOVERRIDES="mscoree,mshtml=", DISPLAY="")
+    return command, env, factor
+
+
+#: platform -> the sys.platform prefix of a system that runs its executables natively
+PLATFORM_OS = {"linux": "linux", "riot": "linux", "darwin": "darwin", "freebsd": "freebsd",
+               "windows": "win32"}
+#: this machine's CPU (platform.machine()) -> the board arches it executes natively
+NATIVE_ARCHES = {"x86_64": ("x86_64", "i386"), "amd64": ("x86_64", "i386"),
+                 "i386": ("i386",), "i686": ("i386",), "aarch64": ("aarch64",),
+                 "arm64": ("aarch64",), "riscv64": ("riscv64",), "s390x": ("s390x",),
+                 "mips": ("mips",)}
+
+
+def check_runs_here(board: str, platform_name: str, arch: str, *,
+                    system: Optional[str] = None, machine: Optional[str] = None) -> None:
+    """A `runner: process` board's executable runs only on its own OS and CPU: say so
+    (and what to run there) instead of failing with 'Exec format error'."""
+    import platform as pyplatform
+    import sys
+
+    system = system if system is not None else sys.platform
+    machine = (machine if machine is not None else pyplatform.machine()).lower()
+    wanted = PLATFORM_OS.get(platform_name)
+    if wanted is None or not system.startswith(wanted):
+        what = {"darwin": "macOS", "freebsd": "FreeBSD", "win32": "Windows"}.get(
+            wanted or "", platform_name)
+        raise WasmbedError(
+            f"board {board} is a {what} process: it does not run on this {system} machine",
+            hint=f"on {what} ({arch}) run: wasmbed spec --board {board}")
+    if arch not in NATIVE_ARCHES.get(machine, (machine,)):
+        raise WasmbedError(f"board {board} is a {arch} executable: this machine is {machine}",
+                           hint=f"on a {arch} machine run: wasmbed spec --board {board}")
+
+
 def process_target(board: str, *, firmware: Optional[Path] = None,
                    features: Optional[list[str]] = None, mode: str = "release") -> Target:
-    """The agent of a `runner: process` board, built with the board's own build."""
+    """The agent of a process board (`runner: process | qemu-user | wine`), built with the
+    board's own build and started as a process on its stdio (through the runner binary)."""
     from wasmbed import build as build_mod
+    from wasmbed.descriptors import load_board
 
+    desc = load_board(board)
+    if desc.platform != "riot":
+        wrapper, env, factor = runner_wrapper(board)
     if firmware is None:
         result = build_mod.build(board, features, mode=mode)
         if result.firmware is None:
@@ -232,7 +302,16 @@ def process_target(board: str, *, firmware: Optional[Path] = None,
             raise WasmbedError(f"board {board} was built without its SDK (missing: {missing}): "
                                "there is no process to run")
         firmware = result.firmware
-    return RtosProcessTarget(firmware, name=board)
+    if desc.platform == "riot":
+        return RtosProcessTarget(firmware, name=board)
+    # a POSIX/Windows host port reads whole pipes: requests may be pipelined;
+    # the first start under an emulator (or Wine creating its prefix) is slow
+    return HostTarget(firmware, name=board, wrapper=wrapper, env=env, timeout_factor=factor,
+                      ready_timeout=60.0 if wrapper else 10.0)
+
+
+#: runners whose firmware is a process on this machine, talking over its stdio
+PROCESS_RUNNERS = ("process", "qemu-user", "wine")
 
 
 def open_target(
@@ -251,7 +330,7 @@ def open_target(
         from wasmbed.descriptors import load_board
 
         desc = load_board(board)
-        if desc.runner == "process":  # an RTOS that runs as a host process (RIOT native64)
+        if desc.runner in PROCESS_RUNNERS:  # a process on its stdio (RIOT native64, Linux, Wine)
             return process_target(board, firmware=firmware, features=features, mode=mode)
     if port is None:
         from wasmbed.descriptors import load_board

@@ -47,6 +47,11 @@ TRIPLES: dict[str, tuple[str, str]] = {
     "i386-unknown-elf": ("zig", "x86-freestanding-none"),
     "xtensa-esp32-elf": ("clang", "clang-22"),
     "xtensa-unknown-elf": ("clang", "clang-22"),
+    # Linux on other CPUs: static musl executables, run here under qemu-user
+    "aarch64-unknown-linux-musl": ("zig", "aarch64-linux-musl"),
+    "riscv64-unknown-linux-musl": ("zig", "riscv64-linux-musl"),
+    "s390x-unknown-linux-musl": ("zig", "s390x-linux-musl"),
+    "mips-unknown-linux-musl": ("zig", "mips-linux-musleabihf"),
 }
 
 GCC_PACKAGES = {
@@ -56,7 +61,8 @@ GCC_PACKAGES = {
 }
 
 ZIG_CPU = {"x86_64": "x86_64", "i386": "x86", "aarch64": "aarch64", "riscv64": "riscv64",
-           "riscv32": "riscv32", "arm": "arm", "mips": "mips", "mips64": "mips64"}
+           "riscv32": "riscv32", "arm": "arm", "mips": "mips", "mips64": "mips64",
+           "s390x": "s390x"}
 
 # The ESP32's LX6 (the default when a board's `toolchain.features` names none).
 XTENSA_FEATURES = ("+windowed", "+mul32", "+div32", "+fp", "+mul32high", "+nsa", "+minmax",
