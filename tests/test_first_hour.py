@@ -359,3 +359,56 @@ def test_ctrl_c_with_two_guests_is_clean_and_writes_partial_reports(tmp_path: Pa
     data = json.loads((tmp_path / "r.json").read_text())
     assert data["interrupted"] is True and data["files_selected"] == 6
     assert (tmp_path / "r.xml").is_file()
+
+
+# ---- (e) writing a program -------------------------------------------------------------------
+
+def test_example_app_builds_with_one_command_and_runs(host_agent: Path, tmp_path: Path) -> None:
+    import shutil
+
+    if not shutil.which("clang") or not shutil.which("wasm-ld"):
+        pytest.skip("clang + wasm-ld for wasm32 not installed")
+    src = tmp_path / "stdio_prog.c"
+    src.write_text('#include <stdio.h>\n#include <string.h>\n#include <stdlib.h>\n'
+                   'int main(void) { char b[32]; snprintf(b, sizeof b, "%d-%s", 7, "ok");\n'
+                   '  printf("%s %u\\n", b, (unsigned)strlen(b)); exit(3); }\n')
+    built = subprocess.run([str(ROOT / "examples/hello/build.sh"), str(src)], capture_output=True,
+                           text=True, cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    app = Path(built.stdout.strip())
+    res = cli("run", "--firmware", str(host_agent), str(app))
+    assert (res.returncode, res.stdout) == (3, "7-ok 4\n"), res.stderr
+    built = subprocess.run([str(ROOT / "examples/hello/build.sh")], capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    hello = Path(built.stdout.strip())
+    res = cli("run", "--firmware", str(host_agent), str(hello))
+    assert res.returncode == 0 and "wasmbed says 2 + 40 = 42" in res.stdout
+    res = cli("run", "--firmware", str(host_agent), str(hello), "-f", "add", "--arg", "2",
+              "--arg", "-44")
+    assert (res.returncode, res.stdout) == (0, "-42\n"), res.stderr
+    res = cli("run", "--firmware", str(host_agent), str(hello), "-f", "ad", "--arg", "1")
+    assert res.returncode == 2 and "did you mean add" in res.stderr
+    res = cli("run", "--firmware", str(host_agent), str(hello), "-f", "add", "--arg", "1")
+    assert res.returncode == 2 and "takes 2 argument(s) (i32, i32), 1 given" in res.stderr
+
+
+def test_unknown_import_names_module_field_and_type(host_agent: Path, tmp_path: Path) -> None:
+    app = tmp_path / "typo.wasm"
+    app.write_bytes(wat('(module (import "env" "prinf" (func (param i32 i32) (result i32)))'
+                        ' (global (import "env" "g") (mut i64)) (func (export "_start")))'))
+    res = cli("run", "--firmware", str(host_agent), str(app))
+    assert res.returncode == 4
+    assert "link: unknown import env.prinf: func (i32, i32) -> (i32)" in res.stderr
+
+
+def test_link_hints_for_missing_wasi_and_libc() -> None:
+    from types import SimpleNamespace
+
+    from wasmbed.commands.run import link_hint
+
+    info = SimpleNamespace(features="interp,global-heap-pool")
+    wasi = link_hint("link: unknown import wasi_snapshot_preview1.fd_write: func", info)
+    assert "no WASI" in wasi
+    env = link_hint('link: unknown import "env".printf', info)
+    libc = link_hint("link: unknown import env.printf: func (i32, i32) -> (i32)", info)
+    assert "without libc-builtin" in libc and env == libc

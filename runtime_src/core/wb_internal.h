@@ -206,7 +206,7 @@ struct wb_env {
     wb_pool pool;
 #endif
     size_t used, peak;
-    char err[96];
+    char err[128]; /* room for "unknown import <module>.<field>: func (...) -> (...)" */
     int exit_code;
     uint32_t stack_slots, max_depth;
     wb_slot *stack; /* allocated on first call */

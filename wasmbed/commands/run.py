@@ -170,7 +170,7 @@ def link_hint(err: Any, info: Any) -> str:
     if "wasi_snapshot_preview1" in text or "wasi_unstable" in text:
         return "\n  hint: this agent has no WASI; build the program without WASI " \
                "(clang --target=wasm32 -nostdlib) or pick a board/feature set with WASI"
-    if '"env"' in text and "libc-builtin" not in features:
+    if ("import env." in text or '"env"' in text) and "libc-builtin" not in features:
         return "\n  hint: the agent was built without libc-builtin (features " \
                f"{info.features if info else '?'}); add it: --features +libc-builtin"
     return ""
