@@ -265,3 +265,33 @@ def test_spec_sample_in_aot_mode_on_host(agent: HostTarget, name: str) -> None:
     assert result.failures == []
     assert result.passed > 0
     assert set(result.skips) <= {SKIP_TEXT}
+
+
+QEMU_SAMPLE = ["fac.wast", "traps.wast", "call_indirect.wast"]
+
+
+@pytest.mark.build
+@pytest.mark.qemu
+@pytest.mark.spec
+def test_spec_sample_in_aot_mode_on_qemu_riscv64(tmp_path: Path) -> None:
+    """The riscv64 agent with aot; modules compiled by riscv64-unknown-elf-gcc on the host."""
+    import shutil
+
+    from wasmbed import build
+    from wasmbed.commands.spec import aot_features
+    from wasmbed.qemu import QemuTarget
+
+    if shutil.which("qemu-system-riscv64") is None:
+        pytest.skip("qemu-system-riscv64 not installed")
+    board = "qemu-riscv64"
+    firmware = Path(build.build(board, aot_features(board, None), jobs=2).firmware)
+    aot = AotModules(board)
+    with QemuTarget(board, firmware, log=tmp_path / "serial.log") as target:
+        target.start()
+        runner = SpecRunner(target, aot=aot)
+        for path in suite_files("core", QEMU_SAMPLE):
+            result = runner.run_file(path)
+            assert result.failures == [], path.name
+            assert result.passed > 0
+            assert set(result.skips) <= {SKIP_TEXT}
+    assert aot.stats.compiled + aot.stats.cached > 0

@@ -802,9 +802,17 @@ wb_status wb_module_load(wb_env *env, const uint8_t *bytes, uint32_t size,
         return wb_aot_load(env, bytes, size, out);
 #endif
 #if !WB_FEATURE_INTERP
-    *out = NULL;
-    return wb_fail(env, WB_ERR_UNSUPPORTED, "this runtime was built without the interpreter: "
-                                            "load a module compiled with wasmbed aot");
+    /* no interpreter: a .wasm may only declare things (imports, memories,
+     * tables, globals, data), never define code */
+    {
+        wb_status st = wb_module_load_wasm(env, bytes, size, out);
+        if (st || (*out)->nfuncs == (*out)->nfunc_imports)
+            return st;
+        wb_module_free(*out);
+        *out = NULL;
+        return wb_fail(env, WB_ERR_UNSUPPORTED, "this runtime was built without the "
+                                                "interpreter: compile the module with wasmbed aot");
+    }
 #else
     return wb_module_load_wasm(env, bytes, size, out);
 #endif
