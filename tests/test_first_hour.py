@@ -412,3 +412,64 @@ def test_link_hints_for_missing_wasi_and_libc() -> None:
     env = link_hint('link: unknown import "env".printf', info)
     libc = link_hint("link: unknown import env.printf: func (i32, i32) -> (i32)", info)
     assert "without libc-builtin" in libc and env == libc
+
+
+# ---- (f) words -------------------------------------------------------------------------------
+
+def test_tiers_are_defined_where_a_newcomer_looks() -> None:
+    import re
+
+    from wasmbed.proven import TIERS
+
+    readme = (ROOT / "README.md").read_text()
+    design = (ROOT / "docs" / "design.md").read_text()
+    res = cli("boards")
+    for tier, words in TIERS.items():
+        assert f"| {tier} |" in readme and re.search(rf"[Tt]ier {tier}\b", design)
+        assert f"tier {tier}: {words.split(':')[0]}" in " ".join(res.stdout.split())
+    assert "Proven here: built:" in " ".join(res.stdout.split())
+
+
+def test_boards_show_what_is_proven_and_known_issues(tmp_path: Path) -> None:
+    from wasmbed.proven import Evidence
+
+    root = tmp_path / "tree"
+    (root / "build" / "qemu-riscv64").mkdir(parents=True)
+    (root / "build" / "qemu-riscv64" / "build.json").write_text('{"status": "built"}')
+    (root / "build" / "reports").mkdir()
+    (root / "build" / "reports" / "spec-riscv64.json").write_text(json.dumps(
+        {"board": "qemu-riscv64", "suite": "core",
+         "totals": {"passed": 27368, "failed": 0, "skipped": 581}}))
+    proof = Evidence(root).of("qemu-riscv64")
+    assert Evidence.text(proof) == "built, booted, suite 27368/27368"
+    assert Evidence.text(Evidence(root).of("esp32")) == "nothing yet"
+
+    res = cli("boards", "--json")
+    rows = {r["name"]: r for r in json.loads(res.stdout)}
+    assert "memory.grow" in rows["mps2-an386"]["known_issues"][0]
+    assert set(rows["host"]["proven"]) == {"built", "booted", "suite"}
+    res = cli("boards")
+    assert "known issue mps2-an386: memory.grow" in " ".join(res.stdout.split())
+
+
+def test_known_issues_schema_and_before_flashing(tmp_path: Path) -> None:
+    import re
+
+    from wasmbed.descriptors import load_board_file
+    from wasmbed.errors import WasmbedError
+
+    boards = tmp_path / "boards"
+    boards.mkdir()
+    text = (ROOT / "boards" / "esp32c3-baremetal.yaml").read_text()
+    text = re.sub(r"(?m)^name: .*$", "name: c3-issues", text)
+    (boards / "c3-issues.yaml").write_text(text + "known_issues: [the watchdogs are left on]\n")
+    assert load_board_file(boards / "c3-issues.yaml").known_issues == ("the watchdogs are left on",)
+    (boards / "bad.yaml").write_text(text.replace("name: c3-issues", "name: bad")
+                                     + "known_issues: 5\n")
+    with pytest.raises(WasmbedError, match="known_issues"):
+        load_board_file(boards / "bad.yaml")
+    (boards / "bad.yaml").unlink()
+    res = cli("flash", "--boards-dir", str(boards), "--board", "c3-issues", "--port",
+              "/dev/ttyNOPE", timeout=600)
+    assert "known issue: the watchdogs are left on" in res.stderr  # before anything else
+    assert res.returncode == 2 and "/dev/ttyNOPE" in res.stderr  # and nothing was written

@@ -161,6 +161,9 @@ BOARD_SCHEMA = Map({
     "toolchain": F(Nullable(_TOOLCHAIN)),
     "optimize": F(Nullable(_OPTIMIZE)),
     "status": F(Str(), default=""),
+    # defects a user must know before relying on the board: shown by `wasmbed boards`,
+    # `wasmbed flash --dry-run` and before flashing
+    "known_issues": F(List(Str()), default_factory=list),
     # the RTOS's own name for the board (RIOT's BOARD=), when the platform builds with its SDK
     "sdk_board": F(Nullable(Str())),
     # how the firmware is run: process (a host process on stdio), qemu, serial (default:
@@ -274,6 +277,7 @@ class Board:
     status: str
     path: Path
     optimize: Section | None = None   # per-component -O levels (wasmbed.optimize)
+    known_issues: tuple[str, ...] = ()  # `known_issues:` of the descriptor
     sdk_board: str | None = None      # the RTOS's board name (RIOT BOARD=)
     runner: str | None = None         # process | qemu | serial | qemu-user | wine (None: from qemu:)
     # the map form of `runner:` (binary, args, package, timeout_factor); None for a bare kind
@@ -382,6 +386,7 @@ def load_board_file(path: Path) -> Board:
         console=_section(data["console"]), timer=_section(data["timer"]),
         qemu=_section(data["qemu"]), flash=_section(data["flash"]),
         toolchain=_section(data["toolchain"]), status=data["status"], path=path,
+        known_issues=tuple(data["known_issues"]),
         optimize=_section(data["optimize"]),
         sdk_board=data["sdk_board"], runner=_runner_kind(data["runner"]),
         runner_spec=_section(data["runner"]) if isinstance(data["runner"], dict) else None)

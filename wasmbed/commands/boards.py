@@ -35,6 +35,9 @@ def run(args: argparse.Namespace) -> int:
         except WasmbedError as err:
             broken.append({"name": name, "broken": str(err)})
             print(f"wasmbed: warning: board {name}: {err}", file=sys.stderr)
+    from wasmbed.proven import PROVEN_WORDS, Evidence, tier_legend
+
+    evidence = Evidence()
     rows: list[dict] = []
     for b in boards:
         platform = descriptors.platform_of(b)
@@ -46,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
                      "qemu": b.qemu.machine if b.qemu else None,
                      "qemu_binary": b.qemu.binary if b.qemu else None,
                      "qemu_found": bool(b.qemu and shutil.which(b.qemu.binary)),
+                     "proven": evidence.of(b.name), "known_issues": list(b.known_issues),
                      "status": b.status})
     if args.json:
         print(json.dumps(rows + broken, indent=2))
@@ -54,14 +58,25 @@ def run(args: argparse.Namespace) -> int:
 
     console = make_console(wide=180)  # COLUMNS honoured; not cut when piped
     table = Table(title=f"{len(rows)} boards")
-    for col in ("board", "triple", "tier", "platform", "toolchain", "SDK", "QEMU"):
+    for col in ("board", "triple", "tier", "proven here", "platform", "toolchain", "SDK",
+                "QEMU"):
         table.add_column(col, overflow="fold")
     for r in rows:
         tc = f"[green]{r['toolchain']}[/]" if r["toolchain_found"] else f"[red]{r['toolchain']}[/]"
         qemu = "-" if not r["qemu"] else r["qemu"] if r["qemu_found"] else \
             f"[red]{r['qemu']} ({r['qemu_binary']} missing)[/]"
-        table.add_row(r["name"], r["triple"], r["tier"], r["platform"], tc, r["sdk"], qemu)
+        issues = f" [yellow]({len(r['known_issues'])} known issue(s))[/]" \
+            if r["known_issues"] else ""
+        table.add_row(r["name"] + issues, r["triple"], r["tier"],
+                      Evidence.text(r["proven"]), r["platform"], tc, r["sdk"], qemu)
     for r in broken:
-        table.add_row(r["name"], "[red]broken descriptor[/]", "", "", escape(r["broken"]), "", "")
+        table.add_row(r["name"], "[red]broken descriptor[/]", "", "", "",
+                      escape(r["broken"]), "", "")
     console.print(table)
+    console.print(escape(f"Tiers (the support table's promise for the triple, not what ran "
+                         f"here): {tier_legend()}."), soft_wrap=False)
+    console.print(escape(f"Proven here: {PROVEN_WORDS}."))
+    for r in rows:
+        for issue in r["known_issues"]:
+            console.print(f"[yellow]known issue[/] {r['name']}: {escape(issue)}")
     return 0

@@ -32,6 +32,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
+    from rich.markup import escape
 
     from wasmbed.descriptors import prepend_boards_path
     from wasmbed.flash import flash
@@ -40,6 +41,11 @@ def run(args: argparse.Namespace) -> int:
     features = [f.strip() for f in args.features.split(",") if f.strip()] \
         if args.features is not None else None
     err = Console(stderr=True)
+    from wasmbed.descriptors import load_board
+
+    issues = load_board(args.board).known_issues  # said before anything is written
+    for issue in issues:
+        err.print(f"[yellow]wasmbed: warning:[/] {args.board}: known issue: {escape(issue)}")
     with err.status(f"flash {args.board}") as spinner:
         def status(message: str) -> None:
             if message.startswith(("write", "check")):  # the tool prints its own progress
@@ -55,6 +61,8 @@ def run(args: argparse.Namespace) -> int:
     plan = outcome.plan
     if args.dry_run:
         print(f"# {plan.board.name}: flash method {plan.board.flash.method}")
+        for issue in issues:
+            print(f"# known issue: {issue}")
         for note in plan.notes:
             print(f"# {note}")
         for step in plan.steps:
