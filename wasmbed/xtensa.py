@@ -236,11 +236,22 @@ def compile_object(tc: Any, flags: list[str], src: Path, obj: Path, what: str) -
 
 
 def builtins_archive(tc: Any, flags: list[str], out: Path) -> Path:
-    """libwbrt.a (compiler-rt's builtins + OWN_SOFTFP) under out/, for a link outside SCons."""
+    """libwbrt.a (compiler-rt's builtins + OWN_SOFTFP) for a link outside SCons: made once
+    per compiler, flags and sources under build/.wbrt/<hash>/ (45 files: seconds each time
+    otherwise), `out` only holds the objects while it is made."""
+    import hashlib
+    import os
+    import shutil
+
     src = builtins_dir()
-    out.mkdir(parents=True, exist_ok=True)
     base = [f for f in flags if not f.startswith("-W") and not f.startswith("-O")
-            and not f.startswith("-std=")]
+            and not f.startswith("-std=") and not f.startswith("-I")
+            and not f.startswith("-isystem") and "/" not in f]
+    key = hashlib.sha1(json_key(tc, base, src).encode()).hexdigest()[:16]
+    cached = ROOT / "build" / ".wbrt" / key / "libwbrt.a"
+    if cached.is_file():
+        return cached
+    out.mkdir(parents=True, exist_ok=True)
     objs = []
     for name in BUILTINS:
         obj = out / f"{name}.o"
@@ -254,7 +265,21 @@ def builtins_archive(tc: Any, flags: list[str], out: Path) -> Path:
     lib = out / "libwbrt.a"
     lib.unlink(missing_ok=True)
     _run([*tc.ar, "rcs", str(lib), *objs], "archiving libwbrt.a")
-    return lib
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cached.with_name(f"libwbrt.a.{os.getpid()}")
+    shutil.copyfile(lib, tmp)
+    os.replace(tmp, cached)   # atomic: a parallel maker ends with the same file
+    return cached
+
+
+def json_key(tc: Any, flags: list[str], src: Path) -> str:
+    """What libwbrt.a depends on: the compiler, the flags, the sources' contents."""
+    import hashlib
+    import json
+
+    files = [src / f"{n}.c" for n in BUILTINS] + [OWN_SOFTFP]
+    sums = {f.name: hashlib.sha1(f.read_bytes()).hexdigest() for f in files}
+    return json.dumps([tc.name, list(tc.cc), list(tc.assembler), flags, sums], sort_keys=True)
 
 
 def link_image(tc: Any, flags: list[str], script: Path, objects: list[str], image: Path,
