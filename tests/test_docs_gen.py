@@ -91,10 +91,11 @@ def test_without_results_cells_say_not_measured(tmp_path):
     readme, _ = _gen(tmp_path)
     block = _block(readme.text)
     row = next(line for line in block.splitlines() if "qemu-riscv64" in line)
-    assert row.count(docs_gen.NOT_MEASURED) == 2
+    assert row.count(docs_gen.NOT_MEASURED) == 3  # build, spec, benchmark
+    assert "`run-on-qemu qemu-riscv64`" in row  # the command that measures it
     assert "| `riscv64-unknown-elf` | C | qemu-riscv64 (virt) |" in row
     assert "`riscv32-wasmbed-elf` (wasmbed)" in block  # a board outside the seed triples
-    assert "| `xtensa-esp32-elf` | C | no board yet | - | - |" in block
+    assert "| `xtensa-esp32-elf` | C | no board yet | - | - | - |" in block
     assert "%" not in row
 
 
@@ -188,3 +189,73 @@ def test_project_boards_load_through_the_descriptors():
         pytest.skip("no boards/*.yaml in the project yet")
     for b in boards:
         assert b.name and b.tier in ("A", "B", "C") and b.triple
+
+
+def _stamped(path: Path, board: str, passed: int, commit: str = "0123456789abcdef") -> Path:
+    path.write_text(json.dumps({"board": board, "suite": "core", "measured_at":
+                                "2026-12-01T20:00:00Z", "commit": commit, "dirty": False,
+                                "totals": {"passed": passed, "failed": 0, "skipped": 1}}))
+    return path
+
+
+def test_cells_cite_when_and_on_which_commit(tmp_path):
+    spec = _stamped(tmp_path / "spec-rv.json", "qemu-riscv64", 10)
+    bench = tmp_path / "bench.json"
+    bench.write_text(json.dumps({"board": "host", "geomean_ratio": 12.34, "measured_at":
+                                 "2026-11-30T10:00:00Z", "commit": "fedcba9876543210",
+                                 "results": [{}, {}]}))
+    readme, _ = _gen(tmp_path, spec=[spec], bench=[bench])
+    block = _block(readme.text)
+    rv = next(line for line in block.splitlines() if "qemu-riscv64" in line)
+    assert "10/10 (100.00%; core), 1 skipped [2026-12-01, 0123456]" in rv
+    host = next(line for line in block.splitlines() if "| host" in line)
+    assert "12.3x native instructions (geomean of 2 kernels, callgrind) " \
+           "[2026-11-30, fedcba9]" in host
+
+
+def test_unrunnable_boards_say_what_is_missing(tmp_path):
+    boards = _boards(tmp_path)
+    (boards / "mac.yaml").write_text("name: mac\ntier: A\ntriple: x86_64-apple-darwin\n"
+                                     "platform: darwin\nrunner: process\n")
+    (boards / "s390.yaml").write_text(
+        "name: s390\ntier: B\ntriple: s390x-unknown-linux-musl\nplatform: linux\n"
+        "runner: {kind: qemu-user, binary: qemu-s390x}\n")
+    block = _block(_gen(tmp_path, boards_dir=boards)[0].text)
+    mac = next(line for line in block.splitlines() if "| mac |" in line)
+    assert "not run: no macOS on this machine; on macOS: `wasmbed spec --board mac`" in mac
+    s390 = next(line for line in block.splitlines() if "| s390 |" in line)
+    assert "not measured: `wasmbed spec --board s390`" in s390
+    assert "no instruction counter under qemu-user" in s390
+
+
+def test_evidence_file_is_what_check_compares_against(tmp_path):
+    """Reports merge into the evidence file; the README is checked against that file alone
+    (a fresh clone has no reports), so a hand edit fails and regeneration passes."""
+    evidence = tmp_path / "evidence.json"
+    first = _stamped(tmp_path / "a.json", "qemu-riscv64", 10)
+    _gen(tmp_path, spec=[first], evidence=evidence, write=True)
+    data = json.loads(evidence.read_text())
+    assert data["spec"]["qemu-riscv64"]["passed"] == 10 and data["sources"] == ["a.json"]
+    readme = tmp_path / "README.md"
+    again = _gen(tmp_path, readme=readme, boards_dir=tmp_path / "boards", evidence=evidence)
+    assert not again[0].changed  # no reports given: the README matches the evidence
+    # a newer report for the same board replaces its cell; other boards keep theirs
+    second = _stamped(tmp_path / "b.json", "host", 7)
+    _gen(tmp_path, readme=readme, boards_dir=tmp_path / "boards", spec=[second],
+         evidence=evidence, write=True)
+    data = json.loads(evidence.read_text())
+    assert set(data["spec"]) == {"qemu-riscv64", "host"}
+    readme.write_text(readme.read_text().replace("10/10 (100.00%", "11/11 (100.00%"))
+    edited = _gen(tmp_path, readme=readme, boards_dir=tmp_path / "boards", evidence=evidence)
+    assert edited[0].changed  # a hand edit is caught
+
+
+def test_committed_readme_matches_the_committed_evidence():
+    """What CI runs (`wasmbed docs --check`): README's tables are exactly what
+    docs/evidence.json and boards/*.yaml give."""
+    evidence = ROOT / docs_gen.EVIDENCE
+    if not evidence.exists():
+        pytest.skip("docs/evidence.json not recorded yet")
+    results = docs_gen.generate(evidence=evidence)
+    stale = [str(r.path.name) for r in results if r.changed]
+    assert not stale, f"{stale} out of date: run `wasmbed docs --write`"

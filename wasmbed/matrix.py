@@ -95,5 +95,7 @@ def run(boards: Iterable[str] | None = None, *, parallel: int = 2,
 
 
 def write(matrix: dict[str, Any], path: Path) -> None:
+    from wasmbed.provenance import stamp
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(matrix, indent=2) + "\n")
+    path.write_text(json.dumps({**matrix, **stamp()}, indent=2) + "\n")

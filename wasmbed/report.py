@@ -56,6 +56,9 @@ def to_json(
     }
     if extra:
         data.update(extra)
+    from wasmbed.provenance import stamp
+
+    data.update(stamp())  # measured_at, commit, dirty: what `wasmbed docs` cites
     return data
 
 

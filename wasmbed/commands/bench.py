@@ -111,7 +111,10 @@ def _run_instructions(args: argparse.Namespace, console: Console) -> int:
                 console.print(f"  {share:5.1f}%  {instr:>14,}  {func}", markup=False,
                               highlight=False, soft_wrap=True)
     if args.json:
-        _write(args.json, json.dumps({"target_ratio": bench.TARGET_RATIO,
+        from wasmbed.provenance import stamp
+
+        _write(args.json, json.dumps({**stamp(), "board": "host",
+                                      "target_ratio": bench.TARGET_RATIO,
                                       "host_port": port,
                                       "runtime_build": build,
                                       "flags": bench.flags_summary(),

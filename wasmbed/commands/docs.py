@@ -18,6 +18,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="build results from `wasmbed matrix --json` (build status column)")
     parser.add_argument("--spec", type=Path, nargs="+", default=[], metavar="REPORT_JSON",
                         help="spec reports from `wasmbed spec --json` (pass-rate column)")
+    parser.add_argument("--bench", type=Path, nargs="+", default=[], metavar="REPORT_JSON",
+                        help="benchmark reports from `wasmbed bench --json` (benchmark column)")
+    parser.add_argument("--evidence", type=Path, default=ROOT / docs_gen.EVIDENCE,
+                        help="the committed results the tables cite (default: docs/evidence.json); "
+                             "reports given are merged into it")
     parser.add_argument("--write", action="store_true",
                         help="write README.md (between the support-table markers) and "
                              "docs/features.md; without it, print the README block")
@@ -38,7 +43,8 @@ def _show(path: Path) -> str:
 
 def run(args: argparse.Namespace) -> int:
     results = docs_gen.generate(readme=args.readme, features_md=args.features_md,
-                                matrix=args.matrix, spec=args.spec, write=args.write)
+                                matrix=args.matrix, spec=args.spec, bench=args.bench,
+                                evidence=args.evidence, write=args.write)
     if not args.write and not args.check:
         text = results[0].text
         start = text.index(docs_gen.START) + len(docs_gen.START)
