@@ -473,3 +473,15 @@ def test_known_issues_schema_and_before_flashing(tmp_path: Path) -> None:
               "/dev/ttyNOPE", timeout=600)
     assert "known issue: the watchdogs are left on" in res.stderr  # before anything else
     assert res.returncode == 2 and "/dev/ttyNOPE" in res.stderr  # and nothing was written
+    res = cli("flash", "--boards-dir", str(boards), "--board", "c3-issues", "--dry-run",
+              "--port", "/dev/null", timeout=600)
+    assert res.returncode == 0, res.stderr
+    assert "# known issue: the watchdogs are left on" in res.stdout
+
+
+def test_help_says_where_the_testsuite_and_exit_codes_are() -> None:
+    for args in (["spec", "--help"], ["qemu", "--help"]):
+        text = " ".join(cli(*args).stdout.split())
+        assert "WASMBED_TESTSUITE" in text and "exit codes" in text
+    readme = (ROOT / "README.md").read_text()
+    assert "## Where the testsuite comes from" in readme and "## Exit codes" in readme

@@ -47,7 +47,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--boards-dir", action="append", metavar="DIR",
                         help="search DIR for board descriptors before the built-in ones "
                              "(also WASMBED_BOARDS_PATH, os.pathsep-separated)")
-    parser.add_argument("--spec", default="core", metavar="SUITE", help="spec suite to run (default: core)")
+    parser.add_argument("--spec", default="core", metavar="SUITE",
+                        help="spec suite to run (default: core, from the WebAssembly testsuite "
+                             "in $WASMBED_TESTSUITE, default ../shared/wasm-testsuite)")
     parser.add_argument("--files", help="comma-separated .wast names instead of the whole suite")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the JSON report here")
     parser.add_argument("--junit", type=Path, metavar="FILE", help="write a JUnit XML report here")

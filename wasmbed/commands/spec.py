@@ -20,7 +20,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--board", default="host", help="board name (default: host)")
     parser.add_argument("--boards-dir", action="append", metavar="DIR",
                         help="search DIR for board descriptors first (also WASMBED_BOARDS_PATH)")
-    parser.add_argument("--suite", default="core", help="test suite: core = every top-level .wast except simd_*")
+    parser.add_argument("--suite", default="core",
+                        help="test suite: core = every top-level .wast except simd_* of the "
+                             "WebAssembly testsuite (github.com/WebAssembly/testsuite) in "
+                             "$WASMBED_TESTSUITE, default ../shared/wasm-testsuite beside "
+                             "the checkout")
     parser.add_argument("--files", help="comma-separated .wast names (or paths) instead of the whole suite")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the JSON report here")
     parser.add_argument("--junit", type=Path, metavar="PATH", help="write a JUnit XML report here")
