@@ -237,6 +237,10 @@ NOT_HERE = {"darwin": "macOS", "ios": "iOS device", "freebsd": "FreeBSD",
             "riot": "RIOT tree"}
 
 
+#: platforms whose agent is a process on another machine (no serial line to it)
+POSIX_ELSEWHERE = ("ios", "android", "vxworks", "cosmopolitan")
+
+
 def _not_measured(b: BoardInfo | None) -> str:
     """An empty spec cell: "not measured" plus the command that measures it, or "not run:
     no <what> on this machine" plus the command a user of that system runs."""
@@ -251,9 +255,13 @@ def _not_measured(b: BoardInfo | None) -> str:
     what = NOT_HERE.get(b.platform)
     if b.runner == "process" and what:
         return f"not run: no {what} on this machine; on {what}: {spec}"
+    if what and b.platform in POSIX_ELSEWHERE:  # a process there, reached over TCP
+        return (f"not run: no {what} on this machine; there: serve the agent on TCP "
+                f"(`socat TCP-LISTEN:5555 EXEC:./firmware.elf`), then `wasmbed spec --board "
+                f"{b.name} --port socket://DEVICE:5555`")
     if what:
-        return (f"not run: no {what} on this machine; there: flash the agent, then "
-                f"`wasmbed spec --board {b.name} --port PORT`")
+        return (f"not run: no {what} on this machine; there: `wasmbed flash --board {b.name} "
+                f"--port PORT`, then `wasmbed spec --board {b.name} --port PORT`")
     return (f"not run: no {b.name} board on this machine; with one: "
             f"`wasmbed spec --board {b.name} --port PORT`")
 
@@ -300,7 +308,11 @@ def _bench_cell(b: BoardInfo, bench: dict[str, BenchOutcome] | None) -> str:
             return f"not measured: {why}"
         if b.runner == "qemu" or b.machine:
             return f"{NOT_MEASURED}: `run-on-qemu {b.name} --bench`"
-        return "-" if b.name != "host" else f"{NOT_MEASURED}: `wasmbed bench --json`"
+        if b.name == "host":
+            return f"{NOT_MEASURED}: `wasmbed bench --json`"
+        if b.runner == "process" and b.platform in ("linux", ""):
+            return f"{NOT_MEASURED}: `wasmbed bench` counts the host build only (callgrind)"
+        return "-"
     return (f"{o.geomean_ratio:.1f}x native instructions (geomean of {o.kernels} kernels, "
             f"{o.method})" + _when(o.measured_at, [o.commit]))
 
