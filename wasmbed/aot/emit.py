@@ -82,6 +82,19 @@ static inline uint64_t rotr64(uint64_t a, uint64_t b) { b &= 63u; return (a >> b
 static inline float fk(uint32_t b) { __asm__("" : "+r"(b)); return bf(b); }
 static inline double dk(uint64_t b) { __asm__("" : "+r"(b)); return bd(b); }
 static inline float demote(double d) { return (float)dk(db(d)); }
+/* sqrt is one correctly rounded instruction where the FPU has it (IEEE 754 requires
+ * correct rounding, so it equals wb_numeric.c's result); elsewhere the runtime's helper */
+#if defined(__x86_64__) || defined(__aarch64__) || \
+    (defined(__riscv) && defined(__riscv_fdiv) && defined(__riscv_flen) && __riscv_flen >= 64)
+#define SQRT32(x) __builtin_sqrtf(x)
+#define SQRT64(x) __builtin_sqrt(x)
+#elif defined(__riscv) && defined(__riscv_fdiv) && defined(__riscv_flen)
+#define SQRT32(x) __builtin_sqrtf(x)
+#define SQRT64(x) bd(c->rt->f64_sqrt(db(x)))
+#else
+#define SQRT32(x) bf(c->rt->f32_sqrt(fb(x)))
+#define SQRT64(x) bd(c->rt->f64_sqrt(db(x)))
+#endif
 #define TRAP(n) do { c->trap = (n); goto T; } while (0)
 #define CHK() do { if (__builtin_expect(c->trap != 0u, 0)) goto T; } while (0)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -126,7 +139,7 @@ _def("ll", "l", {0x7C: "{a} + {b}", 0x7D: "{a} - {b}", 0x7E: "{a} * {b}",
 _def("f", "f", {0x8B: "bf(fb({a}) & 0x7FFFFFFFu)", 0x8C: "bf(fb({a}) ^ 0x80000000u)",
                 0x8D: "bf(c->rt->f32_round(fb({a}), 2))", 0x8E: "bf(c->rt->f32_round(fb({a}), 1))",
                 0x8F: "bf(c->rt->f32_round(fb({a}), 3))", 0x90: "bf(c->rt->f32_round(fb({a}), 0))",
-                0x91: "bf(c->rt->f32_sqrt(fb({a})))"})
+                0x91: "SQRT32({a})"})
 _def("ff", "f", {0x92: "{a} + {b}", 0x93: "{a} - {b}", 0x94: "{a} * {b}", 0x95: "{a} / {b}",
                  0x96: "bf(c->rt->f32_minmax(fb({a}), fb({b}), 0))",
                  0x97: "bf(c->rt->f32_minmax(fb({a}), fb({b}), 1))",
@@ -135,7 +148,7 @@ _def("d", "d", {0x99: "bd(db({a}) & 0x7FFFFFFFFFFFFFFFull)",
                 0x9A: "bd(db({a}) ^ 0x8000000000000000ull)",
                 0x9B: "bd(c->rt->f64_round(db({a}), 2))", 0x9C: "bd(c->rt->f64_round(db({a}), 1))",
                 0x9D: "bd(c->rt->f64_round(db({a}), 3))", 0x9E: "bd(c->rt->f64_round(db({a}), 0))",
-                0x9F: "bd(c->rt->f64_sqrt(db({a})))"})
+                0x9F: "SQRT64({a})"})
 _def("dd", "d", {0xA0: "{a} + {b}", 0xA1: "{a} - {b}", 0xA2: "{a} * {b}", 0xA3: "{a} / {b}",
                  0xA4: "bd(c->rt->f64_minmax(db({a}), db({b}), 0))",
                  0xA5: "bd(c->rt->f64_minmax(db({a}), db({b}), 1))",
@@ -174,6 +187,11 @@ STORES = {0x36: ("i", 4, "st32({p}, {v})"), 0x37: ("l", 8, "st64({p}, {v})"),
           0x3E: ("l", 4, "st32({p}, (uint32_t){v})")}
 
 
+#: memory 0's base and size, and the last valid address of each access size (signed: a
+#: memory smaller than the access gives a negative bound, which every address exceeds)
+RELOAD = ("m0 = c->mems[0]->data; ms0 = (uint64_t)c->mems[0]->pages << 16; "
+          "ms0_1 = (int64_t)ms0 - 1; ms0_2 = (int64_t)ms0 - 2; ms0_4 = (int64_t)ms0 - 4; "
+          "ms0_8 = (int64_t)ms0 - 8;")
 #: placeholder where a function returns (kept for hooks on function exit)
 DEPTH_DEC = "@DEPTH_DEC@"
 #: a leaf function with at most this many C locals skips the entry checks: it calls nothing,
@@ -357,7 +375,7 @@ class FuncEmitter:
 
     def reload(self) -> None:
         if self.has_mem:
-            self.emit("m0 = c->mems[0]->data; ms0 = (uint64_t)c->mems[0]->pages << 16;")
+            self.emit(RELOAD)
 
     def call_args(self, type_idx: int) -> tuple[list[str], list[str], int]:
         t = self.mod.types[type_idx]
@@ -439,16 +457,16 @@ class FuncEmitter:
             off, n = self.mem_addr(r, size)
             a = self.pop()
             d = self.push(tc)
-            e(f"{{ uint64_t ea = (uint64_t){a} + {off}; if (UNLIKELY(ea + {n} > ms0)) TRAP(2u); "
-              f"{d} = {expr.format(p='(m0 + (uintptr_t)ea)')}; }}")
+            e(f"{{ uint64_t ea = (uint64_t){a} + {off}; if (UNLIKELY((int64_t)ea > ms0_{size})) "
+              f"TRAP(2u); {d} = {expr.format(p='(m0 + (uintptr_t)ea)')}; }}")
             return
         if op in STORES:
             tc, size, stmt = STORES[op]
             off, n = self.mem_addr(r, size)
             v = self.pop()
             a = self.pop()
-            e(f"{{ uint64_t ea = (uint64_t){a} + {off}; if (UNLIKELY(ea + {n} > ms0)) TRAP(2u); "
-              f"{stmt.format(p='(m0 + (uintptr_t)ea)', v=v)}; }}")
+            e(f"{{ uint64_t ea = (uint64_t){a} + {off}; if (UNLIKELY((int64_t)ea > ms0_{size})) "
+              f"TRAP(2u); {stmt.format(p='(m0 + (uintptr_t)ea)', v=v)}; }}")
             return
         if op in TRUNC:
             src, res, kind = TRUNC[op]
@@ -752,7 +770,7 @@ class FuncEmitter:
         for v in sorted(self.vars):
             head.append(f"    {CTYPE[v[-1]]} {v} = 0;")
         if self.has_mem:
-            head.append("    uint8_t *m0; uint64_t ms0;")
+            head.append("    uint8_t *m0; uint64_t ms0; int64_t ms0_1, ms0_2, ms0_4, ms0_8;")
         zero = "" if len(self.results) != 1 else " 0"
         leaf = not self.calls and len(self.locals) + len(self.vars) <= LEAF_LOCALS
         if not leaf:
@@ -763,7 +781,7 @@ class FuncEmitter:
         self.out = [line.replace(DEPTH_DEC + " ", "").replace(DEPTH_DEC, "")
                     for line in self.out]
         if self.has_mem:
-            head.append("    m0 = c->mems[0]->data; ms0 = (uint64_t)c->mems[0]->pages << 16;")
+            head.append("    " + RELOAD)
         tail = ["T:", f"    return{zero};", "}"]
         return head + self.out + tail
 

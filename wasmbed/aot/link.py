@@ -31,6 +31,7 @@ BASE_B = 0x20000000
 
 CFLAGS = ("-O2", "-fPIC", "-ffreestanding", "-fno-builtin", "-fno-stack-protector",
           "-fno-asynchronous-unwind-tables", "-fno-unwind-tables", "-ffp-contract=off",
+          "-fno-math-errno",
           "-fno-strict-aliasing", "-fvisibility=hidden", "-fno-common", "-w")
 
 LINKER_SCRIPT = """
