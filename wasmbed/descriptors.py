@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -166,6 +166,8 @@ BOARD_SCHEMA = Map({
     "known_issues": F(List(Str()), default_factory=list),
     # the RTOS's own name for the board (RIOT's BOARD=), when the platform builds with its SDK
     "sdk_board": F(Nullable(Str())),
+    # Kconfig options over the RTOS's board configuration (NuttX: {DEVICE_TREE: n, ...})
+    "sdk_config": F(Map({}, open=True), default_factory=dict),
     # how the firmware is run: process (a host process on stdio), qemu, serial (default:
     # qemu when the board has a qemu: section, else serial)
     "runner": F(Nullable(OneOf(Enum(*RUNNERS), _RUNNER))),
@@ -279,6 +281,7 @@ class Board:
     optimize: Section | None = None   # per-component -O levels (wasmbed.optimize)
     known_issues: tuple[str, ...] = ()  # `known_issues:` of the descriptor
     sdk_board: str | None = None      # the RTOS's board name (RIOT BOARD=)
+    sdk_config: Section = field(default_factory=Section)  # Kconfig options over the RTOS board config
     runner: str | None = None         # process | qemu | serial | qemu-user | wine (None: from qemu:)
     # the map form of `runner:` (binary, args, package, timeout_factor); None for a bare kind
     runner_spec: Section | None = None
@@ -389,7 +392,8 @@ def load_board_file(path: Path) -> Board:
         known_issues=tuple(data["known_issues"]),
         optimize=_section(data["optimize"]),
         sdk_board=data["sdk_board"], runner=_runner_kind(data["runner"]),
-        runner_spec=_section(data["runner"]) if isinstance(data["runner"], dict) else None)
+        runner_spec=_section(data["runner"]) if isinstance(data["runner"], dict) else None,
+        sdk_config=_section(data["sdk_config"]))
 
 
 @lru_cache(maxsize=None)

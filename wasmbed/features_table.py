@@ -256,8 +256,11 @@ ROWS: list[dict[str, Any]] = [
          flags=("WAMR_BUILD_PALTFORM=esp-idf", "WAMR_BUILD_PLATFORM=esp-idf"),
          aliases=("esp-idf",)),
     _row("platform-nuttx", "B", PORTABILITY, "Nuttx Compatibility",
-         NOT_YET,
-         "Runs as a NuttX application (built as an app of the NuttX tree).",
+         WORKS,
+         "Runs as a NuttX application (apps/interpreters/wasmbed glue rendered from "
+         "templates, the agent as the init task, the port on NuttX's libc, termios and clock), "
+         "built by NuttX's own make from NUTTX_DIR; qemu-aarch64-nuttx passes the core suite "
+         "over NuttX's console, qemu-riscv64-nuttx a sample (docs/nuttx.md, tests/test_nuttx.py).",
          flags=("WAMR_BUILD_PALTFORM=nuttx", "WAMR_BUILD_PLATFORM=nuttx"), aliases=("nuttx",)),
     _row("platform-linux-sgx", "B", PORTABILITY, "SGX Compatibility",
          NA,

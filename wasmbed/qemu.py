@@ -90,7 +90,7 @@ def firmware_exit_code(board: Board, status: Optional[int], serial_tail: bytes =
     method = poweroff_method(board)
     if method == "isa-debug-exit":
         return status >> 1 if status & 1 else None
-    if method == "malta-fpga":
+    if method in ("malta-fpga", "exit-line"):  # exit-line: an OS port prints it, then powers off
         found = EXIT_RE.findall(serial_tail)
         return int(found[-1]) if found else None
     return status

@@ -46,6 +46,8 @@ def _env() -> jinja2.Environment:
                              trim_blocks=False, lstrip_blocks=False)
     env.filters["hex"] = lambda v: v if isinstance(v, str) else f"0x{v:X}"
     env.filters["cident"] = lambda s: "".join(c if c.isalnum() else "_" for c in s).upper()
+    env.filters["dirname"] = lambda s: str(s).rsplit("/", 1)[0] if "/" in str(s) else "."
+    env.filters["basename"] = lambda s: str(s).rsplit("/", 1)[-1]
     return env
 
 

@@ -506,6 +506,9 @@ def graph(env: Any, p: Plan) -> list[Any]:
     if p.platform.name == "rt-thread" and p.sdk_tree is not None:
         from wasmbed import rtos_rtthread  # kernel + our BSP (wasmbed/rtos_rtthread.py)
         return rtos_rtthread.graph(env, p, rendered)
+    if p.platform.name == "nuttx" and p.sdk_tree is not None:
+        from wasmbed import rtos_nuttx  # NuttX's configure + make (wasmbed/rtos_nuttx.py)
+        return rtos_nuttx.graph(env, p, rendered)
     cpu_env = setup_env(env, p, p.toolchain, p.verbose)
     port_env = cpu_env if p.port_toolchain is p.toolchain else \
         setup_env(env, p, p.port_toolchain, p.verbose)

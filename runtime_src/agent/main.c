@@ -7,9 +7,12 @@
 
 static void put_text(const char *s) { wb_port_write(s, agent_strlen(s)); }
 
-int main(void)
+/* argc/argv: NuttX declares its init entry point (this main, renamed) with them. */
+int main(int argc, char *argv[])
 {
     frame f;
+    (void)argc;
+    (void)argv;
     wb_port_init();
     /* A failure here is reported to every request until a RESET works. */
     (void)session_reset();
