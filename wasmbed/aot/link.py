@@ -29,9 +29,11 @@ BIG_SOURCE = 200_000
 BASE_A = 0x10000000
 BASE_B = 0x20000000
 
+# -fno-optimize-sibling-calls: a tail call reuses its frame, so endless wasm recursion
+# (call.wast's runaway) would loop forever instead of exhausting the stack
 CFLAGS = ("-O2", "-fPIC", "-ffreestanding", "-fno-builtin", "-fno-stack-protector",
           "-fno-asynchronous-unwind-tables", "-fno-unwind-tables", "-ffp-contract=off",
-          "-fno-math-errno",
+          "-fno-math-errno", "-fno-optimize-sibling-calls",
           "-fno-strict-aliasing", "-fvisibility=hidden", "-fno-common", "-w")
 
 LINKER_SCRIPT = """
