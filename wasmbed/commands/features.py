@@ -37,8 +37,6 @@ def _relations(f: reg.Feature) -> str:
 
 
 def _console():
-    from rich.console import Console
-
     from wasmbed.report import console
 
     return console(wide=160)  # COLUMNS honoured; piped: not squeezed into 80 columns
