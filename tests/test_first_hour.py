@@ -485,3 +485,25 @@ def test_help_says_where_the_testsuite_and_exit_codes_are() -> None:
         assert "WASMBED_TESTSUITE" in text and "exit codes" in text
     readme = (ROOT / "README.md").read_text()
     assert "## Where the testsuite comes from" in readme and "## Exit codes" in readme
+
+
+def test_ctrl_c_on_the_host_spec_run_writes_partial_reports(host_agent: Path,
+                                                            tmp_path: Path) -> None:
+    import signal
+    import time
+
+    from wasmbed.wast import suite_files
+
+    files = [p.name for p in suite_files("core")][:60]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "wasmbed.cli", "spec", "--board", "host", "--firmware",
+         str(host_agent), "--files", ",".join(files), "--json", str(tmp_path / "r.json")],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(4.0)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    if proc.returncode == 0:
+        pytest.skip("the 60 files finished before the signal")
+    assert proc.returncode == 130 and "Traceback" not in err, err
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert data["interrupted"] is True and data["files_selected"] == 60

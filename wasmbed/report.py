@@ -97,6 +97,19 @@ def write_junit(path: Path, results: list[FileResult], *, board: str, suite: str
     ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
 
 
+def write_partial(json_path: Optional[Path], junit_path: Optional[Path],
+                  finished: list[FileResult], files: list[Path], *, board: str, suite: str,
+                  loader: str) -> None:
+    """On Ctrl-C: the reports of the files that finished, with `"interrupted": true`."""
+    if json_path:
+        write_json(json_path, to_json(finished, board=board, suite=suite, loader=loader,
+                                      extra={"interrupted": True,
+                                             "files_selected": len(files),
+                                             "files_finished": len(finished)}))
+    if junit_path:
+        write_junit(junit_path, finished, board=board, suite=suite)
+
+
 def console(*, stderr: bool = False, wide: int = 200) -> Console:
     """A Console that honours COLUMNS and, when the output is not a terminal (a pipe, a CI
     log), is `wide` columns instead of rich's 80, so that tables are not cut or folded."""

@@ -300,14 +300,8 @@ def write_partial_reports(args: argparse.Namespace, finished: list[Any], files: 
         return
     order = {p.name: i for i, p in enumerate(files)}
     results = sorted(finished, key=lambda r: order.get(r.name, len(order)))
-    data = report.to_json(results, board=board, suite=args.spec,
-                          loader="mini" if args.mini_loader else "full",
-                          extra={"interrupted": True, "files_selected": len(files),
-                                 "files_finished": len(results)})
-    if args.json:
-        report.write_json(args.json, data)
-    if args.junit:
-        report.write_junit(args.junit, results, board=board, suite=args.spec)
+    report.write_partial(args.json, args.junit, results, files, board=board, suite=args.spec,
+                         loader="mini" if args.mini_loader else "full")
     console.print(f"interrupted: partial report of {len(results)}/{len(files)} files written")
 
 

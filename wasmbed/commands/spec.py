@@ -119,28 +119,33 @@ def run(args: argparse.Namespace) -> int:
         )
         runner = SpecRunner(target, mini_loader=mini, base_timeout=args.timeout,
                             max_restarts=args.max_restarts, aot=aot)
-        with report.progress(console) as bar:
-            overall = bar.add_task("spec " + args.suite, total=len(files), status="")
-            for path in files:
-                if aborted:
-                    res = FileResult(path.name)
-                    res.fail(0, f"not run: {aborted}")
+        try:
+            with report.progress(console) as bar:
+                overall = bar.add_task("spec " + args.suite, total=len(files), status="")
+                for path in files:
+                    if aborted:
+                        res = FileResult(path.name)
+                        res.fail(0, f"not run: {aborted}")
+                        results.append(res)
+                        continue
+                    task = bar.add_task(path.name, total=None, status="")
+                    try:
+                        res = runner.run_file(path, on_command=lambda: bar.advance(task))
+                    except RunAborted as err:
+                        aborted = str(err)
+                        res = runner.result
+                        res.fail(0, aborted)
                     results.append(res)
-                    continue
-                task = bar.add_task(path.name, total=None, status="")
-                try:
-                    res = runner.run_file(path, on_command=lambda: bar.advance(task))
-                except RunAborted as err:
-                    aborted = str(err)
-                    res = runner.result
-                    res.fail(0, aborted)
-                results.append(res)
-                bar.update(task, total=res.passed + res.failed + res.skipped,
-                           completed=res.passed + res.failed + res.skipped,
-                           status=f"[green]{res.passed}[/] [red]{res.failed}[/] [dim]{res.skipped}[/]")
-                if not res.failed:
-                    bar.remove_task(task)
-                bar.advance(overall)
+                    bar.update(task, total=res.passed + res.failed + res.skipped,
+                               completed=res.passed + res.failed + res.skipped,
+                               status=f"[green]{res.passed}[/] [red]{res.failed}[/] [dim]{res.skipped}[/]")
+                    if not res.failed:
+                        bar.remove_task(task)
+                    bar.advance(overall)
+        except KeyboardInterrupt:  # what finished goes to --json/--junit, marked interrupted
+            report.write_partial(args.json, args.junit, results, files, board=args.board,
+                                 suite=args.suite, loader=loader)
+            raise
     data = report.to_json(results, board=args.board, suite=args.suite, loader=loader,
                           extra={"agent": info.__dict__ if info else None})
     if args.json:
