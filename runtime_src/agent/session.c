@@ -29,6 +29,15 @@ const char *session_error(void)
     return m ? m : "";
 }
 
+/* The value stack: the runtime's default (WB_DEFAULT_STACK_SLOTS, 128 KiB) unless the heap
+ * is small, then an eighth of the heap: with the ESP32's 128 KiB heap the default stack
+ * alone took the whole pool and every call failed with "out of memory". */
+#ifndef WB_AGENT_STACK_SLOTS
+#define WB_AGENT_STACK_SLOTS                                                                \
+    ((WB_GLOBAL_HEAP_SIZE) / 64u < WB_DEFAULT_STACK_SLOTS ? (uint32_t)((WB_GLOBAL_HEAP_SIZE) / 64u) \
+                                                        : WB_DEFAULT_STACK_SLOTS)
+#endif
+
 wb_status session_reset(void)
 {
     wb_config cfg;
@@ -39,6 +48,7 @@ wb_status session_reset(void)
     env = NULL;
     memset(slots, 0, sizeof slots);
     memset(&cfg, 0, sizeof cfg); /* built-in pool or port allocator */
+    cfg.value_stack_slots = WB_AGENT_STACK_SLOTS;
     st = wb_env_new(&cfg, &env);
     if (st != WB_OK) {
         env = NULL;
