@@ -12,6 +12,11 @@
 
 #include "wb_port.h"
 
+#ifdef _WIN32 /* the protocol is binary: no CRLF translation, no Ctrl-Z end of file */
+#include <fcntl.h>
+#include <io.h>
+#endif
+
 static unsigned char in_buf[4096];
 static size_t in_pos, in_len;
 
@@ -20,6 +25,10 @@ void wb_port_init(void)
     /* A vanished host must end the agent through EOF/EPIPE, not a signal. */
 #ifdef SIGPIPE /* Windows has no SIGPIPE */
     signal(SIGPIPE, SIG_IGN);
+#endif
+#ifdef _WIN32
+    _setmode(STDIN_FILENO, _O_BINARY);
+    _setmode(STDOUT_FILENO, _O_BINARY);
 #endif
 }
 

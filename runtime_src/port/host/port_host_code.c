@@ -5,9 +5,30 @@
  */
 #define _DEFAULT_SOURCE
 
-#include <sys/mman.h>
-
 #include "wb_port.h"
+
+#if defined(_WIN32) /* Windows (MinGW): the same life cycle with VirtualAlloc/Protect */
+#include <windows.h>
+
+void *wb_port_code_alloc(size_t size)
+{
+    return VirtualAlloc(NULL, size ? size : 1u, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
+}
+
+void wb_port_code_seal(void *code, size_t size)
+{
+    DWORD old;
+    VirtualProtect(code, size ? size : 1u, PAGE_EXECUTE_READ, &old);
+    FlushInstructionCache(GetCurrentProcess(), code, size);
+}
+
+void wb_port_code_free(void *code, size_t size)
+{
+    (void)size;
+    VirtualFree(code, 0, MEM_RELEASE);
+}
+#else
+#include <sys/mman.h>
 
 void *wb_port_code_alloc(size_t size)
 {
@@ -26,3 +47,4 @@ void wb_port_code_free(void *code, size_t size)
 {
     munmap(code, size ? size : 1u);
 }
+#endif
