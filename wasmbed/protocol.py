@@ -477,6 +477,8 @@ class Client:
 
     def reset(self, *, timeout: Optional[float] = None) -> None:
         self.request(FrameType.RESET, timeout=timeout)
+        if getattr(self, "fuel", 0):  # RESET makes a fresh environment: budget again
+            self.request(FrameType.FUEL, struct.pack("<Q", self.fuel), timeout=timeout)
 
     def set_fuel(self, fuel: int) -> None:
         """Give every later call a budget of `fuel` instructions (0: no limit); running out
@@ -484,6 +486,7 @@ class Client:
         if not 0 <= fuel < 1 << 64:
             raise ValueError(f"fuel {fuel} is not a u64")
         self.request(FrameType.FUEL, struct.pack("<Q", fuel))
+        self.fuel = fuel
 
     def stats(self) -> Stats:
         p = self.request(FrameType.STATS).payload

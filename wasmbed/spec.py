@@ -177,8 +177,10 @@ class SpecRunner:
         max_restarts: int = 50,
         wast_dir: Optional[Path] = None,
         aot: Optional[Any] = None,
+        fuel: Optional[int] = None,
     ) -> None:
         self.target = target
+        self.fuel = fuel  # instruction budget per call (--fuel), applied to every agent
         # AOT mode (wasmbed.aot.spec_mode.AotModules): modules travel compiled
         self.aot = aot
         self.mini_loader = mini_loader
@@ -206,10 +208,17 @@ class SpecRunner:
     def _client(self) -> Client:
         if self.client is None:
             self.client = self.target.client or self.target.start()
+            self._apply_fuel()
             if self.mini_loader is None:  # not said: ask the agent
                 info = self.client.info
                 self.mini_loader = info is not None and "mini-loader" in info.features.split(",")
         return self.client
+
+    def _apply_fuel(self) -> None:
+        if self.fuel and self.client is not None and getattr(self.client, "fuel", 0) != self.fuel:
+            from wasmbed import fuel
+
+            fuel.apply(self.client, self.fuel)
 
     def _load_timeout(self, size: int) -> float:
         return self.timeout * (1.0 + size / 65536.0)
@@ -224,6 +233,7 @@ class SpecRunner:
             self.client = None
             try:
                 self.client = self.target.restart(reason)
+                self._apply_fuel()
                 self._replay()
                 return
             except LinkError as err:

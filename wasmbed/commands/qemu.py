@@ -184,7 +184,8 @@ def run(args: argparse.Namespace) -> int:
     prepend_boards_path(args.boards_dir)
     module = read_app(args.app) if args.app is not None and not args.bench else None
     board = resolve_board(args.target)
-    features = _features(args, board)
+    from wasmbed import fuel
+    features = fuel.with_metering(_features(args, board), args.fuel)
     if getattr(args, "mode", "interp") == "aot":
         from wasmbed.commands.spec import aot_features
 
@@ -329,7 +330,7 @@ def _spec_guest(board: str, firmware: Path, files: list[Path], args: argparse.Na
 
             aot = AotModules(board)
         runner = SpecRunner(target, mini_loader=args.mini_loader, base_timeout=args.timeout,
-                            max_restarts=args.max_restarts, aot=aot)
+                            max_restarts=args.max_restarts, aot=aot, fuel=args.fuel)
         for path in files:
             if aborted:
                 res = FileResult(path.name)

@@ -44,7 +44,8 @@ def add_app_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--arg", action="append", default=[], metavar="VALUE",
                         help="an argument for -f NAME (repeat; typed by the export's signature: "
                              "5, -1, 0x10, 1.5, nan)")
-    from wasmbed import wasi_cli
+    from wasmbed import fuel, wasi_cli
+    fuel.add_option(parser)
     wasi_cli.add_options(parser)
 
 
@@ -96,6 +97,8 @@ def _run_app(target: Any, app: Path, module: bytes, timeout: float,
         rec.agent(client.info)
         try:
             client.reset()
+            from wasmbed import fuel
+            fuel.apply(client, getattr(args, "fuel", None))
             with upload_progress(len(module), app) as progress:
                 handle = client.load(module, timeout=30.0 * factor, progress=progress,
                                      window=upload_window(target))
@@ -119,7 +122,7 @@ def _run_app(target: Any, app: Path, module: bytes, timeout: float,
             return int(client.run(handle, _write, timeout=timeout * factor))
         except RemoteError as err:
             sys.stdout.flush()
-            if err.kind == 4 or err.kind in (5, 6):  # TRAP, EXHAUSTION, NOMEM
+            if err.kind in (4, 5, 6, 11):  # TRAP, EXHAUSTION, NOMEM, FUEL
                 raise outcome.AppTrap(f"{app}: {err}") from None
             raise outcome.AppLoadError(f"{app}: {err}") from None
         except LinkTimeout:
@@ -184,5 +187,7 @@ def run(args: argparse.Namespace) -> int:
     prepend_boards_path(args.boards_dir)
     module = read_app(args.app)
     features = [f.strip() for f in args.features.split(",")] if args.features else None
+    from wasmbed import fuel
+    features = fuel.with_metering(features, args.fuel)
     target = open_target(args.board, port=args.port, baud=args.baud, firmware=args.firmware, features=features)
     return run_app_on(target, args.app, module, args.timeout, args=args)

@@ -43,6 +43,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="base seconds per command, times the board's timeout factor (default 10)")
     parser.add_argument("--pipeline", type=int, metavar="N",
                         help="requests in flight at once (default: the target's; >1 needs flow control)")
+    from wasmbed import fuel
+    fuel.add_option(parser)
     parser.add_argument("--max-restarts", type=non_negative_int, default=50,
                         help="give up after this many agent restarts in the run (default 50)")
 
@@ -86,6 +88,8 @@ def run(args: argparse.Namespace) -> int:
     console = report.console(stderr=True)
     aot = None
     features = agent_features(args.board, args.features, args.mini_loader)
+    from wasmbed import fuel
+    features = fuel.with_metering(features, args.fuel)
     mode = args.mode
     if mode.startswith("aot"):
         from wasmbed.aot.spec_mode import AotModules
@@ -118,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
             f"{len(files)} files"
         )
         runner = SpecRunner(target, mini_loader=mini, base_timeout=args.timeout,
-                            max_restarts=args.max_restarts, aot=aot)
+                            max_restarts=args.max_restarts, aot=aot, fuel=args.fuel)
         try:
             with report.progress(console) as bar:
                 overall = bar.add_task("spec " + args.suite, total=len(files), status="")
