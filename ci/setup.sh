@@ -12,6 +12,7 @@ DEBIAN_PACKAGES=(
   gcc gcc-riscv64-unknown-elf gcc-arm-none-eabi
   qemu-system-misc qemu-system-arm qemu-system-mips qemu-system-x86
   clang lld llvm libclang-rt-dev-wasm32 valgrind
+  libclang-rt-dev                                             # libFuzzer + sanitizers for clang (ci/fuzz.sh)
   wasi-libc                                                   # clang --target=wasm32-wasi (libc-wasi tests)
   clang-22 llvm-22 binutils-xtensa-lx106                     # Xtensa (esp32): compiler, llvm-ar-22/llvm-mc-22, ld
   gcc-aarch64-linux-gnu kconfig-frontends-nox genromfs xxd   # NuttX builds (NUTTX_DIR)

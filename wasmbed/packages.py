@@ -188,7 +188,8 @@ def board_files(board_name: str, build_dir: Path
     p = sconsbuild.plan(sconsbuild.Options(board=board_name, build_dir=str(build_dir)))
     tools: list[tuple[str, str]] = []
     for tc in dict.fromkeys([p.toolchain, p.port_toolchain]):
-        for argv in (tc.cc, tc.ar, tc.objcopy, tc.size, tc.linker):
+        for argv in (tc.cc, tc.ar, tc.objcopy, tc.size, tc.linker,
+                     getattr(tc, "assembler", ())):
             if argv:
                 tools.append((Path(argv[0]).name, _tool_path(argv[0])))
     qemu = getattr(p.board, "qemu", None)
