@@ -29,8 +29,10 @@ COMMANDS = [
     "bench",
     "docs",
     "flash",
+    "devices",
     "clean",
     "doctor",
+    "soak",
 ]
 
 
