@@ -295,3 +295,24 @@ def test_spec_sample_in_aot_mode_on_qemu_riscv64(tmp_path: Path) -> None:
             assert result.passed > 0
             assert set(result.skips) <= {SKIP_TEXT}
     assert aot.stats.compiled + aot.stats.cached > 0
+
+
+def test_aot_only_runtime_runs_aot_and_refuses_code_in_wasm(program_aot: bytes) -> None:
+    """features=aot,-interp: no interpreter, no validator; declarations-only .wasm still load."""
+    from wasmbed import build
+
+    res = build.build("host", ["aot", "-interp", "libc-builtin"], jobs=2)
+    assert "interp" not in res.build_json["features"]
+    t = HostTarget(Path(res.firmware))
+    t.start()
+    try:
+        c = t.client
+        assert "interp" not in c.info.features.split(",")
+        h = c.load(program_aot)
+        assert _call(t, h, "fac", Value("i64", 10)) == ["i64:0x375f00"]
+        with pytest.raises(RemoteError) as err:
+            c.load(wat('(module (func (export "f")))'))
+        assert err.value.kind == Kind.UNSUPPORTED and "without the interpreter" in err.value.remote_message
+        c.load(wat("(module (memory 1) (global (export \"g\") i32 (i32.const 7)))"))
+    finally:
+        t.stop()
