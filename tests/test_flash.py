@@ -220,11 +220,15 @@ def test_qemu_only_boards_exist() -> None:
 
 
 def test_missing_port_is_a_clear_error(capsys, monkeypatch) -> None:
+    from serial.tools import list_ports
+
     monkeypatch.delenv("WASMBED_PORT", raising=False)
+    monkeypatch.setattr(list_ports, "comports", lambda *a, **k: [])  # nothing plugged in
     code, _, err = cli(capsys, "--board", C3, "--port", NO_PORT)
     assert code == 2 and f"serial port {NO_PORT} does not exist" in err
     code, _, err = cli(capsys, "--board", C3)
-    assert code == 2 and "no serial port given: pass --port" in err
+    assert code == 2 and "no serial port given: no attached serial port matches" in err
+    assert "pass --port" in err
 
 
 def test_unknown_board_suggests_nearest(capsys) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import shutil
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -107,6 +108,16 @@ _FLASH = Map({
     "package": F(Nullable(Str())),                    # what provides command[0]
 })
 
+#: `usb: [{vid: 0x303a, pid: 0x1001, serial: "^[0-9A-F:]+$"}]`: the USB ids of the board's
+#: serial interface (its own USB device or the USB-UART bridge on the devkit), and optionally
+#: a regular expression its serial number must match (`wasmbed devices`, `--port auto`).
+_USB = Map({
+    "vid": F(Int(), required=True),
+    "pid": F(Int(), required=True),
+    "serial": F(Nullable(Str())),
+    "what": F(Nullable(Str())),          # shown to people: "Espressif USB-Serial/JTAG"
+})
+
 _TOOLCHAIN = Map({
     "family": F(Enum("gcc", "zig", "clang", "host"), required=True),
     "prefix": F(Nullable(Str())),
@@ -171,6 +182,7 @@ BOARD_SCHEMA = Map({
     # how the firmware is run: process (a host process on stdio), qemu, serial (default:
     # qemu when the board has a qemu: section, else serial)
     "runner": F(Nullable(OneOf(Enum(*RUNNERS), _RUNNER))),
+    "usb": F(List(_USB), default_factory=list),
 })
 
 _SDK = Map({
@@ -285,6 +297,7 @@ class Board:
     runner: str | None = None         # process | qemu | serial | qemu-user | wine (None: from qemu:)
     # the map form of `runner:` (binary, args, package, timeout_factor); None for a bare kind
     runner_spec: Section | None = None
+    usb: tuple[Section, ...] = ()     # `usb:` ids of its serial interface (wasmbed.devices)
 
     def runner_command(self) -> tuple[str, ...]:
         """What the firmware path is appended to: () for a plain process, else the binary
@@ -366,6 +379,24 @@ def _runner_kind(value: Any) -> str | None:
     return value.get("kind") if isinstance(value, dict) else value
 
 
+def _check_usb(shown: str, node: Any, usb: list[dict]) -> None:
+    """USB ids are 16-bit; a serial pattern must be a regular expression."""
+    if not usb:
+        return
+    items = next(v for k, v in node.value if k.value == "usb").value
+    for i, (entry, item) in enumerate(zip(usb, items)):
+        for key in ("vid", "pid"):
+            if entry[key] > 0xFFFF:
+                raise fail(shown, item, f"usb[{i}].{key}",
+                           f"{entry[key]:#x} is not a 16-bit USB id (0x0000..0xffff)")
+        if entry["serial"] is not None:
+            try:
+                re.compile(entry["serial"])
+            except re.error as err:
+                raise fail(shown, item, f"usb[{i}].serial",
+                           f"not a regular expression: {err}") from None
+
+
 @lru_cache(maxsize=None)
 def load_board_file(path: Path) -> Board:
     shown = _shown(path)
@@ -381,6 +412,7 @@ def load_board_file(path: Path) -> Board:
         raise fail(shown, node, "memory", f"region names repeat: {names}")
     if memory and not any("x" in m.attrs for m in memory):
         raise fail(shown, node, "memory", "no executable (x) region to hold the code")
+    _check_usb(shown, node, data["usb"])
     return Board(
         name=data["name"], description=data["description"], tier=data["tier"],
         triple=data["triple"], arch=data["arch"], cpu_flags=tuple(data["cpu_flags"]),
@@ -393,7 +425,7 @@ def load_board_file(path: Path) -> Board:
         optimize=_section(data["optimize"]),
         sdk_board=data["sdk_board"], runner=_runner_kind(data["runner"]),
         runner_spec=_section(data["runner"]) if isinstance(data["runner"], dict) else None,
-        sdk_config=_section(data["sdk_config"]))
+        sdk_config=_section(data["sdk_config"]), usb=_section(data["usb"]))
 
 
 @lru_cache(maxsize=None)

@@ -22,6 +22,7 @@ from typing import Callable
 
 from wasmbed import ROOT
 from wasmbed.descriptors import Board, load_board, platform_of
+from wasmbed.devices import AUTO, resolve_port
 from wasmbed.errors import WasmbedError
 
 ESPTOOL = (sys.executable, "-m", "esptool")
@@ -357,12 +358,26 @@ def flash(board_name: str, *, port: str | None = None, baud: int | None = None,
     """Build when stale, make the image, write it (unless dry_run/image_only), check."""
     say = status or (lambda _m: None)
     port = port or os.environ.get("WASMBED_PORT") or None
-    p = plan(board_name, port=port, baud=baud, features=features, check=check)
+    if dry_run:  # the plan with the port found by USB id when it can be, else <PORT>
+        p = plan(board_name, port=None if port == AUTO else port, baud=baud, features=features, check=check)
+        if port in (None, AUTO):
+            try:
+                found = resolve_port(p.board, port)
+            except WasmbedError as err:
+                p.notes.append(f"port: {err.message}")
+            else:
+                p = plan(board_name, port=found, baud=baud, features=features, check=check)
+                p.notes.append(f"port: {found}, the one attached port with the USB ids of "
+                               f"{p.board.name}")
+        return Outcome(plan=p)
+    p = plan(board_name, port=None if port == AUTO else port, baud=baud, features=features,
+             check=check)
     outcome = Outcome(plan=p)
-    if dry_run:
-        return outcome
     if not image_only:
         if needs_port(p):
+            port = resolve_port(p.board, port)
+            p = outcome.plan = plan(board_name, port=port, baud=baud, features=features,
+                                    check=check)
             p.port = check_port(port)
         err = missing_tool(p)
         if err is not None:

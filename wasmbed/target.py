@@ -326,6 +326,11 @@ def open_target(
     """The target for `--board B [--port URL --baud N] [--firmware F] [--mode M]`."""
     if board == "host":
         return HostTarget(firmware if firmware is not None else host_firmware(features, mode))
+    if port == "auto":  # the one attached port with the board's USB ids (wasmbed.devices)
+        from wasmbed.descriptors import load_board
+        from wasmbed.devices import resolve_port
+
+        port = resolve_port(load_board(board), port)
     if port is None:
         from wasmbed.descriptors import load_board
 

@@ -13,8 +13,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--boards-dir", action="append", metavar="DIR",
                         help="search DIR for board descriptors before the built-in ones")
     parser.add_argument("--board", "-b", required=True, help="board name (see `wasmbed boards`)")
-    parser.add_argument("--port", "-p", help="serial device or pyserial URL "
-                        "(default: $WASMBED_PORT)")
+    parser.add_argument("--port", "-p", help="serial device or pyserial URL; `auto` or "
+                        "absent: $WASMBED_PORT, else the one attached port with the board's "
+                        "USB ids (see `wasmbed devices`)")
     parser.add_argument("--baud", type=int, help="flashing baud rate (default: the board's "
                         "flash.baud)")
     parser.add_argument("--features", "-f", help="comma-separated feature keys "
