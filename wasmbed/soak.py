@@ -108,7 +108,8 @@ def invocations(client: Client, count: int, block: int,
 
 
 def judge(passes: list[Pass], inv: Optional[Invocations], *, slowdown: float = 1.5) -> list[str]:
-    """What went wrong: a leak, a restart, a failure, wrong results or a slowdown."""
+    """What went wrong: a leak, a restart, a failure, wrong results or a slowdown (the last
+    block's rate below the first's by more than `slowdown`; 0: not judged)."""
     problems = []
     for i, p in enumerate(passes):
         if p.restarts:
@@ -127,7 +128,7 @@ def judge(passes: list[Pass], inv: Optional[Invocations], *, slowdown: float = 1
         if len(set(inv.pool_used)) > 1:
             problems.append(f"invocations: pool in use drifted {min(inv.pool_used):,}.."
                             f"{max(inv.pool_used):,} B")
-        if len(inv.rates) >= 2 and inv.rates[-1] * slowdown < inv.rates[0]:
+        if slowdown and len(inv.rates) >= 2 and inv.rates[-1] * slowdown < inv.rates[0]:
             problems.append(f"invocations: slowed down from {inv.rates[0]:,.0f}/s to "
                             f"{inv.rates[-1]:,.0f}/s")
     return problems

@@ -27,6 +27,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--block", type=positive_int, default=10_000,
                         help="invocations between pool checks (default 10,000)")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per command")
+    parser.add_argument("--slowdown", type=float, default=1.5, metavar="FACTOR",
+                        help="a problem when the last block of invocations runs FACTOR times "
+                             "slower than the first (default 1.5; 0: not judged, e.g. on a "
+                             "shared machine)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the report as JSON")
 
 
@@ -66,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
             client = runner.client or client
             inv = soak.invocations(client, args.invokes, args.block, progress) \
                 if args.invokes else None
-    rep = soak.SoakReport(board.name, passes, inv, soak.judge(passes, inv))
+    rep = soak.SoakReport(board.name, passes, inv, soak.judge(passes, inv, slowdown=args.slowdown))
     for i, p in enumerate(passes):
         console.print(f"pass {i + 1}: {p.passed} passed, {p.failed} failed, {p.skipped} skipped, "
                       f"{p.restarts} restarts, {p.seconds} s, pool in use {p.pool_used:,} B")
