@@ -428,6 +428,7 @@ def test_tiers_are_defined_where_a_newcomer_looks() -> None:
         assert f"| {tier} |" in readme and re.search(rf"[Tt]ier {tier}\b", design)
         assert f"tier {tier}: {words.split(':')[0]}" in " ".join(res.stdout.split())
     assert "Proven here: built:" in " ".join(res.stdout.split())
+    assert "Tiers: tier A: highest support" in " ".join(cli("features").stdout.split())
 
 
 def test_boards_show_what_is_proven_and_known_issues(tmp_path: Path) -> None:

@@ -619,6 +619,9 @@ def help_text() -> str:
                          f"{'ok' if found else 'NO COMPILER'}  {b.status}")
         except WasmbedError as err:
             lines.append(f"  {name:<20} (broken descriptor: {err})")
+    from wasmbed.proven import TIERS
+    lines += ["", "tiers (the support table's promise for the triple; `wasmbed boards` shows what "
+              "was proven here):"] + [f"  {t}  {text}" for t, text in TIERS.items()]
     lines += ["", registry.scons_help()]
     return "\n".join(lines)
 

@@ -93,4 +93,9 @@ def run(args: argparse.Namespace) -> int:
     console.print(table)
     counts = {s: sum(1 for f in rows if f.status == s) for s in reg.STATUSES}
     console.print("  ".join(f"[{_STYLE[s]}]{s}: {n}[/]" for s, n in counts.items()))
+    from rich.markup import escape
+
+    from wasmbed.proven import tier_legend
+
+    console.print(escape(f"Tiers: {tier_legend()}."))
     return 0
