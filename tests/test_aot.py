@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import struct
 from pathlib import Path
 from typing import Iterator
@@ -316,3 +317,42 @@ def test_aot_only_runtime_runs_aot_and_refuses_code_in_wasm(program_aot: bytes) 
         c.load(wat("(module (memory 1) (global (export \"g\") i32 (i32.const 7)))"))
     finally:
         t.stop()
+
+
+HELLO = """
+(module
+  (import "env" "puts" (func $puts (param i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "Hello from AOT on the board")
+  (func (export "main") (result i32)
+    (drop (call $puts (i32.const 16)))
+    (i32.const 42)))
+"""
+
+
+@pytest.mark.build
+@pytest.mark.qemu
+def test_static_link_hello_on_qemu_riscv64(tmp_path: Path) -> None:
+    """scons board=qemu-riscv64 features=aot,libc-builtin app=hello.wasm: the image runs the
+    app at boot (no agent, no loader), prints its output and exits with its code."""
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("qemu-system-riscv64") is None:
+        pytest.skip("qemu-system-riscv64 not installed")
+    app = tmp_path / "hello.wasm"
+    app.write_bytes(wat(HELLO))
+    bindir = Path(sys.executable).parent
+    build_dir = tmp_path / "fw"
+    r = subprocess.run([str(bindir / "scons"), "-Q", "-j2", "board=qemu-riscv64",
+                        "features=aot,libc-builtin", f"app={app}", f"build_dir={build_dir}"],
+                       cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True,
+                       timeout=1200)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    firmware = next(p for p in Path(tmp_path).rglob("firmware.elf"))
+    assert json.loads((firmware.parent / "build.json").read_text())["static_app"] == str(app)
+    run = subprocess.run([str(bindir / "run-on-qemu"), "qemu-riscv64", "--firmware", str(firmware)],
+                         capture_output=True, text=True, timeout=600)
+    assert "Hello from AOT on the board" in run.stdout
+    assert run.returncode == 42, run.stdout + run.stderr

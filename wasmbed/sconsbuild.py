@@ -52,6 +52,7 @@ class Options:
     werror: bool = False          # werror=1: warnings fail the build (matrix, CI)
     opt: str | None = None        # board | size | speed (None: see optimize.default_profile)
     sdk: str | None = None        # sdk=PATH: the RTOS tree, over the platform's variable
+    app: str | None = None        # app=X.wasm: compiled ahead of time and linked in (aot)
 
 
 @dataclass
@@ -74,6 +75,7 @@ class Plan:
     profile: str = "board"        # the opt= profile
     levels: dict[str, str] = field(default_factory=dict)  # group -> -O level (release)
     sdk_tree: SdkTree | None = None   # the RTOS tree found (wasmbed/sdk.py), if any
+    app: Path | None = None       # app=: statically linked AOT application
 
 
 # ---- options and the variant directory ---------------------------------------------------
@@ -94,7 +96,7 @@ def _int(text: str, what: str) -> int:
 def parse_arguments(arguments: dict[str, str]) -> Options:
     known = {"opt", "board", "features", "heap_size", "mode", "build_dir", "toolchain", "verbose",
              "werror",
-             "sdk"}
+             "sdk", "app"}
     for key in arguments:
         if key not in known:
             import difflib
@@ -117,6 +119,7 @@ def parse_arguments(arguments: dict[str, str]) -> Options:
                    toolchain=arguments.get("toolchain") or None,
                    opt=arguments.get("opt") or None,
                    sdk=arguments.get("sdk") or None,
+                   app=arguments.get("app") or None,
                    werror=arguments.get("werror", "0") not in ("0", "", "no", "false"),
                    verbose=arguments.get("verbose", "0") not in ("0", "", "no", "false"))
 
@@ -142,6 +145,20 @@ def variant_dir(board: Board, keys: list[str], *, heap_size: int | None = None,
     blob = json.dumps([sorted(keys), heap_size, mode, toolchain] + ([opt] if opt else []),
                       sort_keys=True)
     return ROOT / "build" / f"{board.name}-{hashlib.sha1(blob.encode()).hexdigest()[:8]}"
+
+
+def _static_app(app: str, keys: list[str], variant: Path) -> tuple[Path, Path]:
+    """app=X.wasm: the file, and a variant dir of its own (docs/aot.md)."""
+    import hashlib
+
+    path = Path(app).resolve()
+    if not path.is_file():
+        raise WasmbedError(f"app={app}: no such file")
+    if "aot" not in keys:
+        raise WasmbedError(f"app={app} is linked in as AOT code: select the aot feature",
+                           hint="features=aot,...")
+    tag = hashlib.sha256(path.read_bytes()).hexdigest()[:8]
+    return path, variant.with_name(f"{variant.name}-app-{path.stem}-{tag}")
 
 
 def plan(opts: Options) -> Plan:
@@ -194,8 +211,11 @@ def plan(opts: Options) -> Plan:
     profile = optimize.default_profile(keys, opts.opt)
     levels = optimize.resolve(board.optimize, profile=profile,
                               size_first=platform.kind == "baremetal" or board.arch == "xtensa")
+    app = None
+    if opts.app:
+        app, variant = _static_app(opts.app, keys, variant)
     return Plan(board=board, platform=platform, keys=keys, mode=opts.mode, heap_size=heap,
-                variant=variant, toolchain=tc, port_toolchain=port_tc, with_sdk=with_sdk,
+                variant=variant, app=app, toolchain=tc, port_toolchain=port_tc, with_sdk=with_sdk,
                 missing=missing, notes=notes, verbose=opts.verbose, werror=opts.werror,
                 profile=profile, levels=levels, sdk_tree=sdk_tree)
 
@@ -448,6 +468,8 @@ def _build_json_action(info: dict[str, Any]) -> Callable[..., int]:
             out = {k: data[k] for k in ("board", "triple", "platform", "variant", "features",
                                         "mode", "heap_size", "toolchain", "status", "missing",
                                         "notes", "firmware", "images")}
+            if "static_app" in data:
+                out["static_app"] = data["static_app"]
             cost = _opt_cost(objs, data["size_profile"])
             out.update(sizes=image, runtime=runtime, components=dict(sorted(components.items())),
                        optimize={"profile": data["profile"], "levels": data["levels"],
@@ -498,6 +520,15 @@ def graph(env: Any, p: Plan) -> list[Any]:
     env.SConsignFile(str(p.variant / ".sconsign"))  # per variant: boards build side by side
     runtime = runtime_sources(p.keys)
     agent = agent_sources()
+    if p.app is not None:  # the AOT-compiled application, linked in (wasmbed/aot/static.py)
+        from wasmbed.aot.static import static_source
+
+        app_c = gen / "wb_static_app.c"
+        gen.mkdir(parents=True, exist_ok=True)
+        text = static_source(p.app.read_bytes())
+        if not app_c.exists() or app_c.read_text() != text:
+            app_c.write_text(text)
+        agent = [*agent, app_c]
     rendered = render.render(p.board, p.platform, p.keys, gen, heap_size=p.heap_size,
                              runtime_sources=[str(s.relative_to(ROOT)) for s in runtime])
     if p.platform.name == "riot" and p.sdk_tree is not None:
@@ -510,6 +541,8 @@ def graph(env: Any, p: Plan) -> list[Any]:
         from wasmbed import rtos_nuttx  # NuttX's configure + make (wasmbed/rtos_nuttx.py)
         return rtos_nuttx.graph(env, p, rendered)
     cpu_env = setup_env(env, p, p.toolchain, p.verbose)
+    if p.app is not None:
+        cpu_env.Append(CPPDEFINES=["WB_STATIC_APP=1"])
     port_env = cpu_env if p.port_toolchain is p.toolchain else \
         setup_env(env, p, p.port_toolchain, p.verbose)
     port_srcs = port_sources(p, rendered)
@@ -582,6 +615,7 @@ def graph(env: Any, p: Plan) -> list[Any]:
     info = {
         "board": p.board.name, "triple": p.board.triple, "platform": p.platform.name,
         "variant": str(p.variant), "features": p.keys, "mode": p.mode,
+        **({"static_app": str(p.app)} if p.app is not None else {}),
         "heap_size": p.heap_size, "toolchain": tc.name, "status": status,
         "missing": p.missing or None, "notes": p.notes,
         "firmware": firmware[0].abspath if firmware else None, "images": images,

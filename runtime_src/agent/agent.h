@@ -139,4 +139,11 @@ void output_install(void);
 void output_seq(uint8_t seq);
 void out_flush(void);
 
+#ifndef WB_STATIC_APP
+#define WB_STATIC_APP 0
+#endif
+#if WB_STATIC_APP
+int static_app_main(void); /* static_app.c */
+#endif
+
 #endif /* WB_AGENT_H */

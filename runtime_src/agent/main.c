@@ -14,6 +14,9 @@ int main(int argc, char *argv[])
     (void)argc;
     (void)argv;
     wb_port_init();
+#if WB_STATIC_APP
+    return static_app_main(); /* the linked-in AOT application (static_app.c) */
+#endif
     /* A failure here is reported to every request until a RESET works. */
     (void)session_reset();
     output_install();

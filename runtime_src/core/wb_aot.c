@@ -148,11 +148,12 @@ static wb_status refuse(wb_env *env, const char *why, const char *detail)
 
 /* ---- loading ------------------------------------------------------------------ */
 typedef struct wb_aot_module {
-    uint8_t *code;      /* executable image                        */
+    uint8_t *code;      /* executable image (NULL: statically linked) */
     size_t size;
     int port_mapped;    /* came from wb_port_code_alloc            */
     uint32_t nsyms;
     uint32_t *syms;     /* trampoline offset per defined function  */
+    void *const *funcs; /* statically linked: trampoline addresses */
 } wb_aot_module;
 
 wb_status wb_aot_load(wb_env *env, const uint8_t *b, uint32_t size, wb_module **out)
@@ -256,6 +257,30 @@ wb_status wb_aot_load(wb_env *env, const uint8_t *b, uint32_t size, wb_module **
     return WB_OK;
 }
 
+wb_status wb_aot_load_static(wb_env *env, const uint8_t *wasm, uint32_t len,
+                             void *const *funcs, uint32_t nfuncs, wb_module **out)
+{
+    wb_aot_module *am;
+    wb_status st = wb_module_load_wasm(env, wasm, len, out);
+    if (st)
+        return st;
+    if ((*out)->nfuncs - (*out)->nfunc_imports != nfuncs) {
+        wb_module_free(*out);
+        *out = NULL;
+        return refuse(env, "linked function table does not match the module", NULL);
+    }
+    am = (wb_aot_module *)wb_alloc(env, sizeof *am);
+    if (!am) {
+        wb_module_free(*out);
+        *out = NULL;
+        return wb_fail(env, WB_ERR_NOMEM, "out of memory");
+    }
+    am->funcs = funcs;
+    am->nsyms = nfuncs;
+    (*out)->aot = am;
+    return WB_OK;
+}
+
 void wb_aot_module_free(wb_module *m)
 {
     wb_aot_module *am = (wb_aot_module *)m->aot;
@@ -263,7 +288,7 @@ void wb_aot_module_free(wb_module *m)
         return;
     if (am->port_mapped)
         wb_port_code_free(am->code, am->size);
-    else
+    else if (am->code)
         wb_free(m->env, am->code);
     wb_free(m->env, am->syms);
     wb_free(m->env, am);
@@ -483,7 +508,7 @@ wb_status wb_aot_instantiate(wb_instance *inst)
     inst->aot = c;
     for (i = 0; i < nf; i++) {
         wb_func *f = &inst->own_funcs[i];
-        f->aot = (void *)(am->code + am->syms[i]);
+        f->aot = am->funcs ? am->funcs[i] : (void *)(am->code + am->syms[i]);
         f->code = NULL;
     }
     return WB_OK;

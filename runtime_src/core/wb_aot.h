@@ -6,6 +6,7 @@
 #define WB_AOT_H
 
 #include "wb_internal.h"
+#include "wasmbed_aot.h"
 
 #define WB_AOT_FORMAT_VERSION 1u
 #define WB_AOT_HEADER_SIZE 176u

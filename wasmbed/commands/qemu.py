@@ -47,7 +47,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--boards-dir", action="append", metavar="DIR",
                         help="search DIR for board descriptors before the built-in ones "
                              "(also WASMBED_BOARDS_PATH, os.pathsep-separated)")
-    parser.add_argument("--spec", default="core", metavar="SUITE",
+    parser.add_argument("--spec", "--suite", dest="spec", default="core", metavar="SUITE",
                         help="spec suite to run (default: core, from the WebAssembly testsuite "
                              "in $WASMBED_TESTSUITE, default ../shared/wasm-testsuite)")
     parser.add_argument("--files", help="comma-separated .wast names instead of the whole suite")
@@ -184,8 +184,14 @@ def run(args: argparse.Namespace) -> int:
     prepend_boards_path(args.boards_dir)
     module = read_app(args.app) if args.app is not None and not args.bench else None
     board = resolve_board(args.target)
+    if args.firmware is not None and module is None and static_app_of(args.firmware):
+        return run_static(board, args.firmware, args)
     from wasmbed import fuel
     features = fuel.with_metering(_features(args, board), args.fuel)
+    if module is None and not args.bench:
+        from wasmbed.commands.spec import with_suite_feature
+
+        features = with_suite_feature(features, args.spec)
     if getattr(args, "mode", "interp") == "aot":
         from wasmbed.commands.spec import aot_features
 
@@ -198,6 +204,35 @@ def run(args: argparse.Namespace) -> int:
     if module is not None:
         return run_app(board, firmware, args, console, module)
     return run_spec(board, firmware, args, console)
+
+
+def static_app_of(firmware: Path) -> Optional[str]:
+    """The app a firmware was built with (`scons ... app=X.wasm`), from its build.json."""
+    import json
+
+    info = Path(firmware).parent / "build.json"
+    try:
+        return json.loads(info.read_text()).get("static_app")
+    except (OSError, ValueError):
+        return None
+
+
+def run_static(board: str, firmware: Path, args: argparse.Namespace) -> int:
+    """Boot an image whose AOT-compiled app is linked in: its console is the app's output,
+    and the program's exit code is ours."""
+    from wasmbed.descriptors import load_board
+    from wasmbed.qemu import boot_raw, firmware_exit_code
+
+    desc = load_board(board)
+    limit = args.app_timeout * desc.qemu.timeout_factor
+    text, status = boot_raw(desc, firmware, done=lambda out: False, timeout=limit)
+    sys.stdout.write(text.decode("utf-8", errors="replace"))
+    sys.stdout.flush()
+    code = firmware_exit_code(desc, status, text[-200:])
+    if code is None:
+        raise WasmbedError(f"{firmware}: the app did not end within {limit:.0f} s "
+                           f"(QEMU status {status})")
+    return code
 
 
 def run_app(board: str, firmware: Path, args: argparse.Namespace, console: Any,
