@@ -30,6 +30,7 @@ COMMANDS = [
     "docs",
     "flash",
     "devices",
+    "monitor",
     "clean",
     "doctor",
     "soak",

@@ -106,6 +106,10 @@ _FLASH = Map({
     "flash_size": F(Nullable(Str())),                                # esptool image header
     "command": F(List(Str()), default_factory=list),  # {image} {elf} {port} {baud} {offset}
     "package": F(Nullable(Str())),                    # what provides command[0]
+    # the serial control line wired to the chip's reset (ESP devkits: RTS -> EN) and to its
+    # boot-mode pin (ESP: DTR -> IO0; STM32: BOOT0); asserted = held in reset / boot mode
+    "reset": F(Nullable(Enum("rts", "dtr"))),
+    "boot": F(Nullable(Enum("rts", "dtr"))),
 })
 
 #: `usb: [{vid: 0x303a, pid: 0x1001, serial: "^[0-9A-F:]+$"}]`: the USB ids of the board's
@@ -168,7 +172,8 @@ BOARD_SCHEMA = Map({
     "flash": F(_FLASH, default_factory=lambda: {"method": "none", "chip": None, "offsets": {},
                                                 "baud": None, "image": "elf", "flash_mode": None,
                                                 "flash_size": None, "command": [],
-                                                "package": None}),
+                                                "package": None, "reset": None,
+                                                "boot": None}),
     "toolchain": F(Nullable(_TOOLCHAIN)),
     "optimize": F(Nullable(_OPTIMIZE)),
     "status": F(Str(), default=""),
