@@ -416,3 +416,73 @@ def test_segment_outside_sram_is_refused(tmp_path) -> None:
     with pytest.raises(WasmbedError) as err:
         fl.check_esp_image(load_board(C3), image, elf)
     assert "is outside the esp32c3's IRAM/DRAM" in str(err.value)
+
+
+# ---- stm32-uart: the STM32 ROM bootloader through stm32loader (dry run: no board here) ------
+
+STM32 = ("flash:\n  method: stm32-uart\n  chip: F4\n  image: bin\n  baud: 57600\n"
+         "  offsets: {app: 0x08000000}\n  reset: {reset}\n  boot: {boot}\n")
+
+
+def _stm32(tmp_path: Path, monkeypatch, name: str, reset: str = "dtr", boot: str = "rts",
+           extra: str = "") -> str:
+    text = STM32.replace("{reset}", reset).replace("{boot}", boot) + extra
+    return _board_dir(tmp_path, monkeypatch, "mps2-an386", name, text)
+
+
+def test_stm32_uart_dry_run_shows_the_plan(tmp_path, monkeypatch, capsys) -> None:
+    name = _stm32(tmp_path, monkeypatch, "stm32-rig")
+    code, out, err = cli(capsys, "--board", name, "--dry-run", "--port", "/dev/ttyUSB7")
+    assert code == 0, err
+    write = next(ln for ln in out.splitlines() if "stm32loader" in ln)
+    assert write.endswith("-m stm32loader --port /dev/ttyUSB7 --baud 57600 --family F4 "
+                          "--erase --write --verify --address 0x8000000 --go-address 0x8000000 "
+                          f"--no-progress build/{name}/firmware.bin")
+    assert "--swap-rts-dtr" not in write          # DTR resets, RTS drives BOOT0: its default
+    assert "# boot sequence: BOOT0 (RTS) asserted, NRST (DTR) pulsed" in out
+    assert any(f"board={name}" in ln and "scons" in ln for ln in out.splitlines())
+    # the command line is one stm32loader itself accepts
+    import shlex
+    from stm32loader.args import parse_arguments
+    argv = shlex.split(write)[3:]
+    config = parse_arguments(argv)
+    assert (config.port, config.baud, config.family) == ("/dev/ttyUSB7", 57600, "F4")
+    assert config.erase and config.write and config.verify and not config.swap_rts_dtr
+    assert config.address == config.go_address == 0x08000000
+
+
+def test_stm32_uart_swapped_lines(tmp_path, monkeypatch) -> None:
+    name = _stm32(tmp_path, monkeypatch, "stm32-swap", reset="rts", boot="dtr")
+    argv = fl.plan(name, port="/dev/ttyUSB7").of("write")[0].argv
+    assert "--swap-rts-dtr" in argv
+
+
+def test_stm32_uart_descriptor_errors(tmp_path, monkeypatch) -> None:
+    name = _stm32(tmp_path, monkeypatch, "stm32-same", reset="dtr", boot="dtr")
+    with pytest.raises(WasmbedError) as err:
+        fl.plan(name)
+    assert "needs `reset` and `boot`" in str(err.value) and f"{name}.yaml:" in str(err.value)
+    name = _board_dir(tmp_path, monkeypatch, "mps2-an386", "stm32-fam",
+                      STM32.replace("F4", "F5").replace("{reset}", "dtr")
+                      .replace("{boot}", "rts"))
+    with pytest.raises(WasmbedError) as err:
+        fl.plan(name)
+    assert "stm32loader knows no family 'F5'" in str(err.value)
+    name = _board_dir(tmp_path, monkeypatch, "mps2-an386", "stm32-elf",
+                      STM32.replace("bin", "elf").replace("{reset}", "dtr")
+                      .replace("{boot}", "rts"))
+    with pytest.raises(WasmbedError) as err:
+        fl.plan(name)
+    assert "set `image: bin`" in str(err.value)
+
+
+def test_stm32_uart_refuses_a_url_and_a_missing_port(tmp_path, monkeypatch, capsys) -> None:
+    from serial.tools import list_ports
+
+    monkeypatch.delenv("WASMBED_PORT", raising=False)
+    monkeypatch.setattr(list_ports, "comports", lambda *a, **k: [])
+    name = _stm32(tmp_path, monkeypatch, "stm32-url")
+    code, _, err = cli(capsys, "--board", name, "--port", "socket://127.0.0.1:1")
+    assert code == 2 and "stm32loader opens a serial device, not the pyserial URL" in err
+    code, _, err = cli(capsys, "--board", name)
+    assert code == 2 and "no serial port given" in err and "lists no USB ids" in err

@@ -94,7 +94,8 @@ _RUNNER = Map({
     "timeout_factor": F(Number(), default=1.0),
 })
 
-FLASH_METHODS = ("none", "qemu-only", "esptool", "serial-bootloader", "openocd", "pyocd")
+FLASH_METHODS = ("none", "qemu-only", "esptool", "stm32-uart", "serial-bootloader", "openocd",
+                 "pyocd")
 
 _FLASH = Map({
     "method": F(Enum(*FLASH_METHODS), required=True),

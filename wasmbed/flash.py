@@ -5,6 +5,8 @@ a command line or a short description, so `--dry-run` prints exactly what `flash
 would run. Methods:
 
   esptool            elf2image for the chip, then write-flash at the descriptor's offsets
+  stm32-uart         the STM32 ROM's UART bootloader (AN3155) through PyPI stm32loader:
+                     BOOT0 and reset on the descriptor's DTR/RTS lines, erase, write, verify, go
   serial-bootloader  / openocd / pyocd: the descriptor's `command`, placeholders filled
   qemu-only, none    nothing to write: a clear message says what to do instead
 """
@@ -26,6 +28,10 @@ from wasmbed.devices import AUTO, resolve_port
 from wasmbed.errors import WasmbedError
 
 ESPTOOL = (sys.executable, "-m", "esptool")
+STM32LOADER = (sys.executable, "-m", "stm32loader")
+#: stm32loader's --family values (chip ids it reads the UID and flash size of)
+STM32_FAMILIES = ("F0", "F1", "F3", "F4", "F7", "H7", "L4", "L0", "G0")
+STM32_FLASH = 0x08000000    # where the ROM bootloader writes and the app runs (AN2606)
 COMMAND_METHODS = ("serial-bootloader", "openocd", "pyocd")
 # what provides the tool of a method when the descriptor names no package
 DEFAULT_PACKAGES = {"openocd": "openocd", "pyocd": "python3-pyocd"}
@@ -214,6 +220,45 @@ def _esptool_plan(plan: Plan, baud: int | None) -> None:
                            uses_port=True))
 
 
+def _stm32_plan(plan: Plan, baud: int | None) -> None:
+    """stm32loader: reset into the ROM bootloader (BOOT0 high, reset pulsed), erase, write
+    the raw image at the flash base, verify, jump to it; then reset with BOOT0 low."""
+    board, flash = plan.board, plan.board.flash
+    if flash.image != "bin":
+        raise descriptor_error(board, "method", "method stm32-uart writes a raw image: set "
+                               "`image: bin` (the ROM bootloader takes bytes, not an ELF)")
+    if flash.chip is not None and flash.chip not in STM32_FAMILIES:
+        import difflib
+        near = difflib.get_close_matches(flash.chip.upper(), STM32_FAMILIES, n=1)
+        raise descriptor_error(board, "chip", f"stm32loader knows no family {flash.chip!r}",
+                               hint=f"did you mean {near[0]}?" if near else
+                               f"its families: {', '.join(STM32_FAMILIES)}")
+    reset, boot = flash.get("reset"), flash.get("boot")
+    if not reset or not boot or reset == boot:
+        raise descriptor_error(board, "method", "method stm32-uart needs `reset` and `boot`: "
+                               "the serial control lines (rts, dtr) wired to NRST and BOOT0, "
+                               "one each", hint="e.g. reset: dtr, boot: rts (stm32loader's "
+                               "default wiring)")
+    offsets = list(flash.offsets.values())
+    if len(offsets) > 1:
+        raise descriptor_error(board, "offsets", "method stm32-uart writes one image; got "
+                               f"{', '.join(flash.offsets)}")
+    address = offsets[0] if offsets else STM32_FLASH
+    argv = list(STM32LOADER) + ["--port", plan.port or "<PORT>",
+                                "--baud", str(baud or flash.baud or 115200)]
+    if flash.chip:
+        argv += ["--family", flash.chip]
+    if reset == "rts":      # stm32loader's default: DTR resets, RTS drives BOOT0
+        argv.append("--swap-rts-dtr")
+    argv += ["--erase", "--write", "--verify", "--address", f"{address:#x}",
+             "--go-address", f"{address:#x}", "--no-progress", _rel(plan.image)]
+    plan.steps.append(Step("write", f"write flash over {plan.port or '<PORT>'} (STM32 ROM "
+                           "UART bootloader)", tuple(argv), uses_port=True))
+    plan.notes.append(f"boot sequence: BOOT0 ({boot.upper()}) asserted, NRST ({reset.upper()}) "
+                      "pulsed: the ROM's UART bootloader answers 0x7F at 8E1; erase, write "
+                      f"and verify at {address:#x}, then GO {address:#x}")
+
+
 def _command_plan(plan: Plan, baud: int | None) -> None:
     board, flash = plan.board, plan.board.flash
     if not flash.command:
@@ -255,6 +300,8 @@ def plan(board_name: str, *, port: str | None = None, baud: int | None = None,
     p.steps.append(build_step(board, features))
     if method == "esptool":
         _esptool_plan(p, baud)
+    elif method == "stm32-uart":
+        _stm32_plan(p, baud)
     elif method in COMMAND_METHODS:
         _command_plan(p, baud)
     else:  # pragma: no cover - the schema admits no other method
@@ -272,6 +319,14 @@ def needs_port(p: Plan) -> bool:
 
 def missing_tool(p: Plan) -> WasmbedError | None:
     """The write tool when it is not installed, as an error naming its package."""
+    if p.board.flash.method == "stm32-uart":
+        import importlib.util
+        if importlib.util.find_spec("stm32loader") is None:
+            return WasmbedError(f"{p.board.name}: stm32loader is not installed in "
+                                f"{sys.executable} (needed by flash method stm32-uart)",
+                                hint="pip install stm32loader (a wasmbed dependency: "
+                                     "pip install -e .)")
+        return None
     if p.board.flash.method not in COMMAND_METHODS:
         return None
     tool = p.of("write")[0].argv[0]
@@ -376,6 +431,10 @@ def flash(board_name: str, *, port: str | None = None, baud: int | None = None,
     if not image_only:
         if needs_port(p):
             port = resolve_port(p.board, port)
+            if p.board.flash.method == "stm32-uart" and "://" in port:
+                raise WasmbedError(f"{p.board.name}: stm32loader opens a serial device, not "
+                                   f"the pyserial URL {port}", hint="pass the device, e.g. "
+                                   "--port /dev/ttyUSB0")
             p = outcome.plan = plan(board_name, port=port, baud=baud, features=features,
                                     check=check)
             p.port = check_port(port)
