@@ -149,6 +149,7 @@ static wb_status refuse(wb_env *env, const char *why, const char *detail)
 /* ---- loading ------------------------------------------------------------------ */
 typedef struct wb_aot_module {
     uint8_t *code;      /* executable image (NULL: statically linked) */
+    uint8_t *block;     /* heap block holding it (code is aligned inside) */
     size_t size;
     int port_mapped;    /* came from wb_port_code_alloc            */
     uint32_t nsyms;
@@ -159,6 +160,7 @@ typedef struct wb_aot_module {
 wb_status wb_aot_load(wb_env *env, const uint8_t *b, uint32_t size, wb_module **out)
 {
     uint32_t hsize, fsize, wasm_off, wasm_len, img_off, img_len, rel_off, nrel, sym_off, nsym;
+    uint32_t align;
     uint64_t base;
     wb_aot_module *am;
     const char *miss;
@@ -196,6 +198,9 @@ wb_status wb_aot_load(wb_env *env, const uint8_t *b, uint32_t size, wb_module **
     sym_off = rd32(b + 152);
     nsym = rd32(b + 156);
     base = rd64(b + 160);
+    align = rd32(b + 168) ? rd32(b + 168) : 16u;
+    if ((align & (align - 1u)) != 0 || align > 65536u)
+        return refuse(env, "bad image alignment", NULL);
     if ((uint64_t)wasm_off + wasm_len > size || (uint64_t)img_off + img_len > size ||
         (uint64_t)rel_off + (uint64_t)nrel * 4u > size ||
         (uint64_t)sym_off + (uint64_t)nsym * 4u > size)
@@ -232,8 +237,16 @@ wb_status wb_aot_load(wb_env *env, const uint8_t *b, uint32_t size, wb_module **
     am->size = img_len;
     am->code = (uint8_t *)wb_port_code_alloc(img_len);
     am->port_mapped = am->code != NULL;
-    if (!am->code)
-        am->code = (uint8_t *)wb_alloc(env, img_len + 16u);
+    if (am->code && ((uintptr_t)am->code & (align - 1u))) { /* mapping not aligned enough */
+        wb_port_code_free(am->code, img_len);
+        am->code = NULL;
+        am->port_mapped = 0;
+    }
+    if (!am->code) {
+        am->block = (uint8_t *)wb_alloc(env, img_len + align);
+        if (am->block)
+            am->code = am->block + ((align - ((uintptr_t)am->block & (align - 1u))) & (align - 1u));
+    }
     if (!am->code) {
         wb_free(env, am->syms);
         wb_free(env, am);
@@ -288,8 +301,8 @@ void wb_aot_module_free(wb_module *m)
         return;
     if (am->port_mapped)
         wb_port_code_free(am->code, am->size);
-    else if (am->code)
-        wb_free(m->env, am->code);
+    else if (am->block)
+        wb_free(m->env, am->block);
     wb_free(m->env, am->syms);
     wb_free(m->env, am);
     m->aot = NULL;

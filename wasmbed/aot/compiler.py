@@ -127,7 +127,7 @@ def compile_module(wasm: bytes, target: Target, *, validate: bool = True,
         syms.append(img.syms[name])
     return fileformat.AotFile(target=target.triple, abi=target.abi, features=NEEDS,
                               wasm=decode.strip_code(mod), image=img.data, relocs=img.relocs,
-                              syms=syms, base=link.BASE_A).pack()
+                              syms=syms, base=link.BASE_A, align=img.align).pack()
 
 
 @dataclass

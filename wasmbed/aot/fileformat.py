@@ -13,7 +13,8 @@ Layout (all header fields little-endian, whatever the target):
     136 u32 image offset, u32 image length    (code + data, linked at `link base`)
     144 u32 relocations offset, u32 count     (u32 image offsets of pointer-sized words)
     152 u32 symbols offset, u32 count         (u32 image offset of each function's trampoline)
-    160 u64 link base                          168 8 reserved bytes
+    160 u64 link base                          168 u32 image alignment (0: 16)
+    172 4 reserved bytes
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class AotFile:
     relocs: list[int]
     syms: list[int]
     base: int
+    align: int = 16                 # the image's load address must be a multiple of this
     version: int = FORMAT_VERSION
     abi_version: int = 0
 
@@ -79,8 +81,9 @@ class AotFile:
                                    HEADER_SIZE, off) + b"\0\0\0\0"
                + field(self.target, TARGET_LEN, "target") + field(self.abi, ABI_LEN, "ABI")
                + field(self.features, FEATURES_LEN, "feature list")
-               + struct.pack("<8IQ8x", wasm_off, len(self.wasm), img_off, len(self.image),
-                             rel_off, len(self.relocs), sym_off, len(self.syms), self.base))
+               + struct.pack("<8IQI4x", wasm_off, len(self.wasm), img_off, len(self.image),
+                             rel_off, len(self.relocs), sym_off, len(self.syms), self.base,
+                             self.align))
         assert len(hdr) == HEADER_SIZE
         body[:HEADER_SIZE] = hdr
         struct.pack_into("<I", body, 20, zlib.crc32(bytes(body[24:])) & 0xFFFFFFFF)
@@ -103,9 +106,9 @@ def describe(data: bytes) -> dict:
     def s(off: int, n: int) -> str:
         return data[off:off + n].split(b"\0", 1)[0].decode(errors="replace")
 
-    f = struct.unpack_from("<8IQ", data, 128)
+    f = struct.unpack_from("<8IQI", data, 128)
     return {"version": ver, "abi_version": abiv, "size": fsize, "crc32": crc,
             "crc_ok": fsize == len(data) and zlib.crc32(data[24:]) & 0xFFFFFFFF == crc,
             "target": s(24, TARGET_LEN), "abi": s(64, ABI_LEN), "features": s(88, FEATURES_LEN),
             "wasm_size": f[1], "image_size": f[3], "relocations": f[5], "functions": f[7],
-            "base": f[8]}
+            "base": f[8], "align": f[9] or 16}

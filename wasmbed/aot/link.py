@@ -67,6 +67,13 @@ class Image:
     data: bytes
     relocs: list[int]
     syms: dict[str, int]
+    align: int = 16
+
+
+#: load-address alignment the code relies on: AArch64's ADRP addresses 4 KiB pages
+#: relative to the PC's page, so the image must keep its page offset (the two-link diff
+#: cannot see this: both bases are page aligned)
+PAGE_RELATIVE = {"EM_AARCH64": 4096}
 
 
 def _run(cmd: list[str], what: str) -> None:
@@ -81,7 +88,7 @@ def _run(cmd: list[str], what: str) -> None:
         raise WasmbedError(f"AOT {what} failed ({' '.join(cmd[:6])} ...):\n{tail}")
 
 
-def _flat(elf_path: Path) -> tuple[bytes, dict[str, int], int, str]:
+def _flat(elf_path: Path) -> tuple[bytes, dict[str, int], int, str, str]:
     from elftools.elf.elffile import ELFFile
     from elftools.elf.sections import SymbolTableSection
 
@@ -109,7 +116,7 @@ def _flat(elf_path: Path) -> tuple[bytes, dict[str, int], int, str]:
         img[addr - start:addr - start + sec["sh_size"]] = sec.data()
     endian = "<" if elf.little_endian else ">"
     return bytes(img), {k: v - start for k, v in syms.items() if start <= v < end}, \
-        elf.elfclass, endian
+        elf.elfclass, endian, elf["e_machine"]
 
 
 def build_image(c_source: str, tc: Toolchain, cpu_flags: tuple[str, ...],
@@ -136,8 +143,9 @@ def build_image(c_source: str, tc: Toolchain, cpu_flags: tuple[str, ...],
                   "-Wl,--build-id=none", f"-Wl,-T,{ld}", str(obj), "-lgcc", "-o", str(out)],
                  "link")
             images.append(_flat(out))
-        (a, syms, cls, endian), (b, _, _, _) = images
-        return Image(a, diff_relocs(a, b, BASE_B - BASE_A, cls, endian), syms)
+        (a, syms, cls, endian, machine), (b, _, _, _, _) = images
+        return Image(a, diff_relocs(a, b, BASE_B - BASE_A, cls, endian), syms,
+                     PAGE_RELATIVE.get(machine, 16))
     finally:
         if tmp_ctx:
             tmp_ctx.cleanup()
