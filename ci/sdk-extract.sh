@@ -14,6 +14,9 @@ if [ ! -f "$SRC/SHA256SUMS" ]; then
 fi
 mkdir -p "$CACHE"
 CACHE=$(cd "$CACHE" && pwd)
+# one extraction at a time (pytest -n 2 runs this from two workers at once)
+exec 9>"$CACHE/.extract.lock"
+flock 9
 
 extract() {  # archive-glob top-level-dirs...
   local pattern=$1; shift
