@@ -103,7 +103,7 @@ ROWS: list[dict[str, Any]] = [
          "function they happened in.",
          flags=("WAMR_BUILD_CUSTOM_NAME_SECTION",), aliases=("name-section",)),
     _row("extended-const", "A", PROPOSAL, "Extended Constant Expressions",
-         NOT_YET,
+         WORKS,
          "Lets constant expressions (global initialisers, segment offsets) use i32/i64 add, "
          "sub and mul.",
          flags=("WAMR_BUILD_EXTENDED_CONST_EXPR",), aliases=("extended-const-expr",),

@@ -35,12 +35,42 @@ def testsuite_dir() -> Path:
     return path
 
 
+# proposal suites: name -> (folder under the testsuite root, feature the agent needs)
+PROPOSAL_SUITES: dict[str, tuple[str, str]] = {
+    "extended-const": ("proposals/extended-const", "extended-const"),
+    "memory64": ("proposals/memory64", "memory64"),
+    "tail-call": ("proposals/tail-call", "tail-call"),
+    "multi-memory": ("proposals/multi-memory", "multi-memory"),
+    "threads": ("proposals/threads", "shared-memory"),
+    "exception-handling-legacy": ("proposals/exception-handling/legacy", "exception-handling"),
+}
+SUITES = ("core", *PROPOSAL_SUITES)
+
+
+def suite_feature(suite: str) -> Optional[str]:
+    """The feature an agent must be built with to run `suite` (None for core)."""
+    entry = PROPOSAL_SUITES.get(suite)
+    return entry[1] if entry else None
+
+
 def suite_files(suite: str, only: Optional[list[str]] = None) -> list[Path]:
-    """The .wast files of a suite. `core`: every top-level script except simd_*."""
+    """The .wast files of a suite. `core`: every top-level script except simd_*;
+    a proposal suite (PROPOSAL_SUITES): every script of its folder."""
     root = testsuite_dir()
-    if suite != "core":
-        raise WasmbedError(f"unknown suite {suite!r} (known: core)")
-    files = sorted(p for p in root.glob("*.wast") if not p.name.startswith("simd_"))
+    if suite == "core":
+        files = sorted(p for p in root.glob("*.wast") if not p.name.startswith("simd_"))
+    elif suite in PROPOSAL_SUITES:
+        root = root / PROPOSAL_SUITES[suite][0]
+        if not root.is_dir():
+            raise WasmbedError(f"suite {suite!r}: folder {root} not found",
+                               hint="set WASMBED_TESTSUITE to a testsuite checkout with proposals/")
+        files = sorted(root.glob("*.wast"))
+    else:
+        import difflib
+
+        near = difflib.get_close_matches(suite, list(SUITES), n=1)
+        raise WasmbedError(f"unknown suite {suite!r} (known: {', '.join(SUITES)})",
+                           hint=f"did you mean {near[0]}?" if near else None)
     if not only:
         return files
     by_name = {p.name: p for p in root.glob("*.wast")}

@@ -59,7 +59,7 @@ int32_t wb_table_grow(wb_env *env, wb_table *t, uint32_t delta, void *init)
 }
 
 /* ---- segments ---------------------------------------------------------------- */
-static wb_slot eval(wb_instance *inst, const wb_cexpr *e)
+static wb_slot eval1(wb_instance *inst, const wb_cexpr *e)
 {
     switch (e->op) {
     case 0x23: return inst->globals[e->idx]->val;
@@ -67,6 +67,43 @@ static wb_slot eval(wb_instance *inst, const wb_cexpr *e)
     case 0xD2: return (uintptr_t)inst->funcs[e->idx];
     default: return e->val;
     }
+}
+
+#if WB_FEATURE_EXTENDED_CONST
+/* An extended constant expression: the loader checked the stack depth. */
+static wb_slot eval_ext(wb_instance *inst, const wb_cexpr *e)
+{
+    wb_slot st[WB_CEXPR_DEPTH], a, b;
+    const wb_cexpr *x = inst->module->xops + e->val;
+    uint32_t sp = 0, k;
+    for (k = 0; k < e->idx; k++, x++) {
+        if (x->op >= 0x6A && x->op <= 0x7E) { /* i32/i64 add, sub, mul */
+            b = st[--sp];
+            a = st[sp - 1];
+            switch (x->op) {
+            case 0x6A: a = (uint32_t)(a + b); break;
+            case 0x6B: a = (uint32_t)(a - b); break;
+            case 0x6C: a = (uint32_t)((uint32_t)a * (uint32_t)b); break;
+            case 0x7C: a += b; break;
+            case 0x7D: a -= b; break;
+            default: a *= b; break;
+            }
+            st[sp - 1] = a;
+        } else {
+            st[sp++] = eval1(inst, x);
+        }
+    }
+    return st[0];
+}
+#endif
+
+static wb_slot eval(wb_instance *inst, const wb_cexpr *e)
+{
+#if WB_FEATURE_EXTENDED_CONST
+    if (e->op == WB_CEXPR_EXT)
+        return eval_ext(inst, e);
+#endif
+    return eval1(inst, e);
 }
 
 wb_status wb_table_init_seg(wb_instance *inst, uint32_t tab, uint32_t seg,

@@ -43,6 +43,14 @@ typedef struct wb_cexpr { /* a constant expression: one instruction */
     uint64_t val;
 } wb_cexpr;
 
+/* extended-const: a longer expression is a run of wb_cexpr in module->xops
+ * (i32/i64 add, sub, mul between the operands), evaluated on a stack of
+ * WB_CEXPR_DEPTH values; its head is {WB_CEXPR_EXT, idx count, val first}. */
+#define WB_CEXPR_EXT 0x01
+#ifndef WB_CEXPR_DEPTH
+#define WB_CEXPR_DEPTH 16
+#endif
+
 typedef struct wb_globaldef {
     uint8_t type, mut;
     wb_cexpr init;
@@ -110,6 +118,10 @@ struct wb_module {
     wb_elem *elems;
     uint32_t ndatas;
     wb_data *datas;
+#if WB_FEATURE_EXTENDED_CONST
+    wb_cexpr *xops; /* extended constant expressions, see WB_CEXPR_EXT */
+    uint32_t nxops, xops_cap;
+#endif
     uint32_t *code;
     uint32_t code_len;
 #if WB_FEATURE_CUSTOM_NAME_SECTION

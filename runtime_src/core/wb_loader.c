@@ -225,70 +225,119 @@ static int rd_limits(wb_reader *r, wb_limits *l, int mem)
     return 0;
 }
 
-#if WB_VALIDATE
-static uint8_t cexpr_type(const wb_module *m, const wb_cexpr *e)
+/* Appends one instruction to the module's extended constant-expression ops. */
+#if WB_FEATURE_EXTENDED_CONST
+static int xop_push(wb_reader *r, wb_module *m, const wb_cexpr *x)
 {
-    switch (e->op) {
-    case 0x41: return WB_I32;
-    case 0x42: return WB_I64;
-    case 0x43: return WB_F32;
-    case 0x44: return WB_F64;
-    case 0x23: return m->globals[e->idx].type;
-    case 0xD2: return WB_FUNCREF;
-    default: return (uint8_t)e->val; /* ref.null: its type */
+    wb_cexpr *a = m->xops;
+    if (m->nxops == m->xops_cap) {
+        uint32_t cap = m->xops_cap ? m->xops_cap * 2u : 8u;
+        a = (wb_cexpr *)wb_realloc(r->env, m->xops, (size_t)cap * sizeof(wb_cexpr));
+        if (!a)
+            return wb_rd_fail(r, WB_ERR_NOMEM, "out of memory");
+        m->xops = a;
+        m->xops_cap = cap;
     }
+    a[m->nxops++] = *x;
+    return 0;
 }
 #endif
 
+/* A constant expression. One instruction is stored in *e itself; with
+ * extended-const a longer one goes to m->xops and *e becomes
+ * {WB_CEXPR_EXT, idx = count, val = first op} (see wb_instance.c eval). */
 static int rd_cexpr(wb_reader *r, wb_loadctx *lc, wb_cexpr *e, uint8_t want)
 {
     wb_module *m = lc->m;
-    uint8_t op = wb_rd_u8(r);
-    CK();
-    e->op = op;
-    switch (op) {
-    case 0x41: e->val = (uint32_t)wb_rd_leb(r, 32, 1); break;
-    case 0x42: e->val = wb_rd_leb(r, 64, 1); break;
-    case 0x43: e->val = rd_fixed(r, 4); break;
-    case 0x44: e->val = rd_fixed(r, 8); break;
-    case 0x23:
-        e->idx = wb_rd_u32(r);
-        CK();
-        INVALID(e->idx >= m->nglobal_imports, "unknown global");
-        INVALID(m->globals[e->idx].mut, "constant expression required");
-        break;
-    case 0xD0: e->val = rd_reftype(r); break;
-    case 0xD2:
-        e->idx = wb_rd_u32(r);
-        CK();
-        INVALID(e->idx >= m->nfuncs, "unknown function");
-        if (e->idx < m->nfuncs)
-            lc->declared[e->idx] = 1;
-        break;
-    case 0x0B:
-        INVALID(1, "type mismatch");
-        break;
-    default:
-        MALFORMED_V(!(op <= 0x05 || (op >= 0x0B && op <= 0x11) ||
-                      (op >= 0x1A && op <= 0x1C) || (op >= 0x20 && op <= 0x26) ||
-                      (op >= 0x28 && op <= 0xC4) || (op >= 0xD0 && op <= 0xD2) ||
-                      op == 0xFC),
-                    "illegal opcode");
-        INVALID(1, "constant expression required");
-        MALFORMED(1, "illegal opcode");
-    }
-    CK();
-    op = wb_rd_u8(r);
-    CK();
-    if (op != 0x0B) {
-        INVALID(op == 0x41 || op == 0x42 || op == 0x43 || op == 0x44 ||
-                    op == 0x23 || op == 0xD0 || op == 0xD2,
-                "type mismatch");
-        INVALID(1, "constant expression required");
-        MALFORMED(1, "END opcode expected");
-    }
-    INVALID(cexpr_type(m, e) != want, "type mismatch");
+    uint8_t types[WB_CEXPR_DEPTH];
+    uint32_t depth = 0, n = 0;
+#if WB_FEATURE_EXTENDED_CONST
+    uint32_t first = m->nxops;
+#endif
+    (void)types;
     (void)want;
+    for (;;) {
+        wb_cexpr x;
+        uint8_t op = wb_rd_u8(r), t = 0;
+        CK();
+        if (op == 0x0B)
+            break;
+        memset(&x, 0, sizeof x);
+        x.op = op;
+        switch (op) {
+        case 0x41: x.val = (uint32_t)wb_rd_leb(r, 32, 1); t = WB_I32; break;
+        case 0x42: x.val = wb_rd_leb(r, 64, 1); t = WB_I64; break;
+        case 0x43: x.val = rd_fixed(r, 4); t = WB_F32; break;
+        case 0x44: x.val = rd_fixed(r, 8); t = WB_F64; break;
+        case 0x23:
+            x.idx = wb_rd_u32(r);
+            CK();
+            INVALID(x.idx >= m->nglobal_imports, "unknown global");
+            INVALID(m->globals[x.idx].mut, "constant expression required");
+            t = x.idx < m->nglobals ? m->globals[x.idx].type : 0;
+            break;
+        case 0xD0: t = rd_reftype(r); x.val = t; break;
+        case 0xD2:
+            x.idx = wb_rd_u32(r);
+            CK();
+            INVALID(x.idx >= m->nfuncs, "unknown function");
+            if (x.idx < m->nfuncs)
+                lc->declared[x.idx] = 1;
+            t = WB_FUNCREF;
+            break;
+#if WB_FEATURE_EXTENDED_CONST
+        case 0x6A: case 0x6B: case 0x6C: /* i32.add/sub/mul */
+        case 0x7C: case 0x7D: case 0x7E: /* i64.add/sub/mul */
+            t = op < 0x70 ? WB_I32 : WB_I64;
+            INVALID(depth < 2 || types[depth - 1] != t || types[depth - 2] != t,
+                    "type mismatch");
+            MALFORMED(depth < 2, "type mismatch"); /* the evaluator's stack */
+            depth -= 2;
+            break;
+#endif
+        default:
+            if (n == 0) {
+                MALFORMED_V(!(op <= 0x05 || (op >= 0x0B && op <= 0x11) ||
+                              (op >= 0x1A && op <= 0x1C) || (op >= 0x20 && op <= 0x26) ||
+                              (op >= 0x28 && op <= 0xC4) || (op >= 0xD0 && op <= 0xD2) ||
+                              op == 0xFC),
+                            "illegal opcode");
+                INVALID(1, "constant expression required");
+                MALFORMED(1, "illegal opcode");
+            }
+            INVALID(1, "constant expression required");
+            MALFORMED(1, "END opcode expected");
+        }
+        CK();
+#if !WB_FEATURE_EXTENDED_CONST
+        /* one instruction, then END */
+        INVALID(n > 0, "type mismatch");
+        MALFORMED(n > 0, "END opcode expected");
+#endif
+        MALFORMED(depth >= WB_CEXPR_DEPTH,
+                  "constant expression too deep (WB_CEXPR_DEPTH values)");
+        types[depth++] = t;
+        if (n == 0) {
+            *e = x;
+        } else {
+#if WB_FEATURE_EXTENDED_CONST
+            if (n == 1 && xop_push(r, m, e))
+                return r->st;
+            if (xop_push(r, m, &x))
+                return r->st;
+#endif
+        }
+        n++;
+    }
+    INVALID(n == 0 || depth != 1 || types[0] != want, "type mismatch");
+    MALFORMED(n == 0 || depth != 1, "type mismatch");
+#if WB_FEATURE_EXTENDED_CONST
+    if (n > 1) {
+        e->op = WB_CEXPR_EXT;
+        e->idx = n;
+        e->val = first;
+    }
+#endif
     return 0;
 }
 
@@ -892,6 +941,9 @@ void wb_module_destroy(wb_module *m)
     wb_free(env, m->exports);
     for (i = 0; i < m->nelems; i++)
         wb_free(env, m->elems[i].init);
+#if WB_FEATURE_EXTENDED_CONST
+    wb_free(env, m->xops);
+#endif
     wb_free(env, m->elems);
     for (i = 0; i < m->ndatas; i++)
         wb_free(env, m->datas[i].bytes);

@@ -24,7 +24,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="test suite: core = every top-level .wast except simd_* of the "
                              "WebAssembly testsuite (github.com/WebAssembly/testsuite) in "
                              "$WASMBED_TESTSUITE, default ../shared/wasm-testsuite beside "
-                             "the checkout")
+                             "the checkout; a proposal (extended-const, tail-call, ...) = its "
+                             "folder under proposals/, agent built with that feature")
     parser.add_argument("--files", help="comma-separated .wast names (or paths) instead of the whole suite")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the JSON report here")
     parser.add_argument("--junit", type=Path, metavar="PATH", help="write a JUnit XML report here")
@@ -62,6 +63,20 @@ def agent_features(board: str, features: Optional[str], mini_loader: bool) -> Op
     return keys
 
 
+def with_suite_feature(features: Optional[list[str]], suite: str) -> Optional[list[str]]:
+    """The agent build's feature request, plus the feature a proposal suite exercises
+    (`+key`: added to the board's defaults when no --features was given)."""
+    from wasmbed.wast import suite_feature
+
+    key = suite_feature(suite)
+    if key is None:
+        return features
+    items = list(features or [])
+    if any(i.strip().lstrip("+") == key for i in items):
+        return items
+    return items + [f"+{key}"]
+
+
 def board_default_features(board: str) -> list[str]:
     from wasmbed import descriptors
 
@@ -90,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
     features = agent_features(args.board, args.features, args.mini_loader)
     from wasmbed import fuel
     features = fuel.with_metering(features, args.fuel)
+    features = with_suite_feature(features, args.suite)
     mode = args.mode
     if mode.startswith("aot"):
         from wasmbed.aot.spec_mode import AotModules
