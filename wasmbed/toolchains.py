@@ -51,7 +51,7 @@ TRIPLES: dict[str, tuple[str, str]] = {
     "aarch64-unknown-linux-musl": ("zig", "aarch64-linux-musl"),
     "riscv64-unknown-linux-musl": ("zig", "riscv64-linux-musl"),
     "s390x-unknown-linux-musl": ("zig", "s390x-linux-musl"),
-    "mips-unknown-linux-musl": ("zig", "mips-linux-musleabihf"),
+    "mips-unknown-linux-musl": ("zig", "mips-linux-musleabi"),
 }
 
 GCC_PACKAGES = {
