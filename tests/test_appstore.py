@@ -244,7 +244,9 @@ def test_c_store_builds_warning_free_for_targets(cc: str, tmp_path: Path) -> Non
 
     if shutil.which(cc) is None:
         pytest.skip(f"{cc} not installed")
-    out = subprocess.run([cc, "-std=c11", "-Wall", "-Wextra", "-Werror", "-ffreestanding",
-                          "-Os", "-c", str(ROOT / "runtime_src" / "store" / "wb_store.c"),
-                          "-o", str(tmp_path / "wb_store.o")], capture_output=True, text=True)
-    assert out.returncode == 0 and not out.stderr.strip(), out.stderr
+    for name in ("wb_store", "wb_cfi"):
+        out = subprocess.run([cc, "-std=c11", "-Wall", "-Wextra", "-Werror", "-ffreestanding",
+                              "-Os", "-c", str(ROOT / "runtime_src" / "store" / f"{name}.c"),
+                              "-o", str(tmp_path / f"{name}.o")], capture_output=True,
+                             text=True)
+        assert out.returncode == 0 and not out.stderr.strip(), out.stderr
