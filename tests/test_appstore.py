@@ -250,3 +250,50 @@ def test_c_store_builds_warning_free_for_targets(cc: str, tmp_path: Path) -> Non
                               "-o", str(tmp_path / f"{name}.o")], capture_output=True,
                              text=True)
         assert out.returncode == 0 and not out.stderr.strip(), out.stderr
+
+
+# ---- wasmbed push --image (a flash image file) ------------------------------------------------
+
+def test_push_cli_on_an_image(tmp_path: Path, capsys) -> None:
+    import json
+
+    from wasmbed.cli import main
+
+    image = tmp_path / "flash.img"
+    image.write_bytes(b"\xff" * (3 * 4096))
+    app = tmp_path / "app.wasm"
+    app.write_bytes(b"\0asm\1\0\0\0")
+    where = ["--image", str(image), "--offset", "4K", "--size", "8K", "--sector", "0x1000"]
+    assert main(["push", str(app), *where, "--name", "first"]) == 0
+    assert main(["push", str(app), *where]) == 0
+    capsys.readouterr()
+    assert main(["push", "--list", "--json", *where]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed["boot"] == "B"
+    assert [(s["slot"], s["version"], s["name"]) for s in listed["slots"]] == \
+        [("A", 1, "first"), ("B", 2, "app")]
+    assert image.read_bytes()[:4096] == b"\xff" * 4096          # outside the store: untouched
+
+
+def test_push_cli_errors(tmp_path: Path, capsys) -> None:
+    from wasmbed.cli import main
+
+    bad = tmp_path / "bad.wasm"
+    bad.write_bytes(b"\0asm\1\0\0\0\x01\x04\x01\x60\x00\x01")
+    image = tmp_path / "flash.img"
+    image.write_bytes(b"\xff" * 8192)
+    cases = [
+        (["push", str(bad)], "over its serial port is not built yet"),
+        (["push", str(bad), "--image", str(image)], "needs the store's --size and --sector"),
+        (["push", str(bad), "--image", str(image), "--size", "8K", "--sector", "4K"],
+         "is not a valid module"),
+        (["push", "--list", "--image", str(image), "--size", "16K", "--sector", "4K"],
+         "no store of 16384 bytes at 0x0"),
+        (["push", "--list", "--image", str(image), "--size", "12K", "--sector", "4K"],
+         "not two whole slots"),
+    ]
+    for argv, message in cases:
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err, (argv, err)
+    assert image.read_bytes() == b"\xff" * 8192                 # an invalid module writes nothing

@@ -322,3 +322,27 @@ def test_power_cut_during_push_keeps_the_previous_app(firmware: Path, tmp_path: 
     assert board.report()["boot"] == f"B name=new length={len(new)} crc={st.crc32(new)}"
     board.quit()
     assert st.boot_slot(on_flash(flash)).name == "new"
+
+
+@pytest.mark.build
+@pytest.mark.qemu
+def test_host_written_image_boots_and_lists(firmware: Path, tmp_path: Path, capsys) -> None:
+    """`wasmbed push --image` writes the store into QEMU's flash file; the firmware boots
+    that app; the firmware's own push is then listed by `wasmbed push --list`."""
+    from wasmbed.cli import main
+
+    flash = blank_flash(tmp_path / "flash0.img")
+    app = _write(tmp_path / "hostapp.wasm", wasm_module(5, 1500))
+    where = ["--image", str(flash), "--offset", hex(SECTOR), "--size", "512K",
+             "--sector", "256K"]
+    assert main(["push", str(app), *where]) == 0
+    assert "-> slot A" in capsys.readouterr().out
+    board = Board(firmware, flash)
+    data = app.read_bytes()
+    assert board.report()["boot"] == f"A name=hostapp length={len(data)} crc={st.crc32(data)}"
+    board.push(wasm_module(6, 700), "fw")
+    board.quit()
+    assert main(["push", "--list", *where]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(" A: version 1 wasm 'hostapp'")
+    assert lines[1].startswith("*B: version 2 wasm 'fw' ")

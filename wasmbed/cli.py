@@ -31,6 +31,7 @@ COMMANDS = [
     "flash",
     "devices",
     "monitor",
+    "push",
     "clean",
     "doctor",
     "soak",
