@@ -47,3 +47,16 @@ def test_host_extended_const_suite(tmp_path: Path) -> None:
     assert totals["passed"] >= 280, totals  # the whole suite ran (287 at the time of writing)
     assert totals["passed"] / (totals["passed"] + totals["failed"]) >= MIN_PASS_RATE, totals
     assert code == (1 if totals["failed"] else 0)
+
+
+@pytest.mark.spec
+def test_host_tail_call_suite(tmp_path: Path) -> None:
+    """return_call.wast counts down from 1_000_000 by tail calls: with frame growth
+    the call stack (a few thousand frames) would be exhausted long before."""
+    out = tmp_path / "tc.json"
+    code = main(["spec", "--board", "host", "--suite", "tail-call", "--json", str(out)])
+    data = json.loads(out.read_text())
+    totals = data["totals"]
+    assert totals["passed"] >= 100, totals  # the whole suite ran (108 at the time of writing)
+    assert totals["passed"] / (totals["passed"] + totals["failed"]) >= MIN_PASS_RATE, totals
+    assert code == (1 if totals["failed"] else 0)

@@ -276,7 +276,7 @@ ROWS: list[dict[str, Any]] = [
          "Reference-typed strings with their own instructions, on top of GC.",
          flags=("WAMR_BUILD_STRINGREF",), implies=("gc",)),
     _row("tail-call", "B", PROPOSAL, "Tail Calls",
-         NOT_YET,
+         WORKS,
          "return_call and return_call_indirect: calls that reuse the caller's frame.",
          flags=("WAMR_BUILD_TAIL_CALL",), aliases=("tail-calls",),
          wast=("proposals/tail-call/*.wast",)),

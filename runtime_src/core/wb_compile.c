@@ -826,6 +826,38 @@ static void instr(comp *cc, uint8_t op)
         emit(cc, tab);
         return;
     }
+#if WB_FEATURE_TAIL_CALL
+    case 0x12: /* return_call funcidx */
+    case 0x13: { /* return_call_indirect typeidx tableidx */
+        const wb_functype *t;
+        uint32_t tab = 0, k;
+        a = rd_idx(cc);
+        if (op == 0x13)
+            tab = rd_idx(cc);
+        if (r->st)
+            return;
+        if (op == 0x12) {
+            INVALID(a >= m->nfuncs, "unknown function");
+            t = &m->types[m->func_type[a]];
+        } else {
+            INVALID(tab >= m->ntables, "unknown table");
+            INVALID(a >= m->ntypes, "unknown type");
+            INVALID(m->tables[tab].elem != WB_FUNCREF, "type mismatch");
+            pop(cc, WB_I32);
+            t = &m->types[a];
+        }
+        f = &cc->ctls[0]; /* the callee's results are the caller's */
+        INVALID(t->nresults != f->nr, "type mismatch");
+        for (k = 0; k < t->nresults && k < f->nr; k++)
+            INVALID(t->types[t->nparams + k] != f->rt[k], "type mismatch");
+        op_call(cc, t); /* pushes the results: room for a native callee's */
+        emit_op2(cc, op == 0x12 ? OP_RETURN_CALL : OP_RETURN_CALL_INDIRECT, a);
+        if (op == 0x13)
+            emit(cc, tab);
+        set_unreachable(cc);
+        return;
+    }
+#endif
     case 0x1A:
         pop(cc, 0);
         emit_op(cc, OP_DROP);

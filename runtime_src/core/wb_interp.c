@@ -398,7 +398,14 @@ static unsigned trunc_kind(unsigned sub)
     X(0xBD) X(0xBE) X(0xBF) X(0xC0) X(0xC1) X(0xC2) X(0xC3) X(0xC4)       \
     X(0xD0) X(0xD2) X(0xE0) X(0xE1) X(0xE2) X(0xE3) X(0xE4) X(0xE5)       \
     X(0xE6) X(0xE7) X(0xE8) X(0xE9) X(0xEA) X(0xEB) X(0xEC) X(0xED)       \
-    X(0xEE) X(0xEF) X(0xF0) X(0xF1) WB_FUSED_OPLIST(X) WB_FUEL_OPLIST(X)
+    X(0xEE) X(0xEF) X(0xF0) X(0xF1) WB_FUSED_OPLIST(X) WB_FUEL_OPLIST(X)     \
+    WB_TAIL_OPLIST(X)
+
+#if WB_FEATURE_TAIL_CALL
+#define WB_TAIL_OPLIST(X) X(0xDD) X(0xDE)
+#else
+#define WB_TAIL_OPLIST(X)
+#endif
 
 #if WB_FEATURE_INSTRUCTION_METERING
 #define WB_FUEL_OPLIST(X) X(0xDF)
@@ -523,6 +530,12 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
         uint32_t n = *ip;
         wb_frame *fr;
         FLUSH();
+#if WB_FEATURE_TAIL_CALL
+        if (0) {
+        ret_tail: /* a native callee of a tail call: its n results on top */
+            n = callee->type->nresults;
+        }
+#endif
         sp = unwind(fp, sp, n);
         fr = &frames[--depth];
         if (!fr->ip)
@@ -594,6 +607,40 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
             TRAP("indirect call type mismatch");
         goto call;
     }
+#if WB_FEATURE_TAIL_CALL
+    OP(0xDD) { /* return_call funcidx: the callee replaces this frame */
+        callee = inst->funcs[*ip++];
+    tail:
+        FLUSH();
+        if (!WB_INTERPRETED(callee)) {
+            uint32_t np = callee->nparams;
+            env->depth = depth;
+            st = wb_call_native(env, callee, inst, sp - np);
+            if (st)
+                goto out;
+            sp = sp - np + callee->type->nresults;
+            goto ret_tail;
+        }
+        sp = unwind(fp, sp, callee->nparams); /* arguments to the frame base */
+        depth--; /* enter pushes it back: same frames[] record, same fp */
+        goto enter;
+    }
+    OP(0xDE) { /* return_call_indirect typeidx tableidx */
+        const wb_functype *want = &inst->module->types[ip[0]];
+        wb_table *t = inst->tables[ip[1]];
+        uint32_t i = I32(tos);
+        POP();
+        ip += 2;
+        if (i >= t->size)
+            TRAP("undefined element");
+        callee = (wb_func *)t->elems[i];
+        if (!callee)
+            TRAP("uninitialized element");
+        if (!wb_functype_eq(callee->type, want))
+            TRAP("indirect call type mismatch");
+        goto tail;
+    }
+#endif
     OP(0x1A) POP(); NEXT();
     OP(0x1B) {
         uint32_t c = I32(tos);

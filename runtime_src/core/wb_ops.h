@@ -40,6 +40,8 @@ enum {
     /* 0x45..0xC4 numeric ops, wasm numbering */
     OP_REF_NULL = 0xD0,
     OP_REF_FUNC = 0xD2,     /* funcidx */
+    OP_RETURN_CALL = 0xDD,  /* funcidx (tail-call)                     */
+    OP_RETURN_CALL_INDIRECT = 0xDE, /* typeidx tableidx (tail-call)    */
     OP_FC = 0xE0            /* 0xE0 + FC sub-opcode (0..17)           */
 };
 
