@@ -62,13 +62,13 @@ export WASMBED_FIRMWARE
 if [ "$board" = host ]; then
   # one build of the host agent (default features include libc-wasi), reused by every test
   WASMBED_FIRMWARE=$(.venv/bin/python -c \
-    'from wasmbed.target import host_firmware; print(host_firmware())' | tail -n 1)
+    'from wasmbed.run.target import host_firmware; print(host_firmware())' | tail -n 1)
 else
   board=$(.venv/bin/python -c 'import sys; from wasmbed.commands.qemu import resolve_board
 print(resolve_board(sys.argv[1]))' "$board" | tail -n 1)
   WASMBED_FIRMWARE=$(.venv/bin/python -c 'import sys
-from wasmbed import build
-from wasmbed.descriptors import load_board
+from wasmbed.build import driver as build
+from wasmbed.model.descriptors import load_board
 b = load_board(sys.argv[1])
 print(build.build(b.name, [*b.features, "libc-wasi"], build_dir=build.ROOT / "build" / f"wasi-{b.name}").firmware)' \
     "$board" | tail -n 1)

@@ -118,7 +118,7 @@ def build() -> dict[str, Path]:
 
 def seed(limit: int = 4000) -> dict[str, Path]:
     """Seed corpora from the spec suite's binary modules (wast2json, cached)."""
-    from wasmbed import wast
+    from wasmbed.run import wast
 
     corpus = OUT / "seeds"
     dirs = {h: corpus / h for h in HARNESSES}

@@ -12,7 +12,7 @@ from typing import Iterator
 
 import pytest
 
-from wasmbed.target import HostTarget
+from wasmbed.run.target import HostTarget
 
 
 def host_agent_path() -> Path:
@@ -21,9 +21,9 @@ def host_agent_path() -> Path:
     if override:
         return Path(override)
     try:
-        from wasmbed import build
+        from wasmbed.build import driver as build
     except ImportError:
-        pytest.skip("wasmbed.build is not available (set WASMBED_HOST_AGENT to a built agent)")
+        pytest.skip("wasmbed.build.driver is not available (set WASMBED_HOST_AGENT to a built agent)")
     return Path(build.build("host").firmware)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from agent_helpers import wasm32_clang, wat
-from wasmbed.protocol import (
+from wasmbed.run.protocol import (
     FrameType,
     Kind,
     LinkLost,
@@ -24,7 +24,7 @@ from wasmbed.protocol import (
     Value,
     encode_frame,
 )
-from wasmbed.target import HostTarget
+from wasmbed.run.target import HostTarget
 
 ADDER = """
 (module

@@ -14,10 +14,10 @@ from agent_helpers import wat
 from wasmbed.aot import compiler, decode, emit, fileformat
 from wasmbed.aot.spec_mode import AotModules
 from wasmbed.errors import WasmbedError
-from wasmbed.protocol import Kind, RemoteError, Value
-from wasmbed.spec import SKIP_TEXT, SpecRunner
-from wasmbed.target import HostTarget
-from wasmbed.wast import suite_files
+from wasmbed.run.protocol import Kind, RemoteError, Value
+from wasmbed.run.spec import SKIP_TEXT, SpecRunner
+from wasmbed.run.target import HostTarget
+from wasmbed.run.wast import suite_files
 
 AOT_FEATURES = ["interp", "aot", "aot-validator", "libc-builtin"]
 
@@ -57,7 +57,7 @@ PROGRAM = """
 
 @pytest.fixture(scope="module")
 def aot_agent() -> Path:
-    from wasmbed import build
+    from wasmbed.build import driver as build
 
     return Path(build.build("host", AOT_FEATURES, jobs=2).firmware)
 
@@ -278,9 +278,9 @@ def test_spec_sample_in_aot_mode_on_qemu_riscv64(tmp_path: Path) -> None:
     """The riscv64 agent with aot; modules compiled by riscv64-unknown-elf-gcc on the host."""
     import shutil
 
-    from wasmbed import build
+    from wasmbed.build import driver as build
     from wasmbed.commands.spec import aot_features
-    from wasmbed.qemu import QemuTarget
+    from wasmbed.run.qemu import QemuTarget
 
     if shutil.which("qemu-system-riscv64") is None:
         pytest.skip("qemu-system-riscv64 not installed")
@@ -300,7 +300,7 @@ def test_spec_sample_in_aot_mode_on_qemu_riscv64(tmp_path: Path) -> None:
 
 def test_aot_only_runtime_runs_aot_and_refuses_code_in_wasm(program_aot: bytes) -> None:
     """features=aot,-interp: no interpreter, no validator; declarations-only .wasm still load."""
-    from wasmbed import build
+    from wasmbed.build import driver as build
 
     res = build.build("host", ["aot", "-interp", "libc-builtin"], jobs=2)
     assert "interp" not in res.build_json["features"]

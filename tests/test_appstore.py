@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from wasmbed import appstore as st
+from wasmbed.build import appstore as st
 from wasmbed.errors import WasmbedError
 
 LAYOUT = st.Layout(size=2 * 4096, sector=4096)

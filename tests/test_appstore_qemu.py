@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from wasmbed import ROOT
-from wasmbed import appstore as st
-from wasmbed.descriptors import load_board
-from wasmbed.qemu import free_port, qemu_command
+from wasmbed.build import appstore as st
+from wasmbed.model.descriptors import load_board
+from wasmbed.run.qemu import free_port, qemu_command
 
 BOARD = "qemu-riscv64"
 # The virt machine's first pflash bank (unit=0, 0x20000000, 32 MiB, 256 KiB erase blocks).

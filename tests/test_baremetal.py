@@ -16,9 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from wasmbed import ROOT, descriptors, render, toolchains
+from wasmbed import ROOT
+from wasmbed.model import descriptors
+from wasmbed.build import render
+from wasmbed.model import toolchains
 from wasmbed.errors import WasmbedError
-from wasmbed.qemu import FAULT_CODE, boot_raw, firmware_exit_code
+from wasmbed.run.qemu import FAULT_CODE, boot_raw, firmware_exit_code
 
 QEMU_BOARDS = ["qemu-riscv64", "qemu-riscv32", "mps2-an386", "mps2-an385", "qemu-aarch64",
                "malta-mips", "malta-mips64", "qemu-i386", "qemu-xtensa"]
@@ -139,8 +142,8 @@ def build_boot_image(name: str, out: Path, main_c: str = BOOT_MAIN) -> Path:
               "-isystem", str(gen / "include"), f"-I{gen}", f"-I{ROOT / 'runtime_src' / 'port'}"]
     sources = [*r.sources, out / "main.c", ROOT / "runtime_src" / "port" / "common" / "mem.c"]
     objects = []
-    if tc.family == "clang":  # Xtensa: the build's own pipeline (wasmbed/xtensa.py)
-        from wasmbed import xtensa
+    if tc.family == "clang":  # Xtensa: the build's own pipeline (wasmbed/build/xtensa.py)
+        from wasmbed.build import xtensa
         for src in sources:
             obj = out / (Path(src).name + ".o")
             xtensa.compile_object(tc, cflags, Path(src), obj, f"compiling {Path(src).name}")
@@ -239,8 +242,8 @@ int main(void)
 @pytest.mark.parametrize("name", ["qemu-riscv64", "mps2-an386", "qemu-aarch64", "malta-mips", "qemu-i386"])
 def test_guest_crash_reaches_the_host_as_a_fault(name: str, tmp_path: Path) -> None:
     """A trap in the firmware: QemuTarget reports `guest crash: WASMBED FAULT ...`."""
-    from wasmbed.protocol import LinkLost
-    from wasmbed.qemu import QemuTarget
+    from wasmbed.run.protocol import LinkLost
+    from wasmbed.run.qemu import QemuTarget
 
     image = build_boot_image(name, tmp_path, CRASH_ON_INPUT)
     with QemuTarget(name, image, log=tmp_path / "serial.log") as target:

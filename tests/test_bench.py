@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from wasmbed import bench, cli
+from wasmbed import cli
+from wasmbed.report import bench
 from wasmbed.errors import WasmbedError
 
 pytestmark = pytest.mark.xdist_group("bench")

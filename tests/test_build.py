@@ -8,10 +8,10 @@ import subprocess
 import pytest
 
 from wasmbed import ROOT
-from wasmbed.build import build, scons_command
+from wasmbed.build.driver import build, scons_command
 from wasmbed.errors import WasmbedError
-from wasmbed.sconsbuild import parse_arguments, variant_dir
-from wasmbed.descriptors import load_board
+from wasmbed.build.sconsbuild import parse_arguments, variant_dir
+from wasmbed.model.descriptors import load_board
 
 pytestmark = pytest.mark.build
 
@@ -104,7 +104,7 @@ def test_bad_arguments_are_clear():
 
 
 def test_matrix_rows_for_each_kind_of_outcome(tmp_path):
-    from wasmbed import matrix
+    from wasmbed.build import matrix
 
     m = matrix.run(["host", "qemu-aarch64-nuttx", "arc-em"], parallel=2)
     rows = m["boards"]

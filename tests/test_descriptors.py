@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from wasmbed import descriptors, matrix
+from wasmbed.model import descriptors
+from wasmbed.build import matrix
 from wasmbed.errors import WasmbedError
-from wasmbed.schema import DescriptorError
+from wasmbed.model.schema import DescriptorError
 
 SEED_TRIPLES = set(matrix.SEED_TRIPLES)
 

@@ -11,9 +11,9 @@ import pytest
 from serial.tools import list_ports
 
 from wasmbed import ROOT
-from wasmbed import devices as dv
+from wasmbed.build import devices as dv
 from wasmbed.cli import main
-from wasmbed.descriptors import load_board, load_board_file
+from wasmbed.model.descriptors import load_board, load_board_file
 from wasmbed.errors import WasmbedError
 
 C3 = "esp32c3-baremetal"
@@ -196,7 +196,7 @@ def test_flash_uses_the_found_port(ports, capsys) -> None:
 
 
 def test_spec_port_auto(ports) -> None:
-    from wasmbed.target import open_target
+    from wasmbed.run.target import open_target
 
     ports(fake("/dev/ttyWASMBED-found1", 0x10C4, 0xEA60))
     with pytest.raises(WasmbedError) as err:

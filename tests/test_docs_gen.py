@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from wasmbed import ROOT
-from wasmbed import docs_gen
-from wasmbed import features as reg
+from wasmbed.report import docs_gen
+from wasmbed.model import features as reg
 from wasmbed.errors import WasmbedError
 
 HEAD = "# project\n\nhand-written intro | with a pipe\n\n## Support\n\n"

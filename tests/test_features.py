@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from wasmbed import ROOT
-from wasmbed import features as reg
+from wasmbed.model import features as reg
 from wasmbed.errors import WasmbedError
-from wasmbed.features_table import TARGETS
+from wasmbed.model.features_table import TARGETS
 
 SEEDS = Path(os.environ.get("WASMBED_SEEDS", ROOT.parent / "shared" / "seeds"))
 TESTSUITE = Path(os.environ.get("WASMBED_TESTSUITE", ROOT.parent / "shared" / "wasm-testsuite"))
@@ -340,9 +340,11 @@ def test_wast_globs_match_the_testsuite():
 
 # ------------------------------------------------------------ CLI
 
-def test_features_command(capsys):
+def test_features_command(capsys, monkeypatch):
     import argparse
     import json
+
+    monkeypatch.setenv("COLUMNS", "250")  # xdist workers get an 80-column console
 
     from wasmbed.commands import features as cmd
 

@@ -66,7 +66,7 @@ def test_runner_outcomes_have_their_own_exit_codes(host_agent: Path, tmp_path: P
 
 
 def test_timeout_message_names_the_board_multiplier() -> None:
-    from wasmbed.outcome import timeout_text
+    from wasmbed.run.outcome import timeout_text
 
     assert timeout_text(5, 4) == "timed out after 20 s (--app-timeout 5 s x board multiplier x4)"
 
@@ -121,7 +121,7 @@ def test_boards_dir_for_run_on_qemu_and_scons(tmp_path: Path) -> None:
     fw.write_bytes(b"x")
     res = roq("my-board", str(app), "--boards-dir", str(boards), "--firmware", str(fw))
     assert res.returncode == 2 and "qemu-system-nowhere not found" in res.stderr, res.stderr
-    from wasmbed import sconsbuild
+    from wasmbed.build import sconsbuild
 
     seen: list[str] = []
     sconsbuild.main(None, {"boards_dir": str(boards)}, help_requested=True,
@@ -142,7 +142,7 @@ def test_one_broken_board_does_not_hide_the_others(tmp_path: Path) -> None:
 
 
 def test_files_relative_to_the_testsuite() -> None:
-    from wasmbed.wast import suite_files, testsuite_dir
+    from wasmbed.run.wast import suite_files, testsuite_dir
 
     if not (testsuite_dir() / "proposals/tail-call/return_call.wast").is_file():
         pytest.skip("testsuite without proposals/tail-call")
@@ -164,8 +164,8 @@ def test_board_without_qemu_and_a_missing_port(tmp_path: Path) -> None:
 # ---- (c) configuration safety ----------------------------------------------------------------
 
 def test_toolchain_overrides_pick_the_boards_cpu() -> None:
-    from wasmbed import toolchains
-    from wasmbed.descriptors import load_board
+    from wasmbed.model import toolchains
+    from wasmbed.model.descriptors import load_board
     from wasmbed.errors import WasmbedError
 
     rv, m4, a53 = (load_board(n) for n in ("qemu-riscv64", "mps2-an386", "qemu-aarch64"))
@@ -186,7 +186,7 @@ def test_toolchain_overrides_pick_the_boards_cpu() -> None:
 
 @pytest.mark.build
 def test_clang_override_builds_a_riscv64_firmware(tmp_path: Path) -> None:
-    from wasmbed.build import build
+    from wasmbed.build.driver import build
 
     r = build("qemu-riscv64", toolchain="clang", build_dir=tmp_path / "rv-clang")
     assert r.firmware is not None and r.firmware.is_file()
@@ -194,9 +194,9 @@ def test_clang_override_builds_a_riscv64_firmware(tmp_path: Path) -> None:
 
 
 def test_features_add_to_and_remove_from_the_board_defaults() -> None:
-    from wasmbed.descriptors import load_board
+    from wasmbed.model.descriptors import load_board
     from wasmbed.errors import WasmbedError
-    from wasmbed.sconsbuild import resolve_features
+    from wasmbed.build.sconsbuild import resolve_features
 
     host, rv = load_board("host"), load_board("qemu-riscv64")
     assert "libc-builtin" in resolve_features(host, ["interp"])       # printf stays
@@ -212,7 +212,7 @@ def test_features_add_to_and_remove_from_the_board_defaults() -> None:
 
 
 def test_build_prints_and_records_the_resolved_features(tmp_path: Path) -> None:
-    from wasmbed.build import build
+    from wasmbed.build.driver import build
 
     seen: list[str] = []
     r = build("host", ["+mini-loader"], build_dir=tmp_path / "h", echo=seen.append)
@@ -222,7 +222,7 @@ def test_build_prints_and_records_the_resolved_features(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("heap,words", [(100, "too small"), (200 << 20, "does not fit")])
 def test_heap_size_checked_before_building(tmp_path: Path, heap: int, words: str) -> None:
-    from wasmbed.build import build
+    from wasmbed.build.driver import build
     from wasmbed.errors import WasmbedError
 
     with pytest.raises(WasmbedError, match=words):
@@ -233,8 +233,8 @@ def test_heap_size_checked_before_building(tmp_path: Path, heap: int, words: str
 # ---- (d) reports and output ------------------------------------------------------------------
 
 def test_summary_keeps_bracketed_values_and_is_not_cut_when_piped(monkeypatch) -> None:
-    from wasmbed import report
-    from wasmbed.spec import FileResult
+    from wasmbed.report import results as report
+    from wasmbed.run.spec import FileResult
 
     r = FileResult("i32.wast")
     r.fail(12, "returned [i32:0xffffffff], expected [i32:0x1]")
@@ -260,7 +260,7 @@ def test_boards_table_honours_columns(tmp_path: Path) -> None:
 
 
 def test_stale_qemu_tmp_dirs_are_swept(tmp_path: Path) -> None:
-    from wasmbed.qemu import OWNER_FILE, TMP_PREFIX, sweep_stale_dirs
+    from wasmbed.run.qemu import OWNER_FILE, TMP_PREFIX, sweep_stale_dirs
 
     dead = subprocess.Popen(["true"])
     dead.wait()
@@ -291,7 +291,7 @@ def test_serial_logs_rotate_by_count_and_size(tmp_path: Path) -> None:
 
 def test_no_building_line_when_nothing_is_rebuilt() -> None:
     from wasmbed.commands.qemu import firmware_for, rebuilt_count
-    from wasmbed.report import console
+    from wasmbed.report.results import console
 
     firmware_for("host", None, None)  # up to date afterwards
     con = console()
@@ -316,7 +316,7 @@ def test_clean_lists_and_removes_build_folders(tmp_path: Path) -> None:
 
 
 def test_windowed_upload_reports_progress(host_agent: Path) -> None:
-    from wasmbed.target import HostTarget
+    from wasmbed.run.target import HostTarget
 
     module = wat('(module (memory 5) (data (i32.const 0) "' + "x" * 150000
                  + '") (func (export "main") (result i32) (i32.const 0)))')
@@ -337,7 +337,7 @@ def test_ctrl_c_with_two_guests_is_clean_and_writes_partial_reports(tmp_path: Pa
 
     if shutil.which("qemu-system-riscv64") is None:
         pytest.skip("qemu-system-riscv64 not installed")
-    from wasmbed.build import build
+    from wasmbed.build.driver import build
 
     firmware = build("qemu-riscv64").firmware
     proc = subprocess.Popen(
@@ -419,7 +419,7 @@ def test_link_hints_for_missing_wasi_and_libc() -> None:
 def test_tiers_are_defined_where_a_newcomer_looks() -> None:
     import re
 
-    from wasmbed.proven import TIERS
+    from wasmbed.report.proven import TIERS
 
     readme = (ROOT / "README.md").read_text()
     design = (ROOT / "docs" / "design.md").read_text()
@@ -432,7 +432,7 @@ def test_tiers_are_defined_where_a_newcomer_looks() -> None:
 
 
 def test_boards_show_what_is_proven_and_known_issues(tmp_path: Path) -> None:
-    from wasmbed.proven import Evidence
+    from wasmbed.report.proven import Evidence
 
     root = tmp_path / "tree"
     (root / "build" / "qemu-riscv64").mkdir(parents=True)
@@ -456,7 +456,7 @@ def test_boards_show_what_is_proven_and_known_issues(tmp_path: Path) -> None:
 def test_known_issues_schema_and_before_flashing(tmp_path: Path) -> None:
     import re
 
-    from wasmbed.descriptors import load_board_file
+    from wasmbed.model.descriptors import load_board_file
     from wasmbed.errors import WasmbedError
 
     boards = tmp_path / "boards"
@@ -493,7 +493,7 @@ def test_ctrl_c_on_the_host_spec_run_writes_partial_reports(host_agent: Path,
     import signal
     import time
 
-    from wasmbed.wast import suite_files
+    from wasmbed.run.wast import suite_files
 
     files = [p.name for p in suite_files("core")][:60]
     proc = subprocess.Popen(

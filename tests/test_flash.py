@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from wasmbed import ROOT, flash as fl
+from wasmbed import ROOT
+from wasmbed.build import flash as fl
 from wasmbed.cli import main
-from wasmbed.descriptors import all_boards, load_board
+from wasmbed.model.descriptors import all_boards, load_board
 from wasmbed.errors import WasmbedError
 
 C3 = "esp32c3-baremetal"

@@ -8,9 +8,9 @@ from pathlib import Path
 import kconfiglib
 import pytest
 
-from wasmbed import render
-from wasmbed.descriptors import all_boards, platform_of
-from wasmbed.sconsbuild import resolve_features, runtime_sources
+from wasmbed.build import render
+from wasmbed.model.descriptors import all_boards, platform_of
+from wasmbed.build.sconsbuild import resolve_features, runtime_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 

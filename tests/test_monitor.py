@@ -16,9 +16,9 @@ import pytest
 import serial
 from serial.tools import list_ports
 
-from wasmbed import monitor as mon
+from wasmbed.run import monitor as mon
 from wasmbed.cli import main
-from wasmbed.descriptors import load_board
+from wasmbed.model.descriptors import load_board
 from wasmbed.errors import WasmbedError
 
 CRASH_MAIN = r"""

@@ -1,4 +1,4 @@
-"""NuttX boards built by NuttX's own make from $NUTTX_DIR (wasmbed/rtos_nuttx.py): the glue,
+"""NuttX boards built by NuttX's own make from $NUTTX_DIR (wasmbed/build/rtos_nuttx.py): the glue,
 the errors for missing and wrong trees, a failing NuttX step, and the firmware booted under
 QEMU running the spec suite over NuttX's serial console (the whole core suite on aarch64, a
 sample on riscv64). The NuttX builds are cached in build/<board>/ (NuttX's make is
@@ -13,14 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from wasmbed import render, rtos_nuttx
-from wasmbed.build import build
+from wasmbed.build import render
+from wasmbed.build import rtos_nuttx
+from wasmbed.build.driver import build
 from wasmbed.cli import run_on_qemu_main
-from wasmbed.descriptors import load_board, platform_of
+from wasmbed.model.descriptors import load_board, platform_of
 from wasmbed.errors import WasmbedError
-from wasmbed.sconsbuild import resolve_features, runtime_sources
-from wasmbed.sdk import SdkError, find
-from wasmbed.spec import SKIP_TEXT
+from wasmbed.build.sconsbuild import resolve_features, runtime_sources
+from wasmbed.build.sdk import SdkError, find
+from wasmbed.run.spec import SKIP_TEXT
 
 ROOT = Path(__file__).resolve().parent.parent
 BOARDS = ("qemu-aarch64-nuttx", "qemu-riscv64-nuttx")

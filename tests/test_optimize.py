@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from wasmbed import optimize
-from wasmbed.build import build
-from wasmbed.descriptors import load_board_file
+from wasmbed.model import optimize
+from wasmbed.build.driver import build
+from wasmbed.model.descriptors import load_board_file
 from wasmbed.errors import WasmbedError
-from wasmbed.schema import DescriptorError
-from wasmbed.sconsbuild import parse_arguments
+from wasmbed.model.schema import DescriptorError
+from wasmbed.build.sconsbuild import parse_arguments
 
 
 def test_bare_metal_runs_the_hot_loop_fast_and_the_rest_small():

@@ -9,7 +9,8 @@ import shutil
 
 import pytest
 
-from wasmbed import descriptors, packages
+from wasmbed.model import descriptors
+from wasmbed.build import packages
 
 pytestmark = pytest.mark.skipif(not shutil.which("dpkg-query") or not shutil.which("apt-cache"),
                                 reason="the package check needs a Debian system (dpkg, apt)")

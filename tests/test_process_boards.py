@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from wasmbed.cli import main
-from wasmbed.descriptors import load_board
+from wasmbed.model.descriptors import load_board
 from wasmbed.errors import WasmbedError
-from wasmbed.target import check_runs_here, open_target
+from wasmbed.run.target import check_runs_here, open_target
 
 QEMU_USER = {"linux-aarch64": "qemu-aarch64", "linux-riscv64": "qemu-riscv64",
              "linux-s390x": "qemu-s390x", "linux-mips": "qemu-mips"}

@@ -11,8 +11,8 @@ import pytest
 from wasmbed.cli import main
 from wasmbed.commands.spec import with_suite_feature
 from wasmbed.errors import WasmbedError
-from wasmbed import wast
-from wasmbed.wast import PROPOSAL_SUITES, suite_feature, suite_files
+from wasmbed.run import wast
+from wasmbed.run.wast import PROPOSAL_SUITES, suite_feature, suite_files
 
 MIN_PASS_RATE = 0.995
 

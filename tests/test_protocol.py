@@ -8,7 +8,7 @@ from typing import Callable, Optional
 
 import pytest
 
-from wasmbed.protocol import (
+from wasmbed.run.protocol import (
     Client,
     Frame,
     FrameType,

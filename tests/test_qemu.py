@@ -1,7 +1,7 @@
 """QemuTarget, SerialTarget and run-on-qemu: the command line, board names, and the
 robustness of a spec run when the guest dies, the line drops or a frame is corrupted.
 
-The QEMU tests boot the real agent firmware for qemu-riscv64 (built with wasmbed.build)
+The QEMU tests boot the real agent firmware for qemu-riscv64 (built with wasmbed.build.driver)
 and check after each one that no QEMU process is left behind.
 """
 
@@ -20,10 +20,10 @@ from typing import Callable, Iterator
 import pytest
 
 from wasmbed import ROOT
-from wasmbed.descriptors import load_board
+from wasmbed.model.descriptors import load_board
 from wasmbed.errors import WasmbedError
-from wasmbed.qemu import FAULT_CODE, QemuTarget, firmware_exit_code, qemu_command
-from wasmbed import wast
+from wasmbed.run.qemu import FAULT_CODE, QemuTarget, firmware_exit_code, qemu_command
+from wasmbed.run import wast
 
 BOARD = "qemu-riscv64"
 TESTSUITE = wast.testsuite_dir()
@@ -123,7 +123,7 @@ def _qemu_pids(marker: str) -> list[int]:
 def firmware() -> Path:
     if shutil.which("qemu-system-riscv64") is None:
         pytest.skip("qemu-system-riscv64 not installed")
-    from wasmbed import build
+    from wasmbed.build import driver as build
 
     return Path(build.build(BOARD).firmware)
 
@@ -150,7 +150,7 @@ def _wast(name: str) -> Path:
 def _run_with(target: QemuTarget, wast: str, at: int, action: Callable[[QemuTarget], None],
               base_timeout: float = 10.0):
     """Run one spec file; do `action` once, after command number `at`."""
-    from wasmbed.spec import SpecRunner
+    from wasmbed.run.spec import SpecRunner
 
     target.start()
     runner = SpecRunner(target, base_timeout=base_timeout)
@@ -295,8 +295,8 @@ def test_run_on_qemu_app_prints_and_returns_its_exit_code(firmware: Path, tmp_pa
 def test_bench_counts_guest_instructions(firmware: Path, tmp_path: Path) -> None:
     """fib natively on the board and through the agent, both under -icount: the same
     checksum, a repeatable native count, and the interpreter costing more."""
-    from wasmbed import bench as host_bench
-    from wasmbed.qemu_bench import build_native, run_interp, run_native
+    from wasmbed.report import bench as host_bench
+    from wasmbed.report.qemu_bench import build_native, run_interp, run_native
 
     fib = host_bench.select_kernels(["fib"])[0]
     image = build_native(BOARD, [fib], tmp_path / "native")
@@ -340,8 +340,8 @@ def test_interrupted_run_leaves_no_qemu(firmware: Path, tmp_path: Path, sig: int
 def test_serial_target_over_a_socket(firmware: Path, tmp_path: Path) -> None:
     """SerialTarget as for a real board: QEMU plays the board on socket://; without
     modem lines restart() sends a RESET frame and waits for the banner."""
-    from wasmbed.qemu import SerialTarget, free_port
-    from wasmbed.spec import SpecRunner
+    from wasmbed.run.qemu import SerialTarget, free_port
+    from wasmbed.run.spec import SpecRunner
 
     port = free_port()
     cmd = qemu_command(load_board(BOARD), firmware, serial_port=port, qmp_path=None)

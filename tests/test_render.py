@@ -6,7 +6,9 @@ import re
 
 import pytest
 
-from wasmbed import descriptors, features, render
+from wasmbed.model import descriptors
+from wasmbed.model import features
+from wasmbed.build import render
 
 
 def _render(name, tmp_path, keys=None):

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from wasmbed import render
-from wasmbed.build import build
+from wasmbed.build import render
+from wasmbed.build.driver import build
 from wasmbed.cli import main, run_on_qemu_main
-from wasmbed.descriptors import load_board, platform_of
+from wasmbed.model.descriptors import load_board, platform_of
 from wasmbed.errors import WasmbedError
-from wasmbed.sconsbuild import resolve_features, runtime_sources
-from wasmbed.spec import SKIP_TEXT
+from wasmbed.build.sconsbuild import resolve_features, runtime_sources
+from wasmbed.run.spec import SKIP_TEXT
 
 ROOT = Path(__file__).resolve().parent.parent
 MIN_PASS_RATE = 0.995

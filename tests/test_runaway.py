@@ -18,8 +18,8 @@ from typing import Iterator
 import pytest
 
 from agent_helpers import wat
-from wasmbed.protocol import Kind, RemoteError, Value
-from wasmbed.target import HostTarget
+from wasmbed.run.protocol import Kind, RemoteError, Value
+from wasmbed.run.target import HostTarget
 
 FEATURES = ["+instruction-metering"]
 
@@ -72,7 +72,7 @@ def _exercise(client, fuel: int = 2_000_000) -> None:
 
 @pytest.fixture(scope="module")
 def metered_host_agent() -> Path:
-    from wasmbed import build
+    from wasmbed.build import driver as build
 
     return Path(build.build("host", FEATURES).firmware)
 
@@ -91,16 +91,16 @@ def test_fuel_from_the_command_line(tmp_path: Path) -> None:
     r = subprocess.run([sys.executable, "-m", "wasmbed.cli", "run", "--board", "host",
                         str(app), "--fuel", "1000000"], capture_output=True, text=True,
                        timeout=900)
-    assert r.returncode == 3, r.stdout + r.stderr   # wasmbed.outcome: a trap
+    assert r.returncode == 3, r.stdout + r.stderr   # wasmbed.run.outcome: a trap
     assert "all fuel consumed" in r.stderr
 
 
 @pytest.mark.qemu
 @pytest.mark.parametrize("board", ["qemu-riscv64", "mps2-an386"])
 def test_runaway_under_qemu(board: str, tmp_path: Path) -> None:
-    from wasmbed import build
-    from wasmbed.descriptors import load_board
-    from wasmbed.qemu import QemuTarget
+    from wasmbed.build import driver as build
+    from wasmbed.model.descriptors import load_board
+    from wasmbed.run.qemu import QemuTarget
 
     binary = load_board(board).qemu.binary
     if shutil.which(binary) is None:
@@ -116,7 +116,7 @@ def test_runaway_under_qemu(board: str, tmp_path: Path) -> None:
 
 @pytest.fixture
 def no_fuel_agent() -> Iterator[HostTarget]:
-    from wasmbed import build
+    from wasmbed.build import driver as build
 
     t = HostTarget(Path(build.build("host").firmware))
     try:
@@ -126,7 +126,7 @@ def no_fuel_agent() -> Iterator[HostTarget]:
 
 
 def test_fuel_without_metering_is_refused_clearly(no_fuel_agent: HostTarget) -> None:
-    from wasmbed import fuel
+    from wasmbed.run import fuel
     from wasmbed.errors import WasmbedError
 
     client = no_fuel_agent.start()

@@ -1,4 +1,4 @@
-"""Finding RTOS trees (wasmbed/sdk.py): markers, companions, commits, errors, logged builds."""
+"""Finding RTOS trees (wasmbed/build/sdk.py): markers, companions, commits, errors, logged builds."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from wasmbed import sdk
-from wasmbed.descriptors import load_platform
+from wasmbed.build import sdk
+from wasmbed.model.descriptors import load_platform
 
 
 def _tree(root: Path, files: list[str]) -> Path:

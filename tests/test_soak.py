@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from wasmbed import soak
+from wasmbed.run import soak
 
 FILES = "i32.wast,br_table.wast,memory_grow.wast,call_indirect.wast"
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from agent_helpers import wat
-from wasmbed.protocol import Value
-from wasmbed.spec import SKIP_MINI, SKIP_TEXT, RunAborted, SpecRunner, matches
-from wasmbed.target import HostTarget
-from wasmbed.wast import suite_files
+from wasmbed.run.protocol import Value
+from wasmbed.run.spec import SKIP_MINI, SKIP_TEXT, RunAborted, SpecRunner, matches
+from wasmbed.run.target import HostTarget
+from wasmbed.run.wast import suite_files
 
 pytestmark = pytest.mark.spec
 
@@ -256,7 +256,7 @@ def test_whole_core_suite(host_agent: Path, tmp_path: Path) -> None:
 
 def test_boards_other_than_host_need_a_port_or_qemu() -> None:
     from wasmbed.errors import WasmbedError
-    from wasmbed.target import open_target
+    from wasmbed.run.target import open_target
 
     with pytest.raises(WasmbedError, match="use run-on-qemu qemu-riscv32 or give --port"):
         open_target("qemu-riscv32")

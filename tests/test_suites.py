@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from wasmbed.cli import main, run_on_qemu_main
-from wasmbed.spec import SKIP_MINI, SKIP_TEXT
+from wasmbed.run.spec import SKIP_MINI, SKIP_TEXT
 
 pytestmark = pytest.mark.spec
 MIN_PASS_RATE = 0.995

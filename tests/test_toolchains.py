@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from wasmbed import descriptors, toolchains
+from wasmbed.model import descriptors
+from wasmbed.model import toolchains
 from wasmbed.errors import WasmbedError
 
 
@@ -82,7 +83,7 @@ def test_surrogate_for_sdk_less_os():
     assert toolchains.surrogate_for(host, descriptors.platform_of(host)) is None
 
 
-# ---- Xtensa: the core's options, literal pools (wasmbed/xtensa.py) ----------------------------
+# ---- Xtensa: the core's options, literal pools (wasmbed/build/xtensa.py) ----------------------------
 
 def test_xtensa_boards_compile_for_their_core():
     esp32 = toolchains.for_board(descriptors.load_board("esp32"))
@@ -97,7 +98,7 @@ def test_xtensa_boards_compile_for_their_core():
 
 
 def test_xtensa_literal_pools_move_before_their_function():
-    from wasmbed.xtensa import move_literals
+    from wasmbed.build.xtensa import move_literals
 
     text = ("\t.literal_position\n\t.literal .LCPI0_0, g\n\t.literal .LCPI0_1, 305419896\n"
             "\t.section\t.text.f,\"ax\",@progbits\n\t.p2align\t2\n\t.type\tf,@function\nf:\n"
@@ -114,7 +115,7 @@ def test_xtensa_literal_pools_move_before_their_function():
 
 
 def test_aot_on_xtensa_says_it_is_not_built_yet():
-    from wasmbed.sconsbuild import parse_arguments, plan
+    from wasmbed.build.sconsbuild import parse_arguments, plan
 
     for board in ("esp32", "qemu-xtensa"):
         with pytest.raises(WasmbedError, match=r"features=aot is not built for Xtensa yet") as err:

@@ -102,8 +102,8 @@ def riscv64_wasi_agent() -> Path:
     """The QEMU riscv64 agent with its board's features plus libc-wasi."""
     if shutil.which("qemu-system-riscv64") is None:
         pytest.fail("qemu-system-riscv64 missing: run ci/setup.sh")
-    from wasmbed import build
-    from wasmbed.descriptors import load_board
+    from wasmbed.build import driver as build
+    from wasmbed.model.descriptors import load_board
 
     board = load_board("qemu-riscv64")
     return Path(build.build(board.name, [*board.features, "libc-wasi"],

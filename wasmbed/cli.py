@@ -2,7 +2,7 @@
 
 Each subcommand lives in wasmbed/commands/<name>.py and defines NAME, HELP,
 configure(parser) and run(args) -> int. Errors raised as WasmbedError are
-printed as one message and exit with their exit_code (wasmbed.outcome: 2 for usage and
+printed as one message and exit with their exit_code (wasmbed.run.outcome: 2 for usage and
 configuration errors, 3..6 for a program's trap, load error, timeout, target failure);
 nothing else is caught.
 """
@@ -14,7 +14,7 @@ import importlib
 import sys
 from typing import Sequence
 
-from wasmbed import outcome
+from wasmbed.run import outcome
 from wasmbed.errors import WasmbedError
 
 COMMANDS = [

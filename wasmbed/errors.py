@@ -5,7 +5,7 @@ from __future__ import annotations
 
 class WasmbedError(Exception):
     """A failure with a user-facing message; the CLI prints it and exits with
-    `exit_code` (2 here; subclasses in wasmbed.outcome and wasmbed.protocol use 3..6)."""
+    `exit_code` (2 here; subclasses in wasmbed.run.outcome and wasmbed.run.protocol use 3..6)."""
 
     exit_code: int = 2
 

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from wasmbed import descriptors
+from wasmbed.model import descriptors
 from wasmbed.aot import decode, emit, fileformat, link
 from wasmbed.errors import WasmbedError
-from wasmbed.toolchains import Toolchain, for_board
+from wasmbed.model.toolchains import Toolchain, for_board
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / "build" / "aot-cache"

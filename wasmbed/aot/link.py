@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wasmbed.errors import WasmbedError
-from wasmbed.toolchains import Toolchain
+from wasmbed.model.toolchains import Toolchain
 
 COMPILE_TIMEOUT = 900
 #: C sources larger than this compile at -O1: GCC's -O2 passes grow faster than linearly on

@@ -9,7 +9,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from wasmbed import bench, bench_module
+from wasmbed.report import bench
+from wasmbed.report import bench_module
 from wasmbed.errors import WasmbedError
 
 NAME = "bench"
@@ -111,7 +112,7 @@ def _run_instructions(args: argparse.Namespace, console: Console) -> int:
                 console.print(f"  {share:5.1f}%  {instr:>14,}  {func}", markup=False,
                               highlight=False, soft_wrap=True)
     if args.json:
-        from wasmbed.provenance import stamp
+        from wasmbed.report.provenance import stamp
 
         _write(args.json, json.dumps({**stamp(), "board": "host",
                                       "target_ratio": bench.TARGET_RATIO,
@@ -205,7 +206,7 @@ def _run_module(args: argparse.Namespace, console: Console) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from wasmbed.report import console as make_console
+    from wasmbed.report.results import console as make_console
 
     console = make_console()  # COLUMNS honoured; piped: numbers not cut to `27,082,…`
     if args.module is not None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from wasmbed import descriptors, toolchains
+from wasmbed.model import descriptors
+from wasmbed.model import toolchains
 
 NAME = "boards"
 HELP = "list the boards (descriptors in boards/) and whether their compiler is here"
@@ -34,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
         except WasmbedError as err:
             broken.append({"name": name, "broken": str(err)})
             print(f"wasmbed: warning: board {name}: {err}", file=sys.stderr)
-    from wasmbed.proven import PROVEN_WORDS, Evidence, tier_legend
+    from wasmbed.report.proven import PROVEN_WORDS, Evidence, tier_legend
 
     evidence = Evidence()
     rows: list[dict] = []
@@ -53,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows + broken, indent=2))
         return 0
-    from wasmbed.report import console as make_console
+    from wasmbed.report.results import console as make_console
 
     console = make_console(wide=180)  # COLUMNS honoured; not cut when piped
     table = Table(title=f"{len(rows)} boards")

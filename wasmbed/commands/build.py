@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from wasmbed.build import build
-from wasmbed.sconsbuild import MODES
+from wasmbed.build.driver import build
+from wasmbed.build.sconsbuild import MODES
 
 NAME = "build"
 HELP = "build the runtime and firmware for one board (runs SCons)"
@@ -31,12 +31,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def _size(text: str | None) -> int | None:
     if text is None:
         return None
-    from wasmbed.sconsbuild import _int
+    from wasmbed.build.sconsbuild import _int
     return _int(text, "--heap-size")
 
 
 def run(args: argparse.Namespace) -> int:
-    from wasmbed.descriptors import prepend_boards_path
+    from wasmbed.model.descriptors import prepend_boards_path
 
     prepend_boards_path(args.boards_dir)
     import json

@@ -110,7 +110,7 @@ def selected(all_folders: list[Folder], args: argparse.Namespace) -> list[Folder
 
 
 def run(args: argparse.Namespace) -> int:
-    from wasmbed.report import console as make_console
+    from wasmbed.report.results import console as make_console
 
     found = folders(args.build_root)
     doomed = selected(found, args)

@@ -19,8 +19,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from wasmbed import devices
-    from wasmbed.descriptors import load_board, prepend_boards_path
+    from wasmbed.build import devices
+    from wasmbed.model.descriptors import load_board, prepend_boards_path
 
     prepend_boards_path(args.boards_dir)
     if args.board:

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from wasmbed import ROOT
-from wasmbed import docs_gen
+from wasmbed.report import docs_gen
 
 NAME = "docs"
 HELP = ("generate the README support tables and docs/features.md from the feature "

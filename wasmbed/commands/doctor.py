@@ -6,7 +6,8 @@ import argparse
 import json
 from dataclasses import asdict
 
-from wasmbed import descriptors, packages
+from wasmbed.model import descriptors
+from wasmbed.build import packages
 
 NAME = "doctor"
 HELP = ("check that every tool and header the boards' builds use comes from a Debian "

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from wasmbed import features as reg
+from wasmbed.model import features as reg
 
 NAME = "features"
 HELP = "list the runtime features (every row of the support tables) and their status here"
@@ -37,7 +37,7 @@ def _relations(f: reg.Feature) -> str:
 
 
 def _console():
-    from wasmbed.report import console
+    from wasmbed.report.results import console
 
     return console(wide=160)  # COLUMNS honoured; piped: not squeezed into 80 columns
 
@@ -95,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     console.print("  ".join(f"[{_STYLE[s]}]{s}: {n}[/]" for s, n in counts.items()))
     from rich.markup import escape
 
-    from wasmbed.proven import tier_legend
+    from wasmbed.report.proven import tier_legend
 
     console.print(escape(f"Tiers: {tier_legend()}."))
     return 0

@@ -35,14 +35,14 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.markup import escape
 
-    from wasmbed.descriptors import prepend_boards_path
-    from wasmbed.flash import flash
+    from wasmbed.model.descriptors import prepend_boards_path
+    from wasmbed.build.flash import flash
 
     prepend_boards_path(args.boards_dir)
     features = [f.strip() for f in args.features.split(",") if f.strip()] \
         if args.features is not None else None
     err = Console(stderr=True)
-    from wasmbed.descriptors import load_board
+    from wasmbed.model.descriptors import load_board
 
     issues = load_board(args.board).known_issues  # said before anything is written
     for issue in issues:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from wasmbed import matrix
-from wasmbed.descriptors import board_names
+from wasmbed.build import matrix
+from wasmbed.model.descriptors import board_names
 
 NAME = "matrix"
 HELP = "build every board (default features) and write matrix.json"
@@ -25,7 +25,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from wasmbed.descriptors import prepend_boards_path
+    from wasmbed.model.descriptors import prepend_boards_path
 
     prepend_boards_path(args.boards_dir)
     from rich.console import Console
@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
 
     names = [b.strip() for b in args.boards.split(",") if b.strip()] if args.boards \
         else board_names()
-    from wasmbed.report import console as make_console
+    from wasmbed.report.results import console as make_console
 
     console = make_console()  # COLUMNS honoured; piped or logged: rows on one line
     with Progress(TextColumn("[bold]matrix"), BarColumn(), MofNCompleteColumn(),

@@ -57,9 +57,9 @@ def _keys() -> Iterator[Callable[[], bytes] | None]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from wasmbed import monitor as mon
-    from wasmbed.descriptors import load_board, prepend_boards_path
-    from wasmbed.devices import resolve_port
+    from wasmbed.run import monitor as mon
+    from wasmbed.model.descriptors import load_board, prepend_boards_path
+    from wasmbed.build.devices import resolve_port
     from wasmbed.errors import WasmbedError
 
     prepend_boards_path(args.boards_dir)
@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     if board is not None or args.elf is not None:
         elf = args.elf
         if elf is None:
-            from wasmbed.flash import _variant
+            from wasmbed.build.flash import _variant
             elf = _variant(board, None) / "firmware.elf"
         if board is None:
             raise WasmbedError("--elf needs --board (its toolchain's addr2line reads the ELF)")

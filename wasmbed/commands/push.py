@@ -39,7 +39,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from wasmbed import appstore as st
+    from wasmbed.build import appstore as st
     from wasmbed.errors import WasmbedError
 
     if args.image is None:

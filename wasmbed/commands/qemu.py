@@ -1,6 +1,6 @@
 """`run-on-qemu ARCH|BOARD [app.wasm]` (also `wasmbed qemu`): build, boot under QEMU, test.
 
-Without an app it runs the spec suite through the agent (wasmbed.spec); with an app
+Without an app it runs the spec suite through the agent (wasmbed.run.spec); with an app
 it loads it, runs `_start`/`main`, streams the output and exits with its exit code.
 """
 
@@ -18,7 +18,7 @@ from typing import Any, Callable, Optional
 from wasmbed import ROOT
 from wasmbed.commands.run import add_app_options
 from wasmbed.errors import WasmbedError
-from wasmbed.outcome import non_negative_int, positive_int, positive_seconds
+from wasmbed.run.outcome import non_negative_int, positive_int, positive_seconds
 
 NAME = "qemu"
 HELP = "build the agent for a QEMU board, boot it and run the spec suite or an app"
@@ -83,7 +83,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def resolve_board(name: str) -> str:
     """An arch alias or board name -> a board with a qemu: section (nearest name on a typo)."""
-    from wasmbed.descriptors import board_names, load_board
+    from wasmbed.model.descriptors import board_names, load_board
 
     board = ALIASES.get(name.lower(), name)
     names = board_names()
@@ -101,7 +101,7 @@ def resolve_board(name: str) -> str:
 
 
 def _has_qemu(name: str) -> bool:
-    from wasmbed.descriptors import load_board
+    from wasmbed.model.descriptors import load_board
 
     try:
         return bool(load_board(name).qemu)
@@ -122,7 +122,7 @@ def firmware_for(board: str, features: Optional[list[str]], prebuilt: Optional[P
         if not prebuilt.is_file():
             raise WasmbedError(f"firmware not found: {prebuilt}")
         return prebuilt
-    from wasmbed import build as build_mod
+    from wasmbed.build import driver as build_mod
 
     output: list[str] = []
     if console is not None:  # a transient spinner; a line only when something was rebuilt
@@ -172,21 +172,21 @@ def log_path(board: str, given: Optional[Path], job: int = 0) -> Path:
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from wasmbed.qemu import install_cleanup
+    from wasmbed.run.qemu import install_cleanup
 
     install_cleanup()  # from the main thread: SIGTERM/SIGHUP end every guest
-    from wasmbed.report import console as make_console
+    from wasmbed.report.results import console as make_console
 
     console = make_console(stderr=True)
     from wasmbed.commands.run import read_app
-    from wasmbed.descriptors import prepend_boards_path
+    from wasmbed.model.descriptors import prepend_boards_path
 
     prepend_boards_path(args.boards_dir)
     module = read_app(args.app) if args.app is not None and not args.bench else None
     board = resolve_board(args.target)
     if args.firmware is not None and module is None and static_app_of(args.firmware):
         return run_static(board, args.firmware, args)
-    from wasmbed import fuel
+    from wasmbed.run import fuel
     features = fuel.with_metering(_features(args, board), args.fuel)
     if module is None and not args.bench:
         from wasmbed.commands.spec import with_suite_feature
@@ -197,7 +197,7 @@ def run(args: argparse.Namespace) -> int:
 
         features = aot_features(board, features)
     if args.bench:
-        from wasmbed.qemu_bench import run_bench
+        from wasmbed.report.qemu_bench import run_bench
 
         return run_bench(board, features, args, console)
     firmware = firmware_for(board, features, args.firmware, console)
@@ -220,8 +220,8 @@ def static_app_of(firmware: Path) -> Optional[str]:
 def run_static(board: str, firmware: Path, args: argparse.Namespace) -> int:
     """Boot an image whose AOT-compiled app is linked in: its console is the app's output,
     and the program's exit code is ours."""
-    from wasmbed.descriptors import load_board
-    from wasmbed.qemu import boot_raw, firmware_exit_code
+    from wasmbed.model.descriptors import load_board
+    from wasmbed.run.qemu import boot_raw, firmware_exit_code
 
     desc = load_board(board)
     limit = args.app_timeout * desc.qemu.timeout_factor
@@ -238,7 +238,7 @@ def run_static(board: str, firmware: Path, args: argparse.Namespace) -> int:
 def run_app(board: str, firmware: Path, args: argparse.Namespace, console: Any,
             module: bytes) -> int:
     from wasmbed.commands.run import run_app_on
-    from wasmbed.qemu import QemuTarget
+    from wasmbed.run.qemu import QemuTarget
 
     log = log_path(board, args.log)
     console.print(f"serial log: {log}")
@@ -258,9 +258,9 @@ def split_files(files: list[Path], jobs: int) -> list[list[Path]]:
 
 
 def run_spec(board: str, firmware: Path, args: argparse.Namespace, console: Any) -> int:
-    from wasmbed import report
-    from wasmbed.descriptors import load_board
-    from wasmbed.wast import suite_files
+    from wasmbed.report import results as report
+    from wasmbed.model.descriptors import load_board
+    from wasmbed.run.wast import suite_files
 
     files = suite_files(args.spec, args.files.split(",") if args.files else None)
     if not files:
@@ -289,7 +289,7 @@ def run_spec(board: str, firmware: Path, args: argparse.Namespace, console: Any)
                 futures = [pool.submit(one, job) for job in range(len(groups))]
                 parts = [f.result() for f in futures]
         except KeyboardInterrupt:
-            from wasmbed.qemu import shutdown_all
+            from wasmbed.run.qemu import shutdown_all
 
             shutdown_all()  # every guest ends now; the workers fail fast and return
             with lock:
@@ -330,7 +330,7 @@ def run_spec(board: str, firmware: Path, args: argparse.Namespace, console: Any)
 def write_partial_reports(args: argparse.Namespace, finished: list[Any], files: list[Path], *,
                           board: str, console: Any) -> None:
     """On Ctrl-C: --json/--junit with the files that finished, marked interrupted."""
-    from wasmbed import report
+    from wasmbed.report import results as report
 
     if not (args.json or args.junit):
         return
@@ -345,9 +345,9 @@ def _spec_guest(board: str, firmware: Path, files: list[Path], args: argparse.Na
                 bar: Any, overall: Any, lock: threading.Lock,
                 done: Optional[list[Any]] = None) -> dict[str, Any]:
     """One QEMU guest running `files`; always ends its QEMU."""
-    from wasmbed.protocol import LinkError
-    from wasmbed.qemu import QemuTarget
-    from wasmbed.spec import FileResult, RunAborted, SpecRunner
+    from wasmbed.run.protocol import LinkError
+    from wasmbed.run.qemu import QemuTarget
+    from wasmbed.run.spec import FileResult, RunAborted, SpecRunner
 
     results: list[Any] = []
     agent: Optional[dict[str, Any]] = None

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Optional
 
 from wasmbed.errors import WasmbedError
-from wasmbed.outcome import EXIT_STATUS_MODES, positive_seconds
+from wasmbed.run.outcome import EXIT_STATUS_MODES, positive_seconds
 
 NAME = "run"
 HELP = "run app.wasm (its _start or main) on a board's agent and stream its output"
@@ -44,7 +44,8 @@ def add_app_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--arg", action="append", default=[], metavar="VALUE",
                         help="an argument for -f NAME (repeat; typed by the export's signature: "
                              "5, -1, 0x10, 1.5, nan)")
-    from wasmbed import fuel, wasi_cli
+    from wasmbed.run import fuel
+    from wasmbed.run import wasi_cli
     fuel.add_option(parser)
     wasi_cli.add_options(parser)
 
@@ -65,10 +66,10 @@ def run_app_on(target: Any, app: Path, module: bytes, timeout: float, *,
                args: argparse.Namespace | None = None, timeout_option: str = "--timeout") -> int:
     """Load `module` on the target's agent, run its _start/main (or `-f NAME` with its
     arguments) with the output on stdout, return the process exit status
-    (wasmbed.outcome.exit_status). Load errors, traps, timeouts and a failed line are
+    (wasmbed.run.outcome.exit_status). Load errors, traps, timeouts and a failed line are
     raised as WasmbedErrors naming the app, with exit codes 3..6; --json/--junit get
     the outcome either way."""
-    from wasmbed import appreport
+    from wasmbed.report import appreport
 
     rec = appreport.Recorder(app, target.name, args)
     with rec:
@@ -79,9 +80,9 @@ def run_app_on(target: Any, app: Path, module: bytes, timeout: float, *,
 
 def _run_app(target: Any, app: Path, module: bytes, timeout: float,
              args: argparse.Namespace | None, timeout_option: str, rec: Any) -> int:
-    from wasmbed import outcome
-    from wasmbed.protocol import LinkError, RemoteError
-    from wasmbed.protocol import TimeoutError as LinkTimeout
+    from wasmbed.run import outcome
+    from wasmbed.run.protocol import LinkError, RemoteError
+    from wasmbed.run.protocol import TimeoutError as LinkTimeout
 
     function = getattr(args, "function", None) if args is not None else None
     raw_args = list(getattr(args, "arg", None) or []) if args is not None else []
@@ -89,7 +90,7 @@ def _run_app(target: Any, app: Path, module: bytes, timeout: float,
         raise WasmbedError("--arg needs -f NAME (the export to call)")
     call = None
     if function:
-        from wasmbed import wasmsig
+        from wasmbed.run import wasmsig
         call = wasmsig.call_values(module, function, raw_args, app)
     factor = float(getattr(target, "timeout_factor", 1.0) or 1.0)
     with target:
@@ -97,7 +98,7 @@ def _run_app(target: Any, app: Path, module: bytes, timeout: float,
         rec.agent(client.info)
         try:
             client.reset()
-            from wasmbed import fuel
+            from wasmbed.run import fuel
             fuel.apply(client, getattr(args, "fuel", None))
             with upload_progress(len(module), app) as progress:
                 handle = client.load(module, timeout=30.0 * factor, progress=progress,
@@ -117,7 +118,7 @@ def _run_app(target: Any, app: Path, module: bytes, timeout: float,
                 sys.stdout.flush()
                 rec.results([wasmsig.show(v) for v in results])
                 return 0
-            from wasmbed import wasi_cli
+            from wasmbed.run import wasi_cli
             wasi_cli.setup(client, app, args)
             return int(client.run(handle, _write, timeout=timeout * factor))
         except RemoteError as err:
@@ -156,7 +157,7 @@ def upload_progress(size: int, app: Path) -> Iterator[Optional[Callable[[int, in
     from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn,
                                TransferSpeedColumn)
 
-    from wasmbed.report import console
+    from wasmbed.report.results import console
 
     with Progress(TextColumn(f"upload {app.name}"), BarColumn(), DownloadColumn(),
                   TransferSpeedColumn(), console=console(stderr=True), transient=True) as bar:
@@ -180,14 +181,14 @@ def link_hint(err: Any, info: Any) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from wasmbed.target import open_target
+    from wasmbed.run.target import open_target
 
-    from wasmbed.descriptors import prepend_boards_path
+    from wasmbed.model.descriptors import prepend_boards_path
 
     prepend_boards_path(args.boards_dir)
     module = read_app(args.app)
     features = [f.strip() for f in args.features.split(",")] if args.features else None
-    from wasmbed import fuel
+    from wasmbed.run import fuel
     features = fuel.with_metering(features, args.fuel)
     target = open_target(args.board, port=args.port, baud=args.baud, firmware=args.firmware, features=features)
     return run_app_on(target, args.app, module, args.timeout, args=args)

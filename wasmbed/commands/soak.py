@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from wasmbed.errors import WasmbedError
-from wasmbed.outcome import non_negative_int, positive_int
+from wasmbed.run.outcome import non_negative_int, positive_int
 
 NAME = "soak"
 HELP = ("run the core spec suite several times on one agent without restarting it, then many "
@@ -37,10 +37,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from rich.markup import escape
 
-    from wasmbed import report, soak
-    from wasmbed.descriptors import load_board
-    from wasmbed.spec import SpecRunner
-    from wasmbed.wast import suite_files
+    from wasmbed.report import results as report
+    from wasmbed.run import soak
+    from wasmbed.model.descriptors import load_board
+    from wasmbed.run.spec import SpecRunner
+    from wasmbed.run.wast import suite_files
 
     files = suite_files("core", args.files.split(",") if args.files else None)
     if not files:
@@ -50,12 +51,12 @@ def run(args: argparse.Namespace) -> int:
     board = load_board(args.board)
     if board.qemu and not args.port:
         from wasmbed.commands.qemu import firmware_for
-        from wasmbed.qemu import QemuTarget
+        from wasmbed.run.qemu import QemuTarget
 
         firmware = firmware_for(board.name, features, None, console)
         target = QemuTarget(board.name, firmware, command_timeout=args.timeout)
     else:
-        from wasmbed.target import open_target
+        from wasmbed.run.target import open_target
 
         target = open_target(board.name, port=args.port, baud=args.baud, features=features)
     with target:

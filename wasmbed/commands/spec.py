@@ -10,7 +10,7 @@ from typing import Optional
 from rich.console import Console
 
 from wasmbed.errors import WasmbedError
-from wasmbed.outcome import non_negative_int, positive_seconds
+from wasmbed.run.outcome import non_negative_int, positive_seconds
 
 NAME = "spec"
 HELP = "run the WebAssembly spec testsuite on a board (host agent, or a board over --port)"
@@ -44,7 +44,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="base seconds per command, times the board's timeout factor (default 10)")
     parser.add_argument("--pipeline", type=int, metavar="N",
                         help="requests in flight at once (default: the target's; >1 needs flow control)")
-    from wasmbed import fuel
+    from wasmbed.run import fuel
     fuel.add_option(parser)
     parser.add_argument("--max-restarts", type=non_negative_int, default=50,
                         help="give up after this many agent restarts in the run (default 50)")
@@ -66,7 +66,7 @@ def agent_features(board: str, features: Optional[str], mini_loader: bool) -> Op
 def with_suite_feature(features: Optional[list[str]], suite: str) -> Optional[list[str]]:
     """The agent build's feature request, plus the feature a proposal suite exercises
     (`+key`: added to the board's defaults when no --features was given)."""
-    from wasmbed.wast import suite_feature
+    from wasmbed.run.wast import suite_feature
 
     key = suite_feature(suite)
     if key is None:
@@ -78,7 +78,7 @@ def with_suite_feature(features: Optional[list[str]], suite: str) -> Optional[li
 
 
 def board_default_features(board: str) -> list[str]:
-    from wasmbed import descriptors
+    from wasmbed.model import descriptors
 
     return list(descriptors.load_board(board).features)
 
@@ -89,12 +89,12 @@ def aot_features(board: str, features: Optional[list[str]]) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from wasmbed import report
-    from wasmbed.spec import FileResult, RunAborted, SpecRunner
-    from wasmbed.target import open_target
-    from wasmbed.wast import suite_files
+    from wasmbed.report import results as report
+    from wasmbed.run.spec import FileResult, RunAborted, SpecRunner
+    from wasmbed.run.target import open_target
+    from wasmbed.run.wast import suite_files
 
-    from wasmbed.descriptors import prepend_boards_path
+    from wasmbed.model.descriptors import prepend_boards_path
 
     prepend_boards_path(args.boards_dir)
     files = suite_files(args.suite, args.files.split(",") if args.files else None)
@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
     console = report.console(stderr=True)
     aot = None
     features = agent_features(args.board, args.features, args.mini_loader)
-    from wasmbed import fuel
+    from wasmbed.run import fuel
     features = fuel.with_metering(features, args.fuel)
     features = with_suite_feature(features, args.suite)
     mode = args.mode

@@ -1,0 +1,1 @@
+"""From a board and features to firmware: SCons, templates, RTOS builds, images, flashing."""

@@ -1,0 +1,38 @@
+"""build.json for a firmware built with an RTOS tree: the whole image (RTOS + runtime) and
+the runtime's share of it, in the same shape as the bare-metal boards' build.json."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from wasmbed.build import sizes
+from wasmbed.model.descriptors import load_board
+
+
+def measure(info: Mapping[str, Any], size_tool: Sequence[str], runtime: Sequence[Path],
+            components: Mapping[Path, str]) -> dict[str, Any]:
+    """`info` plus sizes (image), runtime (sum of the runtime's objects), components (text
+    per component over `components`' objects), memory use per region and whether it fits."""
+    board = load_board(str(info["board"]))
+    files = sorted({*runtime, *components}, key=str)
+    objs = sizes.measure(tuple(size_tool), files)
+    comp: dict[str, int] = {}
+    for f, name in components.items():
+        comp[name] = comp.get(name, 0) + objs[str(f)]["text"]
+    fw = Path(str(info["firmware"]))
+    image = sizes.measure(tuple(size_tool), [fw])[str(fw)]
+    usages = sizes.usage(board, image)
+    out = dict(info)
+    out.update(sizes=image, runtime=sizes.total(objs[str(f)] for f in runtime),
+               components=dict(sorted(comp.items())),
+               memory=[{"region": u.region, "what": u.what, "used": u.used, "total": u.total}
+                       for u in usages],
+               fits=all(u.fits for u in usages))
+    return out
+
+
+def summary(data: Mapping[str, Any]) -> str:
+    fw = Path(str(data["firmware"])).name
+    return (f"{fw} {data['sizes']['text'] / 1024:.1f} KiB text "
+            f"(runtime {data['runtime']['text'] / 1024:.1f} KiB)")

@@ -1,0 +1,1 @@
+"""The descriptor model: boards, platforms, features, toolchains (no build system, no CLI)."""

@@ -1,0 +1,103 @@
+"""`features=` on top of a board's defaults, and checks of a build's configuration against
+the board before anything is compiled.
+
+    features=+aot,-libc-builtin     add to / remove from the board's `features:` list
+    features=mini-loader            a plain key adds too (the board's defaults stay)
+    features=only:interp,global-heap-pool   exactly this set (the board's defaults are dropped)
+
+The resolved set (implied features added) is printed by the build and written to
+build.json. Platform features (platform-linux, platform-baremetal, ...) must be the
+board's own; heap_size must fit the board's RAM and leave the agent room to work.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from wasmbed.model import features as registry
+from wasmbed.model import features_table as table
+from wasmbed.model.descriptors import Board
+from wasmbed.errors import WasmbedError
+
+ONLY = "only:"
+#: smallest heap_size accepted: one WebAssembly page (64 KiB); below it no module with a
+#: memory can instantiate (docs/design.md "heap_size checks" has what the agent needs)
+MIN_HEAP = 64 * 1024
+
+
+def requested_names(board: Board, requested: Sequence[str] | None) -> list[str]:
+    """The feature names to resolve: the board's defaults edited by +key / -key / key,
+    or exactly the `only:` list."""
+    defaults = list(board.features)
+    if requested is None:
+        return defaults
+    items = [r.strip() for r in requested if r.strip()]
+    exact = bool(items) and items[0].startswith(ONLY)
+    if exact:
+        items[0] = items[0][len(ONLY):].strip()
+        items = [i for i in items if i]
+    names = [] if exact else defaults
+    for item in items:
+        if item.startswith(ONLY):
+            raise WasmbedError(f"features=...,{item}: `only:` goes before the first key",
+                               hint="features=only:interp,global-heap-pool")
+        if item.startswith("-"):
+            if exact:
+                raise WasmbedError(f"features=only:...,{item}: an exact set has nothing to "
+                                   "remove; leave the key out instead")
+            key = registry.lookup(item[1:]).key
+            have = [registry.lookup(n).key for n in names]
+            if key not in have:
+                raise WasmbedError(f"features={item}: {key} is not among board {board.name}'s "
+                                   f"features ({', '.join(have) or 'none'})")
+            names = [n for n in names if registry.lookup(n).key != key]
+        else:
+            names = names + [item[1:] if item.startswith("+") else item]
+    return names
+
+
+def resolve(board: Board, requested: Sequence[str] | None) -> list[str]:
+    """The board's resolved feature keys for `requested` (see the module text)."""
+    names = requested_names(board, requested)
+    keys = registry.resolve(names)
+    removed = [registry.lookup(i[1:]).key for i in (requested or [])
+               if i.strip().startswith("-")]
+    back = [k for k in removed if k in keys]
+    if back:
+        raise WasmbedError(f"features=-{back[0]}: {back[0]} cannot be removed: the remaining "
+                           f"features need it ({', '.join(k for k in keys if k != back[0])})")
+    registry.check_arch(keys, board.arch)
+    check_platform(board, keys)
+    return keys
+
+
+def check_platform(board: Board, keys: Sequence[str]) -> None:
+    """platform-* features name the OS the build is for: only the board's own makes sense."""
+    own = registry.platform_key(board.platform)
+    for k in keys:
+        f = registry.FEATURES[k]
+        if f.category == table.PORTABILITY and k != own:
+            raise WasmbedError(
+                f"feature {k} is for another platform: board {board.name} runs on platform "
+                f"{board.platform}" + (f" (its platform feature is {own})" if own else ""),
+                hint="pick a board of that platform (wasmbed boards) or drop the feature")
+
+
+def check_heap(board: Board, heap_size: int, keys: Sequence[str]) -> None:
+    """heap_size against the board: at least MIN_HEAP when the pool is the agent's memory,
+    and no larger than the board's largest writable memory region."""
+    if "global-heap-pool" not in keys:
+        return
+    if heap_size < MIN_HEAP:
+        raise WasmbedError(f"heap_size={heap_size}: too small for the agent (at least "
+                           f"{MIN_HEAP // 1024}K, one WebAssembly page; the agent's session, "
+                           "stacks and every module's memory live in the pool)",
+                           hint=f"board {board.name}'s default is {board.heap_size}")
+    writable = [r for r in board.memory if "w" in r.attrs]
+    if writable:
+        biggest = max(writable, key=lambda r: r.length)
+        if heap_size > biggest.length:
+            raise WasmbedError(
+                f"heap_size={heap_size} does not fit board {board.name}: its largest RAM "
+                f"region ({biggest.name}) is {biggest.length} bytes ({biggest.length >> 10}K) "
+                f"in {board.path.name}", hint=f"the board's default is {board.heap_size}")

@@ -1,0 +1,1 @@
+"""What runs produce: JSON/JUnit, tables, benchmarks, docs generation."""

@@ -1,0 +1,1 @@
+"""Talking to an agent: protocol, targets (process, QEMU, serial), the spec checker and app runs."""
