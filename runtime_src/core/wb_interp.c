@@ -175,6 +175,24 @@ static unsigned trunc_kind(unsigned sub)
         goto out;                                                         \
     } while (0)
 
+/* the callee of call_indirect / return_call_indirect (typeidx tableidx; the
+ * table index on top of the stack), or a trap with the spec's message */
+#define INDIRECT_CALLEE()                                                 \
+    do {                                                                  \
+        const wb_functype *want_ = &inst->module->types[ip[0]];           \
+        wb_table *t_ = inst->tables[ip[1]];                               \
+        uint32_t i_ = I32(tos);                                           \
+        POP();                                                            \
+        ip += 2;                                                          \
+        if (i_ >= t_->size)                                               \
+            TRAP("undefined element");                                    \
+        callee = (wb_func *)t_->elems[i_];                                \
+        if (!callee)                                                      \
+            TRAP("uninitialized element");                                \
+        if (!wb_functype_eq(callee->type, want_))                         \
+            TRAP("indirect call type mismatch");                          \
+    } while (0)
+
 #define I32(x) ((uint32_t)(x))
 #define S32(x) ((int32_t)(uint32_t)(x))
 #define F32(x) wb_f32((uint32_t)(x))
@@ -593,18 +611,7 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
         NEXT();
     }
     OP(0x11) { /* call_indirect typeidx tableidx */
-        const wb_functype *want = &inst->module->types[ip[0]];
-        wb_table *t = inst->tables[ip[1]];
-        uint32_t i = I32(tos);
-        POP();
-        ip += 2;
-        if (i >= t->size)
-            TRAP("undefined element");
-        callee = (wb_func *)t->elems[i];
-        if (!callee)
-            TRAP("uninitialized element");
-        if (!wb_functype_eq(callee->type, want))
-            TRAP("indirect call type mismatch");
+        INDIRECT_CALLEE();
         goto call;
     }
 #if WB_FEATURE_TAIL_CALL
@@ -626,18 +633,7 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
         goto enter;
     }
     OP(0xDE) { /* return_call_indirect typeidx tableidx */
-        const wb_functype *want = &inst->module->types[ip[0]];
-        wb_table *t = inst->tables[ip[1]];
-        uint32_t i = I32(tos);
-        POP();
-        ip += 2;
-        if (i >= t->size)
-            TRAP("undefined element");
-        callee = (wb_func *)t->elems[i];
-        if (!callee)
-            TRAP("uninitialized element");
-        if (!wb_functype_eq(callee->type, want))
-            TRAP("indirect call type mismatch");
+        INDIRECT_CALLEE();
         goto tail;
     }
 #endif
