@@ -328,16 +328,6 @@ def graph(env: Any, p: Any, rendered: Any) -> list[Any]:
     }
     size_tool = tuple(tc.size)
 
-    def write_json(target: Any, source: Any, env: Any) -> int:
-        try:
-            data = measure(info, size_tool, comps)
-        except WasmbedError as err:
-            print(f"wasmbed: error: {err}")
-            return 1
-        Path(str(target[0])).write_text(json.dumps(data, indent=2) + "\n")
-        print(f"wasmbed: {board.name}: {rtos_report.summary(data)}")
-        return 0
-
-    bj = env.Command(str(variant / "build.json"), make_node,
-                     Action(write_json, "Measuring $TARGET"))
+    bj = rtos_report.json_node(env, variant, make_node, board.name,
+                               lambda: measure(info, size_tool, comps))
     return [make_node, bj]

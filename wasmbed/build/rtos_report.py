@@ -3,10 +3,12 @@ the runtime's share of it, in the same shape as the bare-metal boards' build.jso
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from wasmbed.build import sizes
+from wasmbed.errors import WasmbedError
 from wasmbed.model.descriptors import load_board
 
 
@@ -36,3 +38,23 @@ def summary(data: Mapping[str, Any]) -> str:
     fw = Path(str(data["firmware"])).name
     return (f"{fw} {data['sizes']['text'] / 1024:.1f} KiB text "
             f"(runtime {data['runtime']['text'] / 1024:.1f} KiB)")
+
+
+def json_node(env: Any, variant: Path, after: Any, board: str,
+              measure_fn: Callable[[], dict[str, Any]]) -> Any:
+    """The SCons node that measures an RTOS image into <variant>/build.json once `after`
+    (the RTOS's own build) is done, and prints its one-line summary."""
+    from SCons.Action import Action  # type: ignore[import-not-found]
+
+    def write_json(target: Any, source: Any, env: Any) -> int:
+        try:
+            data = measure_fn()
+        except WasmbedError as err:
+            print(f"wasmbed: error: {err}")
+            return 1
+        Path(str(target[0])).write_text(json.dumps(data, indent=2) + "\n")
+        print(f"wasmbed: {board}: {summary(data)}")
+        return 0
+
+    return env.Command(str(variant / "build.json"), after,
+                       Action(write_json, "Measuring $TARGET"))

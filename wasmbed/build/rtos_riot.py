@@ -15,7 +15,6 @@ and measures the result into build.json.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -136,16 +135,6 @@ def graph(env: Any, p: Any, rendered: Any) -> list[Any]:
     }
     size_tool = tuple(tc.size)
 
-    def write_json(target: Any, source: Any, env: Any) -> int:
-        try:
-            data = measure(info, size_tool)
-        except WasmbedError as err:
-            print(f"wasmbed: error: {err}")
-            return 1
-        Path(str(target[0])).write_text(json.dumps(data, indent=2) + "\n")
-        print(f"wasmbed: {board.name}: {rtos_report.summary(data)}")
-        return 0
-
-    bj = env.Command(str(variant / "build.json"), make,
-                     Action(write_json, "Measuring $TARGET"))
+    bj = rtos_report.json_node(env, variant, make, board.name,
+                               lambda: measure(info, size_tool))
     return [make, bj]
