@@ -168,15 +168,17 @@ done:
 """
 
 
-def build_driver() -> Path:
-    BUILD.mkdir(parents=True, exist_ok=True)
-    src = BUILD / "driver.c"
+def build_driver(out: Path = BUILD) -> Path:
+    """The driver, built in `out` (one directory per test worker: never rebuilt under a
+    running one)."""
+    out.mkdir(parents=True, exist_ok=True)
+    src = out / "driver.c"
     src.write_text(DRIVER)
-    port = BUILD / "port.c"
+    port = out / "port.c"
     port.write_text('#include <stdlib.h>\n#include "wb_port.h"\n'
                     "void *wb_port_malloc(size_t n) { return malloc(n); }\n"
                     "void wb_port_free(void *p) { free(p); }\n")
-    exe = BUILD / "driver"
+    exe = out / "driver"
     cmd = ["gcc", "-std=c11", "-O1", "-g", "-fsanitize=address,undefined",
            "-fno-sanitize-recover=all", "-DWB_FEATURE_INSTRUCTION_METERING=1",
            f"-I{RT / 'include'}", f"-I{RT / 'port'}", f"-I{RT / 'core'}", f"-I{RT / 'mem'}",
@@ -187,7 +189,7 @@ def build_driver() -> Path:
 
 
 def outcome(exe: Path, case: str) -> str:
-    path = BUILD / f"{case}.wasm"
+    path = exe.parent / f"{case}.wasm"
     path.write_bytes(CASES[case][0]())
     r = subprocess.run([str(exe), str(path)], capture_output=True, text=True, timeout=300,
                        env={"ASAN_OPTIONS": "allocator_may_return_null=1"})
@@ -196,8 +198,8 @@ def outcome(exe: Path, case: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def driver() -> Path:
-    return build_driver()
+def driver(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_driver(tmp_path_factory.mktemp("bad_input"))
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
