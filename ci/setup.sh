@@ -15,7 +15,7 @@ DEBIAN_PACKAGES=(
   libclang-rt-dev                                             # libFuzzer + sanitizers for clang (ci/fuzz.sh)
   wasi-libc                                                   # clang --target=wasm32-wasi (libc-wasi tests)
   clang-22 llvm-22 binutils-xtensa-lx106                     # Xtensa (esp32): compiler, llvm-ar-22/llvm-mc-22, ld
-  gcc-aarch64-linux-gnu kconfig-frontends-nox genromfs xxd   # NuttX builds (NUTTX_DIR)
+  make gcc-aarch64-linux-gnu kconfig-frontends-nox genromfs xxd   # NuttX and RIOT builds (GNU make)
   qemu-user libc6-i386 wine wine64                            # linux-<cpu> boards, host-i386, windows-x86_64 under Wine
 )
 if [ "${1:-}" = "--list" ]; then
