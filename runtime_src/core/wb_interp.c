@@ -11,6 +11,9 @@
 #include "wb_aot.h"
 #endif
 #include "wb_ops.h"
+#if WB_HAS_EXT
+#include "wb_ext.h"
+#endif
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 #define LE16(x) __builtin_bswap16(x)
@@ -417,7 +420,13 @@ static unsigned trunc_kind(unsigned sub)
     X(0xD0) X(0xD2) X(0xE0) X(0xE1) X(0xE2) X(0xE3) X(0xE4) X(0xE5)       \
     X(0xE6) X(0xE7) X(0xE8) X(0xE9) X(0xEA) X(0xEB) X(0xEC) X(0xED)       \
     X(0xEE) X(0xEF) X(0xF0) X(0xF1) WB_FUSED_OPLIST(X) WB_FUEL_OPLIST(X)     \
-    WB_TAIL_OPLIST(X)
+    WB_TAIL_OPLIST(X) WB_EXT_OPLIST(X)
+
+#if WB_HAS_EXT
+#define WB_EXT_OPLIST(X) X(0xCF)
+#else
+#define WB_EXT_OPLIST(X)
+#endif
 
 #if WB_FEATURE_TAIL_CALL
 #define WB_TAIL_OPLIST(X) X(0xDD) X(0xDE)
@@ -1053,6 +1062,31 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
 #if WB_FEATURE_INSTRUCTION_METERING
     OP(0xDF) { /* fuel n: the head of a loop */
         FUEL(*ip++);
+        NEXT();
+    }
+#endif
+#if WB_HAS_EXT
+    OP(0xCF) { /* ext sub-op (wb_ext.h): every value in memory around it */
+        wb_extctx x_;
+        x_.env = env;
+        x_.inst = inst;
+        x_.fp = fp;
+        x_.ip = ip + 1;
+        x_.depth = depth;
+        FLUSH();
+        x_.sp = sp;
+        st = wb_ext_exec(&x_, ip[0]);
+        if (st)
+            goto out;
+        ip = x_.ip;
+        sp = x_.sp;
+        fp = x_.fp;
+        depth = x_.depth;
+        if (x_.inst != inst || env->mem_epoch != epoch) {
+            inst = x_.inst;
+            RELOAD_MEM();
+        }
+        POP();
         NEXT();
     }
 #endif

@@ -61,6 +61,10 @@ enum {
 
 /* instruction metering: n = instructions of the loop body it heads */
 #define OP_FUEL 0xDF      /* n                                        */
+/* extension ops: OP_EXT, a sub-op word (WB_EXT_* ranges in wb_ext.h), then
+ * the sub-op's immediates; the interpreter flushes the operand stack to
+ * memory and calls wb_ext_exec (cold path, one file per family). */
+#define OP_EXT 0xCF
 #define OP_LGET2 0x01     /* a b      : push l[a], l[b]                 */
 #define OP_LGET_ADDI 0x02 /* a c      : push i32(l[a] + c)              */
 #define OP_ADDI 0xF2      /* c        : i32 top op= c                   */
