@@ -69,6 +69,9 @@ def board_macros(board: Board, platform: Platform, keys: list[str],
         macros[registry.FEATURES[pkey].switch] = "1"  # the board's own platform
     macros["WB_GLOBAL_HEAP_SIZE"] = f"{heap_size if heap_size is not None else board.heap_size}u"
     macros["WB_PORT_HAS_MALLOC"] = "1" if platform.has_malloc else "0"
+    # the wb_port.h thread calls: POSIX threads in the host port (port_host_thread.c)
+    macros["WB_PORT_HAS_THREADS"] = "1" if (platform.port == "host" and platform.kind == "posix"
+                                            and platform.capabilities.get("threads")) else "0"
     macros["WB_BOARD_NAME"] = _c_string(board.name)
     macros["WB_BOARD_TRIPLE"] = _c_string(board.triple)
     macros["WB_BOARD_ARCH"] = _c_string(board.arch)
@@ -87,6 +90,12 @@ def board_macros(board: Board, platform: Platform, keys: list[str],
                 macros[name] = _c_string(value)
     if board.stack_size:
         macros["WB_STACK_SIZE"] = f"{board.stack_size}u"
+    if board.app_store:   # the A/B app store's region (runtime_src/store, agent/store_cmd.c)
+        store = board.app_store
+        for key in ("origin", "offset", "length", "sector"):
+            if store[key] is not None:
+                macros[f"WB_APP_STORE_{key.upper()}"] = _num(store[key])
+        macros["WB_APP_STORE_DRIVER_" + store.driver.upper().replace("-", "_")] = "1"
     return macros
 
 

@@ -39,7 +39,7 @@ from wasmbed.model.toolchains import Toolchain
 
 SRC = ROOT / "runtime_src"
 MODES = ("release", "debug", "sanitize")
-INCLUDE_DIRS = ("include", "port", "core", "mem", "libc", "agent")
+INCLUDE_DIRS = ("include", "port", "core", "mem", "libc", "agent", "store")
 WARNINGS = ("-std=c11", "-Wall", "-Wextra")
 
 
@@ -227,7 +227,8 @@ def plan(opts: Options) -> Plan:
 
 def runtime_sources(keys: list[str]) -> list[Path]:
     groups = ["core", "mem"] + (["libc"] if "libc-builtin" in keys else []) \
-        + (["libc/wasi"] if "libc-wasi" in keys else [])
+        + (["libc/wasi"] if "libc-wasi" in keys else []) \
+        + (["store"] if "app-store" in keys else [])
     return [p for g in groups for p in sorted((SRC / g).glob("*.c"))]
 
 

@@ -123,6 +123,23 @@ _USB = Map({
     "what": F(Nullable(Str())),          # shown to people: "Espressif USB-Serial/JTAG"
 })
 
+#: `app_store: {driver: cfi-01, origin: 0x20040000, offset: 0x40000, length: 512K,
+#: sector: 256K}`: the flash region of the A/B app store (docs/appstore.md): `offset` in the
+#: flash device (its image file, esptool's address), `origin` where the CPU reads it (memory
+#: mapped NOR; null when the flash is not mapped), two slots in `length`, erased in
+#: `sector`-byte blocks; `driver` names the firmware's erase/program code.
+APP_STORE_DRIVERS = ("cfi-01", "esp32-spi")
+#: drivers the firmware has erase/program code for (runtime_src/store)
+APP_STORE_BUILT = ("cfi-01",)
+
+_APP_STORE = Map({
+    "driver": F(Enum(*APP_STORE_DRIVERS), required=True),
+    "origin": F(Nullable(Int())),
+    "offset": F(Int(), required=True),
+    "length": F(Int(minimum=1, size=True), required=True),
+    "sector": F(Int(minimum=1, size=True), required=True),
+})
+
 _TOOLCHAIN = Map({
     "family": F(Enum("gcc", "zig", "clang", "host"), required=True),
     "prefix": F(Nullable(Str())),
@@ -189,6 +206,7 @@ BOARD_SCHEMA = Map({
     # qemu when the board has a qemu: section, else serial)
     "runner": F(Nullable(OneOf(Enum(*RUNNERS), _RUNNER))),
     "usb": F(List(_USB), default_factory=list),
+    "app_store": F(Nullable(_APP_STORE)),
 })
 
 _SDK = Map({
@@ -304,6 +322,7 @@ class Board:
     # the map form of `runner:` (binary, args, package, timeout_factor); None for a bare kind
     runner_spec: Section | None = None
     usb: tuple[Section, ...] = ()     # `usb:` ids of its serial interface (wasmbed.build.devices)
+    app_store: Section | None = None  # `app_store:` flash region of the A/B app store
 
     def runner_command(self) -> tuple[str, ...]:
         """What the firmware path is appended to: () for a plain process, else the binary
@@ -403,6 +422,30 @@ def _check_usb(shown: str, node: Any, usb: list[dict]) -> None:
                            f"not a regular expression: {err}") from None
 
 
+def _check_app_store(shown: str, node: Any, store: dict | None) -> None:
+    """Two whole slots of whole sectors, sector-aligned; a mapped driver needs `origin`."""
+    if store is None:
+        return
+    item = next(v for k, v in node.value if k.value == "app_store")
+    fields = {k.value: v for k, v in item.value} if hasattr(item, "value") else {}
+
+    def at(key: str) -> Any:
+        return fields.get(key, item)
+
+    sector, length = store["sector"], store["length"]
+    if length % (2 * sector):
+        raise fail(shown, at("length"), "app_store.length",
+                   f"{length:#x} is not two slots of whole {sector:#x}-byte sectors "
+                   f"(a multiple of {2 * sector:#x})")
+    for key in ("offset", "origin"):
+        if store[key] is not None and store[key] % sector:
+            raise fail(shown, at(key), f"app_store.{key}",
+                       f"{store[key]:#x} is not aligned to the {sector:#x}-byte sector")
+    if store["driver"] == "cfi-01" and store["origin"] is None:
+        raise fail(shown, item, "app_store.origin",
+                   "missing: the cfi-01 driver reads the store where the flash is mapped")
+
+
 @lru_cache(maxsize=None)
 def load_board_file(path: Path) -> Board:
     shown = _shown(path)
@@ -419,6 +462,7 @@ def load_board_file(path: Path) -> Board:
     if memory and not any("x" in m.attrs for m in memory):
         raise fail(shown, node, "memory", "no executable (x) region to hold the code")
     _check_usb(shown, node, data["usb"])
+    _check_app_store(shown, node, data["app_store"])
     return Board(
         name=data["name"], description=data["description"], tier=data["tier"],
         triple=data["triple"], arch=data["arch"], cpu_flags=tuple(data["cpu_flags"]),
@@ -431,7 +475,8 @@ def load_board_file(path: Path) -> Board:
         optimize=_section(data["optimize"]),
         sdk_board=data["sdk_board"], runner=_runner_kind(data["runner"]),
         runner_spec=_section(data["runner"]) if isinstance(data["runner"], dict) else None,
-        sdk_config=_section(data["sdk_config"]), usb=_section(data["usb"]))
+        sdk_config=_section(data["sdk_config"]), usb=_section(data["usb"]),
+        app_store=_section(data["app_store"]))
 
 
 @lru_cache(maxsize=None)

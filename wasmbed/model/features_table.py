@@ -635,6 +635,15 @@ ROWS: list[dict[str, Any]] = [
          "Reads the branch-hint custom section (likely/unlikely per branch) to lay out code.",
          flags=("WAMR_BUILD_BRANCH_HINTS",), aliases=("branch-hinting",), in_seed=False,
          reason="wasmbed's own row: a newer revision of the support table lists it in tier C"),
+    _row("app-store", "C", EXTENSION, "App store on flash",
+         WORKS,
+         "The agent keeps a module in two flash slots (A/B, header written last): at boot it "
+         "runs the newest valid one (the other when the newest is invalid), then serves the "
+         "protocol; `wasmbed push app.wasm --port P` writes the other slot over the serial "
+         "line (STORE_* frames). Needs the board's `app_store:` region and a flash driver "
+         "(cfi-01: QEMU's pflash). See docs/appstore.md.",
+         aliases=("appstore", "push"), in_seed=False,
+         reason="wasmbed's own row: apps kept on flash without reflashing (issue 14)"),
 ]
 
 # Every build needs a running mode; when none is selected, resolve() adds the first one.

@@ -68,7 +68,31 @@ def resolve(board: Board, requested: Sequence[str] | None) -> list[str]:
                            f"features need it ({', '.join(k for k in keys if k != back[0])})")
     registry.check_arch(keys, board.arch)
     check_platform(board, keys)
+    check_app_store(board, keys)
     return keys
+
+
+def check_app_store(board: Board, keys: Sequence[str]) -> None:
+    """app-store needs the board's `app_store:` region and erase/program code for its flash."""
+    if "app-store" not in keys:
+        return
+    from wasmbed.model.descriptors import APP_STORE_BUILT
+
+    store = board.app_store
+    if store is None:
+        raise WasmbedError(f"feature app-store: board {board.name} reserves no flash region "
+                           f"for it (no `app_store:` in {board.path.name})",
+                           hint="boards with one: qemu-riscv64; docs/appstore.md says how to "
+                                "add the field")
+    if store.driver not in APP_STORE_BUILT:
+        raise WasmbedError(f"feature app-store on {board.name}: the firmware has no erase/"
+                           f"program code for its flash (app_store.driver {store.driver}) yet",
+                           hint=f"drivers built: {', '.join(APP_STORE_BUILT)}; "
+                                "`wasmbed push --image FILE --board "
+                                f"{board.name}` writes the store into a flash image instead")
+    if board.platform != "baremetal":
+        raise WasmbedError(f"feature app-store: board {board.name} runs on {board.platform}; "
+                           "the store's flash code is for bare-metal boards")
 
 
 def check_platform(board: Board, keys: Sequence[str]) -> None:
