@@ -127,10 +127,22 @@ struct wb_module {
 #if WB_FEATURE_CUSTOM_NAME_SECTION
     char **func_names;
 #endif
+#if WB_FEATURE_LOAD_CUSTOM_SECTION
+    struct wb_custom *customs; /* copies of the custom sections, in order */
+    uint32_t ncustoms;
+#endif
 #if WB_FEATURE_AOT
     void *aot; /* wb_aot_module: native code of an AOT module, else NULL */
 #endif
 };
+
+#if WB_FEATURE_LOAD_CUSTOM_SECTION
+typedef struct wb_custom { /* one custom section (load-custom-section) */
+    char *name;            /* NUL-terminated copy                        */
+    uint32_t name_len, len;
+    uint8_t *data;         /* len bytes after the name                   */
+} wb_custom;
+#endif
 
 /* ---- runtime objects --------------------------------------------------- */
 struct wb_func {

@@ -742,6 +742,32 @@ static int sec_custom(wb_reader *r, wb_module *m)
         r->env->err[0] = 0;
     }
 #endif
+#if WB_FEATURE_LOAD_CUSTOM_SECTION
+    {
+        /* Copied: the module keeps no pointer into the caller's bytes
+         * (wb_module_load's contract; the agent frees its upload buffer). */
+        uint32_t n = (uint32_t)(r->end - r->p);
+        wb_custom *c = (wb_custom *)wb_realloc(r->env, m->customs,
+                                               (m->ncustoms + 1u) * sizeof(wb_custom));
+        if (!c) {
+            wb_free(r->env, name);
+            return wb_rd_fail(r, WB_ERR_NOMEM, "out of memory");
+        }
+        m->customs = c;
+        c += m->ncustoms;
+        c->data = (uint8_t *)wb_alloc(r->env, n ? n : 1u);
+        if (!c->data) {
+            wb_free(r->env, name);
+            return wb_rd_fail(r, WB_ERR_NOMEM, "out of memory");
+        }
+        memcpy(c->data, r->p, n);
+        c->len = n;
+        c->name = name;
+        c->name_len = len;
+        m->ncustoms++;
+        name = NULL; /* owned by the module now */
+    }
+#endif
     (void)m;
     (void)len;
     wb_free(r->env, name);
@@ -952,6 +978,13 @@ void wb_module_destroy(wb_module *m)
 #if WB_FEATURE_AOT
     wb_aot_module_free(m);
 #endif
+#if WB_FEATURE_LOAD_CUSTOM_SECTION
+    for (i = 0; i < m->ncustoms; i++) {
+        wb_free(env, m->customs[i].name);
+        wb_free(env, m->customs[i].data);
+    }
+    wb_free(env, m->customs);
+#endif
 #if WB_FEATURE_CUSTOM_NAME_SECTION
     if (m->func_names) {
         for (i = 0; i < m->nfuncs; i++)
@@ -960,6 +993,35 @@ void wb_module_destroy(wb_module *m)
     }
 #endif
     wb_free(env, m);
+}
+
+const uint8_t *wb_module_custom_section(const wb_module *module, const char *name,
+                                       uint32_t *len)
+{
+    if (len)
+        *len = 0;
+    if (!module || !name)
+        return NULL;
+#if WB_FEATURE_LOAD_CUSTOM_SECTION
+    {
+        size_t n = wb_strlen(name);
+        uint32_t i;
+        for (i = 0; i < module->ncustoms; i++) {
+            const wb_custom *c = &module->customs[i];
+            if (c->name_len == n && !memcmp(c->name, name, n)) {
+                if (len)
+                    *len = c->len;
+                return c->data;
+            }
+        }
+        wb_fail(module->env, WB_ERR_NOT_FOUND, "no custom section of that name");
+    }
+#else
+    wb_fail(module->env, WB_ERR_UNSUPPORTED,
+            "this runtime was built without load-custom-section (custom sections are "
+            "not kept): build with feature load-custom-section");
+#endif
+    return NULL;
 }
 
 void wb_module_free(wb_module *module)

@@ -143,6 +143,14 @@ wb_status wb_module_load(wb_env *env, const uint8_t *bytes, uint32_t size,
 void wb_module_free(wb_module *module);
 /* Bytes of pool/heap the loaded module occupies. */
 size_t wb_module_mem_size(const wb_module *module);
+/* Custom section `name` of a loaded module (feature load-custom-section):
+ * its bytes after the name, *len of them, valid while the module lives; the
+ * first one when several share the name. NULL when there is none
+ * (wb_last_error: "no custom section of that name") or the runtime keeps no
+ * custom sections (built without the feature; AOT modules keep none). */
+const uint8_t *wb_module_custom_section(const wb_module *module, const char *name,
+                                       uint32_t *len);
+
 
 /* ---- instances ------------------------------------------------------------ */
 /* Resolve imports (natives and registered instances), allocate memories,
