@@ -114,10 +114,24 @@ def test_xtensa_literal_pools_move_before_their_function():
     assert out.count(".popsection") == 2
 
 
-def test_aot_on_xtensa_says_it_is_not_built_yet():
+def test_xtensa_inline_literal_pools_sit_right_before_their_function():
+    """AOT images (wasmbed/aot/link.py): pools in the function's own section, below it."""
+    from wasmbed.build.xtensa import move_literals
+
+    text = ("\t.literal_position\n\t.literal .LCPI0_0, g\n\t.text\n\t.p2align\t2\n"
+            "\t.type\tf,@function\nf:\n\tl32r\ta8, .LCPI0_0\n\tretw\n")
+    out = move_literals(text, inline=True)
+    assert ".pushsection" not in out and ".literal_position" not in out
+    assert out.index("\t.text") < out.index(".LCPI0_0:\n\t.long g") < out.index("f:")
+
+
+def test_aot_on_esp32_needs_the_static_route_and_qemu_xtensa_loads_files():
+    """The ESP32's heap is DRAM (no code runs there): features=aot only with app=; the
+    qemu-xtensa RAM executes, so its agent loads .aot files."""
     from wasmbed.build.sconsbuild import parse_arguments, plan
 
-    for board in ("esp32", "qemu-xtensa"):
-        with pytest.raises(WasmbedError, match=r"features=aot is not built for Xtensa yet") as err:
-            plan(parse_arguments({"board": board, "features": "aot,libc-builtin"}))
-        assert "features=interp" in str(err.value.hint)
+    with pytest.raises(WasmbedError, match=r"cannot execute") as err:
+        plan(parse_arguments({"board": "esp32", "features": "aot,libc-builtin"}))
+    assert "app=" in str(err.value.hint)
+    assert "aot" in plan(parse_arguments({"board": "qemu-xtensa",
+                                          "features": "aot,libc-builtin"})).keys

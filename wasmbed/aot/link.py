@@ -41,7 +41,7 @@ ENTRY(wbaot_image)
 SECTIONS {{
   . = {base:#x};
   wbaot_image = .;
-  .text : {{ *(.text.unlikely .text.unlikely.*) *(.text .text.* .gnu.linkonce.t.*) }}
+  .text : {{ {library_text} *(.text.unlikely .text.unlikely.*) *(.text .text.* .gnu.linkonce.t.*) }}
   .rodata : {{ *(.rodata .rodata.* .srodata .srodata.* .gnu.linkonce.r.*) }}
   .data : {{ *(.data.rel.ro .data.rel.ro.*) *(.data .data.* .sdata .sdata.*)
             *(.got .got.* .got.plt) }}
@@ -52,6 +52,12 @@ SECTIONS {{
                 *(.ARM.extab*) *(.gnu.attributes) }}
 }}
 """
+
+
+#: Xtensa: compiler-rt's objects keep their literal pools in `.literal` sections (the
+#: generated code's are inline), placed right below the library's code: `l32r` only reaches
+#: backwards, 256 KiB
+XTENSA_LIBRARY = "*(.literal .literal.*) *libwbrt.a:*(.text .text.*)"
 
 
 def arch_flags(cpu_flags: tuple[str, ...]) -> list[str]:
@@ -74,6 +80,9 @@ class Image:
 #: relative to the PC's page, so the image must keep its page offset (the two-link diff
 #: cannot see this: both bases are page aligned)
 PAGE_RELATIVE = {"EM_AARCH64": 4096}
+
+#: switches that ask for position-independent code (targets that get none: see is_xtensa)
+PIC_FLAGS = ("-fPIC", "-mabicalls")
 
 
 def _run(cmd: list[str], what: str) -> None:
@@ -119,6 +128,35 @@ def _flat(elf_path: Path) -> tuple[bytes, dict[str, int], int, str, str]:
         elf.elfclass, endian, elf["e_machine"]
 
 
+def is_xtensa(tc: Toolchain) -> bool:
+    """clang-22's Xtensa back end: assembled by llvm-mc, linked by GNU ld (build/xtensa.py)."""
+    return tc.family == "clang" and bool(tc.assembler) and bool(tc.linker)
+
+
+def _xtensa_object(tc: Toolchain, flags: list[str], src: Path, obj: Path) -> None:
+    """clang -S, literal pools inline before each function, llvm-mc: clang-22's Xtensa
+    back end has no PIC (it crashes on -fPIC), and needs none here: code reaches its
+    constants and callees through `l32r` literal words (PC-relative loads of whole 32-bit
+    words), so every absolute address is a plain pointer word the two-link diff finds."""
+    from wasmbed.build import xtensa
+
+    asm = obj.with_suffix(".s")
+    _run([*tc.cc, "-S", *flags, str(src), "-o", str(asm)], "compile")
+    asm.write_text(xtensa.move_literals(asm.read_text(), inline=True))
+    _run([*tc.assembler, str(asm), "-o", str(obj)], "assemble")
+
+
+def _xtensa_link(tc: Toolchain, flags: list[str], script: Path, obj: Path, out: Path,
+                 wd: Path) -> None:
+    """GNU ld (no relaxation: both links must lay out the same bytes) with compiler-rt's
+    builtins in place of libgcc (Debian ships no Xtensa libgcc)."""
+    from wasmbed.build import xtensa
+
+    lib = xtensa.builtins_archive(tc, flags, wd / "compiler-rt")
+    _run([*tc.linker, "-nostdlib", "-static", "--no-relax", "--build-id=none", f"-T{script}",
+          str(obj), "--start-group", str(lib), "--end-group", "-o", str(out)], "link")
+
+
 def build_image(c_source: str, tc: Toolchain, cpu_flags: tuple[str, ...],
                 workdir: Path | None = None) -> Image:
     tmp_ctx = tempfile.TemporaryDirectory(prefix="wbaot-") if workdir is None else None
@@ -130,18 +168,27 @@ def build_image(c_source: str, tc: Toolchain, cpu_flags: tuple[str, ...],
         src.write_text(c_source)
         obj = wd / "module.o"
         flags = [f if f != "-O2" or len(c_source) < BIG_SOURCE else "-O1" for f in CFLAGS]
-        _run([*tc.cc, *tc.cflags, *cpu_flags, *flags, *arch_flags(cpu_flags), "-c", str(src),
-              "-o", str(obj)],
-             "compile")
+        flags = [*flags, *arch_flags(cpu_flags)]
+        xtensa = is_xtensa(tc)
+        if xtensa:
+            flags = [f for f in flags if f not in PIC_FLAGS]
+            _xtensa_object(tc, [*tc.cflags, *cpu_flags, *flags], src, obj)
+        else:
+            _run([*tc.cc, *tc.cflags, *cpu_flags, *flags, "-c", str(src), "-o", str(obj)],
+                 "compile")
         images = []
         for base in (BASE_A, BASE_B):
             ld = wd / f"link{base:x}.ld"
-            ld.write_text(LINKER_SCRIPT.format(base=base))
+            ld.write_text(LINKER_SCRIPT.format(base=base,
+                                               library_text=XTENSA_LIBRARY if xtensa else ""))
             out = wd / f"module{base:x}.elf"
-            pie = ["-no-pie"] if tc.family in ("host", "gcc") else []
-            _run([*tc.cc, *tc.cflags, *cpu_flags, *pie, "-nostdlib", "-static",
-                  "-Wl,--build-id=none", f"-Wl,-T,{ld}", str(obj), "-lgcc", "-o", str(out)],
-                 "link")
+            if xtensa:
+                _xtensa_link(tc, [*tc.cflags, *cpu_flags], ld, obj, out, wd)
+            else:
+                pie = ["-no-pie"] if tc.family in ("host", "gcc") else []
+                _run([*tc.cc, *tc.cflags, *cpu_flags, *pie, "-nostdlib", "-static",
+                      "-Wl,--build-id=none", f"-Wl,-T,{ld}", str(obj), "-lgcc", "-o", str(out)],
+                     "link")
             images.append(_flat(out))
         (a, syms, cls, endian, machine), (b, _, _, _, _) = images
         return Image(a, diff_relocs(a, b, BASE_B - BASE_A, cls, endian), syms,

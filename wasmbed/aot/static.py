@@ -18,6 +18,8 @@ PRAGMAS = """\
 #pragma clang fp contract(off)
 #elif defined(__GNUC__)
 #pragma GCC optimize("fp-contract=off", "no-optimize-sibling-calls", "no-math-errno")
+#endif
+#if defined(__GNUC__)  /* GCC and clang (the Xtensa boards): generated code, unused names */
 #pragma GCC diagnostic ignored "-Wunused-label"
 #pragma GCC diagnostic ignored "-Wunused-variable"
 #pragma GCC diagnostic ignored "-Wunused-but-set-variable"

@@ -177,7 +177,7 @@ def plan(opts: Options) -> Plan:
     tc = toolchains.for_board(board, opts.toolchain)
     if tc.family == "clang":
         from wasmbed.build import xtensa
-        xtensa.check_features(board.name, keys)
+        xtensa.check_features(board, keys, opts.app)
     sdk_tree = None
     if platform.sdk is not None and platform.sdk.markers:
         sdk_tree = find_sdk(platform, opts.sdk)   # a wrong tree is an error, none is "without"

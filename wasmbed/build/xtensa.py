@@ -59,16 +59,17 @@ BUILTINS = (
 OWN_SOFTFP = ROOT / "runtime_src" / "port" / "softfp" / "wb_softfp.c"
 
 
-def check_features(board: str, keys: list[str]) -> None:
-    """Features whose Xtensa side is not built yet: a clear refusal, not a link error."""
-    if "aot" in keys:
+def check_features(board: Any, keys: list[str], app: str | None = None) -> None:
+    """AOT on a board whose writable memory does not execute (the ESP32: code runs from
+    IRAM, the heap is DRAM): a loaded .aot file would have nowhere to run, so only the
+    static route (app=X.wasm, linked into IRAM by the firmware's linker) is built."""
+    if "aot" in keys and app is None and not any(m.attrs == "rwx" for m in board.memory):
         raise WasmbedError(
-            f"board {board}: features=aot is not built for Xtensa yet: the AOT image builder "
-            "(wasmbed/aot/link.py) links generated code with the compiler driver and libgcc, "
-            "while Xtensa code needs this build's pipeline (clang -S, literal pools moved, "
-            "llvm-mc, GNU ld, compiler-rt), and on the ESP32 loaded code must run from IRAM "
-            "(the heap is DRAM)",
-            hint="use features=interp,libc-builtin (the interpreter) on this board")
+            f"board {board.name}: features=aot without app= would load AOT files into the "
+            "heap, which this board cannot execute (its writable memory is data-only: "
+            + ", ".join(f"{m.name} {m.attrs}" for m in board.memory) + ")",
+            hint="link the application in ahead of time: features=aot,libc-builtin "
+                 "app=X.wasm (docs/aot.md, static linking)")
 
 
 def builtins_dir() -> Path:
@@ -153,10 +154,15 @@ def _literal_section(section: str) -> str:
     return ".literal" + (section if section.startswith(".") else "." + section)
 
 
-def move_literals(text: str) -> str:
+def move_literals(text: str, inline: bool = False) -> str:
     """clang's `.literal_position` / `.literal NAME, VALUE` pools -> aligned words in
     `.literal.<function section>`, emitted where the function they serve begins; CFI
-    registers (with -g) by number, the only form llvm-mc's parser accepts."""
+    registers (with -g) by number, the only form llvm-mc's parser accepts.
+
+    inline=True (AOT code images, wasmbed/aot/link.py): the words go into the function's
+    own section right before its entry label instead, so every pool sits just below the
+    code that reads it (`l32r` reaches 256 KiB backwards) without a linker script that
+    knows the function sections."""
     out: list[str] = []
     pool: list[tuple[str, str]] = []
     section = ".text"
@@ -164,12 +170,14 @@ def move_literals(text: str) -> str:
     def flush(into: str) -> None:
         if not pool:
             return
-        out.append(f"\t.pushsection {into},\"ax\",@progbits")
+        if not inline:
+            out.append(f"\t.pushsection {into},\"ax\",@progbits")
         out.append("\t.p2align 2")
         for name, value in pool:
             out.append(f"{name}:")
             out.append(f"\t.long {value}")
-        out.append("\t.popsection")
+        if not inline:
+            out.append("\t.popsection")
         pool.clear()
 
     for line in text.splitlines():
