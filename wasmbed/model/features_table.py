@@ -138,11 +138,10 @@ ROWS: list[dict[str, Any]] = [
          flags=("WAMR_BUILD_LIB_WASI_THREADS",), aliases=("lib-wasi-threads",),
          implies=("thread-mgr", "bulk-memory", "shared-memory")),
     _row("load-custom-section", "A", PROPOSAL, "Custom sections",
-         NOT_YET,
-         "Keeps custom sections after loading so the embedder can look them up by name.",
-         flags=("WAMR_BUILD_LOAD_CUSTOM_SECTION",), aliases=("custom-sections",),
-         reason="the loader skips custom sections other than \"name\"; the embedding API has "
-                "no lookup call yet"),
+         WORKS,
+         "Keeps custom sections after loading so the embedder can look them up by name "
+         "(wb_module_custom_section; copies, since a module keeps no pointer into its bytes).",
+         flags=("WAMR_BUILD_LOAD_CUSTOM_SECTION",), aliases=("custom-sections",)),
     _row("memory64", "A", PROPOSAL, "Memory64",
          NOT_YET,
          "Linear memories (and tables) indexed with i64 addresses.",
