@@ -102,16 +102,19 @@ class Module:
     nfunc_imports: int = 0
     table_types: list[int] = field(default_factory=list)      # element reftype per table
     nmems: int = 0
+    mem_mins: list[int] = field(default_factory=list)         # declared minimum, in pages
     global_types: list[int] = field(default_factory=list)
     bodies: list[Body] = field(default_factory=list)
     code_section: tuple[int, int] | None = None              # (header, end) of the section
 
 
-def _limits(r: Reader) -> None:
+def _limits(r: Reader) -> int:
+    """Skip a limits entry; its minimum."""
     flags = r.uleb()
-    r.uleb()
+    low = r.uleb()
     if flags & 1:
         r.uleb()
+    return low
 
 
 def _skip_cexpr(r: Reader) -> None:
@@ -166,7 +169,7 @@ def decode(data: bytes) -> Module:
                     m.table_types.append(s.u8())
                     _limits(s)
                 elif kind == 2:
-                    _limits(s)
+                    m.mem_mins.append(_limits(s))
                     m.nmems += 1
                 elif kind == 3:
                     m.global_types.append(s.u8())
@@ -181,7 +184,7 @@ def decode(data: bytes) -> Module:
                 _limits(s)
         elif sid == 5:
             for _ in range(s.uleb()):
-                _limits(s)
+                m.mem_mins.append(_limits(s))
                 m.nmems += 1
         elif sid == 6:
             for _ in range(s.uleb()):

@@ -303,6 +303,7 @@ class FuncEmitter:
         self.frames: list[Frame] = []
         self.labels = 0
         self.has_mem = mod.nmems > 0
+        self.mem_min = mod.mem_mins[0] if mod.mem_mins else 0
         self.calls = False
 
     # -- helpers ---------------------------------------------------------------
@@ -372,6 +373,16 @@ class FuncEmitter:
                 raise TranslateError("the AOT compiler handles memory 0 only")
         off = r.uleb()
         return f"{off}u", f"{size}u"
+
+    def bounds(self, size: int) -> str:
+        """The check of `ea` for an access of `size` bytes. Memory never shrinks below its
+        declared minimum, so below that (a constant) an access needs no look at the
+        current size: the C compiler sees the constant and drops the check wherever it
+        can prove the address smaller (loops with constant bounds), and elsewhere the first
+        compare is against an immediate."""
+        low = self.mem_min * 65536 - size
+        fast = f"(int64_t)ea > {low}ll" if low >= 0 else "1"
+        return f"if (UNLIKELY({fast} && (int64_t)ea > ms0_{size})) TRAP(2u);"
 
     def reload(self) -> None:
         if self.has_mem:
@@ -457,16 +468,16 @@ class FuncEmitter:
             off, n = self.mem_addr(r, size)
             a = self.pop()
             d = self.push(tc)
-            e(f"{{ uint64_t ea = (uint64_t){a} + {off}; if (UNLIKELY((int64_t)ea > ms0_{size})) "
-              f"TRAP(2u); {d} = {expr.format(p='(m0 + (uintptr_t)ea)')}; }}")
+            e(f"{{ uint64_t ea = (uint64_t){a} + {off}; {self.bounds(size)} "
+              f"{d} = {expr.format(p='(m0 + (uintptr_t)ea)')}; }}")
             return
         if op in STORES:
             tc, size, stmt = STORES[op]
             off, n = self.mem_addr(r, size)
             v = self.pop()
             a = self.pop()
-            e(f"{{ uint64_t ea = (uint64_t){a} + {off}; if (UNLIKELY((int64_t)ea > ms0_{size})) "
-              f"TRAP(2u); {stmt.format(p='(m0 + (uintptr_t)ea)', v=v)}; }}")
+            e(f"{{ uint64_t ea = (uint64_t){a} + {off}; {self.bounds(size)} "
+              f"{stmt.format(p='(m0 + (uintptr_t)ea)', v=v)}; }}")
             return
         if op in TRUNC:
             src, res, kind = TRUNC[op]
