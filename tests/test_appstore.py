@@ -283,8 +283,9 @@ def test_push_cli_errors(tmp_path: Path, capsys) -> None:
     image = tmp_path / "flash.img"
     image.write_bytes(b"\xff" * 8192)
     cases = [
-        (["push", str(bad)], "over its serial port is not built yet"),
-        (["push", str(bad), "--image", str(image)], "needs the store's --size and --sector"),
+        (["push", str(bad)], "is not a valid module"),            # before any port
+        (["push", "--list"], "no serial port given"),
+        (["push", str(bad), "--image", str(image)], "needs the store's place: --board B"),
         (["push", str(bad), "--image", str(image), "--size", "8K", "--sector", "4K"],
          "is not a valid module"),
         (["push", "--list", "--image", str(image), "--size", "16K", "--sector", "4K"],

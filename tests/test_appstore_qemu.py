@@ -3,8 +3,9 @@
 wb_store.c + wb_cfi.c) reports which slot would boot, takes a module over the console and
 pushes it, stopping at each stage of the push until the host lets it go on; the host kills
 QEMU at chosen stages (power cut), restarts it on the same flash file and checks the
-previous app still boots. What this does not cover yet: the agent does not boot a slot or
-take PUSH frames, and `wasmbed push` does not exist (docs/appstore.md)."""
+previous app still boots. Its stages reach inside the commit (header fields programmed, magic
+not yet), which a host cannot time over the serial line; the real agent, `wasmbed push` over
+its serial line and cuts between frames are tests/test_appstore_agent.py."""
 
 from __future__ import annotations
 

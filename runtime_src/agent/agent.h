@@ -45,6 +45,10 @@ enum {
     FT_RUN = 0x0B,
     FT_WASI = 0x0C, /* libc-wasi: args, environment, preopens for RUN */
     FT_FUEL = 0x0D, /* instruction-metering: u64 budget per call, 0 = none */
+    FT_STORE_BEGIN = 0x30, /* app-store (store_cmd.c): erase the slot to write */
+    FT_STORE_CHUNK = 0x31,
+    FT_STORE_COMMIT = 0x32, /* header and magic last */
+    FT_STORE_LIST = 0x33,
     FT_OK = 0x80,
     FT_ERROR = 0x81,
     FT_OUTPUT = 0x82,
@@ -54,6 +58,7 @@ enum {
 
 /* ERROR kinds: 1..10 are wb_status values; these are the agent's own. */
 #define WB_KIND_PROTOCOL 0x20u
+#define WB_KIND_FLASH 0x21u /* an erase or program of the app store failed */
 
 /* ---- frame.c: framing and CRC ---- */
 uint32_t wb_crc32(uint32_t crc, const uint8_t *p, size_t n);
@@ -132,6 +137,10 @@ void cmd_dispatch(const frame *f);
 int cmd_run(const frame *f);
 int cmd_wasi(const frame *f); /* wasi_cmd.c */
 void cmd_load_reset(void); /* drop a pending upload */
+int cmd_store(const frame *f); /* store_cmd.c: STORE_* frames (app-store) */
+#if WB_FEATURE_APP_STORE
+void store_boot(void); /* store_cmd.c: run the newest valid stored app */
+#endif
 
 /* run.c: libc-builtin output travels as OUTPUT frames of the request being
  * served; out_flush() before a request's final reply. */

@@ -311,6 +311,10 @@ void cmd_dispatch(const frame *f)
     case FT_RUN: cmd_run(f); break;
     case FT_WASI: cmd_wasi(f); break;
     case FT_FUEL: do_fuel(f->seq, &r); break;
+    case FT_STORE_BEGIN:
+    case FT_STORE_CHUNK:
+    case FT_STORE_COMMIT:
+    case FT_STORE_LIST: cmd_store(f); break;
     default: reply_error(f->seq, WB_KIND_PROTOCOL, "unknown frame type"); break;
     }
 }

@@ -19,6 +19,9 @@ int main(int argc, char *argv[])
 #endif
     /* A failure here is reported to every request until a RESET works. */
     (void)session_reset();
+#if WB_FEATURE_APP_STORE
+    store_boot(); /* the newest valid app on flash runs first (store_cmd.c) */
+#endif
     output_install();
     put_text("\nWASMBED READY " WB_VERSION_STRING "\n");
     for (;;) {

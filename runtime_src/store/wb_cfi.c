@@ -47,14 +47,17 @@ int wb_cfi_program(void *user, uint32_t offset, const uint8_t *data, uint32_t le
 {
     const wb_cfi *cfi = (const wb_cfi *)user;
     uint32_t i = 0, start = offset & ~3u;
-    /* whole 32-bit words; bytes outside [offset, offset+length) are 0xFF: programming
-     * them changes nothing (NOR programming only clears bits) */
+    /* whole 32-bit words; bytes outside [offset, offset+length) keep what the flash
+     * holds (read first, in read-array mode): programming them again changes nothing on a
+     * NOR part, and QEMU's pflash, which stores the word as given, keeps them too */
     for (; start < offset + length; start += 4u) {
         uint32_t value = 0, b;
         volatile uint32_t *w = word(cfi, start);
+        uint32_t old = *w;
         for (b = 0; b < 4u; b++) {
             uint32_t at = start + b;
-            uint32_t byte = (at >= offset && at < offset + length) ? data[i++] : 0xFFu;
+            uint32_t byte = (at >= offset && at < offset + length) ? data[i++]
+                                                                    : (old >> (8u * b)) & 0xFFu;
             value |= byte << (8u * b);
         }
         *w = CFI_PROGRAM;

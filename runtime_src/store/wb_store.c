@@ -90,40 +90,89 @@ int wb_store_boot(const uint8_t *store, uint32_t size, wb_store_slot *out)
     return -1;
 }
 
+int wb_store_name_fits(const char *name)
+{
+    uint32_t i;
+    for (i = 0; name && name[i]; i++)
+        if (i == WB_STORE_NAME)
+            return 0;
+    return 1;
+}
+
+int wb_store_begin(wb_store_writer *w, const uint8_t *store, uint32_t size,
+                   const wb_store_flash *flash, uint32_t length)
+{
+    wb_store_slot now;
+    uint32_t slot_size = size / 2u;
+    int current = wb_store_boot(store, size, &now);
+    w->store = store;
+    w->size = size;
+    w->flash = flash;
+    w->target = -1;
+    w->length = length;
+    w->filled = 0;
+    w->crc = 0;
+    if (length > slot_size - WB_STORE_HEADER)
+        return -1;
+    w->version = current < 0 ? 1u : now.version + 1u;
+    if (flash->erase(flash->user, (uint32_t)(current < 0 ? 0 : 1 - current) * slot_size,
+                     slot_size) != 0)
+        return -1;
+    w->target = current < 0 ? 0 : 1 - current;
+    return w->target;
+}
+
+int wb_store_write(wb_store_writer *w, const uint8_t *data, uint32_t n)
+{
+    uint32_t base;
+    if (w->target < 0 || n > w->length - w->filled)
+        return -1;
+    if (!n)
+        return 0;
+    base = (uint32_t)w->target * (w->size / 2u);
+    if (w->flash->program(w->flash->user, base + WB_STORE_HEADER + w->filled, data, n) != 0)
+        return -1;
+    w->crc = wb_store_crc32(w->crc, data, n);
+    w->filled += n;
+    return 0;
+}
+
+int wb_store_commit(wb_store_writer *w, uint32_t format, const char *name)
+{
+    uint8_t header[WB_STORE_HEADER];
+    uint32_t base, i;
+    if (w->target < 0 || w->filled != w->length || !wb_store_name_fits(name))
+        return -1;
+    base = (uint32_t)w->target * (w->size / 2u);
+    /* what the flash holds now, not what was sent: a program that did not take fails here */
+    if (wb_store_crc32(0, w->store + base + WB_STORE_HEADER, w->length) != w->crc)
+        return -1;
+    for (i = 0; i < WB_STORE_HEADER; i++)
+        header[i] = 0xFFu;
+    put32(header + 4, w->version);
+    put32(header + 8, format);
+    put32(header + 12, w->length);
+    put32(header + 16, w->crc);
+    for (i = 0; i < WB_STORE_NAME; i++)
+        header[20 + i] = 0;
+    for (i = 0; name && name[i]; i++)
+        header[20 + i] = (uint8_t)name[i];
+    put32(header + FIELDS_END, wb_store_crc32(0, header + 4, FIELDS_END - 4u));
+    put32(header, WB_STORE_MAGIC);
+    if (w->flash->program(w->flash->user, base + 4, header + 4, WB_STORE_HEADER - 4u) != 0)
+        return -1;
+    if (w->flash->program(w->flash->user, base, header, 4) != 0) /* the commit: last */
+        return -1;
+    return w->target;
+}
+
 int wb_store_push(const uint8_t *store, uint32_t size, const wb_store_flash *flash,
                   const uint8_t *module, uint32_t length, uint32_t format, const char *name)
 {
-    wb_store_slot now;
-    uint8_t header[WB_STORE_HEADER];
-    uint32_t slot_size = size / 2u, base, version, i;
-    int current = wb_store_boot(store, size, &now), target;
-    if (length > slot_size - WB_STORE_HEADER)
+    wb_store_writer w;
+    if (!wb_store_name_fits(name) || wb_store_begin(&w, store, size, flash, length) < 0)
         return -1;
-    target = current < 0 ? 0 : 1 - current;
-    version = current < 0 ? 1u : now.version + 1u;
-    base = (uint32_t)target * slot_size;
-    for (i = 0; i < WB_STORE_HEADER; i++)
-        header[i] = 0xFFu;
-    put32(header + 4, version);
-    put32(header + 8, format);
-    put32(header + 12, length);
-    put32(header + 16, wb_store_crc32(0, module, length));
-    for (i = 0; i < WB_STORE_NAME; i++)
-        header[20 + i] = 0;
-    for (i = 0; name && name[i]; i++) {
-        if (i == WB_STORE_NAME)
-            return -1;
-        header[20 + i] = (uint8_t)name[i];
-    }
-    put32(header + FIELDS_END, wb_store_crc32(0, header + 4, FIELDS_END - 4u));
-    put32(header, WB_STORE_MAGIC);
-    if (flash->erase(flash->user, base, slot_size) != 0)
+    if (wb_store_write(&w, module, length) != 0)
         return -1;
-    if (length && flash->program(flash->user, base + WB_STORE_HEADER, module, length) != 0)
-        return -1;
-    if (flash->program(flash->user, base + 4, header + 4, WB_STORE_HEADER - 4u) != 0)
-        return -1;
-    if (flash->program(flash->user, base, header, 4) != 0) /* the commit: last */
-        return -1;
-    return target;
+    return wb_store_commit(&w, format, name);
 }

@@ -38,9 +38,36 @@ void wb_store_read(const uint8_t *store, uint32_t size, int index, wb_store_slot
 /* The slot to boot: the valid one with the larger version; -1 when none is valid. */
 int wb_store_boot(const uint8_t *store, uint32_t size, wb_store_slot *out);
 
-/* Write `module` into the slot that does not hold the newest valid app: erase it,
- * program the payload, the header fields, then the magic word last. Returns the slot
- * written (0 or 1), or -1 (too big, bad name, a flash operation failed). */
+/* A push in steps (the agent's STORE_* frames stream a module into flash):
+ * wb_store_begin erases the slot that does not hold the newest valid app (so the app that
+ * boots now is never touched), wb_store_write programs the next payload bytes in order,
+ * wb_store_commit checks the CRC-32 of what the flash now holds against the bytes given,
+ * then programs the header fields and the magic word last. Each returns -1 on failure
+ * (too big, bad name, a flash operation failed, the flash does not hold the bytes). */
+typedef struct wb_store_writer {
+    const uint8_t *store;
+    uint32_t size;
+    const wb_store_flash *flash;
+    int target;       /* the slot being written: 0 = A, 1 = B */
+    uint32_t version; /* newest valid version + 1 */
+    uint32_t length;  /* payload bytes announced */
+    uint32_t filled;  /* payload bytes programmed so far */
+    uint32_t crc;     /* CRC-32 of those bytes */
+} wb_store_writer;
+
+/* Returns the target slot (0 or 1), or -1. */
+int wb_store_begin(wb_store_writer *w, const uint8_t *store, uint32_t size,
+                   const wb_store_flash *flash, uint32_t length);
+int wb_store_write(wb_store_writer *w, const uint8_t *data, uint32_t n);
+/* Returns the slot committed (0 or 1), or -1. */
+int wb_store_commit(wb_store_writer *w, uint32_t format, const char *name);
+
+/* 1 when `name` fits the header (at most WB_STORE_NAME bytes), else 0. */
+int wb_store_name_fits(const char *name);
+
+/* The three steps at once: write `module` into the slot that does not hold the newest
+ * valid app: erase it, program the payload, the header fields, then the magic word last.
+ * Returns the slot written (0 or 1), or -1 (too big, bad name, a flash operation failed). */
 int wb_store_push(const uint8_t *store, uint32_t size, const wb_store_flash *flash,
                   const uint8_t *module, uint32_t length, uint32_t format, const char *name);
 

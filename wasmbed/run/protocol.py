@@ -37,6 +37,10 @@ class FrameType(IntEnum):
     RUN = 0x0B
     WASI = 0x0C
     FUEL = 0x0D
+    STORE_BEGIN = 0x30   # app-store (wasmbed/run/store.py)
+    STORE_CHUNK = 0x31
+    STORE_COMMIT = 0x32
+    STORE_LIST = 0x33
     OK = 0x80
     ERROR = 0x81
     OUTPUT = 0x82
@@ -59,6 +63,7 @@ class Kind(IntEnum):
     UNSUPPORTED = 10
     FUEL = 11
     PROTOCOL = 0x20
+    FLASH = 0x21         # an erase or program of the app store failed
 
 
 def kind_name(kind: int) -> str:
@@ -94,9 +99,11 @@ class TimeoutError(LinkError):  # noqa: A001 - the name the design uses
 class RemoteError(WasmbedError):
     """The agent answered ERROR(kind, message): a runtime outcome, link intact."""
 
-    def __init__(self, kind: int, message: str) -> None:
+    def __init__(self, kind: int, message: str, call_stack: str = "") -> None:
         super().__init__(f"{kind_name(kind).lower()}: {message}")
         self.kind = kind
+        # a trap's wasm call stack ("#0 func[3] name" lines; agents with dump-call-stack)
+        self.call_stack = call_stack
         # wasmbed.run.outcome: TRAP (3) for what happens while running, LOAD (4) otherwise
         self.exit_code = 3 if kind in (Kind.TRAP, Kind.EXHAUSTION, Kind.NOMEM, Kind.FUEL) else 4
         self.remote_message = message
@@ -350,10 +357,10 @@ class Client:
                 continue
             if frame.type == FrameType.ERROR:
                 kind = frame.payload[0] if frame.payload else Kind.PROTOCOL
-                message = frame.payload[1:].decode("utf-8", "replace")
+                message, _, stack = frame.payload[1:].decode("utf-8", "replace").partition("\0")
                 if kind == Kind.PROTOCOL:
                     raise ProtocolError(f"agent rejected a frame: {message}")
-                raise RemoteError(kind, message)
+                raise RemoteError(kind, message, stack)
             if frame.type in (FrameType.OK, FrameType.EXIT):
                 return frame
             raise ProtocolError(f"unexpected reply frame type 0x{frame.type:02x}")
