@@ -68,6 +68,16 @@ static const uint8_t spectest_wasm[] = {
     10, 'g', 'l', 'o', 'b', 'a', 'l', '_', 'f', '6', '4', 0x03, 3,
 };
 
+#if WB_FEATURE_SHARED_MEMORY
+/* (memory (export "shared_memory") 1 2 shared): beside the plain memory, which
+ * one module cannot hold without multi-memory, so a second instance answers */
+static const uint8_t spectest_shared_wasm[] = {
+    0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00,
+    0x05, 4, 1, 0x03, 1, 2, /* memory: shared, min 1 max 2 */
+    0x07, 17, 1, 13, 's', 'h', 'a', 'r', 'e', 'd', '_', 'm', 'e', 'm', 'o', 'r', 'y', 0x02, 0,
+};
+#endif
+
 static wb_status print_nothing(wb_ctx *ctx, const wb_value *args,
                                wb_value *results)
 {
@@ -102,5 +112,14 @@ wb_status spectest_install(wb_env *env)
     if (st != WB_OK)
         return st;
     /* Owned by the environment: released by wb_env_free on RESET. */
-    return wb_register_instance(env, "spectest", inst);
+    st = wb_register_instance(env, "spectest", inst);
+#if WB_FEATURE_SHARED_MEMORY
+    if (st == WB_OK)
+        st = wb_module_load(env, spectest_shared_wasm, (uint32_t)sizeof spectest_shared_wasm, &m);
+    if (st == WB_OK)
+        st = wb_instantiate(env, m, &inst);
+    if (st == WB_OK)
+        st = wb_register_instance_extra(env, "spectest", inst);
+#endif
+    return st;
 }

@@ -10,6 +10,10 @@
  */
 #include "wb_internal.h"
 #include "wb_ops.h"
+#if WB_FEATURE_SHARED_MEMORY
+#include "wb_atomic.h"
+#include "wb_ext.h"
+#endif
 
 #if WB_FEATURE_INTERP /* AOT-only builds validate on the host (wasmbed aot) */
 
@@ -728,6 +732,68 @@ static void op_fc(comp *cc)
     }
 }
 
+#if WB_FEATURE_SHARED_MEMORY
+/* 0xFE: the threads proposal's atomics (wb_atomic.h), run by wb_atomic.c */
+static void op_fe(comp *cc)
+{
+    wb_reader *r = cc->r;
+    uint32_t sub = wb_rd_u32(r), align, off = 0;
+    wb_atomic_op o;
+    uint8_t t;
+    if (r->st)
+        return;
+    o = wb_atomic_decode(sub);
+    MALFORMED(o.kind == WB_AT_BAD, "illegal opcode");
+    if (o.kind == WB_AT_FENCE) {
+        MALFORMED(wb_rd_u8(r) != 0, "zero byte expected");
+        emit_op2(cc, OP_EXT, WB_EXT_ATOMIC + sub);
+        return;
+    }
+    align = wb_rd_u32(r);
+    off = wb_rd_u32(r);
+    if (r->st)
+        return;
+    MALFORMED(align >= 32u, "malformed memop flags");
+    INVALID(!cc->m->nmems, "unknown memory 0");
+    INVALID((1u << align) != o.size, "alignment must be exactly natural");
+    t = o.is64 ? WB_I64 : WB_I32;
+    switch (o.kind) {
+    case WB_AT_NOTIFY:
+        pop(cc, WB_I32);
+        pop(cc, WB_I32);
+        push(cc, WB_I32);
+        break;
+    case WB_AT_WAIT:
+        pop(cc, WB_I64);
+        pop(cc, t);
+        pop(cc, WB_I32);
+        push(cc, WB_I32);
+        break;
+    case WB_AT_LOAD:
+        pop(cc, WB_I32);
+        push(cc, t);
+        break;
+    case WB_AT_STORE:
+        pop(cc, t);
+        pop(cc, WB_I32);
+        break;
+    case WB_AT_RMW:
+        pop(cc, t);
+        pop(cc, WB_I32);
+        push(cc, t);
+        break;
+    default: /* cmpxchg: addr expected replacement */
+        pop(cc, t);
+        pop(cc, t);
+        pop(cc, WB_I32);
+        push(cc, t);
+        break;
+    }
+    emit_op2(cc, OP_EXT, WB_EXT_ATOMIC + sub);
+    emit(cc, off);
+}
+#endif
+
 static void instr(comp *cc, uint8_t op)
 {
     wb_module *m = cc->m;
@@ -998,6 +1064,11 @@ static void instr(comp *cc, uint8_t op)
     case 0xFC:
         op_fc(cc);
         return;
+#if WB_FEATURE_SHARED_MEMORY
+    case 0xFE:
+        op_fe(cc);
+        return;
+#endif
     default:
         break;
     }

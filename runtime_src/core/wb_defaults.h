@@ -76,6 +76,9 @@
 #ifndef WB_GLOBAL_HEAP_SIZE
 #define WB_GLOBAL_HEAP_SIZE (256u * 1024u)
 #endif
+#ifndef WB_PORT_HAS_THREADS /* the wb_port.h thread calls (render.py: platform threads) */
+#define WB_PORT_HAS_THREADS 0
+#endif
 #ifndef WB_PORT_HAS_MALLOC
 #define WB_PORT_HAS_MALLOC 1
 #endif

@@ -25,6 +25,10 @@ int32_t wb_memory_grow(wb_env *env, wb_memory *mem, uint32_t delta)
     uint32_t old = mem->pages;
     uint64_t np = (uint64_t)old + delta;
     uint8_t *d;
+#if WB_FEATURE_SHARED_MEMORY
+    if (mem->shared) /* in place, under the atomics' lock (wb_atomic.c) */
+        return wb_shared_grow(mem, delta);
+#endif
     if (!delta)
         return (int32_t)old;
     if (np > mem->max || np > WB_MAX_PAGES)
@@ -256,7 +260,8 @@ static wb_status resolve(wb_env *env, wb_instance *inst)
             if (name_eq(g->name, im->module)) {
                 src = g->inst;
                 ex = find_export_len(src, im->name, im->name_len);
-                break;
+                if (ex)
+                    break; /* else an extra instance of that name may have it */
             }
         if (!ex) {
             for (n = env->natives; n; n = n->next)
@@ -293,6 +298,10 @@ static wb_status resolve(wb_env *env, wb_instance *inst)
             wb_memory *mm = src->mems[ex->index];
             if (!limits_ok(mm->pages, mm->max, mm->has_max, &m->mems[im->index]))
                 return wb_fail(env, WB_ERR_LINK, "incompatible import type");
+#if WB_FEATURE_SHARED_MEMORY
+            if (mm->shared != m->mems[im->index].shared)
+                return wb_fail(env, WB_ERR_LINK, "incompatible import type");
+#endif
             inst->mems[im->index] = mm;
             break;
         }
@@ -375,7 +384,14 @@ static wb_status build(wb_env *env, wb_instance *inst)
         mm->pages = l->min;
         mm->max = l->has_max ? l->max : 65536u;
         mm->has_max = l->has_max;
+#if WB_FEATURE_SHARED_MEMORY
+        /* a shared memory never moves: its maximum (at most WB_MAX_PAGES) at once */
+        mm->shared = l->shared;
+        mm->cap = l->shared ? (mm->max < WB_MAX_PAGES ? mm->max : WB_MAX_PAGES) : l->min;
+        mm->data = (uint8_t *)wb_alloc(env, (size_t)mm->cap * WB_PAGE + 1u);
+#else
         mm->data = (uint8_t *)wb_alloc(env, (size_t)l->min * WB_PAGE + 1u);
+#endif
         if (!mm->data)
             return wb_fail(env, WB_ERR_NOMEM, "out of memory");
         inst->mems[m->nmem_imports + i] = mm;
@@ -540,11 +556,11 @@ void wb_instance_free(wb_instance *inst)
     release(inst);
 }
 
-wb_status wb_register_instance(wb_env *env, const char *name, wb_instance *inst)
+static wb_status register_as(wb_env *env, const char *name, wb_instance *inst, uint8_t extra)
 {
     wb_reg *g;
-    for (g = env->regs; g; g = g->next)
-        if (name_eq(g->name, name)) {
+    for (g = env->regs; g && !extra; g = g->next)
+        if (!g->extra && name_eq(g->name, name)) {
             inst->refs++;
             release(g->inst);
             g->inst = inst;
@@ -559,10 +575,29 @@ wb_status wb_register_instance(wb_env *env, const char *name, wb_instance *inst)
         return wb_fail(env, WB_ERR_NOMEM, "out of memory");
     }
     g->inst = inst;
+    g->extra = extra;
     inst->refs++;
+    if (extra) { /* after every other registration */
+        wb_reg **pp = &env->regs;
+        while (*pp)
+            pp = &(*pp)->next;
+        g->next = NULL;
+        *pp = g;
+        return WB_OK;
+    }
     g->next = env->regs;
     env->regs = g;
     return WB_OK;
+}
+
+wb_status wb_register_instance(wb_env *env, const char *name, wb_instance *inst)
+{
+    return register_as(env, name, inst, 0);
+}
+
+wb_status wb_register_instance_extra(wb_env *env, const char *name, wb_instance *inst)
+{
+    return register_as(env, name, inst, 1);
 }
 
 /* ---- exports and calls ---------------------------------------------------------------- */

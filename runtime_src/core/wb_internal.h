@@ -35,6 +35,7 @@ typedef struct wb_limits {
     uint32_t min, max;
     uint8_t has_max;
     uint8_t elem; /* tables: element reftype */
+    uint8_t shared; /* memories: shared (threads proposal, flag bit 0x02) */
 } wb_limits;
 
 typedef struct wb_cexpr { /* a constant expression: one instruction */
@@ -164,6 +165,8 @@ typedef struct wb_memory {
     uint8_t *data;
     uint32_t pages, max; /* max already clamped to 65536 */
     uint8_t has_max;
+    uint8_t shared; /* shared-memory: data holds `cap` pages from the start */
+    uint32_t cap;   /* and never moves (other threads keep its address)    */
 } wb_memory;
 
 typedef struct wb_table {
@@ -217,6 +220,7 @@ typedef struct wb_reg {
     struct wb_reg *next;
     char *name;
     wb_instance *inst;
+    uint8_t extra; /* wb_register_instance_extra: searched after, never replaced */
 } wb_reg;
 
 typedef struct wb_frame {
@@ -306,6 +310,9 @@ wb_status wb_table_init_seg(wb_instance *inst, uint32_t tab, uint32_t seg,
 wb_status wb_memory_init_seg(wb_instance *inst, uint32_t seg, uint32_t d,
                              uint32_t s, uint32_t n);
 int32_t wb_memory_grow(wb_env *env, wb_memory *mem, uint32_t delta);
+#if WB_FEATURE_SHARED_MEMORY
+int32_t wb_shared_grow(wb_memory *mem, uint32_t delta); /* wb_atomic.c */
+#endif
 int32_t wb_table_grow(wb_env *env, wb_table *t, uint32_t delta, void *init);
 
 void wb_instance_destroy(wb_instance *inst, int final);

@@ -211,6 +211,14 @@ static int rd_limits(wb_reader *r, wb_limits *l, int mem)
 {
     uint8_t flag = wb_rd_u8(r);
     CK();
+#if WB_FEATURE_SHARED_MEMORY
+    /* flag 0x02: a shared memory (threads proposal); it must have a maximum */
+    l->shared = (uint8_t)(mem && (flag & 2u));
+    if (l->shared) {
+        flag &= (uint8_t)~2u;
+        INVALID(!(flag & 1u), "shared memory must have maximum");
+    }
+#endif
     MALFORMED(flag > 1, "integer too large"); /* shared/64-bit limits: later proposals */
     l->min = wb_rd_u32(r);
     l->has_max = flag;

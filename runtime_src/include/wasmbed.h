@@ -162,6 +162,11 @@ void wb_instance_free(wb_instance *inst);
  * `register`). A later registration of the same name replaces it. */
 wb_status wb_register_instance(wb_env *env, const char *name,
                                wb_instance *inst);
+/* One more instance answering imports from `name`, searched after the one
+ * wb_register_instance gave it (for exports it lacks) and never replaced:
+ * e.g. the spectest module's shared_memory beside its plain memory. */
+wb_status wb_register_instance_extra(wb_env *env, const char *name,
+                                     wb_instance *inst);
 
 /* ---- exports --------------------------------------------------------------- */
 wb_status wb_export_func(wb_instance *inst, const char *name, wb_func **out);

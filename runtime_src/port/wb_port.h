@@ -190,6 +190,33 @@ typedef int (*wb_port_dirent_fn)(void *user, uint64_t next, uint64_t ino, uint8_
                                  const char *name, size_t name_len);
 int wb_port_fs_readdir(int fd, uint64_t cookie, wb_port_dirent_fn fn, void *user);
 
+/* ---- Threads (optional) -----------------------------------------------------
+ * Used by shared-memory (atomic wait/notify, locks for atomics the compiler
+ * cannot do lock-free) and wasi-threads (thread-spawn). A port with threads
+ * defines WB_PORT_HAS_THREADS 1 in its generated config (platforms whose
+ * `capabilities: threads` is true and whose port is `host`: POSIX threads,
+ * runtime_src/port/host/port_host_thread.c). A port without threads (bare
+ * metal) provides none of this: the runtime then runs single-threaded, a
+ * wait on shared memory times out at once (nobody could notify it) and
+ * thread-spawn reports failure. */
+typedef struct wb_port_mutex wb_port_mutex; /* the port's own types */
+typedef struct wb_port_cond wb_port_cond;
+/* NULL when out of memory */
+wb_port_mutex *wb_port_mutex_new(void);
+void wb_port_mutex_free(wb_port_mutex *m);
+void wb_port_mutex_lock(wb_port_mutex *m);
+void wb_port_mutex_unlock(wb_port_mutex *m);
+wb_port_cond *wb_port_cond_new(void);
+void wb_port_cond_free(wb_port_cond *c);
+/* Waits (m locked) until signalled or `timeout_ns` have passed (UINT64_MAX:
+ * no timeout). Returns 0 when signalled (or woken spuriously: the caller
+ * checks its condition and the time, wb_port_time_us), 1 on timeout. */
+int wb_port_cond_wait(wb_port_cond *c, wb_port_mutex *m, uint64_t timeout_ns);
+void wb_port_cond_broadcast(wb_port_cond *c);
+/* Starts fn(arg) on a new detached thread with `stack_size` bytes of native
+ * stack (0: the port's default). Returns 0 or a WB_E* number. */
+int wb_port_thread_start(void (*fn)(void *), void *arg, size_t stack_size);
+
 #ifdef __cplusplus
 }
 #endif

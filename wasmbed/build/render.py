@@ -72,6 +72,9 @@ def board_macros(board: Board, platform: Platform, keys: list[str],
     # the wb_port.h thread calls: POSIX threads in the host port (port_host_thread.c)
     macros["WB_PORT_HAS_THREADS"] = "1" if (platform.port == "host" and platform.kind == "posix"
                                             and platform.capabilities.get("threads")) else "0"
+    # the wb_port.h thread calls: POSIX threads in the host port (port_host_thread.c)
+    macros["WB_PORT_HAS_THREADS"] = "1" if (platform.port == "host" and platform.kind == "posix"
+                                            and platform.capabilities.get("threads")) else "0"
     macros["WB_BOARD_NAME"] = _c_string(board.name)
     macros["WB_BOARD_TRIPLE"] = _c_string(board.triple)
     macros["WB_BOARD_ARCH"] = _c_string(board.arch)

@@ -155,7 +155,7 @@ ROWS: list[dict[str, Any]] = [
          flags=("WAMR_BUILD_REF_TYPES",), aliases=("reference-types",),
          implies=("call-indirect-overlong",)),
     _row("shared-memory", "A", PROPOSAL, "Threads",
-         NOT_YET,
+         WORKS,
          "The threads proposal: shared linear memory, atomic loads, stores and "
          "read-modify-write operations, wait/notify and fences.",
          flags=("WAMR_BUILD_SHARED_MEMORY",), aliases=("threads", "atomics"),

@@ -47,6 +47,9 @@ SKIP_TEXT = "text-format module (no text parser)"
 SKIP_MINI = "not validated by the mini loader"
 SKIP_NUL = "global name contains NUL (wb_global_get takes a C string)"
 SKIP_V128 = "v128 values (simd) do not travel over the protocol"
+#: proposal folders forked before reference types (threads) still expect a second table
+#: to be invalid; WebAssembly 2.0, which the runtime implements, allows it
+SKIP_PRE_2_0 = "expects 'multiple tables' invalid (pre-2.0 script; 2.0 allows them)"
 
 F32_EXP, F32_QUIET = 0x7F800000, 0x00400000
 F64_EXP, F64_QUIET = 0x7FF0000000000000, 0x0008000000000000
@@ -488,6 +491,8 @@ class SpecRunner:
             raise Skip(SKIP_MINI)
         if cmd.get("module_type", "binary") != "binary":
             raise Skip(SKIP_TEXT)
+        if cmd.get("text") == "multiple tables":
+            raise Skip(SKIP_PRE_2_0)
         if self.aot is not None:
             from wasmbed.aot.compiler import InvalidModule
 

@@ -110,6 +110,22 @@ def wast2json_tool() -> str:
     return found
 
 
+#: wast2json switches a proposal folder's scripts need (folder name under proposals/)
+WAST2JSON_FLAGS: dict[str, tuple[str, ...]] = {
+    "threads": ("--enable-threads",),
+}
+
+
+def wast2json_flags(wast: Path) -> tuple[str, ...]:
+    """The proposal switches for a script in proposals/<name>/ (none elsewhere)."""
+    parts = Path(wast).resolve().parts
+    if "proposals" in parts[:-1]:
+        i = len(parts) - 1 - parts[::-1].index("proposals")
+        if i + 1 < len(parts) - 1:
+            return WAST2JSON_FLAGS.get(parts[i + 1], ())
+    return ()
+
+
 @dataclass
 class Script:
     """A converted .wast: its commands and the directory holding the modules."""
@@ -127,7 +143,8 @@ def convert(wast: Path, out_root: Optional[Path] = None) -> Script:
     out_root = out_root or ROOT / "build" / "wast"
     text = wast.read_bytes()
     tool = wast2json_tool()
-    digest = hashlib.sha256(text + tool.encode()).hexdigest()[:16]
+    flags = wast2json_flags(wast)
+    digest = hashlib.sha256(text + tool.encode() + " ".join(flags).encode()).hexdigest()[:16]
     name = wast.stem
     # One directory per content hash: a finished conversion is never replaced, so
     # parallel runs (pytest -n, run-on-qemu --jobs) can read it while others convert.
@@ -138,7 +155,7 @@ def convert(wast: Path, out_root: Optional[Path] = None) -> Script:
         tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=out_root))
         try:
             proc = subprocess.run(
-                [tool, str(wast), "-o", str(tmp / f"{name}.json")],
+                [tool, *wast2json_flags(wast), str(wast), "-o", str(tmp / f"{name}.json")],
                 capture_output=True,
                 text=True,
                 timeout=120,
