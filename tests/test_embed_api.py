@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,72 @@ def test_custom_sections(tmp_path: Path, on: int) -> None:
     path.write_bytes(module)
     exe = build(f"custom-{on}", [f"-DWB_FEATURE_LOAD_CUSTOM_SECTION={on}", f"-DWANT_CUSTOM={on}"])
     run(exe, "custom", path)
+
+
+# funcs: 0 boom, 1 where (natives), 2 $inner, 3 $middle, 4 outer (export only), 5
+# $via_native_inner, 6 via_native, 7 $where_inner, 8 where, 9 $rec, 10 ok
+STACK_WAT = """(module
+  (import "env" "boom" (func $boom))
+  (import "env" "where" (func $where (result i32)))
+  (func $inner (param i32) (result i32) local.get 0 i32.const 0 i32.div_u)
+  (func $middle (param i32) (result i32) local.get 0 call $inner)
+  (func (export "outer") (param i32) (result i32) local.get 0 call $middle)
+  (func $via_native_inner call $boom)
+  (func (export "via_native") call $via_native_inner)
+  (func $where_inner (result i32) call $where)
+  (func (export "where") (result i32) call $where_inner)
+  (func $rec (export "rec") (param i32) (result i32)
+    local.get 0 i32.eqz if unreachable end
+    local.get 0 i32.const 1 i32.sub call $rec)
+  (func (export "ok") (result i32) i32.const 1))
+"""
+
+
+def wat_named(text: str, path: Path) -> Path:
+    """wat2wasm with --debug-names: the module gets a "name" section."""
+    tool = Path(sys.executable).parent / "wat2wasm"
+    exe = str(tool) if tool.is_file() else shutil.which("wat2wasm")
+    if not exe:
+        pytest.skip("wat2wasm not available")
+    src = path.with_suffix(".wat")
+    src.write_text(text)
+    subprocess.run([exe, "--debug-names", str(src), "-o", str(path)], check=True,
+                   capture_output=True)
+    return path
+
+
+@pytest.mark.parametrize("dump,copy,names", [(1, 1, 1), (1, 0, 0), (0, 0, 1)])
+def test_call_stacks(tmp_path: Path, dump: int, copy: int, names: int) -> None:
+    """A trap's frames innermost first, named from the name section (else the export
+    name); a native's trap lists the wasm frames that called it; a deep trap keeps 16
+    frames and counts the rest; a native reads the frames that led to it."""
+    module = wat_named(STACK_WAT, tmp_path / "stack.wasm")
+    exe = build(f"stack-{dump}{copy}{names}",
+                [f"-DWB_FEATURE_DUMP_CALL_STACK={dump}", f"-DWB_FEATURE_COPY_CALL_STACK={copy}",
+                 f"-DWB_FEATURE_CUSTOM_NAME_SECTION={names}", f"-DWANT_STACK={dump}",
+                 f"-DWANT_COPY={copy}", f"-DNAMES={names}"])
+    out = run(exe, "stack", module)
+    if dump:
+        assert "#0 func[2]" in out
+
+
+TRAP_APP_WAT = """(module
+  (func $inner (param i32) (result i32) local.get 0 i32.const 0 i32.div_u)
+  (func $middle (param i32) (result i32) local.get 0 call $inner)
+  (func (export "_start") i32.const 5 call $middle drop))
+"""
+
+
+def test_trap_call_stack_over_the_protocol(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The host agent built with dump-call-stack sends the call stack after the TRAP
+    message (docs/protocol.md) and `wasmbed run` prints it under the trap."""
+    from wasmbed.cli import main
+
+    app = wat_named(TRAP_APP_WAT, tmp_path / "trap.wasm")
+    code = main(["run", "--board", "host", "--features", "+dump-call-stack,+custom-name-section",
+                 str(app)])
+    err = capsys.readouterr().err
+    assert code == 3, err
+    assert "trap: integer divide by zero" in err
+    assert ("wasm call stack:\n    #0 func[0] inner\n    #1 func[1] middle\n"
+            "    #2 func[2] _start") in err, err

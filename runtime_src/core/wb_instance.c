@@ -677,6 +677,9 @@ wb_status wb_call(wb_env *env, wb_func *f, const wb_value *args,
     for (i = 0; i < nargs; i++)
         base[i] = wb_from_value(&args[i], args[i].type);
     env->err[0] = 0;
+#if WB_FEATURE_DUMP_CALL_STACK
+    env->ntrace = 0;
+#endif
 #if WB_FEATURE_AOT
     if (f->aot)
         st = wb_aot_call(env, f, base);

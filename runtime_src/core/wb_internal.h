@@ -14,6 +14,10 @@
 
 typedef uint64_t wb_slot; /* one operand-stack / local slot */
 
+#ifndef WB_TRACE_MAX /* frames a trap's call stack keeps (dump-call-stack) */
+#define WB_TRACE_MAX 16u
+#endif
+
 #define WB_PAGE 65536u
 #define WB_NONE 0xFFFFFFFFu
 #define WB_UNKNOWN_T 0 /* validator: polymorphic stack value */
@@ -253,7 +257,17 @@ struct wb_env {
     uint64_t fuel_budget; /* per call; 0: unlimited                      */
     uint64_t fuel;        /* left in the running call                    */
 #endif
+#if WB_FEATURE_DUMP_CALL_STACK
+    wb_frame_info trace[WB_TRACE_MAX]; /* the last trap's frames (wb_trace.c) */
+    uint32_t ntrace;                   /* how many it had (may exceed the array) */
+#endif
 };
+
+#if WB_FEATURE_DUMP_CALL_STACK
+/* the interpreter's frames at a trap, appended to env->trace (wb_trace.c) */
+void wb_trace_record(wb_env *env, const wb_instance *inst, const uint32_t *ip,
+                     uint32_t depth, uint32_t depth0);
+#endif
 
 /* ---- allocation (env.c) ------------------------------------------------- */
 void *wb_alloc(wb_env *env, size_t n); /* zeroed */

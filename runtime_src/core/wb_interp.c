@@ -381,6 +381,30 @@ static unsigned trunc_kind(unsigned sub)
 #define BRCI_0x4E 0x1C
 #define BRCI_0x4F 0x1D
 
+/* env->depth for a native callee. copy-call-stack: the caller's ip goes to
+ * frames[depth] first, so wb_ctx_call_stack sees the native's caller.
+ * dump-call-stack: a trap the native reports starts a fresh trace. */
+#if WB_FEATURE_COPY_CALL_STACK
+#define NATIVE_FRAME()                                                    \
+    do {                                                                  \
+        frames[depth].ip = ip;                                            \
+        frames[depth].fp = fp;                                            \
+        frames[depth].inst = inst;                                        \
+        env->depth = depth + 1u;                                          \
+    } while (0)
+#else
+#define NATIVE_FRAME() (env->depth = depth)
+#endif
+#if WB_FEATURE_DUMP_CALL_STACK
+#define NATIVE_DEPTH()                                                    \
+    do {                                                                  \
+        NATIVE_FRAME();                                                   \
+        env->ntrace = 0;                                                  \
+    } while (0)
+#else
+#define NATIVE_DEPTH() NATIVE_FRAME()
+#endif
+
 /* cache memory 0 of the current instance (after calls, memory.grow) */
 #define RELOAD_MEM()                                                      \
     do {                                                                  \
@@ -582,7 +606,7 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
         FLUSH();
         if (!WB_INTERPRETED(callee)) {
             uint32_t np = callee->nparams;
-            env->depth = depth;
+            NATIVE_DEPTH();
             st = wb_call_native(env, callee, inst, sp - np);
             if (st)
                 goto out;
@@ -630,7 +654,7 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
         FLUSH();
         if (!WB_INTERPRETED(callee)) {
             uint32_t np = callee->nparams;
-            env->depth = depth;
+            NATIVE_DEPTH();
             st = wb_call_native(env, callee, inst, sp - np);
             if (st)
                 goto out;
@@ -1098,6 +1122,10 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
         TRAP("illegal opcode");
     }
 out:
+#if WB_FEATURE_DUMP_CALL_STACK
+    if (st == WB_ERR_TRAP)
+        wb_trace_record(env, inst, ip, depth, depth0);
+#endif
     env->depth = depth0;
     return st;
 }

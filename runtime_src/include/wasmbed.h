@@ -183,6 +183,31 @@ wb_status wb_global_get(wb_instance *inst, const char *name, wb_value *out);
 /* Linear memory 0 of an instance (NULL if none). */
 uint8_t *wb_instance_memory(wb_instance *inst, uint32_t *size);
 
+/* ---- call stacks ------------------------------------------------------------ */
+/* One WebAssembly frame: the function's index in its module's function index
+ * space (imports first) and its name from the "name" section (runtimes with
+ * custom-name-section), else the name it is exported under, else NULL. The
+ * name stays valid while the module lives. Only interpreted frames are
+ * listed (natives and AOT code keep no wasm frames). */
+typedef struct wb_frame_info {
+    uint32_t func_index; /* 0xFFFFFFFF: not found */
+    const char *name;
+} wb_frame_info;
+/* dump-call-stack: the frames of the last trap, innermost first (the first
+ * WB_TRACE_MAX, 16 by default, are kept). Copies at most cap of them into out
+ * and returns how many the trap had; 0 after a call that did not trap, or
+ * when the runtime was built without the feature. */
+uint32_t wb_trap_frames(const wb_env *env, wb_frame_info *out, uint32_t cap);
+/* The same as text, one line per frame: "#0 func[3] fac\n#1 func[4]\n...".
+ * NUL-terminated, cut to cap bytes; returns its length ("" without frames). */
+size_t wb_trap_call_stack(const wb_env *env, char *buf, size_t cap);
+/* copy-call-stack: from a native, the wasm frames that led to it (its
+ * caller first). Returns how many there are; copies at most cap. Reads only
+ * the interpreter's frame records, so a native (or a profiler's timer hook
+ * calling into a native) may take it at any point. 0 when the runtime was
+ * built without the feature. */
+uint32_t wb_ctx_call_stack(wb_ctx *ctx, wb_frame_info *out, uint32_t cap);
+
 /* ---- build information ------------------------------------------------------ */
 /* Comma-separated feature keys compiled into this runtime. */
 const char *wb_features(void);

@@ -124,7 +124,7 @@ def _run_app(target: Any, app: Path, module: bytes, timeout: float,
         except RemoteError as err:
             sys.stdout.flush()
             if err.kind in (4, 5, 6, 11):  # TRAP, EXHAUSTION, NOMEM, FUEL
-                raise outcome.AppTrap(f"{app}: {err}") from None
+                raise outcome.AppTrap(f"{app}: {err}" + call_stack_text(err)) from None
             raise outcome.AppLoadError(f"{app}: {err}") from None
         except LinkTimeout:
             sys.stdout.flush()
@@ -135,6 +135,14 @@ def _run_app(target: Any, app: Path, module: bytes, timeout: float,
             where = f" [{describe()}]" if describe else ""
             raise outcome.TargetFailure(
                 f"{app}: the agent failed while running: {err}{where}") from None
+
+
+def call_stack_text(err: Any) -> str:
+    """A trap's wasm call stack as the agent reported it (dump-call-stack), indented."""
+    stack = getattr(err, "call_stack", "")
+    if not stack:
+        return ""
+    return "\n  wasm call stack:\n" + "".join(f"    {line}\n" for line in stack.splitlines()).rstrip("\n")
 
 
 #: modules at least this big show an upload progress bar

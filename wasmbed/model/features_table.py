@@ -326,9 +326,10 @@ ROWS: list[dict[str, Any]] = [
          "always has reference types, which require it.",
          flags=("WAMR_BUILD_CALL_INDIRECT_OVERLONG",)),
     _row("copy-call-stack", "B", EXTENSION, "Copy Call Stack",
-         NOT_YET,
+         WORKS,
          "Copies the current WebAssembly call stack into a caller buffer, safely from a "
-         "signal handler (for sampling profilers).",
+         "signal handler (for sampling profilers). wasmbed: wb_ctx_call_stack from a native "
+         "(the frames that led to it); interpreted frames only.",
          flags=("WAMR_BUILD_COPY_CALL_STACK",), requires=("dump-call-stack",)),
     _row("debug-interp", "B", EXTENSION, "Debug Interpreter",
          NOT_YET,
@@ -337,9 +338,10 @@ ROWS: list[dict[str, Any]] = [
          flags=("WAMR_BUILD_DEBUG_INTERP",), aliases=("debugger",),
          requires=("interp",), implies=("thread-mgr",)),
     _row("dump-call-stack", "B", EXTENSION, "Dump call stack",
-         NOT_YET,
+         WORKS,
          "Prints the WebAssembly call stack when a trap is raised, using names from the name "
-         "section or the exports.",
+         "section or the exports. wasmbed: wb_trap_frames / wb_trap_call_stack; the agent's "
+         "TRAP reply carries it and `wasmbed run` prints it; interpreted frames only.",
          flags=("WAMR_BUILD_DUMP_CALL_STACK",), aliases=("call-stack-dump",)),
     _row("invoke-native-general", "B", EXTENSION, "Native General Invocation",
          ALWAYS_ON,
