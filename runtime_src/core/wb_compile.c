@@ -10,6 +10,13 @@
  */
 #include "wb_internal.h"
 #include "wb_ops.h"
+#if WB_FEATURE_MEMORY64 || WB_FEATURE_MULTI_MEMORY
+#include "wb_ext.h"
+#include "wb_memx.h"
+#define WB_MX 1
+#else
+#define WB_MX 0
+#endif
 #if WB_FEATURE_SHARED_MEMORY
 #include "wb_atomic.h"
 #include "wb_ext.h"
@@ -599,16 +606,88 @@ static void op_call(comp *cc, const wb_functype *t)
     push_n(cc, t->nresults, t->types + t->nparams);
 }
 
-/* Nonzero (and the load failed) if there is no memory / no such table. */
-static int mem_check(comp *cc)
+/* Nonzero (and the load failed) if there is no memory `idx` / no such table.
+ * memory64 / multi-memory: a memory's address type; the
+ * extension op (wb_memx.c) that every access to a memory other than a 32-bit
+ * memory 0 compiles to (memory 0, 32-bit, keeps the hot loop's opcodes). */
+static int mem_check_idx(comp *cc, uint32_t idx)
 {
+    if (cc->r->st)
+        return 1;
 #if WB_VALIDATE
-    if (!cc->m->nmems)
-        return wb_rd_fail(cc->r, WB_ERR_INVALID, "unknown memory 0");
+    if (idx >= cc->m->nmems)
+        return wb_rd_fail(cc->r, WB_ERR_INVALID, "unknown memory");
 #endif
-    (void)cc;
     return 0;
 }
+
+static uint8_t mem_at(comp *cc, uint32_t idx)
+{
+    return idx < cc->m->nmems && cc->m->mems[idx].idx64 ? WB_I64 : WB_I32;
+}
+
+static uint8_t table_at(comp *cc, uint32_t idx)
+{
+    return idx < cc->m->ntables && cc->m->tables[idx].idx64 ? WB_I64 : WB_I32;
+}
+
+/* memory.size/grow/init/copy/fill: a memory index (multi-memory), else 0x00 */
+static uint32_t rd_memidx(comp *cc)
+{
+#if WB_FEATURE_MULTI_MEMORY
+    return wb_rd_u32(cc->r);
+#else
+    if (wb_rd_u8(cc->r) != 0)
+        wb_rd_fail(cc->r, WB_ERR_MALFORMED, "zero byte expected");
+    return 0;
+#endif
+}
+
+/* A memarg: alignment exponent, memory index (flag 0x40, multi-memory) and
+ * offset (u64 with memory64; an offset must fit the memory's address type).
+ * Fails the reader on a malformed / invalid one. */
+static void rd_memarg(comp *cc, uint32_t *align, uint32_t *mi, uint64_t *off)
+{
+    wb_reader *r = cc->r;
+    *align = wb_rd_u32(r);
+    *mi = 0;
+#if WB_FEATURE_MULTI_MEMORY
+    if (!r->st && (*align & 0x40u)) {
+        *align -= 0x40u;
+        *mi = wb_rd_u32(r);
+    }
+#endif
+#if WB_FEATURE_MEMORY64
+    *off = wb_rd_leb(r, 64, 0);
+#else
+    *off = wb_rd_u32(r);
+#endif
+    if (r->st)
+        return;
+    if (*align >= 32u) {
+        wb_rd_fail(r, WB_ERR_MALFORMED, "malformed memop flags");
+        return;
+    }
+    if (mem_check_idx(cc, *mi))
+        return;
+#if WB_VALIDATE
+    if (mem_at(cc, *mi) == WB_I32 && *off > 0xFFFFFFFFu)
+        wb_rd_fail(r, WB_ERR_INVALID, "offset out of range");
+#endif
+}
+
+#if WB_MX
+static void emit_mx(comp *cc, uint32_t sub, uint32_t imm)
+{
+    emit_op2(cc, OP_EXT, WB_EXT_MEM + sub);
+    emit(cc, imm);
+}
+/* an i64 table index `depth` slots below the top, saturated to 32 bits
+ * (tables never reach 2^32 - 1 elements: a saturated index is out of bounds) */
+#define NARROW(cc, depth) emit_mx(cc, WB_MX_NARROW, depth)
+#else
+#define NARROW(cc, depth) ((void)0)
+#endif
 
 static int table_check(comp *cc, uint32_t t)
 {
@@ -626,6 +705,7 @@ static void op_fc(comp *cc)
     wb_module *m = cc->m;
     wb_reader *r = cc->r;
     uint32_t sub = wb_rd_u32(r), a, b;
+    uint8_t t1;
     if (r->st)
         return;
     if (sub <= 7) {
@@ -638,8 +718,8 @@ static void op_fc(comp *cc)
     switch (sub) {
     case 8: /* memory.init */
         a = rd_idx(cc);
-        MALFORMED(wb_rd_u8(r) != 0, "zero byte expected");
-        if (mem_check(cc))
+        b = rd_memidx(cc);
+        if (mem_check_idx(cc, b))
             return;
         if (!cc->lc->has_data_count)
             cc->lc->need_data_count = 1;
@@ -647,7 +727,14 @@ static void op_fc(comp *cc)
             INVALID(a >= cc->lc->data_count, "unknown data segment");
         pop(cc, WB_I32);
         pop(cc, WB_I32);
-        pop(cc, WB_I32);
+        pop(cc, mem_at(cc, b));
+#if WB_MX
+        if (b || mem_at(cc, b) == WB_I64) {
+            emit_mx(cc, WB_MX_INIT, a);
+            emit(cc, b);
+            return;
+        }
+#endif
         emit_op2(cc, OP_FC + sub, a);
         return;
     case 9: /* data.drop */
@@ -658,16 +745,23 @@ static void op_fc(comp *cc)
             INVALID(a >= cc->lc->data_count, "unknown data segment");
         emit_op2(cc, OP_FC + sub, a);
         return;
-    case 10: /* memory.copy */
+    case 10: /* memory.copy dst src */
     case 11: /* memory.fill */
-        MALFORMED(wb_rd_u8(r) != 0, "zero byte expected");
-        if (sub == 10)
-            MALFORMED(wb_rd_u8(r) != 0, "zero byte expected");
-        if (mem_check(cc))
+        a = rd_memidx(cc);
+        b = sub == 10 ? rd_memidx(cc) : a;
+        if (mem_check_idx(cc, a) || mem_check_idx(cc, b))
             return;
-        pop(cc, WB_I32);
-        pop(cc, WB_I32);
-        pop(cc, WB_I32);
+        /* n: i64 only when both memories are 64-bit */
+        pop(cc, mem_at(cc, a) == WB_I64 && mem_at(cc, b) == WB_I64 ? WB_I64 : WB_I32);
+        pop(cc, sub == 10 ? mem_at(cc, b) : WB_I32);
+        pop(cc, mem_at(cc, a));
+#if WB_MX
+        if (a || b || mem_at(cc, a) == WB_I64 || mem_at(cc, b) == WB_I64) {
+            emit_mx(cc, sub == 10 ? WB_MX_COPY : WB_MX_FILL, a);
+            emit(cc, b);
+            return;
+        }
+#endif
         emit_op(cc, OP_FC + sub);
         return;
     case 12: /* table.init elem table */
@@ -681,7 +775,9 @@ static void op_fc(comp *cc)
         INVALID(m->elems[a].type != m->tables[b].elem, "type mismatch");
         pop(cc, WB_I32);
         pop(cc, WB_I32);
-        pop(cc, WB_I32);
+        pop(cc, table_at(cc, b));
+        if (table_at(cc, b) == WB_I64)
+            NARROW(cc, 2);
         emit_op2(cc, OP_FC + sub, a);
         emit(cc, b);
         return;
@@ -700,9 +796,16 @@ static void op_fc(comp *cc)
         if (table_check(cc, b))
             return;
         INVALID(m->tables[a].elem != m->tables[b].elem, "type mismatch");
-        pop(cc, WB_I32);
-        pop(cc, WB_I32);
-        pop(cc, WB_I32);
+        t1 = table_at(cc, a) == WB_I64 && table_at(cc, b) == WB_I64 ? WB_I64 : WB_I32;
+        pop(cc, t1);
+        pop(cc, table_at(cc, b));
+        pop(cc, table_at(cc, a));
+        if (table_at(cc, a) == WB_I64)
+            NARROW(cc, 2);
+        if (table_at(cc, b) == WB_I64)
+            NARROW(cc, 1);
+        if (t1 == WB_I64)
+            NARROW(cc, 0);
         emit_op2(cc, OP_FC + sub, a);
         emit(cc, b);
         return;
@@ -714,18 +817,26 @@ static void op_fc(comp *cc)
             return;
         if (table_check(cc, a))
             return;
+        t1 = table_at(cc, a);
         if (sub == 15) {
-            pop(cc, WB_I32);
+            pop(cc, t1);
             pop(cc, m->tables[a].elem);
-            push(cc, WB_I32);
+            push(cc, t1);
         } else if (sub == 16) {
-            push(cc, WB_I32);
+            push(cc, t1); /* the size, zero-extended in its slot */
         } else {
-            pop(cc, WB_I32);
+            pop(cc, t1);
             pop(cc, m->tables[a].elem);
-            pop(cc, WB_I32);
+            pop(cc, t1);
+        }
+        if (t1 == WB_I64 && sub != 16) {
+            NARROW(cc, 0);
+            if (sub == 17)
+                NARROW(cc, 2);
         }
         emit_op2(cc, OP_FC + sub, a);
+        if (t1 == WB_I64 && sub == 15)
+            emit_op(cc, 0xAC); /* -1 as i64: i64.extend_i32_s */
         return;
     default:
         MALFORMED(1, "illegal opcode");
@@ -886,7 +997,9 @@ static void instr(comp *cc, uint8_t op)
         INVALID(tab >= m->ntables, "unknown table");
         INVALID(a >= m->ntypes, "unknown type");
         INVALID(m->tables[tab].elem != WB_FUNCREF, "type mismatch");
-        pop(cc, WB_I32);
+        pop(cc, table_at(cc, tab));
+        if (table_at(cc, tab) == WB_I64)
+            NARROW(cc, 0);
         op_call(cc, &m->types[a]);
         emit_op2(cc, OP_CALL_INDIRECT, a);
         emit(cc, tab);
@@ -909,7 +1022,9 @@ static void instr(comp *cc, uint8_t op)
             INVALID(tab >= m->ntables, "unknown table");
             INVALID(a >= m->ntypes, "unknown type");
             INVALID(m->tables[tab].elem != WB_FUNCREF, "type mismatch");
-            pop(cc, WB_I32);
+            pop(cc, table_at(cc, tab));
+            if (table_at(cc, tab) == WB_I64)
+                NARROW(cc, 0);
             t = &m->types[a];
         }
         f = &cc->ctls[0]; /* the callee's results are the caller's */
@@ -996,22 +1111,31 @@ static void instr(comp *cc, uint8_t op)
         if (table_check(cc, a))
             return;
         if (op == 0x25) {
-            pop(cc, WB_I32);
+            pop(cc, table_at(cc, a));
             push(cc, m->tables[a].elem);
         } else {
             pop(cc, m->tables[a].elem);
-            pop(cc, WB_I32);
+            pop(cc, table_at(cc, a));
         }
+        if (table_at(cc, a) == WB_I64)
+            NARROW(cc, op == 0x25 ? 0 : 1);
         emit_op2(cc, op, a);
         return;
     case 0x3F:
     case 0x40:
-        MALFORMED(wb_rd_u8(r) != 0, "zero byte expected");
-        if (mem_check(cc))
+        a = rd_memidx(cc);
+        if (mem_check_idx(cc, a))
             return;
+        t1 = mem_at(cc, a);
         if (op == 0x40)
-            pop(cc, WB_I32);
-        push(cc, WB_I32);
+            pop(cc, t1);
+        push(cc, t1);
+#if WB_MX
+        if (a || t1 == WB_I64) {
+            emit_mx(cc, op == 0x3F ? WB_MX_SIZE : WB_MX_GROW, a);
+            return;
+        }
+#endif
         emit_op(cc, op);
         return;
     case 0x41:
@@ -1074,25 +1198,32 @@ static void instr(comp *cc, uint8_t op)
     }
     if (op >= 0x28 && op <= 0x3E) {
         unsigned k = (unsigned)(op - 0x28u) * 2u;
-        uint32_t align = wb_rd_u32(r), off = wb_rd_u32(r);
-        uint8_t t = letter(mem_sig[k + 1]);
+        uint32_t align, mi;
+        uint64_t off;
+        uint8_t t = letter(mem_sig[k + 1]), at;
+        rd_memarg(cc, &align, &mi, &off);
         if (r->st)
-            return;
-        MALFORMED(align >= 32u, "malformed memop flags");
-        if (mem_check(cc))
             return;
         INVALID(align > (uint32_t)(mem_sig[k] - '0'),
                 "alignment must not be larger than natural");
+        at = mem_at(cc, mi);
         if (op <= 0x35) {
-            pop(cc, WB_I32);
+            pop(cc, at);
             push(cc, t);
-            if (fuse_load(cc, op, off))
-                return;
         } else {
             pop(cc, t);
-            pop(cc, WB_I32);
+            pop(cc, at);
         }
-        emit_op2(cc, op, off);
+#if WB_MX
+        if (mi || at == WB_I64) {
+            emit_mx(cc, WB_MX_LOAD + op - 0x28u, mi);
+            emit2(cc, (uint32_t)off, (uint32_t)(off >> 32));
+            return;
+        }
+#endif
+        if (op <= 0x35 && fuse_load(cc, op, (uint32_t)off))
+            return;
+        emit_op2(cc, op, (uint32_t)off);
         return;
     }
     if (op >= 0x45 && op <= 0xC4) {

@@ -39,6 +39,7 @@ typedef struct wb_limits {
     uint32_t min, max;
     uint8_t has_max;
     uint8_t elem; /* tables: element reftype */
+    uint8_t idx64; /* memory64: i64 addresses / table indices (flag 0x04) */
     uint8_t shared; /* memories: shared (threads proposal, flag bit 0x02) */
 } wb_limits;
 
@@ -169,6 +170,7 @@ typedef struct wb_memory {
     uint8_t *data;
     uint32_t pages, max; /* max already clamped to 65536 */
     uint8_t has_max;
+    uint8_t idx64; /* memory64: addressed with i64 */
     uint8_t shared; /* shared-memory: data holds `cap` pages from the start */
     uint32_t cap;   /* and never moves (other threads keep its address)    */
 } wb_memory;
@@ -177,6 +179,7 @@ typedef struct wb_table {
     void **elems;
     uint32_t size, max; /* max WB_NONE when unbounded */
     uint8_t type;
+    uint8_t idx64; /* memory64 (table64): indexed with i64 */
 } wb_table;
 
 typedef struct wb_global {
@@ -321,8 +324,8 @@ wb_status wb_call_native(wb_env *env, wb_func *f, wb_instance *caller,
                          wb_slot *sp);
 wb_status wb_table_init_seg(wb_instance *inst, uint32_t tab, uint32_t seg,
                             uint32_t d, uint32_t s, uint32_t n);
-wb_status wb_memory_init_seg(wb_instance *inst, uint32_t seg, uint32_t d,
-                             uint32_t s, uint32_t n);
+wb_status wb_memory_init_seg(wb_instance *inst, uint32_t mem, uint32_t seg,
+                             uint64_t d, uint32_t s, uint32_t n);
 int32_t wb_memory_grow(wb_env *env, wb_memory *mem, uint32_t delta);
 #if WB_FEATURE_SHARED_MEMORY
 int32_t wb_shared_grow(wb_memory *mem, uint32_t delta); /* wb_atomic.c */

@@ -207,6 +207,12 @@ static uint8_t rd_reftype(wb_reader *r)
     return t;
 }
 
+#if WB_FEATURE_MEMORY64
+/* A 64-bit limit kept in 32 bits: larger values saturate (no build can
+ * allocate 2^32 pages or table elements; comparisons keep their order). */
+static uint32_t sat32(uint64_t v) { return v > 0xFFFFFFFEu ? 0xFFFFFFFEu : (uint32_t)v; }
+#endif
+
 static int rd_limits(wb_reader *r, wb_limits *l, int mem)
 {
     uint8_t flag = wb_rd_u8(r);
@@ -219,7 +225,27 @@ static int rd_limits(wb_reader *r, wb_limits *l, int mem)
         INVALID(!(flag & 1u), "shared memory must have maximum");
     }
 #endif
+#if WB_FEATURE_MEMORY64
+    /* flag 0x04: i64 addresses (memory64) / i64 indices (table64) */
+    MALFORMED((flag & ~5u) != 0, "integer too large"); /* 0x02 shared: threads */
+    l->idx64 = (uint8_t)(flag >> 2);
+    flag &= 1u;
+    if (l->idx64) {
+        uint64_t mn = wb_rd_leb(r, 64, 0), mx = flag ? wb_rd_leb(r, 64, 0) : 0;
+        CK();
+        if (mem) {
+            INVALID(mn > 0x1000000000000ull || mx > 0x1000000000000ull,
+                    "memory size must be at most 2^48 pages");
+        }
+        INVALID(flag && mx < mn, "size minimum must not be greater than maximum");
+        l->min = sat32(mn);
+        l->has_max = flag;
+        l->max = flag ? sat32(mx) : WB_NONE;
+        return 0;
+    }
+#else
     MALFORMED(flag > 1, "integer too large"); /* shared/64-bit limits: later proposals */
+#endif
     l->min = wb_rd_u32(r);
     l->has_max = flag;
     l->max = flag ? wb_rd_u32(r) : WB_NONE;
@@ -440,7 +466,9 @@ static int sec_import(wb_reader *r, wb_loadctx *lc)
             CK();
             rd_limits(r, &m->mems[m->nmems], 1);
             CK();
+#if !WB_FEATURE_MULTI_MEMORY
             INVALID(m->nmems >= 1, "multiple memories");
+#endif
             im->index = m->nmems++;
             m->nmem_imports++;
             break;
@@ -508,7 +536,9 @@ static int sec_memory(wb_reader *r, wb_module *m)
     for (i = 0; i < n; i++) {
         rd_limits(r, &m->mems[m->nmems], 1);
         CK();
+#if !WB_FEATURE_MULTI_MEMORY
         INVALID(m->nmems >= 1, "multiple memories");
+#endif
         m->nmems++;
     }
     return 0;
@@ -608,7 +638,8 @@ static int sec_elem(wb_reader *r, wb_loadctx *lc)
         CK();
         if (e->mode == 0) {
             INVALID(e->table >= m->ntables, "unknown table");
-            rd_cexpr(r, lc, &e->offset, WB_I32);
+            rd_cexpr(r, lc, &e->offset,
+                     e->table < m->ntables && m->tables[e->table].idx64 ? WB_I64 : WB_I32);
             CK();
         }
         if (flags & 3) {
@@ -699,7 +730,8 @@ static int sec_data(wb_reader *r, wb_loadctx *lc)
         CK();
         if (!d->mode) {
             INVALID(d->mem >= m->nmems, "unknown memory");
-            rd_cexpr(r, lc, &d->offset, WB_I32);
+            rd_cexpr(r, lc, &d->offset,
+                     d->mem < m->nmems && m->mems[d->mem].idx64 ? WB_I64 : WB_I32);
         }
         d->len = wb_rd_u32(r);
         CK();

@@ -68,13 +68,14 @@ def with_suite_feature(features: Optional[list[str]], suite: str) -> Optional[li
     (`+key`: added to the board's defaults when no --features was given)."""
     from wasmbed.run.wast import suite_feature
 
-    key = suite_feature(suite)
-    if key is None:
+    keys = suite_feature(suite)
+    if keys is None:
         return features
     items = list(features or [])
-    if any(i.strip().lstrip("+") == key for i in items):
-        return items
-    return items + [f"+{key}"]
+    for key in keys.split(","):
+        if not any(i.strip().lstrip("+") == key for i in items):
+            items.append(f"+{key}")
+    return items
 
 
 def board_default_features(board: str) -> list[str]:

@@ -35,10 +35,12 @@ def testsuite_dir() -> Path:
     return path
 
 
-# proposal suites: name -> (folder under the testsuite root, feature the agent needs)
+# proposal suites: name -> (folder under the testsuite root, features the agent needs,
+# comma-separated). The memory64 folder is the Wasm 3.0 suite with 64-bit memories and
+# tables: its scripts also use several memories, extended constants and tail calls.
 PROPOSAL_SUITES: dict[str, tuple[str, str]] = {
     "extended-const": ("proposals/extended-const", "extended-const"),
-    "memory64": ("proposals/memory64", "memory64"),
+    "memory64": ("proposals/memory64", "memory64,multi-memory,extended-const,tail-call"),
     "tail-call": ("proposals/tail-call", "tail-call"),
     "multi-memory": ("proposals/multi-memory", "multi-memory"),
     "threads": ("proposals/threads", "shared-memory"),
@@ -48,7 +50,8 @@ SUITES = ("core", *PROPOSAL_SUITES)
 
 
 def suite_feature(suite: str) -> Optional[str]:
-    """The feature an agent must be built with to run `suite` (None for core)."""
+    """The feature(s) an agent must be built with to run `suite`, comma-separated
+    (None for core)."""
     entry = PROPOSAL_SUITES.get(suite)
     return entry[1] if entry else None
 
