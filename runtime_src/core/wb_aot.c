@@ -157,6 +157,59 @@ typedef struct wb_aot_module {
     void *const *funcs; /* statically linked: trampoline addresses */
 } wb_aot_module;
 
+/* Relocation kinds (low 2 bits of each entry; wasmbed/aot/link.py RELOC_*): the load
+ * delta is added to a pointer-sized word, to the upper half of a MIPS `lui` (the image
+ * is 64 KiB aligned: the %lo halves stay valid), or to the word index of a MIPS
+ * `j`/`jal` (the image must lie inside one 256 MiB segment: that field only holds the
+ * low 28 bits of the target). 32-bit fields are read in the target's byte order. */
+#define WB_AOT_RELOC_WORD 0u
+#define WB_AOT_RELOC_HI16 1u
+#define WB_AOT_RELOC_J26 2u
+
+static wb_status relocate(uint8_t *code, uint32_t len, const uint8_t *rel, uint32_t nrel,
+                          uintptr_t delta)
+{
+    uint32_t i;
+    for (i = 0; i < nrel; i++) {
+        uint32_t r = rd32(rel + 4u * i), o = r & ~3u, kind = r & 3u, w32;
+        uint8_t *p = code + o;
+        if (kind == WB_AOT_RELOC_WORD) {
+            uintptr_t w;
+            if ((uint64_t)o + sizeof w > len)
+                return WB_ERR_TRAP;
+            memcpy(&w, p, sizeof w);
+            w += delta;
+            memcpy(p, &w, sizeof w);
+            continue;
+        }
+        if ((uint64_t)o + 4u > len)
+            return WB_ERR_TRAP;
+        memcpy(&w32, p, 4);
+        if (kind == WB_AOT_RELOC_HI16) {
+            w32 = (w32 & 0xFFFF0000u) | ((w32 + (uint32_t)(delta >> 16)) & 0xFFFFu);
+        } else if (kind == WB_AOT_RELOC_J26) {
+            uintptr_t end = (uintptr_t)code + len - 1u;
+            if (((uintptr_t)code ^ end) >> 28)
+                return WB_ERR_MALFORMED;
+            w32 = (w32 & 0xFC000000u) | ((w32 + (uint32_t)(delta >> 2)) & 0x03FFFFFFu);
+        } else {
+            return WB_ERR_TRAP;
+        }
+        memcpy(p, &w32, 4);
+    }
+    return WB_OK;
+}
+
+static void wb_aot_free_code(wb_env *env, wb_aot_module *am)
+{
+    if (am->port_mapped)
+        wb_port_code_free(am->code, am->size);
+    else
+        wb_free(env, am->block);
+    wb_free(env, am->syms);
+    wb_free(env, am);
+}
+
 wb_status wb_aot_load(wb_env *env, const uint8_t *b, uint32_t size, wb_module **out)
 {
     uint32_t hsize, fsize, wasm_off, wasm_len, img_off, img_len, rel_off, nrel, sym_off, nsym;
@@ -208,9 +261,15 @@ wb_status wb_aot_load(wb_env *env, const uint8_t *b, uint32_t size, wb_module **
 #if WB_FEATURE_AOT_VALIDATOR
     /* the CRC catches damage; these catch a crafted file with a fresh CRC */
     for (i = 0; i < nrel; i++) {
-        uint32_t o = rd32(b + rel_off + 4u * i);
-        if ((uint64_t)o + sizeof(uintptr_t) > img_len || (o % sizeof(uintptr_t)) != 0)
+        uint32_t r = rd32(b + rel_off + 4u * i), o = r & ~3u, kind = r & 3u;
+        if (kind == WB_AOT_RELOC_WORD ? (uint64_t)o + sizeof(uintptr_t) > img_len ||
+                                            (o % sizeof(uintptr_t)) != 0
+                                      : (uint64_t)o + 4u > img_len)
             return refuse(env, "relocation outside the code image", NULL);
+        if (kind == WB_AOT_RELOC_HI16 && align < 65536u)
+            return refuse(env, "upper-half relocation in an image not 64 KiB aligned", NULL);
+        if (kind > WB_AOT_RELOC_J26)
+            return refuse(env, "unknown relocation kind", NULL);
     }
     for (i = 0; i < nsym; i++)
         if ((rd32(b + sym_off + 4u * i) & ~1u) >= img_len)
@@ -255,12 +314,14 @@ wb_status wb_aot_load(wb_env *env, const uint8_t *b, uint32_t size, wb_module **
         return wb_fail(env, WB_ERR_NOMEM, "out of memory for AOT code");
     }
     memcpy(am->code, b + img_off, img_len);
-    for (i = 0; i < nrel; i++) {
-        uintptr_t w;
-        uint8_t *p = am->code + rd32(b + rel_off + 4u * i);
-        memcpy(&w, p, sizeof w);
-        w = w - (uintptr_t)base + (uintptr_t)am->code;
-        memcpy(p, &w, sizeof w);
+    st = relocate(am->code, img_len, b + rel_off, nrel, (uintptr_t)am->code - (uintptr_t)base);
+    if (st) {
+        wb_aot_free_code(env, am);
+        wb_module_free(*out);
+        *out = NULL;
+        return refuse(env, st == WB_ERR_MALFORMED ? "image loaded across a 256 MiB segment, "
+                                                    "which its j/jal instructions cannot reach"
+                                                  : "relocation outside the code image", NULL);
     }
     for (i = 0; i < nsym; i++)
         am->syms[i] = rd32(b + sym_off + 4u * i);

@@ -8,7 +8,7 @@
 #include "wb_internal.h"
 #include "wasmbed_aot.h"
 
-#define WB_AOT_FORMAT_VERSION 1u
+#define WB_AOT_FORMAT_VERSION 2u /* 2: relocation kinds */
 #define WB_AOT_HEADER_SIZE 176u
 #define WB_AOT_FEATURES_LEN 40u
 

@@ -118,7 +118,7 @@ def translate(wasm: bytes, *, validate: bool = True) -> tuple[decode.Module, str
 def compile_module(wasm: bytes, target: Target, *, validate: bool = True,
                    workdir: Path | None = None) -> bytes:
     mod, c_source = translate(wasm, validate=validate)
-    img = link.build_image(c_source, target.tc, target.cpu_flags, workdir)
+    img = link.build_image(c_source, target.tc, target.cpu_flags, workdir, target.triple)
     syms = []
     for idx in range(mod.nfunc_imports, len(mod.func_types)):
         name = f"wbaot_t{idx}"

@@ -11,7 +11,9 @@ Layout (all header fields little-endian, whatever the target):
     88  features the code needs from the runtime, comma-separated, 40 bytes
     128 u32 wasm offset, u32 wasm length      (module with bodies replaced by unreachable)
     136 u32 image offset, u32 image length    (code + data, linked at `link base`)
-    144 u32 relocations offset, u32 count     (u32 image offsets of pointer-sized words)
+    144 u32 relocations offset, u32 count     (u32 image offset | kind in the low 2 bits:
+                                               0 pointer-sized word, 1 MIPS lui upper
+                                               half, 2 MIPS j/jal field; link.RELOC_*)
     152 u32 symbols offset, u32 count         (u32 image offset of each function's trampoline)
     160 u64 link base                          168 u32 image alignment (0: 16)
     172 4 reserved bytes
@@ -26,7 +28,7 @@ from dataclasses import dataclass
 from wasmbed.errors import WasmbedError
 
 MAGIC = b"WBAOT\x1a\r\n"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2   # 2: relocation kinds (MIPS HI16/J26 of non-PIC code)
 HEADER_SIZE = 176
 TARGET_LEN, ABI_LEN, FEATURES_LEN = 40, 24, 40
 

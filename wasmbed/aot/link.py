@@ -60,6 +60,11 @@ SECTIONS {{
 XTENSA_LIBRARY = "*(.literal .literal.*) *libwbrt.a:*(.text .text.*)"
 
 
+#: zig links its compiler-rt as one object of ~280 KiB (f128 trigonometry and all):
+#: --gc-sections keeps what the module's code (kept whole) reaches
+ZIG_KEEP = "KEEP(*module.o(.text .text.*))"
+
+
 def arch_flags(cpu_flags: tuple[str, ...]) -> list[str]:
     """Per-CPU switches that make the code position independent where the board's own
     flags turned that off (MIPS boards build the firmware with -mno-abicalls)."""
@@ -81,8 +86,24 @@ class Image:
 #: cannot see this: both bases are page aligned)
 PAGE_RELATIVE = {"EM_AARCH64": 4096}
 
-#: switches that ask for position-independent code (targets that get none: see is_xtensa)
+#: switches that ask for position-independent code (targets that get none: is_xtensa,
+#: is_mips32)
 PIC_FLAGS = ("-fPIC", "-mabicalls")
+
+#: relocation kinds, in the low 2 bits of a relocation's offset (format version 2; code
+#: and pointer words are 4-aligned): the loader adds the load delta to ...
+RELOC_WORD = 0   # ... a pointer-sized word
+RELOC_HI16 = 1   # ... the upper half of the address in a MIPS `lui` (the image is loaded
+                 #     64 KiB aligned, so the %lo halves never change)
+RELOC_J26 = 2    # ... the word index of a MIPS `j`/`jal` (the image stays inside one
+                 #     256 MiB segment, which the loader checks)
+
+#: 32-bit MIPS links its second image at a base that differs in bits 16..27 too (a
+#: multiple of 64 KiB, inside the same 256 MiB segment as BASE_A), so `lui` upper halves
+#: and `j`/`jal` fields differ between the two links and the diff sees them
+MIPS_BASE_B = 0x11010000
+MIPS_ALIGN = 65536
+_MIPS_LUI, _MIPS_J, _MIPS_JAL = 0x0F, 0x02, 0x03
 
 
 def _run(cmd: list[str], what: str) -> None:
@@ -128,6 +149,13 @@ def _flat(elf_path: Path) -> tuple[bytes, dict[str, int], int, str, str]:
         elf.elfclass, endian, elf["e_machine"]
 
 
+def is_mips32(triple: str) -> bool:
+    """32-bit MIPS compiled without PIC: -mabicalls images derive $gp from $t9 at every
+    entry and zig's compiler-rt brings HI16/LO16 pairs anyway, so non-PIC code with
+    HI16 and J26 relocations (found by the diff) is the one route that works."""
+    return triple.split("-", 1)[0] in ("mips", "mipsel")
+
+
 def is_xtensa(tc: Toolchain) -> bool:
     """clang-22's Xtensa back end: assembled by llvm-mc, linked by GNU ld (build/xtensa.py)."""
     return tc.family == "clang" and bool(tc.assembler) and bool(tc.linker)
@@ -158,7 +186,7 @@ def _xtensa_link(tc: Toolchain, flags: list[str], script: Path, obj: Path, out: 
 
 
 def build_image(c_source: str, tc: Toolchain, cpu_flags: tuple[str, ...],
-                workdir: Path | None = None) -> Image:
+                workdir: Path | None = None, triple: str = "") -> Image:
     tmp_ctx = tempfile.TemporaryDirectory(prefix="wbaot-") if workdir is None else None
     wd = Path(tmp_ctx.name) if tmp_ctx else workdir
     assert wd is not None
@@ -168,38 +196,47 @@ def build_image(c_source: str, tc: Toolchain, cpu_flags: tuple[str, ...],
         src.write_text(c_source)
         obj = wd / "module.o"
         flags = [f if f != "-O2" or len(c_source) < BIG_SOURCE else "-O1" for f in CFLAGS]
-        flags = [*flags, *arch_flags(cpu_flags)]
         xtensa = is_xtensa(tc)
-        if xtensa:
+        mips = is_mips32(triple)
+        base_b = MIPS_BASE_B if mips else BASE_B
+        if xtensa or mips:
             flags = [f for f in flags if f not in PIC_FLAGS]
+        else:
+            flags = [*flags, *arch_flags(cpu_flags)]
+        if xtensa:
             _xtensa_object(tc, [*tc.cflags, *cpu_flags, *flags], src, obj)
         else:
             _run([*tc.cc, *tc.cflags, *cpu_flags, *flags, "-c", str(src), "-o", str(obj)],
                  "compile")
         images = []
-        for base in (BASE_A, BASE_B):
+        for base in (BASE_A, base_b):
             ld = wd / f"link{base:x}.ld"
-            ld.write_text(LINKER_SCRIPT.format(base=base,
-                                               library_text=XTENSA_LIBRARY if xtensa else ""))
+            ld.write_text(LINKER_SCRIPT.format(
+                base=base, library_text=XTENSA_LIBRARY if xtensa else
+                ZIG_KEEP if tc.family == "zig" else ""))
             out = wd / f"module{base:x}.elf"
             if xtensa:
                 _xtensa_link(tc, [*tc.cflags, *cpu_flags], ld, obj, out, wd)
             else:
-                pie = ["-no-pie"] if tc.family in ("host", "gcc") else []
+                pie = ["-no-pie"] if tc.family in ("host", "gcc") else \
+                    ["-Wl,--gc-sections"] if tc.family == "zig" else []
                 _run([*tc.cc, *tc.cflags, *cpu_flags, *pie, "-nostdlib", "-static",
                       "-Wl,--build-id=none", f"-Wl,-T,{ld}", str(obj), "-lgcc", "-o", str(out)],
                      "link")
             images.append(_flat(out))
         (a, syms, cls, endian, machine), (b, _, _, _, _) = images
-        return Image(a, diff_relocs(a, b, BASE_B - BASE_A, cls, endian), syms,
-                     PAGE_RELATIVE.get(machine, 16))
+        return Image(a, diff_relocs(a, b, base_b - BASE_A, cls, endian, mips=mips), syms,
+                     MIPS_ALIGN if mips else PAGE_RELATIVE.get(machine, 16))
     finally:
         if tmp_ctx:
             tmp_ctx.cleanup()
 
 
-def diff_relocs(a: bytes, b: bytes, delta: int, bits: int, endian: str) -> list[int]:
-    """Offsets of the pointer-sized words that differ by exactly `delta`."""
+def diff_relocs(a: bytes, b: bytes, delta: int, bits: int, endian: str,
+                mips: bool = False) -> list[int]:
+    """Offsets of the pointer-sized words that differ by exactly `delta` (and with mips,
+    of the `lui` and `j`/`jal` words whose fields differ by delta's part), each with its
+    kind (RELOC_*) in the low 2 bits."""
     if len(a) != len(b):
         raise WasmbedError("AOT link: the two links gave images of different sizes")
     width = bits // 8
@@ -217,10 +254,30 @@ def diff_relocs(a: bytes, b: bytes, delta: int, bits: int, endian: str) -> list[
             x = struct.unpack_from(fmt, a, w)[0]
             y = struct.unpack_from(fmt, b, w)[0]
             if (y - x) & mask == delta:
-                relocs.append(w)
+                relocs.append(w | RELOC_WORD)
+                i = w + width
+                continue
+            kind = _mips_kind(x, y, delta) if mips and width == 4 else None
+            if kind is not None:
+                relocs.append(w | kind)
                 i = w + width
                 continue
         raise WasmbedError(f"AOT link: the code image has an address at offset 0x{i:x} that is "
                            "not a plain pointer word (an absolute address split into "
                            "instruction fields); this target needs position-independent code")
     return relocs
+
+
+def _mips_kind(x: int, y: int, delta: int) -> int | None:
+    """RELOC_HI16 / RELOC_J26 when the words x (first link) and y (second) are the same
+    MIPS `lui` or `j`/`jal` but for the address field, which moved by delta's part."""
+    op = x >> 26
+    if op != y >> 26:
+        return None
+    if op == _MIPS_LUI and x >> 16 == y >> 16 and not delta & 0xFFFF \
+            and (y - x) & 0xFFFF == (delta >> 16) & 0xFFFF:
+        return RELOC_HI16
+    if op in (_MIPS_J, _MIPS_JAL) and not delta & 3 and delta >> 28 == 0 \
+            and (y - x) & 0x3FFFFFF == (delta >> 2) & 0x3FFFFFF:
+        return RELOC_J26
+    return None
