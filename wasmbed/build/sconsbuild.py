@@ -247,10 +247,19 @@ def port_sources(p: Plan, rendered: render.Rendered) -> list[Path]:
     return []
 
 
+def softfp_sources(p: Plan) -> list[Path]:
+    """Our soft-float helpers, when the board's toolchain section asks for them
+    (`softfp: own`; Xtensa adds them to its own builtins library instead)."""
+    tc = p.board.toolchain
+    if tc is not None and tc.get("softfp") == "own":
+        return [SRC / "port" / "softfp" / "wb_softfp.c"]
+    return []
+
+
 def compile_units(p: Plan, rendered: render.Rendered, runtime: list[Path]
                   ) -> list[tuple[Toolchain, list[Path]]]:
     """Which toolchain compiles which sources (the CPU part, then the port)."""
-    return [(p.toolchain, [*runtime, *agent_sources()]),
+    return [(p.toolchain, [*runtime, *agent_sources(), *softfp_sources(p)]),
             (p.port_toolchain, port_sources(p, rendered))]
 
 
@@ -523,7 +532,7 @@ def graph(env: Any, p: Plan) -> list[Any]:
     p.variant.mkdir(parents=True, exist_ok=True)
     env.SConsignFile(str(p.variant / ".sconsign"))  # per variant: boards build side by side
     runtime = runtime_sources(p.keys)
-    agent = agent_sources()
+    agent = [*agent_sources(), *softfp_sources(p)]  # linked as objects: ours win over libs
     if p.app is not None:  # the AOT-compiled application, linked in (wasmbed/aot/static.py)
         from wasmbed.aot.static import static_source
 

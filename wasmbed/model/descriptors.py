@@ -151,6 +151,10 @@ _TOOLCHAIN = Map({
     # clang target features of the board's core (Xtensa: +windowed, +mul32, ...)
     "features": F(List(Str()), default_factory=list),
     "package": F(Nullable(Str())),
+    # float helpers for soft-float cores: the compiler's own library, or ours
+    # (runtime_src/port/softfp/wb_softfp.c: IEEE subnormal quotients, quiet NaNs)
+    # linked before it
+    "softfp": F(Enum("compiler", "own"), default="compiler"),
 })
 
 class _OptFlags(Str):
