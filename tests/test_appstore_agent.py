@@ -135,21 +135,25 @@ def wasm_app(tmp: Path, tag: str, code: int, pad: int) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
-def agent() -> Path:
-    """The real agent firmware of qemu-riscv64 with the app-store feature."""
+def build_agent(name: str, features: list[str] | None) -> Path:
     from wasmbed.build.driver import scons_args, scons_command
 
     if shutil.which("qemu-system-riscv64") is None:
         pytest.skip("qemu-system-riscv64 not installed")
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    build = ROOT / "build" / f"test-appstore-agent-{worker}"
+    build = ROOT / "build" / f"test-appstore-{name}-{worker}"
     cmd = [*scons_command(), "-C", str(ROOT), "-j2", "-Q",
-           *scons_args(BOARD, ["+app-store"], heap_size=None, mode="release",
+           *scons_args(BOARD, features, heap_size=None, mode="release",
                        build_dir=build, toolchain=None, werror=True)]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     return build / "firmware.elf"
+
+
+@pytest.fixture(scope="module")
+def agent() -> Path:
+    """The real agent firmware of qemu-riscv64 with the app-store feature."""
+    return build_agent("agent", ["+app-store"])
 
 
 def blank_flash(path: Path) -> Path:
@@ -339,6 +343,33 @@ def test_power_cut_during_push_keeps_the_previous_app(agent: Path, tmp_path: Pat
     q = Qemu(agent, flash)
     assert ran(q.boot, "B", "new", 4), q.boot
     q.kill()
+
+
+@pytest.mark.build
+@pytest.mark.qemu
+def test_push_to_an_agent_without_the_store(tmp_path: Path, capsys) -> None:
+    """The board's ordinary agent (no app-store feature): push says how to build one that
+    has it; the STORE frames themselves are answered UNSUPPORTED."""
+    from wasmbed.run.protocol import Client, FrameType, Kind, RemoteError
+    import serial
+
+    from wasmbed.run.qemu import SerialStream, TrafficLog
+
+    plain = build_agent("plain", None)
+    q = Qemu(plain, blank_flash(tmp_path / "flash.img"))
+    try:
+        assert "WASMBED STORE" not in q.boot
+        code, out = cli(capsys, "--list", "--port", q.url)
+        assert code == 2 and "is built without the app-store feature" in out, out
+        assert "features=+app-store" in out, out
+        line = serial.serial_for_url(q.url, timeout=0.1)
+        client = Client(SerialStream(line, TrafficLog(None)), timeout=10)
+        with pytest.raises(RemoteError) as err:
+            client.request(FrameType.STORE_LIST)
+        assert err.value.kind == Kind.UNSUPPORTED
+        line.close()
+    finally:
+        q.kill()
 
 
 # ---- errors without an agent ---------------------------------------------------------------------
