@@ -362,6 +362,8 @@ def test_push_to_an_agent_without_the_store(tmp_path: Path, capsys) -> None:
         code, out = cli(capsys, "--list", "--port", q.url)
         assert code == 2 and "is built without the app-store feature" in out, out
         assert "features=+app-store" in out, out
+        code, out = cli(capsys, "--list", "--board", "esp32", "--port", q.url)
+        assert code == 2 and "runs on board qemu-riscv64, not esp32" in out, out
         line = serial.serial_for_url(q.url, timeout=0.1)
         client = Client(SerialStream(line, TrafficLog(None)), timeout=10)
         with pytest.raises(RemoteError) as err:

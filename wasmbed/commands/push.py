@@ -162,6 +162,10 @@ def _to_agent(args: argparse.Namespace, board: Any) -> int:
             raise WasmbedError(f"no wasmbed agent answered on {port}: {err.message}",
                                hint="is the board running the agent firmware (wasmbed "
                                     "flash), at this baud rate?") from None
+        if board is not None and hello.board != board.name:
+            raise WasmbedError(f"the agent on {port} runs on board {hello.board}, not "
+                               f"{board.name}", hint=f"--board {hello.board}, or the port "
+                               f"of {board.name}")
         if "app-store" not in hello.features.split(","):
             raise WasmbedError(f"the agent on {port} ({hello.board}) is built without the "
                                "app-store feature",
