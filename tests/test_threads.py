@@ -33,3 +33,55 @@ def test_host_threads_suite(tmp_path: Path) -> None:
     assert set(data["skip_reasons"]) <= {"text-format module (no text parser)",
                                          "expects 'multiple tables' invalid (pre-2.0 script; "
                                          "2.0 allows them)"}, data["skip_reasons"]
+
+
+# ---- wasi-threads -------------------------------------------------------------------------
+HERE = Path(__file__).resolve().parent / "threads"
+#: Debian's wasi-libc ships no wasm32-wasi-threads sysroot, so tests/threads/spawn.c uses
+#: the same imports as wasi-libc's pthreads without a libc
+CLANG_THREADS = ["--target=wasm32-wasi", "-O2", "-Wall", "-Wextra", "-Werror", "-matomics",
+                 "-mbulk-memory", "-nostdlib",
+                 "-Wl,--import-memory,--shared-memory,--max-memory=1048576,"
+                 "--export=wasi_thread_start"]
+
+
+def build_spawn(out: Path, *defines: str) -> Path:
+    import shutil
+
+    clang = shutil.which("clang")
+    if not clang or not shutil.which("wasm-ld"):
+        pytest.fail("clang/wasm-ld missing: run ci/setup.sh (packages clang lld)")
+    app = out / ("spawn" + "".join(d.replace("-D", "_").replace("=", "") for d in defines)
+                 + ".wasm")
+    done = subprocess.run([clang, *CLANG_THREADS, *defines, str(HERE / "spawn.c"),
+                           str(HERE / "thread_start.s"), "-o", str(app)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return app
+
+
+def run_threads(app: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "wasmbed.cli", "run", "--board", "host",
+                           "--features", "+wasi-threads", str(app)],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+
+
+def test_wasi_threads_program_sums(tmp_path: Path) -> None:
+    """Four and eight threads spawned through wasi.thread-spawn share the imported memory:
+    32/64-bit atomic adds, an 8-bit atomic or, a wait/notify mutex around a plain
+    read-modify-write, joins by waiting on done flags."""
+    for n in (4, 8):
+        done = run_threads(build_spawn(tmp_path, f"-DNT={n}"))
+        assert done.returncode == 0, done.stdout + done.stderr
+        total = 2000 * n * (n + 1) // 2
+        assert done.stdout == (f"threads={n} counter={20000 * n} counter64={60000 * n} "
+                               f"total={total} flags={(1 << n) - 1} ok\n"), done.stderr
+
+
+def test_wasi_threads_exit_and_trap_end_the_group(tmp_path: Path) -> None:
+    """proc_exit(7) in a thread ends the run with 7 while main waits on a done flag that
+    never comes; a trap in a thread ends it as a trap."""
+    done = run_threads(build_spawn(tmp_path, "-DEXIT_FROM_THREAD"))
+    assert done.returncode == 7, done.stdout + done.stderr
+    done = run_threads(build_spawn(tmp_path, "-DTRAP_IN_THREAD"))
+    assert done.returncode != 0 and "trap: unreachable" in done.stderr, done.stderr

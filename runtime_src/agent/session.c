@@ -13,6 +13,14 @@
 #include "wasi/libc_wasi.h"
 #endif
 
+#if WB_FEATURE_WASI_THREADS
+/* the natives of a thread spawned by wasi-threads: those of the session */
+static wb_status thread_env_setup(wb_env *e)
+{
+    return wb_wasi_register(e);
+}
+#endif
+
 typedef struct slot {
     wb_module *module;
     wb_instance *inst;
@@ -62,6 +70,11 @@ wb_status session_reset(void)
 #if WB_FEATURE_LIBC_WASI
     wb_wasi_reset(); /* closes the last program's files, forgets its args */
     st = wb_wasi_register(env);
+    if (st != WB_OK)
+        return st;
+#endif
+#if WB_FEATURE_WASI_THREADS
+    st = wb_wasi_threads_register(env, thread_env_setup); /* wasi.thread-spawn */
     if (st != WB_OK)
         return st;
 #endif

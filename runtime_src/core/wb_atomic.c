@@ -218,8 +218,15 @@ static uint64_t apply(unsigned op, uint64_t a, uint64_t b)
 }
 
 /* ---- wait / notify ------------------------------------------------------------------- */
-/* 0 woken, 1 not equal, 2 timed out; -1 blocks forever on a runtime without threads */
-static int wait_on(uint8_t *p, unsigned n, uint64_t expected, int64_t timeout_ns)
+#if WB_FEATURE_WASI_THREADS
+#define ENDED(inst) wb_threads_exiting(inst)
+#else
+#define ENDED(inst) 0
+#endif
+
+/* 0 woken, 1 not equal, 2 timed out; -1 blocks forever on a runtime without
+ * threads; -2 the thread group ended while waiting */
+static int wait_on(wb_instance *inst, uint8_t *p, unsigned n, uint64_t expected, int64_t timeout_ns)
 {
 #if WB_PORT_HAS_THREADS
     waiter w, **pp;
@@ -238,6 +245,10 @@ static int wait_on(uint8_t *p, unsigned n, uint64_t expected, int64_t timeout_ns
     *pp = &w;
     while (!w.woken) {
         uint64_t left = UINT64_MAX;
+        if (ENDED(inst)) {
+            res = -2;
+            break;
+        }
         if (timeout_ns >= 0) {
             uint64_t spent = (wb_port_time_us() - start) * 1000u;
             if (spent >= (uint64_t)timeout_ns) {
@@ -248,7 +259,7 @@ static int wait_on(uint8_t *p, unsigned n, uint64_t expected, int64_t timeout_ns
         }
         wb_port_cond_wait(at_cond, at_lock, left);
     }
-    if (res == 2) /* still queued: take it out */
+    if (res) /* still queued: take it out */
         for (pp = &waiters; *pp; pp = &(*pp)->next)
             if (*pp == &w) {
                 *pp = w.next;
@@ -258,6 +269,7 @@ static int wait_on(uint8_t *p, unsigned n, uint64_t expected, int64_t timeout_ns
     return res;
 #else
     uint64_t start;
+    (void)inst;
     if (ld(p, n) != expected)
         return 1;
     if (timeout_ns < 0)
@@ -293,6 +305,17 @@ static uint32_t notify(const uint8_t *p, uint32_t count)
     (void)p;
     (void)count;
     return 0; /* nobody can be waiting */
+#endif
+}
+
+void wb_atomic_wake_all(void)
+{
+#if WB_PORT_HAS_THREADS
+    if (!lock_ready())
+        return;
+    lock();
+    wb_port_cond_broadcast(at_cond);
+    unlock();
 #endif
 }
 
@@ -379,7 +402,11 @@ wb_status wb_ext_atomic(wb_extctx *x, uint32_t sub)
         if (!mem->shared)
             return wb_fail(x->env, WB_ERR_TRAP, "expected shared memory");
         v = sp[-2] & mask_of(n);
-        r = wait_on(p, n, v, (int64_t)sp[-1]);
+        r = wait_on(x->inst, p, n, v, (int64_t)sp[-1]);
+#if WB_FEATURE_WASI_THREADS
+        if (r == -2) /* proc_exit or a trap in another thread */
+            return wb_threads_end_status(x->env, x->inst);
+#endif
         if (r < 0)
             return wb_fail(x->env, WB_ERR_TRAP,
                            "wait would block forever (this runtime has no other thread)");

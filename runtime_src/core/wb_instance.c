@@ -264,6 +264,15 @@ static wb_status resolve(wb_env *env, wb_instance *inst)
                 if (ex)
                     break; /* else an extra instance of that name may have it */
             }
+#if WB_FEATURE_WASI_THREADS
+        if (!ex && im->kind == 2) { /* wasi-threads: env.memory, shared */
+            wb_memory *wm = wb_threads_memory(env, inst, im, &m->mems[im->index]);
+            if (wm) {
+                inst->mems[im->index] = wm;
+                continue;
+            }
+        }
+#endif
         if (!ex) {
             for (n = env->natives; n; n = n->next)
                 if (name_eq(n->module, im->module) && name_eq(n->field, im->name))
@@ -539,6 +548,9 @@ void wb_instance_destroy(wb_instance *inst, int final)
     wb_free(env, inst->own_globals);
     wb_free(env, inst->elem_dropped);
     wb_free(env, inst->data_dropped);
+#if WB_FEATURE_WASI_THREADS
+    wb_threads_instance_gone(inst); /* the owner ends its thread group */
+#endif
 #if WB_FEATURE_AOT
     wb_aot_instance_free(inst);
 #endif

@@ -205,10 +205,18 @@ struct wb_instance {
     uint8_t *data_dropped;
     wb_instance **deps;
     uint32_t ndeps;
+#if WB_FEATURE_WASI_THREADS
+    struct wb_thread_group *wt; /* its shared env.memory's thread group, if any */
+    uint8_t wt_owner;    /* made the group (the first, non-spawned instance) */
+#endif
 #if WB_FEATURE_AOT
     void *aot; /* wb_aot_ctx of an AOT module's instance */
 #endif
 };
+
+#if WB_FEATURE_WASI_THREADS
+typedef struct wb_thread_group wb_thread_group; /* wb_threads.c */
+#endif
 
 struct wb_ctx {
     wb_env *env;
@@ -253,6 +261,10 @@ struct wb_env {
     wb_reg *regs;
     wb_module *modules;
     wb_instance *instances;
+#if WB_FEATURE_WASI_THREADS
+    struct wb_thread_group *wt; /* a spawned thread's environment: its group */
+    wb_env_setup_fn wt_setup; /* wb_wasi_threads_register: natives of new threads */
+#endif
 #if WB_FEATURE_AOT
     uintptr_t aot_stack_limit; /* native stack floor while AOT code runs */
 #endif
@@ -329,6 +341,14 @@ wb_status wb_memory_init_seg(wb_instance *inst, uint32_t mem, uint32_t seg,
 int32_t wb_memory_grow(wb_env *env, wb_memory *mem, uint32_t delta);
 #if WB_FEATURE_SHARED_MEMORY
 int32_t wb_shared_grow(wb_memory *mem, uint32_t delta); /* wb_atomic.c */
+void wb_atomic_wake_all(void); /* every waiter re-checks (a thread group ended) */
+#endif
+#if WB_FEATURE_WASI_THREADS /* wb_threads.c */
+wb_memory *wb_threads_memory(wb_env *env, wb_instance *inst, const wb_import *im,
+                             const wb_limits *l);
+void wb_threads_instance_gone(wb_instance *inst);
+int wb_threads_exiting(const wb_instance *inst);
+wb_status wb_threads_end_status(wb_env *env, const wb_instance *inst);
 #endif
 int32_t wb_table_grow(wb_env *env, wb_table *t, uint32_t delta, void *init);
 

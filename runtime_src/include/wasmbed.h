@@ -162,6 +162,14 @@ void wb_instance_free(wb_instance *inst);
  * `register`). A later registration of the same name replaces it. */
 wb_status wb_register_instance(wb_env *env, const char *name,
                                wb_instance *inst);
+/* wasi-threads (feature wasi-threads, on a port with threads): registers
+ * `wasi.thread-spawn` in env. A module importing a shared memory from "env"
+ * gets it made at instantiation; each thread it spawns runs in a new
+ * environment that `setup` prepares (register the same natives as in env)
+ * with its own instance of the module sharing that memory. docs/threads.md */
+typedef wb_status (*wb_env_setup_fn)(wb_env *env);
+wb_status wb_wasi_threads_register(wb_env *env, wb_env_setup_fn setup);
+
 /* One more instance answering imports from `name`, searched after the one
  * wb_register_instance gave it (for exports it lacks) and never replaced:
  * e.g. the spectest module's shared_memory beside its plain memory. */

@@ -132,11 +132,13 @@ ROWS: list[dict[str, Any]] = [
                 "testsuite 72/72); bare metal: args, environ, clocks, random, stdout/stderr, "
                 "exit, file calls ENOSYS (docs/wasi.md)"),
     _row("wasi-threads", "A", PROPOSAL, "WASI threads",
-         NOT_YET,
+         WORKS,
          "The wasi-threads thread-spawn import, so programs built for wasm32-wasi-threads can "
          "start threads that share one memory.",
          flags=("WAMR_BUILD_LIB_WASI_THREADS",), aliases=("lib-wasi-threads",),
-         implies=("thread-mgr", "bulk-memory", "shared-memory")),
+         implies=("thread-mgr", "bulk-memory", "shared-memory"), requires=("libc-wasi",),
+         reason="on ports with threads (the host port's POSIX threads); elsewhere the agent "
+                "reports that wasi-threads is not built in"),
     _row("load-custom-section", "A", PROPOSAL, "Custom sections",
          WORKS,
          "Keeps custom sections after loading so the embedder can look them up by name "
@@ -218,10 +220,14 @@ ROWS: list[dict[str, Any]] = [
          "initial linear memory is cut down to what the module actually uses.",
          flags=("WAMR_BUILD_SHRUNK_MEMORY",)),
     _row("thread-mgr", "A", EXTENSION, "Thread manager",
-         NOT_YET,
+         WORKS,
          "Groups the execution contexts of one instance's threads, spawns and stops them and "
          "propagates traps between them.",
-         flags=("WAMR_BUILD_THREAD_MGR",), aliases=("thread-manager",)),
+         flags=("WAMR_BUILD_THREAD_MGR",), aliases=("thread-manager",),
+         requires=("wasi-threads",),
+         reason="the wasi-threads thread group (runtime_src/core/wb_threads.c): one environment "
+                "per thread, an exit or trap in one thread ends the others at their next wait "
+                "or spawn, the owner instance waits for them; selected with wasi-threads"),
     _row("app-entry", "A", EXTENSION, "App entry",
          NOT_YET,
          "Helpers that run a program's _start/main (or a named export) with arguments given "
