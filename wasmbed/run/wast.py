@@ -49,6 +49,44 @@ PROPOSAL_SUITES: dict[str, tuple[str, str]] = {
 SUITES = ("core", *PROPOSAL_SUITES)
 
 
+#: scripts of a proposal folder that exercise another proposal (folder -> name pattern ->
+#: feature key): the runner skips such a script whole, each command counted as skipped
+#: with the reason, when the agent was built without that feature. The memory64 folder is
+#: the whole Wasm 3.0 suite: GC and typed function references, exception handling, SIMD.
+OTHER_PROPOSAL_FILES: dict[str, dict[str, str]] = {
+    "proposals/memory64": {
+        **{p: "gc" for p in (
+            "array*.wast", "binary-gc.wast", "br_on_*.wast", "call_ref.wast", "i31.wast",
+            "ref.wast", "ref_as_non_null.wast", "ref_cast.wast", "ref_eq.wast",
+            "ref_test.wast", "return_call_ref.wast", "struct.wast", "type-*.wast",
+            "table-sub.wast", "extern.wast", "local_init.wast",
+            # core scripts rewritten with typed references ((ref null $t), call_ref)
+            "br_if.wast", "br_table.wast", "select.wast", "local_tee.wast", "linking.wast",
+            "table.wast", "elem.wast", "unreached-invalid.wast", "unreached-valid.wast",
+            "ref_is_null.wast", "ref_null.wast")},
+        **{p: "exception-handling" for p in (
+            "throw.wast", "throw_ref.wast", "tag.wast", "try_table.wast")},
+        "simd_*.wast": "simd",
+    },
+    "proposals/multi-memory": {"simd_*.wast": "simd"},
+}
+
+
+def other_proposal(path: Path) -> Optional[str]:
+    """The feature a script of a proposal folder needs beyond the folder's own (None)."""
+    import fnmatch
+
+    path = Path(path)
+    try:
+        folder = path.resolve().parent.relative_to(testsuite_dir().resolve()).as_posix()
+    except (ValueError, WasmbedError):
+        return None
+    for pattern, key in OTHER_PROPOSAL_FILES.get(folder, {}).items():
+        if fnmatch.fnmatch(path.name, pattern):
+            return key
+    return None
+
+
 def suite_feature(suite: str) -> Optional[str]:
     """The feature(s) an agent must be built with to run `suite`, comma-separated
     (None for core)."""
