@@ -85,3 +85,12 @@ def test_wasi_threads_exit_and_trap_end_the_group(tmp_path: Path) -> None:
     assert done.returncode == 7, done.stdout + done.stderr
     done = run_threads(build_spawn(tmp_path, "-DTRAP_IN_THREAD"))
     assert done.returncode != 0 and "trap: unreachable" in done.stderr, done.stderr
+
+
+def test_wasi_threads_print_at_once(tmp_path: Path) -> None:
+    """Every thread writes 50 lines to stdout at the same time: each arrives whole."""
+    done = run_threads(build_spawn(tmp_path, "-DPRINT_IN_THREADS"))
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert sorted(lines[:-1]) == sorted(f"thread {i} says hello" for i in range(4) for _ in range(50))
+    assert lines[-1].endswith(" ok"), lines[-1]

@@ -7,7 +7,7 @@
  * thread joins them by waiting on their done flags, checks the sums, prints a
  * line and exits with 0 (1 on a wrong sum). Variants: -DEXIT_FROM_THREAD
  * (a thread calls proc_exit(7) while main waits forever), -DTRAP_IN_THREAD
- * (a thread traps). Built by tests/test_threads.py; the commands are there.
+ * (a thread traps), -DPRINT_IN_THREADS (every thread prints 50 lines). Built by tests/test_threads.py; the commands are there.
  */
 #include <stdint.h>
 
@@ -105,6 +105,16 @@ void thread_main(int32_t tid, struct targ *a)
         total += a->idx + 1; /* plain read-modify-write: only correct under the lock */
         unlock();
     }
+#ifdef PRINT_IN_THREADS
+    {
+        char line[64], *p = str(line, "thread ");
+        int k;
+        p = str(num(p, a->idx), " says hello\n");
+        *p = 0;
+        for (k = 0; k < 50; k++) /* lines from every thread at once: each whole */
+            put(line);
+    }
+#endif
     __atomic_store_n(&a->done, 1, __ATOMIC_SEQ_CST);
     __builtin_wasm_memory_atomic_notify(&a->done, 1);
 }

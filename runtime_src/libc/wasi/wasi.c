@@ -285,12 +285,24 @@ static int need_dir(uint32_t fd, uint64_t right, wfd **out)
     return 0;
 }
 
+#if WB_FEATURE_WASI_THREADS && WB_PORT_HAS_THREADS
+/* wasi-threads: threads print at the same time; their writes go out one at a time
+ * (made by the first wb_wasi_register, before any thread is spawned) */
+static wb_port_mutex *out_lock;
+#endif
+
 static void out_write(int fd, const char *buf, size_t len)
 {
+#if WB_FEATURE_WASI_THREADS && WB_PORT_HAS_THREADS
+    wb_port_mutex_lock(out_lock);
+#endif
     if (sink)
         sink(fd, buf, len);
     else
         wb_port_write(buf, len);
+#if WB_FEATURE_WASI_THREADS && WB_PORT_HAS_THREADS
+    wb_port_mutex_unlock(out_lock);
+#endif
 }
 
 /* ---- args, environ ------------------------------------------------------------------ */
@@ -1330,6 +1342,10 @@ wb_status wb_wasi_register(wb_env *env)
 {
     size_t i;
     ensure_ready();
+#if WB_FEATURE_WASI_THREADS && WB_PORT_HAS_THREADS
+    if (!out_lock && !(out_lock = wb_port_mutex_new()))
+        return WB_ERR_NOMEM;
+#endif
     for (i = 0; i < sizeof natives / sizeof natives[0]; i++) {
         wb_status st = wb_register_native(env, "wasi_snapshot_preview1", natives[i].name,
                                           natives[i].sig, natives[i].fn, NULL);
