@@ -261,8 +261,11 @@ static wb_status resolve(wb_env *env, wb_instance *inst)
             if (name_eq(g->name, im->module)) {
                 src = g->inst;
                 ex = find_export_len(src, im->name, im->name_len);
-                if (ex)
-                    break; /* else an extra instance of that name may have it */
+#if WB_FEATURE_SHARED_MEMORY
+                if (!ex)
+                    continue; /* an extra instance of that name may have it */
+#endif
+                break;
             }
 #if WB_FEATURE_WASI_THREADS
         if (!ex && im->kind == 2) { /* wasi-threads: env.memory, shared */
@@ -572,11 +575,15 @@ void wb_instance_free(wb_instance *inst)
     release(inst);
 }
 
-static wb_status register_as(wb_env *env, const char *name, wb_instance *inst, uint8_t extra)
+wb_status wb_register_instance(wb_env *env, const char *name, wb_instance *inst)
 {
     wb_reg *g;
-    for (g = env->regs; g && !extra; g = g->next)
+    for (g = env->regs; g; g = g->next)
+#if WB_FEATURE_SHARED_MEMORY
         if (!g->extra && name_eq(g->name, name)) {
+#else
+        if (name_eq(g->name, name)) {
+#endif
             inst->refs++;
             release(g->inst);
             g->inst = inst;
@@ -591,30 +598,39 @@ static wb_status register_as(wb_env *env, const char *name, wb_instance *inst, u
         return wb_fail(env, WB_ERR_NOMEM, "out of memory");
     }
     g->inst = inst;
-    g->extra = extra;
     inst->refs++;
-    if (extra) { /* after every other registration */
-        wb_reg **pp = &env->regs;
-        while (*pp)
-            pp = &(*pp)->next;
-        g->next = NULL;
-        *pp = g;
-        return WB_OK;
-    }
     g->next = env->regs;
     env->regs = g;
     return WB_OK;
 }
 
-wb_status wb_register_instance(wb_env *env, const char *name, wb_instance *inst)
-{
-    return register_as(env, name, inst, 0);
-}
-
+#if WB_FEATURE_SHARED_MEMORY
 wb_status wb_register_instance_extra(wb_env *env, const char *name, wb_instance *inst)
 {
-    return register_as(env, name, inst, 1);
+    wb_reg *g = (wb_reg *)wb_alloc(env, sizeof *g), **pp;
+    if (!g)
+        return wb_fail(env, WB_ERR_NOMEM, "out of memory");
+    g->name = wb_strdup(env, name, wb_strlen(name));
+    if (!g->name) {
+        wb_free(env, g);
+        return wb_fail(env, WB_ERR_NOMEM, "out of memory");
+    }
+    g->inst = inst;
+    g->extra = 1;
+    inst->refs++;
+    for (pp = &env->regs; *pp; pp = &(*pp)->next) /* after every other registration */
+        ;
+    *pp = g;
+    return WB_OK;
 }
+#else
+wb_status wb_register_instance_extra(wb_env *env, const char *name, wb_instance *inst)
+{
+    (void)name;
+    (void)inst;
+    return wb_fail(env, WB_ERR_UNSUPPORTED, "built without shared-memory");
+}
+#endif
 
 /* ---- exports and calls ---------------------------------------------------------------- */
 wb_status wb_export_func(wb_instance *inst, const char *name, wb_func **out)

@@ -40,7 +40,9 @@ typedef struct wb_limits {
     uint8_t has_max;
     uint8_t elem; /* tables: element reftype */
     uint8_t idx64; /* memory64: i64 addresses / table indices (flag 0x04) */
+#if WB_FEATURE_SHARED_MEMORY
     uint8_t shared; /* memories: shared (threads proposal, flag bit 0x02) */
+#endif
 } wb_limits;
 
 typedef struct wb_cexpr { /* a constant expression: one instruction */
@@ -171,8 +173,10 @@ typedef struct wb_memory {
     uint32_t pages, max; /* max already clamped to 65536 */
     uint8_t has_max;
     uint8_t idx64; /* memory64: addressed with i64 */
+#if WB_FEATURE_SHARED_MEMORY
     uint8_t shared; /* shared-memory: data holds `cap` pages from the start */
     uint32_t cap;   /* and never moves (other threads keep its address)    */
+#endif
 } wb_memory;
 
 typedef struct wb_table {
@@ -235,7 +239,9 @@ typedef struct wb_reg {
     struct wb_reg *next;
     char *name;
     wb_instance *inst;
+#if WB_FEATURE_SHARED_MEMORY
     uint8_t extra; /* wb_register_instance_extra: searched after, never replaced */
+#endif
 } wb_reg;
 
 typedef struct wb_frame {
