@@ -88,8 +88,11 @@ def test_value_layouts() -> None:
     assert Value("f64", 1).encode() == b"\x7c" + (1).to_bytes(8, "little")
     assert Value("externref", 5).encode() == b"\x6f\x01\x05\x00\x00\x00"
     assert Value("funcref", None).encode() == b"\x70\x00\x00\x00\x00\x00"
+    v128 = Value("v128", int.from_bytes(bytes(range(16)), "little"))
+    assert v128.encode() == b"\x7b" + bytes(range(16))  # lane 0 first
+    assert Value.decode(v128.encode(), 0) == (v128, 17)
     with pytest.raises(ProtocolError):
-        Value.decode(b"\x7b" + bytes(16), 0)  # v128 does not travel
+        Value.decode(b"\x7b" + bytes(15), 0)  # truncated v128
     with pytest.raises(ProtocolError):
         Value.decode(b"\x7e\x00", 0)  # truncated
 

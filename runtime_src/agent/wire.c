@@ -94,6 +94,12 @@ int wb_get_value(rbuf *r, wb_value *v)
     case WB_F64:
         v->of.i64 = wb_get_u64(r);
         break;
+#if WB_FEATURE_SIMD
+    case WB_V128: /* 16 bytes, lane 0 first */
+        v->of.v128[0] = wb_get_u64(r);
+        v->of.v128[1] = wb_get_u64(r);
+        break;
+#endif
     case WB_EXTERNREF:
     case WB_FUNCREF:
         nonnull = wb_get_u8(r);
@@ -122,6 +128,12 @@ void wb_put_value(wbuf *w, const wb_value *v)
     case WB_F64:
         wb_put_u64(w, v->of.i64);
         break;
+#if WB_FEATURE_SIMD
+    case WB_V128:
+        wb_put_u64(w, v->of.v128[0]);
+        wb_put_u64(w, v->of.v128[1]);
+        break;
+#endif
     case WB_EXTERNREF:
         wb_put_u8(w, v->of.ref != NULL);
         wb_put_u32(w, v->of.ref ? (uint32_t)((uintptr_t)v->of.ref - 1u) : 0u);

@@ -10,6 +10,9 @@
  */
 #include "wb_internal.h"
 #include "wb_ops.h"
+#if WB_FEATURE_SIMD
+#include "wb_simd.h"
+#endif
 #if WB_FEATURE_MEMORY64 || WB_FEATURE_MULTI_MEMORY
 #include "wb_ext.h"
 #include "wb_memx.h"
@@ -48,6 +51,9 @@ enum { K_BLOCK, K_LOOP, K_IF, K_ELSE, K_FUNC };
 typedef struct ctl {
     uint8_t kind, unreach, dead;
     uint32_t height;
+#if WB_FEATURE_SIMD
+    uint32_t sheight; /* operand slots at entry (a v128 takes two) */
+#endif
     uint32_t np, nr;
     const uint8_t *pt, *rt;
     uint32_t target;   /* loop: start offset */
@@ -69,12 +75,32 @@ typedef struct comp {
     uint32_t nctl, capc;
     uint8_t *locals;
     uint32_t nlocals;
+#if WB_FEATURE_SIMD
+    uint32_t nslots;  /* operand slots (nvals counts values)            */
+    uint32_t lbase;   /* slots of the locals                            */
+    uint32_t *lslot;  /* slot of each local; NULL: no v128 local        */
+#endif
     uint32_t last, last2; /* start of the last two emitted instructions */
     uint32_t barrier;     /* branch target: no fusion across it        */
 #if WB_FEATURE_INSTRUCTION_METERING
     uint32_t nops;        /* wasm instructions compiled so far          */
 #endif
 } comp;
+
+/* Slot accounting: a v128 takes two slots, so with simd the operand stack's
+ * slot height (SL), a label's (SH), the locals' slots (LBASE) and a local's
+ * slot (LSLOT) differ from the value counts; without simd they are the same. */
+#if WB_FEATURE_SIMD
+#define SL(cc) ((cc)->nslots)
+#define SH(f) ((f)->sheight)
+#define LBASE(cc) ((cc)->lbase)
+#define LSLOT(cc, a) ((cc)->lslot ? (cc)->lslot[a] : (a))
+#else
+#define SL(cc) ((cc)->nvals)
+#define SH(f) ((f)->height)
+#define LBASE(cc) ((cc)->nlocals)
+#define LSLOT(cc, a) (a)
+#endif
 
 static const uint8_t vt1[] = {WB_I32, WB_I64, WB_F32, WB_F64,
                               WB_V128, WB_FUNCREF, WB_EXTERNREF};
@@ -297,8 +323,11 @@ static void push(comp *cc, uint8_t t)
     if (!grow_buf(cc, (void **)&cc->vals, &cc->capv, cc->nvals + 1u, 1))
         return;
     cc->vals[cc->nvals++] = t;
-    if (cc->nvals > cc->max)
-        cc->max = cc->nvals;
+#if WB_FEATURE_SIMD
+    cc->nslots += WB_SLOTS(t);
+#endif
+    if (SL(cc) > cc->max)
+        cc->max = SL(cc);
 }
 
 static uint8_t pop(comp *cc, uint8_t want)
@@ -313,6 +342,9 @@ static uint8_t pop(comp *cc, uint8_t want)
         return want ? want : WB_UNKNOWN_T;
     }
     t = cc->vals[--cc->nvals];
+#if WB_FEATURE_SIMD
+    cc->nslots -= WB_SLOTS(t);
+#endif
 #if WB_VALIDATE
     if (want && t && t != want)
         wb_rd_fail(cc->r, WB_ERR_INVALID, "type mismatch");
@@ -337,6 +369,9 @@ static void set_unreachable(comp *cc)
 {
     ctl *f = top(cc);
     cc->nvals = f->height;
+#if WB_FEATURE_SIMD
+    cc->nslots = f->sheight;
+#endif
     f->unreach = 1;
 }
 
@@ -356,6 +391,9 @@ static void push_ctl(comp *cc, uint8_t kind, uint32_t np, const uint8_t *pt,
     f->nr = nr;
     f->rt = rt;
     f->height = cc->nvals;
+#if WB_FEATURE_SIMD
+    f->sheight = cc->nslots;
+#endif
     f->target = here(cc);
     set_barrier(cc);
     f->fix = WB_NONE;
@@ -393,10 +431,10 @@ static void emit_target(comp *cc, ctl *f)
 /* br / br_if to f; the label's values are on top of the stack. */
 static void emit_branch(comp *cc, ctl *f, int cond)
 {
-    uint32_t a = label_arity(f);
-    /* operand value k lives in slot nlocals + 1 + k (slot nlocals pads) */
-    uint32_t off = cc->nlocals + 1u + f->height;
-    uint32_t h = cc->nlocals + 1u + cc->nvals;
+    uint32_t a = wb_slots_of(label_arity(f), label_types(f));
+    /* operand slot k lives in frame slot LBASE + 1 + k (slot LBASE pads) */
+    uint32_t off = LBASE(cc) + 1u + SH(f);
+    uint32_t h = LBASE(cc) + 1u + SL(cc);
     if (!live(cc))
         return;
     if (!cond && f == &cc->ctls[0]) {
@@ -510,7 +548,7 @@ static void op_end(comp *cc)
             end = here(cc);
             patch_chain(cc, f->fix, end);
             f->unreach = 0;
-            emit_op2(cc, OP_RETURN, f->nr);
+            emit_op2(cc, OP_RETURN, wb_slots_of(f->nr, f->rt));
         }
         cc->nctl--;
         return;
@@ -525,6 +563,9 @@ static void op_end(comp *cc)
         cc->m->code[f->else_fix] = end - f->else_fix;
     patch_chain(cc, f->fix, end);
     cc->nctl--;
+#if WB_FEATURE_SIMD
+    cc->nslots = f->sheight;
+#endif
     push_n(cc, f->nr, f->rt);
 }
 
@@ -548,6 +589,9 @@ static void op_else(comp *cc)
     f->kind = K_ELSE;
     f->unreach = 0;
     cc->nvals = f->height;
+#if WB_FEATURE_SIMD
+    cc->nslots = f->sheight;
+#endif
     push_n(cc, f->np, f->pt);
 }
 
@@ -587,14 +631,16 @@ static void op_br_table(comp *cc)
         }
 #endif
     }
+    (void)arity; /* emitted in slots below */
     if (live(cc)) {
         emit_op2(cc, OP_BR_TABLE, n);
-        emit(cc, arity);
         r->p = p0;
         for (i = 0; i <= n; i++) {
             f = label(cc, wb_rd_u32(r));
+            if (i == 0) /* the arity in slots */
+                emit(cc, wb_slots_of(label_arity(f), label_types(f)));
             emit_target(cc, f);
-            emit(cc, cc->nlocals + 1u + f->height);
+            emit(cc, LBASE(cc) + 1u + SH(f));
         }
     }
     set_unreachable(cc);
@@ -618,6 +664,7 @@ static int mem_check_idx(comp *cc, uint32_t idx)
     if (idx >= cc->m->nmems)
         return wb_rd_fail(cc->r, WB_ERR_INVALID, "unknown memory");
 #endif
+    (void)idx; /* mini loader */
     return 0;
 }
 
@@ -905,6 +952,117 @@ static void op_fe(comp *cc)
 }
 #endif
 
+#if WB_FEATURE_SIMD
+/* 0xFD sub-opcode classes: L load, S store, l load lane, s store lane,
+ * C v128.const, H shuffle, P splat, E extract lane, R replace lane,
+ * U v128 -> v128, B (v128 v128) -> v128, T three v128 -> v128,
+ * I v128 -> i32, X (v128 i32) -> v128 shift, 0 no such instruction */
+static const char simd_cls[257] =
+    "LLLLLLLLLLLSCHBPPPPPPEEREERERERE" /* 00 */
+    "RERBBBBBBBBBBBBBBBBBBBBBBBBBBBBB" /* 20 */
+    "BBBBBBBBBBBBBUBBBBTIllllssssLLUU" /* 40 */
+    "UUUIIBBUUUUXXXBBBBBBUUBBBBUBUUUU" /* 60 */
+    "UUBIIBBUUUUXXXBBBBBBUBBBBB0BBBBB" /* 80 */
+    "UU0II00UUUUXXXB00B000BBBBBB0BBBB" /* A0 */
+    "UU0II00UUUUXXXB00B000BBBBBBBBBBB" /* C0 */
+    "UU0UBBBBBBBBUU0UBBBBBBBBUUUUUUUU"; /* E0 */
+/* splat 0x0F..0x14 and the lane ops 0x15..0x22: scalar type, log2 lanes */
+static const char simd_lane_t[] = "iiiIfF" "iiiiiiiiIIffFF";
+static const uint8_t simd_lane_n[] = {4, 4, 4, 3, 3, 3, 2, 2, 1, 1, 2, 2, 1, 1};
+
+/* 16 immediate bytes (v128.const, i8x16.shuffle) as 4 little-endian words */
+static void simd_bytes16(comp *cc, int shuffle)
+{
+    wb_reader *r = cc->r;
+    uint32_t w[4] = {0, 0, 0, 0};
+    unsigned i;
+    (void)shuffle; /* mini loader: no lane checks */
+    MALFORMED((size_t)(r->end - r->p) < 16u, "unexpected end");
+    for (i = 0; i < 16; i++) {
+        INVALID(shuffle && r->p[i] >= 32u, "invalid lane index");
+        w[i / 4u] |= (uint32_t)r->p[i] << (8u * (i & 3u));
+    }
+    r->p += 16;
+    for (i = 0; i < 4; i++)
+        emit(cc, w[i]);
+}
+
+static void op_simd(comp *cc)
+{
+    wb_reader *r = cc->r;
+    uint32_t sub = wb_rd_u32(r), align = 0, off = 0, lane = 0, maxal = 0, nl = 0;
+    char c;
+    uint8_t t = 0;
+    if (r->st)
+        return;
+    c = sub < 256u ? simd_cls[sub] : '0';
+    MALFORMED(c == '0', "illegal opcode");
+    if (c == 'L' || c == 'S' || c == 'l' || c == 's') {
+        /* memory 0 with an i32 address (wb_simd.c simd_ea); a memarg naming
+         * another memory (multi-memory flag 0x40) reads as malformed here */
+        align = wb_rd_u32(r);
+        off = wb_rd_u32(r);
+        if (r->st)
+            return;
+        MALFORMED(align >= 32u, "malformed memop flags");
+        INVALID(!cc->m->nmems, "unknown memory 0");
+        if (c == 'l' || c == 's') {
+            maxal = (sub - 0x54u) & 3u;
+            nl = 16u >> maxal;
+        } else if (sub == 0x00 || sub == 0x0B) {
+            maxal = 4;
+        } else if (sub <= 0x06) {
+            maxal = 3;
+        } else if (sub <= 0x0A) {
+            maxal = sub - 0x07u;
+        } else {
+            maxal = sub == 0x5C ? 2u : 3u;
+        }
+        INVALID(align > maxal, "alignment must not be larger than natural");
+        (void)maxal;
+    }
+    if (c == 'l' || c == 's' || c == 'E' || c == 'R') {
+        lane = wb_rd_u8(r);
+        if (r->st)
+            return;
+        if (c == 'E' || c == 'R') {
+            t = letter(simd_lane_t[sub - 0x0Fu]);
+            nl = 1u << simd_lane_n[sub - 0x15u];
+        }
+        INVALID(lane >= nl, "invalid lane index");
+        (void)nl; /* mini loader: no checks */
+    } else if (c == 'P') {
+        t = letter(simd_lane_t[sub - 0x0Fu]);
+    }
+    switch (c) {
+    case 'L': pop(cc, WB_I32); break;
+    case 'S': pop(cc, WB_V128); pop(cc, WB_I32); break;
+    case 'l': pop(cc, WB_V128); pop(cc, WB_I32); break;
+    case 's': pop(cc, WB_V128); pop(cc, WB_I32); break;
+    case 'P': pop(cc, t); break;
+    case 'E': case 'U': case 'I': pop(cc, WB_V128); break;
+    case 'R': pop(cc, t); pop(cc, WB_V128); break;
+    case 'X': pop(cc, WB_I32); pop(cc, WB_V128); break;
+    case 'T': pop(cc, WB_V128); /* fall through */
+    case 'B': case 'H': pop(cc, WB_V128); pop(cc, WB_V128); break;
+    default: break;
+    }
+    if (c == 'E')
+        push(cc, t);
+    else if (c == 'I')
+        push(cc, WB_I32);
+    else if (c != 'S' && c != 's')
+        push(cc, WB_V128);
+    emit_op2(cc, OP_EXT, WB_EXT_SIMD + sub);
+    if (c == 'L' || c == 'S' || c == 'l' || c == 's')
+        emit(cc, off);
+    if (c == 'l' || c == 's' || c == 'E' || c == 'R')
+        emit(cc, lane);
+    if (c == 'C' || c == 'H')
+        simd_bytes16(cc, c == 'H');
+}
+#endif
+
 static void instr(comp *cc, uint8_t op)
 {
     wb_module *m = cc->m;
@@ -977,7 +1135,7 @@ static void instr(comp *cc, uint8_t op)
     case 0x0F:
         f = &cc->ctls[0];
         pop_n(cc, f->nr, f->rt);
-        emit_op2(cc, OP_RETURN, f->nr);
+        emit_op2(cc, OP_RETURN, wb_slots_of(f->nr, f->rt));
         set_unreachable(cc);
         return;
     case 0x10:
@@ -1040,8 +1198,10 @@ static void instr(comp *cc, uint8_t op)
     }
 #endif
     case 0x1A:
-        pop(cc, 0);
+        t1 = pop(cc, 0);
         emit_op(cc, OP_DROP);
+        if (WB_SLOTS(t1) == 2u)
+            emit_op(cc, OP_DROP);
         return;
     case 0x1B:
     case 0x1C:
@@ -1066,7 +1226,14 @@ static void instr(comp *cc, uint8_t op)
                     "type mismatch");
             INVALID(t1 && t2 && t1 != t2, "type mismatch");
             push(cc, t1 ? t1 : t2);
+            t1 = t1 ? t1 : t2;
         }
+#if WB_FEATURE_SIMD
+        if (t1 == WB_V128) {
+            emit_op2(cc, OP_EXT, WB_EXT_SIMD + WB_SIMD_SELECT);
+            return;
+        }
+#endif
         emit_op(cc, OP_SELECT);
         return;
     case 0x20:
@@ -1080,13 +1247,29 @@ static void instr(comp *cc, uint8_t op)
             return;
         if (op == 0x20) {
             push(cc, cc->locals[a]);
-            if (fuse_lget(cc, a))
-                return;
         } else {
             pop(cc, cc->locals[a]);
             if (op == 0x22)
                 push(cc, cc->locals[a]);
         }
+#if WB_FEATURE_SIMD
+        if (cc->locals[a] == WB_V128) { /* two slots: low, then high */
+            uint32_t s = LSLOT(cc, a);
+            if (op != 0x20) {
+                emit_op2(cc, OP_LOCAL_SET, s + 1u);
+                emit_op2(cc, OP_LOCAL_SET, s);
+            }
+            if (op != 0x21) {
+                emit_op2(cc, OP_LOCAL_GET, s);
+                if (!fuse_lget(cc, s + 1u))
+                    emit_op2(cc, OP_LOCAL_GET, s + 1u);
+            }
+            return;
+        }
+        a = LSLOT(cc, a);
+#endif
+        if (op == 0x20 && fuse_lget(cc, a))
+            return;
         emit_op2(cc, op, a);
         return;
     case 0x23:
@@ -1101,6 +1284,14 @@ static void instr(comp *cc, uint8_t op)
             INVALID(!m->globals[a].mut, "global is immutable");
             pop(cc, m->globals[a].type);
         }
+#if WB_FEATURE_SIMD
+        if (a < m->nglobals && m->globals[a].type == WB_V128) {
+            emit_op2(cc, OP_EXT, WB_EXT_SIMD + (op == 0x23 ? WB_SIMD_GLOBAL_GET
+                                                           : WB_SIMD_GLOBAL_SET));
+            emit(cc, a);
+            return;
+        }
+#endif
         emit_op2(cc, op, a);
         return;
     case 0x25:
@@ -1191,6 +1382,11 @@ static void instr(comp *cc, uint8_t op)
 #if WB_FEATURE_SHARED_MEMORY
     case 0xFE:
         op_fe(cc);
+        return;
+#endif
+#if WB_FEATURE_SIMD
+    case 0xFD:
+        op_simd(cc);
         return;
 #endif
     default:
@@ -1284,8 +1480,27 @@ wb_status wb_compile_func(wb_loadctx *lc, wb_reader *r, uint32_t idx)
         memset(cc->locals + total, vt, n);
         total += n;
     }
-    fd->code = here(cc);
+#if WB_FEATURE_SIMD
+    /* slots of the locals: a v128 takes two (lslot only when one does) */
+    cc->lbase = cc->nlocals;
+    for (g = 0; g < cc->nlocals && cc->locals[g] != WB_V128; g++)
+        ;
+    if (!r->st && g < cc->nlocals) {
+        uint32_t k, sl = 0;
+        cc->lslot = (uint32_t *)wb_alloc(r->env, (size_t)cc->nlocals * 4u + 4u);
+        if (!cc->lslot)
+            wb_rd_fail(r, WB_ERR_NOMEM, "out of memory");
+        for (k = 0; k < cc->nlocals && cc->lslot; k++) {
+            cc->lslot[k] = sl;
+            sl += WB_SLOTS(cc->locals[k]);
+        }
+        cc->lbase = sl;
+    }
+    fd->nlocals = cc->lbase;
+#else
     fd->nlocals = cc->nlocals;
+#endif
+    fd->code = here(cc);
     cc->last = cc->last2 = WB_NONE;
     set_barrier(cc);
     push_ctl(cc, K_FUNC, 0, vt1, t->nresults, t->types + t->nparams);
@@ -1307,6 +1522,9 @@ wb_status wb_compile_func(wb_loadctx *lc, wb_reader *r, uint32_t idx)
     wb_free(r->env, cc->vals);
     wb_free(r->env, cc->ctls);
     wb_free(r->env, cc->locals);
+#if WB_FEATURE_SIMD
+    wb_free(r->env, cc->lslot);
+#endif
     return r->st;
 }
 #else

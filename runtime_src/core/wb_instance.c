@@ -371,7 +371,7 @@ static wb_status build(wb_env *env, wb_instance *inst)
         f->type = &m->types[m->funcs[i].type];
         f->inst = inst;
         f->code = m->code + m->funcs[i].code;
-        f->nparams = f->type->nparams;
+        f->nparams = wb_slots_of(f->type->nparams, f->type->types);
         f->nlocals = m->funcs[i].nlocals;
         /* locals, operand stack, its padding slot and one flushed value */
         f->frame = m->funcs[i].nlocals + m->funcs[i].max_stack + 2u;
@@ -418,6 +418,10 @@ static wb_status build(wb_env *env, wb_instance *inst)
         g->type = gd->type;
         g->mut = gd->mut;
         g->val = eval(inst, &gd->init);
+#if WB_FEATURE_SIMD
+        if (g->type == WB_V128) /* v128.const or global.get of an imported v128 */
+            g->hi = gd->init.op == 0x23 ? inst->globals[gd->init.idx]->hi : gd->init.hi;
+#endif
         inst->globals[m->nglobal_imports + i] = g;
     }
 #if WB_FEATURE_AOT
@@ -686,6 +690,9 @@ wb_status wb_call(wb_env *env, wb_func *f, const wb_value *args,
     wb_slot *base, *saved_top = env->sp_top;
     wb_status st;
     uint32_t i;
+#if WB_FEATURE_SIMD
+    uint32_t k;
+#endif
     if (nargs != t->nparams || nresults < t->nresults)
         return wb_fail(env, WB_ERR_ARGS, "wrong number of arguments or results");
     for (i = 0; i < nargs; i++)
@@ -704,10 +711,19 @@ wb_status wb_call(wb_env *env, wb_func *f, const wb_value *args,
     }
     base = saved_top ? saved_top : env->stack;
     if (env->depth + 2u >= env->max_depth ||
-        base + t->nparams + t->nresults > env->stack + env->stack_slots)
+        base + wb_slots_of(t->nparams, t->types) +
+                wb_slots_of(t->nresults, t->types + t->nparams) > env->stack + env->stack_slots)
         return wb_fail(env, WB_ERR_EXHAUSTION, "call stack exhausted");
+#if WB_FEATURE_SIMD
+    for (i = 0, k = 0; i < nargs; i++, k++) {
+        base[k] = wb_from_value(&args[i], args[i].type);
+        if (args[i].type == WB_V128)
+            base[++k] = args[i].of.v128[1];
+    }
+#else
     for (i = 0; i < nargs; i++)
         base[i] = wb_from_value(&args[i], args[i].type);
+#endif
     env->err[0] = 0;
 #if WB_FEATURE_DUMP_CALL_STACK
     env->ntrace = 0;
@@ -726,8 +742,16 @@ wb_status wb_call(wb_env *env, wb_func *f, const wb_value *args,
     env->sp_top = saved_top;
     if (st)
         return st;
+#if WB_FEATURE_SIMD
+    for (i = 0, k = 0; i < t->nresults; i++, k++) {
+        wb_to_value(&results[i], t->types[t->nparams + i], base[k]);
+        if (results[i].type == WB_V128)
+            results[i].of.v128[1] = base[++k];
+    }
+#else
     for (i = 0; i < t->nresults; i++)
         wb_to_value(&results[i], t->types[t->nparams + i], base[i]);
+#endif
     return WB_OK;
 }
 
@@ -739,6 +763,10 @@ wb_status wb_global_get(wb_instance *inst, const char *name, wb_value *out)
         return wb_fail(inst->env, WB_ERR_NOT_FOUND, "unknown export");
     g = inst->globals[e->index];
     wb_to_value(out, g->type, g->val);
+#if WB_FEATURE_SIMD
+    if (g->type == WB_V128)
+        out->of.v128[1] = g->hi;
+#endif
     return WB_OK;
 }
 

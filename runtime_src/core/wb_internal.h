@@ -49,6 +49,9 @@ typedef struct wb_cexpr { /* a constant expression: one instruction */
     uint8_t op;           /* 0x41..0x44, 0x23 global.get, 0xD0, 0xD2 */
     uint32_t idx;
     uint64_t val;
+#if WB_FEATURE_SIMD
+    uint64_t hi; /* v128.const (op 0xFD): bytes 8..15 */
+#endif
 } wb_cexpr;
 
 /* extended-const: a longer expression is a run of wb_cexpr in module->xops
@@ -188,6 +191,9 @@ typedef struct wb_table {
 
 typedef struct wb_global {
     wb_slot val;
+#if WB_FEATURE_SIMD
+    wb_slot hi; /* v128: bytes 8..15 (val holds bytes 0..7) */
+#endif
     uint8_t type, mut;
 } wb_global;
 
@@ -325,6 +331,15 @@ typedef struct wb_loadctx {
 wb_status wb_compile_func(wb_loadctx *lc, wb_reader *r, uint32_t idx);
 int wb_functype_eq(const wb_functype *a, const wb_functype *b);
 int wb_valtype_ok(uint8_t t);
+/* Operand-stack / local slots of a value type: a v128 takes two (low
+ * bytes 0..7 in the lower slot), everything else one. */
+#if WB_FEATURE_SIMD
+#define WB_SLOTS(t) ((t) == WB_V128 ? 2u : 1u)
+uint32_t wb_slots_of(uint32_t n, const uint8_t *types);
+#else
+#define WB_SLOTS(t) 1u
+#define wb_slots_of(n, types) (n)
+#endif
 
 /* ---- execution (interp.c / instance.c) --------------------------------- */
 /* Runs in the interpreter (not a native, not AOT code)? */

@@ -527,7 +527,7 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
     RELOAD_MEM();
     /* enter f: the arguments are already at fp */
     callee = f;
-    sp = fp + f->type->nparams;
+    sp = fp + f->nparams; /* slots: a v128 parameter takes two */
     frames[depth].ip = NULL; /* marks the entry frame */
     goto enter;
 

@@ -188,7 +188,7 @@ static char *rd_name(wb_reader *r, uint32_t *len_out)
 int wb_valtype_ok(uint8_t t)
 {
     return t == WB_I32 || t == WB_I64 || t == WB_F32 || t == WB_F64 ||
-           t == WB_FUNCREF || t == WB_EXTERNREF;
+           t == WB_FUNCREF || t == WB_EXTERNREF || (WB_FEATURE_SIMD && t == WB_V128);
 }
 
 static uint8_t rd_valtype(wb_reader *r)
@@ -303,6 +303,18 @@ static int rd_cexpr(wb_reader *r, wb_loadctx *lc, wb_cexpr *e, uint8_t want)
         case 0x42: x.val = wb_rd_leb(r, 64, 1); t = WB_I64; break;
         case 0x43: x.val = rd_fixed(r, 4); t = WB_F32; break;
         case 0x44: x.val = rd_fixed(r, 8); t = WB_F64; break;
+#if WB_FEATURE_SIMD
+        case 0xFD: /* v128.const: the only SIMD constant instruction */
+            x.idx = wb_rd_u32(r);
+            CK();
+            INVALID(x.idx != 12u, "constant expression required");
+            MALFORMED(x.idx != 12u, "illegal opcode");
+            x.idx = 0;
+            x.val = rd_fixed(r, 8);
+            x.hi = rd_fixed(r, 8);
+            t = WB_V128;
+            break;
+#endif
         case 0x23:
             x.idx = wb_rd_u32(r);
             CK();

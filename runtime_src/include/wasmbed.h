@@ -19,6 +19,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#ifdef WB_HAVE_CONFIG_H
+#include "wb_config.h" /* WB_FEATURE_SIMD decides wb_value's layout */
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -64,6 +67,11 @@ typedef struct wb_value {
         uint32_t f32;
         uint64_t f64;
         void *ref;
+#if defined(WB_FEATURE_SIMD) && WB_FEATURE_SIMD
+        /* simd builds only: the 16 bytes of a v128 in memory order (lane 0
+         * first); v128[0] holds bytes 0..7 as a little-endian number */
+        uint64_t v128[2];
+#endif
     } of;
 } wb_value;
 

@@ -153,15 +153,16 @@ def decode_frame(buf: bytes) -> tuple[Optional[Frame], int]:
 
 # ---- values ---------------------------------------------------------------------
 
-TYPE_CODES = {"i32": 0x7F, "i64": 0x7E, "f32": 0x7D, "f64": 0x7C, "funcref": 0x70, "externref": 0x6F}
+TYPE_CODES = {"i32": 0x7F, "i64": 0x7E, "f32": 0x7D, "f64": 0x7C, "v128": 0x7B,
+              "funcref": 0x70, "externref": 0x6F}
 CODE_TYPES = {v: k for k, v in TYPE_CODES.items()}
 
 
 @dataclass(frozen=True)
 class Value:
     """A wasm value: numbers as unsigned raw bits (floats too, so NaN payloads
-    survive); references as None (null) or an int (externref N; a non-null
-    funcref arrives as 0)."""
+    survive); a v128 as one 128-bit int (byte 0 of the vector = its lowest byte);
+    references as None (null) or an int (externref N; a non-null funcref arrives as 0)."""
 
     type: str
     bits: Optional[int]
@@ -181,6 +182,8 @@ class Value:
         assert self.bits is not None
         if self.type in ("i32", "f32"):
             return struct.pack("<BI", code, self.bits & 0xFFFFFFFF)
+        if self.type == "v128":
+            return bytes([code]) + (self.bits & ((1 << 128) - 1)).to_bytes(16, "little")
         return struct.pack("<BQ", code, self.bits & 0xFFFFFFFFFFFFFFFF)
 
     @staticmethod
@@ -193,6 +196,11 @@ class Value:
                 return Value(vtype, bits if nonnull else None), pos + 6
             if vtype in ("i32", "f32"):
                 return Value(vtype, struct.unpack_from("<I", buf, pos + 1)[0]), pos + 5
+            if vtype == "v128":
+                raw = buf[pos + 1:pos + 17]
+                if len(raw) != 16:
+                    raise IndexError
+                return Value(vtype, int.from_bytes(raw, "little")), pos + 17
             return Value(vtype, struct.unpack_from("<Q", buf, pos + 1)[0]), pos + 9
         except (IndexError, KeyError, struct.error):
             raise ProtocolError(f"undecodable value at byte {pos} of a reply") from None

@@ -45,6 +45,7 @@ PROPOSAL_SUITES: dict[str, tuple[str, str]] = {
     "multi-memory": ("proposals/multi-memory", "multi-memory"),
     "threads": ("proposals/threads", "shared-memory"),
     "exception-handling-legacy": ("proposals/exception-handling/legacy", "exception-handling"),
+    "simd": ("", "simd"),  # the top-level simd_*.wast scripts (core leaves them out)
 }
 SUITES = ("core", *PROPOSAL_SUITES)
 
@@ -96,10 +97,12 @@ def suite_feature(suite: str) -> Optional[str]:
 
 def suite_files(suite: str, only: Optional[list[str]] = None) -> list[Path]:
     """The .wast files of a suite. `core`: every top-level script except simd_*;
-    a proposal suite (PROPOSAL_SUITES): every script of its folder."""
+    `simd`: the top-level simd_*.wast; any other proposal suite (PROPOSAL_SUITES): every script of its folder."""
     root = testsuite_dir()
     if suite == "core":
         files = sorted(p for p in root.glob("*.wast") if not p.name.startswith("simd_"))
+    elif suite == "simd":
+        files = sorted(root.glob("simd_*.wast"))
     elif suite in PROPOSAL_SUITES:
         root = root / PROPOSAL_SUITES[suite][0]
         if not root.is_dir():
