@@ -257,6 +257,13 @@ static wb_status resolve(wb_env *env, wb_instance *inst)
         wb_instance *src = NULL;
         wb_reg *g;
         wb_native_rec *n;
+#if WB_FEATURE_MULTI_MODULE
+        {
+            wb_status st = wb_mm_resolve(env, im->module);
+            if (st)
+                return st;
+        }
+#endif
         for (g = env->regs; g; g = g->next)
             if (name_eq(g->name, im->module)) {
                 src = g->inst;

@@ -14,6 +14,9 @@
 
 typedef uint64_t wb_slot; /* one operand-stack / local slot */
 
+#ifndef WB_MM_DEPTH /* multi-module: modules loaded inside each other's imports */
+#define WB_MM_DEPTH 8u
+#endif
 #ifndef WB_TRACE_MAX /* frames a trap's call stack keeps (dump-call-stack) */
 #define WB_TRACE_MAX 16u
 #endif
@@ -284,12 +287,23 @@ struct wb_env {
     uint64_t fuel_budget; /* per call; 0: unlimited                      */
     uint64_t fuel;        /* left in the running call                    */
 #endif
+#if WB_FEATURE_MULTI_MODULE
+    wb_module_reader mm_reader; /* wb_multi.c */
+    wb_module_release mm_release;
+    void *mm_user;
+    const char *mm_loading[WB_MM_DEPTH]; /* names being loaded (cycles) */
+    uint32_t mm_depth;
+#endif
 #if WB_FEATURE_DUMP_CALL_STACK
     wb_frame_info trace[WB_TRACE_MAX]; /* the last trap's frames (wb_trace.c) */
     uint32_t ntrace;                   /* how many it had (may exceed the array) */
 #endif
 };
 
+#if WB_FEATURE_MULTI_MODULE
+/* load the module `name` through the reader when nothing answers to it yet */
+wb_status wb_mm_resolve(wb_env *env, const char *name);
+#endif
 #if WB_FEATURE_DUMP_CALL_STACK
 /* the interpreter's frames at a trap, appended to env->trace (wb_trace.c) */
 void wb_trace_record(wb_env *env, const wb_instance *inst, const uint32_t *ip,

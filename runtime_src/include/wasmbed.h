@@ -167,9 +167,23 @@ const uint8_t *wb_module_custom_section(const wb_module *module, const char *nam
 wb_status wb_instantiate(wb_env *env, wb_module *module, wb_instance **out);
 void wb_instance_free(wb_instance *inst);
 /* Make an instance's exports importable under `name` (the spec's
- * `register`). A later registration of the same name replaces it. */
+ * `register`). A later registration of the same name replaces it. Every
+ * later wb_instantiate resolves imports whose module name is `name` from
+ * this instance's exports (several modules linked by name: multi-module). */
 wb_status wb_register_instance(wb_env *env, const char *name,
                                wb_instance *inst);
+/* multi-module: an import naming a module that is neither registered nor a
+ * native module asks the reader for its bytes (WB_ERR_NOT_FOUND: no such
+ * module, the import stays unknown). The module is loaded, instantiated
+ * (its own imports resolve the same way, up to WB_MM_DEPTH levels; a cycle
+ * is a LINK error) and registered under that name, so every later importer
+ * shares the one instance. `release` (may be NULL) gets the bytes back once
+ * loaded. Without the feature: WB_ERR_UNSUPPORTED. docs/embedding.md */
+typedef wb_status (*wb_module_reader)(void *user, const char *name, const uint8_t **bytes,
+                                      uint32_t *size);
+typedef void (*wb_module_release)(void *user, const uint8_t *bytes, uint32_t size);
+wb_status wb_set_module_reader(wb_env *env, wb_module_reader reader,
+                               wb_module_release release, void *user);
 /* wasi-threads (feature wasi-threads, on a port with threads): registers
  * `wasi.thread-spawn` in env. A module importing a shared memory from "env"
  * gets it made at instantiation; each thread it spawns runs in a new

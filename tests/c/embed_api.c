@@ -2,6 +2,7 @@
  * Host checks of embedding-API features (tests/test_embed_api.py):
  *   custom  M.wasm    load-custom-section: the sections "alpha" and "beta"
  *   stack   M.wasm    dump-call-stack / copy-call-stack (module: test_embed_api.py STACK_WAT)
+ *   multi   lib app a b nope   multi-module: registration by name, the module reader
  * Prints OK at the end when every CHECK held.
  */
 #include <stdio.h>
@@ -188,12 +189,120 @@ static int stack(wb_env *env, const char *path)
     return 0;
 }
 
+/* ---- several modules ---------------------------------------------------------- */
+struct reader_ctx {
+    const char *names[4], *paths[4];
+    int reads, releases;
+};
+
+static wb_status reader(void *user, const char *name, const uint8_t **bytes, uint32_t *size)
+{
+    struct reader_ctx *rc = (struct reader_ctx *)user;
+    int k;
+    for (k = 0; k < 4; k++)
+        if (rc->names[k] && !strcmp(rc->names[k], name)) {
+            *bytes = read_file(rc->paths[k], size);
+            rc->reads++;
+            return *bytes ? WB_OK : WB_ERR_NOT_FOUND;
+        }
+    return WB_ERR_NOT_FOUND;
+}
+
+static void release(void *user, const uint8_t *bytes, uint32_t size)
+{
+    struct reader_ctx *rc = (struct reader_ctx *)user;
+    memset((void *)bytes, 0xEE, size); /* nothing may point into them */
+    free((void *)bytes);
+    rc->releases++;
+}
+
+static wb_instance *instance(wb_env *env, const char *path, wb_status want)
+{
+    wb_module *m = load(env, path);
+    wb_instance *inst = NULL;
+    wb_status st = wb_instantiate(env, m, &inst);
+    if (st != want)
+        printf("instantiate %s: %d %s\n", path, (int)st, wb_last_error(env));
+    CHECK(st == want);
+    wb_module_free(m);
+    return inst;
+}
+
+static int multi(char **files)
+{
+    const char *lib = files[0], *app = files[1], *a = files[2], *b = files[3], *nope = files[4];
+    wb_env *env;
+    wb_instance *l, *x, *y;
+    uint32_t v = 0;
+    struct reader_ctx rc;
+
+    /* by hand: the embedder registers lib, app's imports resolve from it */
+    CHECK(wb_env_new(NULL, &env) == WB_OK);
+    l = instance(env, lib, WB_OK);
+    CHECK(wb_register_instance(env, "lib", l) == WB_OK);
+    x = instance(env, app, WB_OK);
+    CHECK(call_i32(env, x, "run", 1, 5, &v) == WB_OK && v == 105);
+    {
+        wb_func *f;
+        wb_value arg;
+        arg.type = WB_I32;
+        arg.of.i64 = 0;
+        arg.of.i32 = 7;
+        CHECK(wb_export_func(l, "poke", &f) == WB_OK && wb_call(env, f, &arg, 1, NULL, 0) == WB_OK);
+    }
+    CHECK(call_i32(env, x, "peek", 0, 0, &v) == WB_OK && v == 7); /* one shared memory */
+    wb_instance_free(l); /* the registration and app keep lib alive */
+    CHECK(call_i32(env, x, "run", 1, 1, &v) == WB_OK && v == 101);
+    /* without a registration the import is unknown, named */
+    y = instance(env, nope, WB_ERR_LINK);
+    CHECK(y == NULL && strstr(wb_last_error(env), "unknown import nope.x") != NULL);
+    wb_env_free(env);
+
+    /* through the reader: lib is loaded on the first import of it, then shared */
+    memset(&rc, 0, sizeof rc);
+    rc.names[0] = "lib";
+    rc.paths[0] = lib;
+    rc.names[1] = "a";
+    rc.paths[1] = a;
+    rc.names[2] = "b";
+    rc.paths[2] = b;
+    CHECK(wb_env_new(NULL, &env) == WB_OK);
+#if WANT_MULTI
+    CHECK(wb_set_module_reader(env, reader, release, &rc) == WB_OK);
+    x = instance(env, app, WB_OK);
+    y = instance(env, app, WB_OK);
+    CHECK(rc.reads == 1 && rc.releases == 1);
+    CHECK(x && y && call_i32(env, x, "run", 1, 2, &v) == WB_OK && v == 102);
+    CHECK(y && call_i32(env, y, "peek", 0, 0, &v) == WB_OK && v == 0);
+    /* a cycle a -> b -> a is refused, naming the module */
+    instance(env, a, WB_ERR_LINK);
+    CHECK(strstr(wb_last_error(env), "module import cycle through b") != NULL);
+    /* a name the reader does not know stays an unknown import */
+    instance(env, nope, WB_ERR_LINK);
+    CHECK(strstr(wb_last_error(env), "unknown import nope.x") != NULL);
+#else
+    CHECK(wb_set_module_reader(env, reader, release, &rc) == WB_ERR_UNSUPPORTED);
+    CHECK(strstr(wb_last_error(env), "multi-module") != NULL);
+    instance(env, app, WB_ERR_LINK);
+    CHECK(rc.reads == 0);
+#endif
+    wb_env_free(env);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     wb_env *env;
     if (argc < 3) {
         printf("usage: embed_api MODE FILES...\n");
         return 2;
+    }
+    if (!strcmp(argv[1], "multi")) {
+        if (argc < 7)
+            return 2;
+        multi(argv + 2);
+        printf("%s\n", failures ? "FAILED" : "OK");
+        return failures != 0;
     }
     CHECK(wb_env_new(NULL, &env) == WB_OK);
     if (!strcmp(argv[1], "custom"))

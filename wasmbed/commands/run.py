@@ -44,6 +44,10 @@ def add_app_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--arg", action="append", default=[], metavar="VALUE",
                         help="an argument for -f NAME (repeat; typed by the export's signature: "
                              "5, -1, 0x10, 1.5, nan)")
+    parser.add_argument("--module", action="append", default=[], metavar="NAME=PATH",
+                        help="load PATH.wasm first and register it as NAME, so the app's "
+                             "imports from module NAME resolve to its exports (repeat; in "
+                             "order, so a later module may import an earlier one)")
     from wasmbed.run import fuel
     from wasmbed.run import wasi_cli
     fuel.add_option(parser)
@@ -92,6 +96,7 @@ def _run_app(target: Any, app: Path, module: bytes, timeout: float,
     if function:
         from wasmbed.run import wasmsig
         call = wasmsig.call_values(module, function, raw_args, app)
+    deps = dependency_modules(getattr(args, "module", None) or [])
     factor = float(getattr(target, "timeout_factor", 1.0) or 1.0)
     with target:
         client = target.start()
@@ -100,6 +105,12 @@ def _run_app(target: Any, app: Path, module: bytes, timeout: float,
             client.reset()
             from wasmbed.run import fuel
             fuel.apply(client, getattr(args, "fuel", None))
+            for name, path, data in deps:  # --module NAME=PATH, registered in order
+                try:
+                    client.register(client.load(data, timeout=30.0 * factor,
+                                                window=upload_window(target)), name)
+                except RemoteError as err:
+                    raise outcome.AppLoadError(f"{path} (--module {name}): {err}") from None
             with upload_progress(len(module), app) as progress:
                 handle = client.load(module, timeout=30.0 * factor, progress=progress,
                                      window=upload_window(target))
@@ -135,6 +146,20 @@ def _run_app(target: Any, app: Path, module: bytes, timeout: float,
             where = f" [{describe()}]" if describe else ""
             raise outcome.TargetFailure(
                 f"{app}: the agent failed while running: {err}{where}") from None
+
+
+def dependency_modules(specs: list[str]) -> list[tuple[str, Path, bytes]]:
+    """--module NAME=PATH options: (name, path, bytes), with clear errors."""
+    out: list[tuple[str, Path, bytes]] = []
+    for spec in specs:
+        name, sep, path = spec.partition("=")
+        if not sep or not name or not path:
+            raise WasmbedError(f"--module {spec!r}: expected NAME=PATH (e.g. --module "
+                               "lib=lib.wasm)")
+        if any(n == name for n, _, _ in out):
+            raise WasmbedError(f"--module {name!r} given twice")
+        out.append((name, Path(path), read_app(Path(path))))
+    return out
 
 
 def call_stack_text(err: Any) -> str:

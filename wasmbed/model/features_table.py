@@ -392,9 +392,12 @@ ROWS: list[dict[str, Any]] = [
          "Reports how much memory each module, instance and execution context occupies.",
          flags=("WAMR_BUILD_MEMORY_PROFILING",)),
     _row("multi-module", "B", EXTENSION, "Multi-module",
-         NOT_YET,
+         WORKS,
          "Resolves a module's imports by loading the modules it names through an "
-         "embedder-supplied reader (beyond registering instances by hand).",
+         "embedder-supplied reader (beyond registering instances by hand). wasmbed: "
+         "wb_set_module_reader (loaded once, registered, shared; cycles refused); "
+         "registration by name (wb_register_instance, `wasmbed run --module NAME=PATH`) "
+         "in every build.",
          flags=("WAMR_BUILD_MULTI_MODULE",)),
     _row("perf-profiling", "B", EXTENSION, "Perf profiling",
          NOT_YET,
