@@ -71,9 +71,7 @@ def board_macros(board: Board, platform: Platform, keys: list[str],
     macros["WB_PORT_HAS_MALLOC"] = "1" if platform.has_malloc else "0"
     # the wb_port.h thread calls: POSIX threads in the host port (port_host_thread.c)
     macros["WB_PORT_HAS_THREADS"] = "1" if (platform.port == "host" and platform.kind == "posix"
-                                            and platform.capabilities.get("threads")) else "0"
-    # the wb_port.h thread calls: POSIX threads in the host port (port_host_thread.c)
-    macros["WB_PORT_HAS_THREADS"] = "1" if (platform.port == "host" and platform.kind == "posix"
+                                            and platform.name != "windows"  # no POSIX threads
                                             and platform.capabilities.get("threads")) else "0"
     macros["WB_BOARD_NAME"] = _c_string(board.name)
     macros["WB_BOARD_TRIPLE"] = _c_string(board.triple)
