@@ -181,6 +181,38 @@ def test_aot_module_runs_and_traps_like_the_interpreter(agent: HostTarget, progr
     assert _call(agent, h, "load", Value("i32", 65532)) == ["i32:0x0"]
 
 
+GROUPED = """
+(module
+  (memory 1)
+  (func (export "two") (param i32 i32)
+    (i32.store (local.get 0) (local.get 1))
+    (i32.store (i32.add (local.get 0) (i32.const 8)) (local.get 1)))
+  (func (export "get") (param i32) (result i32) (i32.load (local.get 0)))
+  (func (export "wrap") (param i32) (result i32)
+    (i32.add (i32.load (i32.add (local.get 0) (i32.const 4)))
+             (i32.load (i32.add (local.get 0) (i32.const 8))))))
+"""
+
+
+def test_grouped_bounds_checks_trap_exactly_where_single_checks_would(agent: HostTarget) -> None:
+    src = wat(GROUPED)
+    _, c_src = compiler.translate(src)
+    assert "goto K" in c_src   # the two accesses of "two" share one test
+    h = agent.client.load(compiler.compile_module(src, compiler.target_for("host")))
+    agent.client.invoke(h, "two", [Value("i32", 100), Value("i32", 7)])
+    assert _call(agent, h, "get", Value("i32", 108)) == ["i32:0x7"]
+    agent.client.invoke(h, "two", [Value("i32", 0), Value("i32", 3)])
+    agent.client.invoke(h, "two", [Value("i32", 4), Value("i32", 7)])
+    # the second store is out of bounds: the first one has happened
+    err = _trap(agent, h, "two", Value("i32", 65528), Value("i32", 9))
+    assert err.remote_message.startswith("out of bounds memory access")
+    assert _call(agent, h, "get", Value("i32", 65528)) == ["i32:0x9"]
+    # 32-bit wrap-around: 0xFFFFFFFC + 4 and + 8 address 0 and 4, in bounds
+    assert _call(agent, h, "wrap", Value("i32", 0xFFFFFFFC)) == ["i32:0xa"]
+    err = _trap(agent, h, "wrap", Value("i32", 0xFFFFFFF8))   # 0xFFFFFFFC: out of bounds
+    assert err.remote_message.startswith("out of bounds memory access")
+
+
 def test_aot_and_interpreted_modules_link_both_ways(agent: HostTarget) -> None:
     c = agent.client
     lib = wat('(module (func (export "twice") (param i32) (result i32) '

@@ -197,6 +197,25 @@ DEPTH_DEC = "@DEPTH_DEC@"
 #: a leaf function with at most this many C locals skips the entry checks: it calls nothing,
 #: so its frame is bounded and the callers' checks leave room for it
 LEAF_LOCALS = 64
+#: opcodes that end a straight-line run (control flow)
+CONTROL = frozenset((0x00, 0x02, 0x03, 0x04, 0x05, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F))
+#: a straight-line run is translated at most this many instructions at a time (its fast
+#: copy doubles its C)
+RUN_OPS = 400
+
+
+#: the address of an access, once checked
+P = "(m0 + (uintptr_t)ea)"
+
+
+def _span(addrs: set[tuple[int, int, int]]) -> int:
+    """Bytes from the lowest constant to the highest end of accesses (c, offset, size)."""
+    return max(c + off + size for c, off, size in addrs) - min(c for c, _, _ in addrs)
+
+
+def _s32(k: int) -> int:
+    k &= 0xFFFFFFFF
+    return k - (1 << 32) if k & 0x80000000 else k
 
 
 class TranslateError(WasmbedError):
@@ -303,6 +322,16 @@ class FuncEmitter:
         self.frames: list[Frame] = []
         self.labels = 0
         self.has_mem = mod.nmems > 0
+        # straight-line runs (see run()): symbolic i32 values (local, constant) meaning
+        # "the local's value at the start of the run + constant" (mod 2^32), or ("#", k)
+        self.syms: dict[int, tuple[object, int] | None] = {}
+        self.lsyms: dict[int, tuple[object, int] | None] = {}
+        self.op_pos = 0
+        self.members: dict[int, tuple[int, int, int, int]] = {}  # pos -> local, c, off, size
+        self.fast: dict[int, tuple[str, int]] = {}   # local -> (C base t, lowest c)
+        self.group = True
+        self.kpoints: set[int] = set()               # runs with a group test
+        self.checked: list[str] = []                 # the checked copy of the body
         self.mem_min = mod.mem_mins[0] if mod.mem_mins else 0
         self.calls = False
 
@@ -314,7 +343,15 @@ class FuncEmitter:
 
     def push(self, tc: str) -> str:
         self.stack.append(tc)
+        self.syms[len(self.stack) - 1] = None
         return self.var(len(self.stack) - 1, tc)
+
+    def sym(self, k: int = 0) -> tuple[object, int] | None:
+        """The symbolic value of the k-th stack slot from the top (before popping)."""
+        return self.syms.get(len(self.stack) - 1 - k)
+
+    def set_sym(self, v: tuple[object, int] | None) -> None:
+        self.syms[len(self.stack) - 1] = v
 
     def pop(self) -> str:
         tc = self.stack.pop()
@@ -366,13 +403,13 @@ class FuncEmitter:
                  for k, tc in enumerate(self.results)]
         return lines + [DEPTH_DEC, "return;"]
 
-    def mem_addr(self, r: Reader, size: int) -> tuple[str, str]:
+    def mem_addr(self, r: Reader) -> int:
+        """The offset of a memarg (memory 0 only)."""
         align = r.uleb()
         if align & 0x40:
             if r.uleb() != 0:
                 raise TranslateError("the AOT compiler handles memory 0 only")
-        off = r.uleb()
-        return f"{off}u", f"{size}u"
+        return r.uleb()
 
     def bounds(self, size: int) -> str:
         """The check of `ea` for an access of `size` bytes. Memory never shrinks below its
@@ -416,6 +453,21 @@ class FuncEmitter:
 
     # -- translation -------------------------------------------------------------
     def translate(self) -> list[str]:
+        """The function's C. When some run got grouped checks (see run()), the body is
+        translated a second time with a check at every access (the checked copy), entered
+        only where a grouped test fails, at the label K<position> of that run; it never
+        jumps back, so what the C compiler knows in the fast copy stays intact."""
+        self.body_pass(group=True)
+        if self.kpoints:
+            fast = self.out
+            self.out, self.stack, self.frames = [], [], []
+            self.body_pass(group=False)
+            self.checked = self.out
+            self.out = fast
+        return self.finish()
+
+    def body_pass(self, group: bool) -> None:
+        self.group = group
         m = self.mod
         r = Reader(m.data, self.body.start, self.body.end)
         self.frames.append(Frame("func", 0, (), tuple(self.results), 0))
@@ -423,11 +475,95 @@ class FuncEmitter:
             f = self.frames[-1]
             if f.dead:
                 self.skip_dead(r)
+            if self.has_mem and r.data[r.pos] not in CONTROL:
+                self.run(r)
+                continue
+            self.op_pos = r.pos
             op = r.u8()
             self.op(op, r)
         if r.pos != self.body.end:
             raise TranslateError(f"function {self.idx}: code after the final end")
-        return self.finish()
+
+    def run_ops(self, r: Reader) -> None:
+        n = 0
+        while r.pos < r.end and r.data[r.pos] not in CONTROL and n < RUN_OPS:
+            self.op_pos = r.pos
+            op = r.u8()
+            self.op(op, r)
+            n += 1
+
+    def run(self, r: Reader) -> None:
+        """A straight-line run (no branch in or out), its bounds checks grouped.
+
+        Accesses that address `local + constant` off the same local's value at the start
+        of the run (two or more different addresses) get one test at the start of the run
+        that all of them are in bounds without 32-bit wrap-around; then each needs no check
+        and its address is a constant displacement from one base. When a test fails, the
+        code jumps to the same place in the checked copy of the function (label
+        K<position>), which checks every access on its own, so a trap happens exactly
+        where, and after exactly the stores, it would without the grouping. Memory only
+        grows, so a call or memory.grow inside the run keeps the test true (addresses use
+        the reloaded base). The run is translated twice: once to find the accesses, once
+        to emit."""
+        start = r.pos
+        if not self.group:
+            if start in self.kpoints:
+                self.emit(f"K{start}:;")
+            self.run_ops(r)
+            return
+        mark = len(self.out)
+        stack = list(self.stack)
+        self.syms, self.lsyms, self.members = {}, {}, {}
+        self.run_ops(r)
+        groups: dict[int, set[tuple[int, int, int]]] = {}
+        for loc, c, off, size in self.members.values():
+            groups.setdefault(loc, set()).add((c, off, size))
+        # one address: the C compiler merges its checks already; a span of more than a
+        # page is not worth a test
+        groups = {k: v for k, v in groups.items() if len(v) >= 2 and _span(v) <= 65536}
+        if not groups:
+            return
+        end, end_stack = r.pos, list(self.stack)
+        del self.out[mark:]
+        self.stack, self.syms, self.lsyms = stack, {}, {}
+        self.fast = {}
+        conds = []
+        for loc, addrs in sorted(groups.items()):
+            lo = min(c for c, _, _ in addrs)
+            self.fast[loc] = (f"(uint32_t)(g{loc} + 0x{lo & 0xFFFFFFFF:x}u)", lo)
+            conds.append(self.group_test(loc, addrs))
+        self.emit("{ uint32_t " + ", ".join(f"g{k} = l{k}" for k in sorted(groups)) + ";")
+        self.emit(f"if (UNLIKELY(!({' && '.join(conds)}))) goto K{start};")
+        self.kpoints.add(start)
+        r.pos = start
+        try:
+            self.run_ops(r)
+        finally:
+            self.fast = {}
+        if r.pos != end or self.stack != end_stack:
+            raise TranslateError(f"function {self.idx}: internal error: a run translated "
+                                 "differently the second time")
+        self.emit("}")
+
+    def group_test(self, loc: int, addrs: set[tuple[int, int, int]]) -> str:
+        """With t = (uint32)(local + lowest c), every address is t + (c - lowest c) without
+        wrap-around and in bounds when t + span <= memory size (span: from the lowest c
+        to the highest end). Against the declared minimum first (a constant the C compiler
+        can fold where it knows the local's range), then the current size."""
+        t, _ = self.fast[loc]
+        span = _span(addrs)
+        low = self.mem_min * 65536 - span
+        cond = f"(uint64_t){t} + {span}u <= ms0"
+        return f"({t} <= {low}u || {cond})" if low >= 0 else f"({cond})"
+
+    def access(self, size: int, off: int, a: str, asym: tuple[object, int] | None) -> str:
+        """The check of one access and its address `ea` (no check under a group test)."""
+        if asym is not None and isinstance(asym[0], int):
+            self.members[self.op_pos] = (asym[0], asym[1], off, size)
+            if asym[0] in self.fast:
+                t, lo = self.fast[asym[0]]
+                return f"uint64_t ea = (uint64_t){t} + {asym[1] - lo + off}u;"
+        return f"uint64_t ea = (uint64_t){a} + {off}u; {self.bounds(size)}"
 
     def skip_dead(self, r: Reader) -> None:
         depth = 0
@@ -456,28 +592,36 @@ class FuncEmitter:
         if op in SIMPLE:
             ops, res, expr = SIMPLE[op]
             if len(ops) == 2:
+                sa, sb = self.sym(1), self.sym()
                 b = self.pop()
                 a = self.pop()
                 e(f"{self.push(res)} = {expr.format(a=a, b=b)};")
+                if op in (0x6A, 0x6B) and sa is not None and sb is not None:
+                    if sb[0] == "#":
+                        self.set_sym((sa[0], _s32(sa[1] + sb[1] if op == 0x6A else sa[1] - sb[1])))
+                    elif sa[0] == "#" and op == 0x6A:
+                        self.set_sym((sb[0], _s32(sa[1] + sb[1])))
             else:
                 a = self.pop()
                 e(f"{self.push(res)} = {expr.format(a=a)};")
             return
         if op in LOADS:
             tc, size, expr = LOADS[op]
-            off, n = self.mem_addr(r, size)
+            off = self.mem_addr(r)
+            asym = self.sym()
             a = self.pop()
             d = self.push(tc)
-            e(f"{{ uint64_t ea = (uint64_t){a} + {off}; {self.bounds(size)} "
-              f"{d} = {expr.format(p='(m0 + (uintptr_t)ea)')}; }}")
+            chk = self.access(size, off, a, asym)
+            e(f"{{ {chk} {d} = {expr.format(p=P)}; }}")
             return
         if op in STORES:
             tc, size, stmt = STORES[op]
-            off, n = self.mem_addr(r, size)
+            off = self.mem_addr(r)
+            asym = self.sym(1)
             v = self.pop()
             a = self.pop()
-            e(f"{{ uint64_t ea = (uint64_t){a} + {off}; {self.bounds(size)} "
-              f"{stmt.format(p='(m0 + (uintptr_t)ea)', v=v)}; }}")
+            chk = self.access(size, off, a, asym)
+            e(f"{{ {chk} {stmt.format(p=P, v=v)}; }}")
             return
         if op in TRUNC:
             src, res, kind = TRUNC[op]
@@ -639,6 +783,7 @@ class FuncEmitter:
         b = self.pop()
         a = self.top()
         self.emit(f"{a} = {cond} ? {a} : {b};")
+        self.set_sym(None)
 
     def op_1c(self, r: Reader) -> None:
         for _ in range(r.uleb()):
@@ -648,13 +793,17 @@ class FuncEmitter:
     def op_20(self, r: Reader) -> None:
         i = r.uleb()
         self.emit(f"{self.push(self.locals[i])} = l{i};")
+        if self.locals[i] == "i":
+            self.set_sym(self.lsyms.get(i, (i, 0)))
 
     def op_21(self, r: Reader) -> None:
         i = r.uleb()
+        self.lsyms[i] = self.sym()
         self.emit(f"l{i} = {self.pop()};")
 
     def op_22(self, r: Reader) -> None:
         i = r.uleb()
+        self.lsyms[i] = self.sym()
         self.emit(f"l{i} = {self.top()};")
 
     def op_23(self, r: Reader) -> None:
@@ -691,6 +840,7 @@ class FuncEmitter:
     def op_41(self, r: Reader) -> None:
         v = r.sleb(32) & 0xFFFFFFFF
         self.emit(f"{self.push('i')} = 0x{v:x}u;")
+        self.set_sym(("#", _s32(v)))
 
     def op_42(self, r: Reader) -> None:
         v = r.sleb(64) & 0xFFFFFFFFFFFFFFFF
@@ -793,8 +943,10 @@ class FuncEmitter:
                     for line in self.out]
         if self.has_mem:
             head.append("    " + RELOAD)
-        tail = ["T:", f"    return{zero};", "}"]
-        return head + self.out + tail
+        tail = ["T:", f"    return{zero};"]
+        checked = [line.replace(DEPTH_DEC + " ", "").replace(DEPTH_DEC, "")
+                   for line in self.checked]
+        return head + self.out + tail + checked + ["}"]
 
     def signature(self) -> str:
         rt = "void" if len(self.results) != 1 else CTYPE[self.results[0]]
