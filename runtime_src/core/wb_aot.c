@@ -463,7 +463,7 @@ static int32_t rt_memory_grow(wb_aot_ctx *c, uint32_t mem, uint32_t delta)
 
 static void rt_memory_init(wb_aot_ctx *c, uint32_t seg, uint32_t d, uint32_t s, uint32_t n)
 {
-    if (wb_memory_init_seg(INST(c), 0, seg, d, s, n))
+    if (wb_memory_init_seg(INST(c), seg, d, s, n))
         c->trap = WB_AOT_TRAP_MEMORY;
 }
 

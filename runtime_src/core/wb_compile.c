@@ -658,16 +658,16 @@ static void op_call(comp *cc, const wb_functype *t)
  * memory 0 compiles to (memory 0, 32-bit, keeps the hot loop's opcodes). */
 static int mem_check_idx(comp *cc, uint32_t idx)
 {
-    if (cc->r->st)
-        return 1;
 #if WB_VALIDATE
     if (idx >= cc->m->nmems)
         return wb_rd_fail(cc->r, WB_ERR_INVALID, "unknown memory");
 #endif
-    (void)idx; /* mini loader */
+    (void)cc; /* mini loader */
+    (void)idx;
     return 0;
 }
 
+#if WB_FEATURE_MEMORY64
 static uint8_t mem_at(comp *cc, uint32_t idx)
 {
     return idx < cc->m->nmems && cc->m->mems[idx].idx64 ? WB_I64 : WB_I32;
@@ -677,23 +677,33 @@ static uint8_t table_at(comp *cc, uint32_t idx)
 {
     return idx < cc->m->ntables && cc->m->tables[idx].idx64 ? WB_I64 : WB_I32;
 }
-
-/* memory.size/grow/init/copy/fill: a memory index (multi-memory), else 0x00 */
-static uint32_t rd_memidx(comp *cc)
-{
-#if WB_FEATURE_MULTI_MEMORY
-    return wb_rd_u32(cc->r);
-#else
-    if (wb_rd_u8(cc->r) != 0)
-        wb_rd_fail(cc->r, WB_ERR_MALFORMED, "zero byte expected");
-    return 0;
+#else /* every memory and table 32-bit: the checks below fold away */
+#define mem_at(cc, idx) ((uint8_t)WB_I32)
+#define table_at(cc, idx) ((uint8_t)WB_I32)
 #endif
-}
+
+/* memory.size/grow/init/copy/fill: v = a memory index (multi-memory), else a
+ * 0x00 byte (v = 0; the instruction returns when it is not) */
+#if WB_FEATURE_MULTI_MEMORY
+#define RD_MEMIDX(v) ((v) = wb_rd_u32(cc->r))
+#else
+#define RD_MEMIDX(v)                                                      \
+    do {                                                                  \
+        (v) = 0;                                                          \
+        MALFORMED(wb_rd_u8(cc->r) != 0, "zero byte expected");            \
+    } while (0)
+#endif
 
 /* A memarg: alignment exponent, memory index (flag 0x40, multi-memory) and
  * offset (u64 with memory64; an offset must fit the memory's address type).
  * Fails the reader on a malformed / invalid one. */
-static void rd_memarg(comp *cc, uint32_t *align, uint32_t *mi, uint64_t *off)
+#if WB_FEATURE_MEMORY64
+typedef uint64_t wb_moff; /* a memarg offset */
+#else
+typedef uint32_t wb_moff;
+#endif
+#if WB_MX
+static void rd_memarg(comp *cc, uint32_t *align, uint32_t *mi, wb_moff *off)
 {
     wb_reader *r = cc->r;
     *align = wb_rd_u32(r);
@@ -722,6 +732,7 @@ static void rd_memarg(comp *cc, uint32_t *align, uint32_t *mi, uint64_t *off)
         wb_rd_fail(r, WB_ERR_INVALID, "offset out of range");
 #endif
 }
+#endif
 
 #if WB_MX
 static void emit_mx(comp *cc, uint32_t sub, uint32_t imm)
@@ -765,7 +776,7 @@ static void op_fc(comp *cc)
     switch (sub) {
     case 8: /* memory.init */
         a = rd_idx(cc);
-        b = rd_memidx(cc);
+        RD_MEMIDX(b);
         if (mem_check_idx(cc, b))
             return;
         if (!cc->lc->has_data_count)
@@ -794,9 +805,11 @@ static void op_fc(comp *cc)
         return;
     case 10: /* memory.copy dst src */
     case 11: /* memory.fill */
-        a = rd_memidx(cc);
-        b = sub == 10 ? rd_memidx(cc) : a;
-        if (mem_check_idx(cc, a) || mem_check_idx(cc, b))
+        RD_MEMIDX(a);
+        b = a;
+        if (sub == 10)
+            RD_MEMIDX(b);
+        if (mem_check_idx(cc, a) || (b != a && mem_check_idx(cc, b)))
             return;
         /* n: i64 only when both memories are 64-bit */
         pop(cc, mem_at(cc, a) == WB_I64 && mem_at(cc, b) == WB_I64 ? WB_I64 : WB_I32);
@@ -1314,7 +1327,7 @@ static void instr(comp *cc, uint8_t op)
         return;
     case 0x3F:
     case 0x40:
-        a = rd_memidx(cc);
+        RD_MEMIDX(a);
         if (mem_check_idx(cc, a))
             return;
         t1 = mem_at(cc, a);
@@ -1395,11 +1408,22 @@ static void instr(comp *cc, uint8_t op)
     if (op >= 0x28 && op <= 0x3E) {
         unsigned k = (unsigned)(op - 0x28u) * 2u;
         uint32_t align, mi;
-        uint64_t off;
+        wb_moff off;
         uint8_t t = letter(mem_sig[k + 1]), at;
+#if WB_MX
         rd_memarg(cc, &align, &mi, &off);
         if (r->st)
             return;
+#else /* the classic build: memory 0, a u32 offset */
+        align = wb_rd_u32(r);
+        off = wb_rd_u32(r);
+        mi = 0;
+        if (r->st)
+            return;
+        MALFORMED(align >= 32u, "malformed memop flags");
+        if (mem_check_idx(cc, mi))
+            return;
+#endif
         INVALID(align > (uint32_t)(mem_sig[k] - '0'),
                 "alignment must not be larger than natural");
         at = mem_at(cc, mi);
@@ -1413,7 +1437,7 @@ static void instr(comp *cc, uint8_t op)
 #if WB_MX
         if (mi || at == WB_I64) {
             emit_mx(cc, WB_MX_LOAD + op - 0x28u, mi);
-            emit2(cc, (uint32_t)off, (uint32_t)(off >> 32));
+            emit2(cc, (uint32_t)off, (uint32_t)((uint64_t)off >> 32));
             return;
         }
 #endif

@@ -19,6 +19,13 @@
 #define WB_MAX_TABLE 10000000u
 #endif
 
+/* memory64: an import's address type must match the export's (else always equal) */
+#if WB_FEATURE_MEMORY64
+#define WB_IDX64_DIFFER(a, b) ((a) != (b))
+#else
+#define WB_IDX64_DIFFER(a, b) 0
+#endif
+
 /* ---- growth ----------------------------------------------------------------- */
 int32_t wb_memory_grow(wb_env *env, wb_memory *mem, uint32_t delta)
 {
@@ -123,17 +130,20 @@ wb_status wb_table_init_seg(wb_instance *inst, uint32_t tab, uint32_t seg,
     return WB_OK;
 }
 
-wb_status wb_memory_init_seg(wb_instance *inst, uint32_t mem, uint32_t seg,
-                             uint64_t d, uint32_t s, uint32_t n)
+wb_status wb_memory_init_seg(wb_instance *inst, uint32_t seg, uint32_t d,
+                             uint32_t s, uint32_t n)
 {
+#if WB_FEATURE_MEMORY64 || WB_FEATURE_MULTI_MEMORY
+    return wb_memory_init_segx(inst, 0, seg, d, s, n);
+#else
     const wb_data *ds = &inst->module->datas[seg];
-    wb_memory *m = inst->mems[mem];
+    wb_memory *m = inst->mems[0];
     uint32_t len = inst->data_dropped[seg] ? 0 : ds->len;
-    uint64_t size = (uint64_t)m->pages * WB_PAGE;
-    if ((uint64_t)s + n > len || d > size || n > size - d) /* d: 64-bit with memory64 */
+    if ((uint64_t)s + n > len || (uint64_t)d + n > (uint64_t)m->pages * WB_PAGE)
         return wb_fail(inst->env, WB_ERR_TRAP, "out of bounds memory access");
-    memcpy(m->data + (size_t)d, ds->bytes + s, n);
+    memcpy(m->data + d, ds->bytes + s, n);
     return WB_OK;
+#endif
 }
 
 /* ---- import resolution ---------------------------------------------------------- */
@@ -308,7 +318,7 @@ static wb_status resolve(wb_env *env, wb_instance *inst)
         case 1: {
             wb_table *t = src->tables[ex->index];
             const wb_limits *l = &m->tables[im->index];
-            if (t->type != l->elem || t->idx64 != l->idx64 ||
+            if (t->type != l->elem || WB_IDX64_DIFFER(t->idx64, l->idx64) ||
                 !limits_ok(t->size, t->max, t->max != WB_NONE, l))
                 return wb_fail(env, WB_ERR_LINK, "incompatible import type");
             inst->tables[im->index] = t;
@@ -316,7 +326,7 @@ static wb_status resolve(wb_env *env, wb_instance *inst)
         }
         case 2: {
             wb_memory *mm = src->mems[ex->index];
-            if (mm->idx64 != m->mems[im->index].idx64 ||
+            if (WB_IDX64_DIFFER(mm->idx64, m->mems[im->index].idx64) ||
                 !limits_ok(mm->pages, mm->max, mm->has_max, &m->mems[im->index]))
                 return wb_fail(env, WB_ERR_LINK, "incompatible import type");
 #if WB_FEATURE_SHARED_MEMORY
@@ -390,7 +400,9 @@ static wb_status build(wb_env *env, wb_instance *inst)
         if (l->min > WB_MAX_TABLE)
             return wb_fail(env, WB_ERR_NOMEM, "table too large");
         t->type = l->elem;
+#if WB_FEATURE_MEMORY64
         t->idx64 = l->idx64;
+#endif
         t->size = l->min;
         t->max = l->has_max ? l->max : WB_NONE;
         t->elems = (void **)wb_alloc(env, (size_t)l->min * sizeof(void *) + 1u);
@@ -406,7 +418,9 @@ static wb_status build(wb_env *env, wb_instance *inst)
         mm->pages = l->min;
         mm->max = l->has_max ? l->max : 65536u;
         mm->has_max = l->has_max;
+#if WB_FEATURE_MEMORY64
         mm->idx64 = l->idx64;
+#endif
 #if WB_FEATURE_SHARED_MEMORY
         /* a shared memory never moves: its maximum (at most WB_MAX_PAGES) at once */
         mm->shared = l->shared;
@@ -448,11 +462,14 @@ static wb_status initialise(wb_env *env, wb_instance *inst, int *shared)
     for (i = 0; i < m->nelems; i++) {
         const wb_elem *e = &m->elems[i];
         if (e->mode == 0) {
-            wb_slot off = eval(inst, &e->offset); /* i64 for a table64 table */
+            wb_slot off = eval(inst, &e->offset);
             if (e->table < m->ntable_imports && e->count)
                 *shared = 1;
-            st = wb_table_init_seg(inst, e->table, i,
-                                   off > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)off, 0, e->count);
+#if WB_FEATURE_MEMORY64 /* an i64 offset (table64) past 2^32 - 2 is out of bounds anyway */
+            if (off > 0xFFFFFFFFu)
+                off = 0xFFFFFFFFu;
+#endif
+            st = wb_table_init_seg(inst, e->table, i, (uint32_t)off, 0, e->count);
             if (st)
                 return st;
         }
@@ -462,7 +479,11 @@ static wb_status initialise(wb_env *env, wb_instance *inst, int *shared)
     for (i = 0; i < m->ndatas; i++) {
         const wb_data *d = &m->datas[i];
         if (d->mode == 0) {
-            st = wb_memory_init_seg(inst, d->mem, i, eval(inst, &d->offset), 0, d->len);
+#if WB_FEATURE_MEMORY64 || WB_FEATURE_MULTI_MEMORY /* memory d->mem, an i64 offset */
+            st = wb_memory_init_segx(inst, d->mem, i, eval(inst, &d->offset), 0, d->len);
+#else
+            st = wb_memory_init_seg(inst, i, (uint32_t)eval(inst, &d->offset), 0, d->len);
+#endif
             if (st)
                 return st;
             inst->data_dropped[i] = 1;

@@ -371,8 +371,13 @@ wb_status wb_call_native(wb_env *env, wb_func *f, wb_instance *caller,
                          wb_slot *sp);
 wb_status wb_table_init_seg(wb_instance *inst, uint32_t tab, uint32_t seg,
                             uint32_t d, uint32_t s, uint32_t n);
-wb_status wb_memory_init_seg(wb_instance *inst, uint32_t mem, uint32_t seg,
-                             uint64_t d, uint32_t s, uint32_t n);
+wb_status wb_memory_init_seg(wb_instance *inst, uint32_t seg, uint32_t d,
+                             uint32_t s, uint32_t n);
+#if WB_FEATURE_MEMORY64 || WB_FEATURE_MULTI_MEMORY
+/* memory.init into memory `mem` at a 64-bit address (wb_memx.c) */
+wb_status wb_memory_init_segx(wb_instance *inst, uint32_t mem, uint32_t seg, uint64_t d,
+                              uint32_t s, uint32_t n);
+#endif
 int32_t wb_memory_grow(wb_env *env, wb_memory *mem, uint32_t delta);
 #if WB_FEATURE_SHARED_MEMORY
 int32_t wb_shared_grow(wb_memory *mem, uint32_t delta); /* wb_atomic.c */

@@ -964,7 +964,7 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
     }
     OP(0xE8) { /* memory.init seg: d s n */
         sp -= 2;
-        st = wb_memory_init_seg(inst, 0, *ip++, I32(sp[0]), I32(sp[1]), I32(tos));
+        st = wb_memory_init_seg(inst, *ip++, I32(sp[0]), I32(sp[1]), I32(tos));
         if (st)
             goto out;
         POP();

@@ -207,6 +207,13 @@ static uint8_t rd_reftype(wb_reader *r)
     return t;
 }
 
+/* the type of a segment offset: i64 for a memory64 memory / table64 table */
+#if WB_FEATURE_MEMORY64
+#define WB_AT64(is64) ((is64) ? WB_I64 : WB_I32)
+#else
+#define WB_AT64(is64) WB_I32
+#endif
+
 #if WB_FEATURE_MEMORY64
 /* A 64-bit limit kept in 32 bits: larger values saturate (no build can
  * allocate 2^32 pages or table elements; comparisons keep their order). */
@@ -651,7 +658,7 @@ static int sec_elem(wb_reader *r, wb_loadctx *lc)
         if (e->mode == 0) {
             INVALID(e->table >= m->ntables, "unknown table");
             rd_cexpr(r, lc, &e->offset,
-                     e->table < m->ntables && m->tables[e->table].idx64 ? WB_I64 : WB_I32);
+                     WB_AT64(e->table < m->ntables && m->tables[e->table].idx64));
             CK();
         }
         if (flags & 3) {
@@ -742,8 +749,7 @@ static int sec_data(wb_reader *r, wb_loadctx *lc)
         CK();
         if (!d->mode) {
             INVALID(d->mem >= m->nmems, "unknown memory");
-            rd_cexpr(r, lc, &d->offset,
-                     d->mem < m->nmems && m->mems[d->mem].idx64 ? WB_I64 : WB_I32);
+            rd_cexpr(r, lc, &d->offset, WB_AT64(d->mem < m->nmems && m->mems[d->mem].idx64));
         }
         d->len = wb_rd_u32(r);
         CK();

@@ -31,6 +31,18 @@ static int fits(uint64_t a, uint64_t n, uint64_t size)
 static const uint8_t acc_size[23] = {4, 8, 4, 8, 1, 1, 2, 2, 1, 1, 2, 2, 4, 4,
                                      4, 8, 4, 8, 1, 2, 1, 2, 4};
 
+wb_status wb_memory_init_segx(wb_instance *inst, uint32_t mem, uint32_t seg, uint64_t d,
+                              uint32_t s, uint32_t n)
+{
+    const wb_data *ds = &inst->module->datas[seg];
+    wb_memory *m = inst->mems[mem];
+    uint32_t len = inst->data_dropped[seg] ? 0 : ds->len;
+    if ((uint64_t)s + n > len || !fits(d, n, mem_bytes(m)))
+        return wb_fail(inst->env, WB_ERR_TRAP, OOB);
+    memcpy(m->data + (size_t)d, ds->bytes + s, n);
+    return WB_OK;
+}
+
 static wb_status load_store(wb_extctx *x, uint32_t o)
 {
     const uint32_t *ip = x->ip;
@@ -87,9 +99,9 @@ wb_status wb_ext_mem(wb_extctx *x, uint32_t sub)
         return WB_OK;
     }
     case WB_MX_INIT: { /* seg memidx: d s n */
-        wb_status st = wb_memory_init_seg(inst, ip[1], ip[0],
-                                          mem_addr(inst->mems[ip[1]], sp[-3]),
-                                          (uint32_t)sp[-2], (uint32_t)sp[-1]);
+        wb_status st = wb_memory_init_segx(inst, ip[1], ip[0],
+                                           mem_addr(inst->mems[ip[1]], sp[-3]),
+                                           (uint32_t)sp[-2], (uint32_t)sp[-1]);
         x->sp -= 3;
         x->ip = ip + 2;
         return st;
