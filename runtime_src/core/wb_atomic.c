@@ -21,7 +21,9 @@
 
 #if WB_FEATURE_SHARED_MEMORY
 
-#if WB_PORT_HAS_THREADS && defined(__GNUC__) && defined(__GCC_ATOMIC_LLONG_LOCK_FREE) && \
+/* WB_ATOMIC_LOCKED=1 forces the port-mutex path (tests it on a host that has the builtins) */
+#if !defined(WB_ATOMIC_LOCKED) && WB_PORT_HAS_THREADS && defined(__GNUC__) &&             \
+    defined(__GCC_ATOMIC_LLONG_LOCK_FREE) && \
     __GCC_ATOMIC_CHAR_LOCK_FREE == 2 && __GCC_ATOMIC_SHORT_LOCK_FREE == 2 &&          \
     __GCC_ATOMIC_INT_LOCK_FREE == 2 && __GCC_ATOMIC_LLONG_LOCK_FREE == 2
 #define AT_BUILTIN 1
@@ -205,6 +207,13 @@ static int cas(uint8_t *p, unsigned n, uint64_t *exp, uint64_t nv)
 }
 #endif
 
+/* a load while holding the lock (the locked ld() takes it itself) */
+#if AT_BUILTIN
+#define LD_LOCKED(p, n) ld(p, n)
+#else
+#define LD_LOCKED(p, n) ld_plain(p, n)
+#endif
+
 static uint64_t apply(unsigned op, uint64_t a, uint64_t b)
 {
     switch (op) {
@@ -232,8 +241,9 @@ static int wait_on(wb_instance *inst, uint8_t *p, unsigned n, uint64_t expected,
     waiter w, **pp;
     uint64_t start = wb_port_time_us();
     int res = 0;
+    (void)inst; /* used by ENDED() with wasi-threads */
     lock();
-    if (ld(p, n) != expected) {
+    if (LD_LOCKED(p, n) != expected) {
         unlock();
         return 1;
     }

@@ -125,6 +125,10 @@ wb_status wb_call_native(wb_env *env, wb_func *f, wb_instance *caller, wb_slot *
 #endif
     if (t->nparams > WB_MAX_NATIVE_VALS || t->nresults > WB_MAX_NATIVE_VALS)
         return wb_fail(env, WB_ERR_UNSUPPORTED, "too many native values");
+#if WB_FEATURE_WASI_THREADS /* another thread exited or trapped: this one stops too */
+    if (caller && caller->wt && wb_threads_exiting(caller))
+        return wb_threads_end_status(env, caller);
+#endif
     for (i = 0; i < t->nparams; i++)
         wb_to_value(&args[i], t->types[i], sp[i]);
     memset(res, 0, sizeof(wb_value) * t->nresults);

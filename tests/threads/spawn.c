@@ -7,7 +7,8 @@
  * thread joins them by waiting on their done flags, checks the sums, prints a
  * line and exits with 0 (1 on a wrong sum). Variants: -DEXIT_FROM_THREAD
  * (a thread calls proc_exit(7) while main waits forever), -DTRAP_IN_THREAD
- * (a thread traps), -DPRINT_IN_THREADS (every thread prints 50 lines). Built by tests/test_threads.py; the commands are there.
+ * (a thread traps), -DPRINT_IN_THREADS (every thread prints 50 lines).
+ * Built by tests/test_threads.py; the commands are there.
  */
 #include <stdint.h>
 
