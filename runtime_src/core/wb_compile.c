@@ -24,6 +24,10 @@
 #include "wb_atomic.h"
 #include "wb_ext.h"
 #endif
+#if WB_FEATURE_LEGACY_EXCEPTION_HANDLING
+#include "wb_eh.h"
+#include "wb_ext.h"
+#endif
 
 #if WB_FEATURE_INTERP /* AOT-only builds validate on the host (wasmbed aot) */
 
@@ -46,7 +50,7 @@
         }                                                                 \
     } while (0)
 
-enum { K_BLOCK, K_LOOP, K_IF, K_ELSE, K_FUNC };
+enum { K_BLOCK, K_LOOP, K_IF, K_ELSE, K_FUNC, K_TRY, K_CATCH, K_CATCH_ALL };
 
 typedef struct ctl {
     uint8_t kind, unreach, dead;
@@ -82,10 +86,22 @@ typedef struct comp {
 #endif
     uint32_t last, last2; /* start of the last two emitted instructions */
     uint32_t barrier;     /* branch target: no fusion across it        */
+#if WB_FEATURE_LEGACY_EXCEPTION_HANDLING
+    uint32_t eh_groups;   /* hidden catch slot groups after the locals  */
+    uint32_t eh_need;     /* groups the body turned out to need         */
+#endif
 #if WB_FEATURE_INSTRUCTION_METERING
     uint32_t nops;        /* wasm instructions compiled so far          */
 #endif
 } comp;
+
+/* legacy EH: a catch's hidden slots sit between the locals and the operand
+ * stack (wb_eh_compile.h) */
+#if WB_FEATURE_LEGACY_EXCEPTION_HANDLING
+#define EHS(cc) ((cc)->eh_groups * WB_EH_GROUP)
+#else
+#define EHS(cc) 0u
+#endif
 
 /* Slot accounting: a v128 takes two slots, so with simd the operand stack's
  * slot height (SL), a label's (SH), the locals' slots (LBASE) and a local's
@@ -93,12 +109,12 @@ typedef struct comp {
 #if WB_FEATURE_SIMD
 #define SL(cc) ((cc)->nslots)
 #define SH(f) ((f)->sheight)
-#define LBASE(cc) ((cc)->lbase)
+#define LBASE(cc) ((cc)->lbase + EHS(cc))
 #define LSLOT(cc, a) ((cc)->lslot ? (cc)->lslot[a] : (a))
 #else
 #define SL(cc) ((cc)->nvals)
 #define SH(f) ((f)->height)
-#define LBASE(cc) ((cc)->nlocals)
+#define LBASE(cc) ((cc)->nlocals + EHS(cc))
 #define LSLOT(cc, a) (a)
 #endif
 
@@ -536,6 +552,10 @@ static void op_end(comp *cc)
 {
     ctl *f = top(cc);
     uint32_t end;
+#if WB_FEATURE_LEGACY_EXCEPTION_HANDLING
+    if (f->kind == K_TRY && f->target != WB_NONE) /* a try without catch */
+        cc->m->eh[f->target].end = here(cc);
+#endif
     pop_n(cc, f->nr, f->rt);
     INVALID(cc->nvals != f->height, "type mismatch");
 #if WB_VALIDATE
@@ -645,6 +665,8 @@ static void op_br_table(comp *cc)
     }
     set_unreachable(cc);
 }
+
+#include "wb_eh_compile.h"
 
 static void op_call(comp *cc, const wb_functype *t)
 {
@@ -1085,6 +1107,10 @@ static void instr(comp *cc, uint8_t op)
     ctl *f;
     uint8_t t1, t2;
 
+#if WB_FEATURE_LEGACY_EXCEPTION_HANDLING
+    if (eh_instr(cc, op))
+        return;
+#endif
     switch (op) {
     case 0x00:
         emit_op(cc, OP_UNREACHABLE);
@@ -1460,7 +1486,32 @@ static void instr(comp *cc, uint8_t op)
     MALFORMED(1, "illegal opcode");
 }
 
+#if WB_FEATURE_LEGACY_EXCEPTION_HANDLING
+static wb_status compile_once(wb_loadctx *lc, wb_reader *r, uint32_t idx,
+                              uint32_t *eh_groups);
+
+/* A function whose catch blocks need hidden slots is compiled again with
+ * room for them (wb_eh_compile.h); its first try regions are dropped. */
 wb_status wb_compile_func(wb_loadctx *lc, wb_reader *r, uint32_t idx)
+{
+    wb_module *m = lc->m;
+    wb_reader r0 = *r;
+    uint32_t code0 = m->code_len, neh0 = m->neh, nehc0 = m->nehc, groups = 0;
+    wb_status st = compile_once(lc, r, idx, &groups);
+    if (st || !groups)
+        return st;
+    *r = r0;
+    m->code_len = code0;
+    m->neh = neh0;
+    m->nehc = nehc0;
+    return compile_once(lc, r, idx, &groups);
+}
+
+static wb_status compile_once(wb_loadctx *lc, wb_reader *r, uint32_t idx,
+                              uint32_t *eh_groups)
+#else
+wb_status wb_compile_func(wb_loadctx *lc, wb_reader *r, uint32_t idx)
+#endif
 {
     wb_module *m = lc->m;
     wb_funcdef *fd = &m->funcs[idx - m->nfunc_imports];
@@ -1471,6 +1522,9 @@ wb_status wb_compile_func(wb_loadctx *lc, wb_reader *r, uint32_t idx)
     const uint8_t *p0;
 
     memset(cc, 0, sizeof *cc);
+#if WB_FEATURE_LEGACY_EXCEPTION_HANDLING
+    cc->eh_groups = *eh_groups;
+#endif
     cc->lc = lc;
     cc->m = m;
     cc->r = r;
@@ -1520,9 +1574,9 @@ wb_status wb_compile_func(wb_loadctx *lc, wb_reader *r, uint32_t idx)
         }
         cc->lbase = sl;
     }
-    fd->nlocals = cc->lbase;
+    fd->nlocals = LBASE(cc);
 #else
-    fd->nlocals = cc->nlocals;
+    fd->nlocals = LBASE(cc);
 #endif
     fd->code = here(cc);
     cc->last = cc->last2 = WB_NONE;
@@ -1543,6 +1597,9 @@ wb_status wb_compile_func(wb_loadctx *lc, wb_reader *r, uint32_t idx)
     if (!r->st && r->p != r->end)
         wb_rd_fail(r, WB_ERR_MALFORMED, "section size mismatch");
     fd->max_stack = cc->max;
+#if WB_FEATURE_LEGACY_EXCEPTION_HANDLING
+    *eh_groups = cc->eh_need > cc->eh_groups ? cc->eh_need : 0u;
+#endif
     wb_free(r->env, cc->vals);
     wb_free(r->env, cc->ctls);
     wb_free(r->env, cc->locals);

@@ -4,6 +4,9 @@
  * exports, calls from the embedder and reference counting.
  */
 #include "wb_internal.h"
+#if WB_FEATURE_LEGACY_EXCEPTION_HANDLING
+#include "wb_eh.h"
+#endif
 #if WB_FEATURE_AOT
 #include "wb_aot.h"
 #endif
@@ -336,6 +339,15 @@ static wb_status resolve(wb_env *env, wb_instance *inst)
             inst->mems[im->index] = mm;
             break;
         }
+#if WB_FEATURE_LEGACY_EXCEPTION_HANDLING
+        case 4: { /* a tag: the exporter's identity, of the same type */
+            wb_tag *tg = src->tags[ex->index];
+            if (!wb_functype_eq(tg->type, &m->types[m->tag_type[im->index]]))
+                return wb_fail(env, WB_ERR_LINK, "incompatible import type");
+            inst->tags[im->index] = tg;
+            break;
+        }
+#endif
         default: {
             wb_global *gl = src->globals[ex->index];
             const wb_globaldef *gd = &m->globals[im->index];
@@ -378,6 +390,14 @@ static wb_status build(wb_env *env, wb_instance *inst)
     ALLOC(inst->elem_dropped, m->nelems, uint8_t);
     ALLOC(inst->data_dropped, m->ndatas, uint8_t);
     ALLOC(inst->deps, m->nimports, wb_instance *);
+#if WB_FEATURE_LEGACY_EXCEPTION_HANDLING
+    ALLOC(inst->tags, m->ntags, wb_tag *);
+    ALLOC(inst->own_tags, m->ntags - m->ntag_imports, wb_tag);
+    for (i = m->ntag_imports; i < m->ntags; i++) {
+        inst->own_tags[i - m->ntag_imports].type = &m->types[m->tag_type[i]];
+        inst->tags[i] = &inst->own_tags[i - m->ntag_imports];
+    }
+#endif
 
     st = resolve(env, inst);
     if (st)
@@ -596,6 +616,10 @@ void wb_instance_destroy(wb_instance *inst, int final)
             wb_module_destroy(m);
     }
     wb_free(env, inst->deps);
+#if WB_FEATURE_LEGACY_EXCEPTION_HANDLING
+    wb_free(env, inst->tags);
+    wb_free(env, inst->own_tags);
+#endif
     wb_free(env, inst);
 }
 

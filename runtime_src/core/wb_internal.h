@@ -14,6 +14,9 @@
 
 typedef uint64_t wb_slot; /* one operand-stack / local slot */
 
+#ifndef WB_EH_PAYLOAD /* legacy EH: most payload slots of a tag */
+#define WB_EH_PAYLOAD 8u
+#endif
 #ifndef WB_MM_DEPTH /* multi-module: modules loaded inside each other's imports */
 #define WB_MM_DEPTH 8u
 #endif
@@ -145,6 +148,14 @@ struct wb_module {
     struct wb_custom *customs; /* copies of the custom sections, in order */
     uint32_t ncustoms;
 #endif
+#if WB_FEATURE_LEGACY_EXCEPTION_HANDLING
+    uint32_t ntags, ntag_imports;
+    uint32_t *tag_type;       /* type index per tag (imports first)     */
+    struct wb_eh_region *eh;  /* try regions of all functions (wb_eh.h) */
+    uint32_t neh, eh_cap;
+    struct wb_eh_catch *ehc;  /* their catches                          */
+    uint32_t nehc, ehc_cap;
+#endif
 #if WB_FEATURE_AOT
     void *aot; /* wb_aot_module: native code of an AOT module, else NULL */
 #endif
@@ -218,6 +229,10 @@ struct wb_instance {
     uint8_t *data_dropped;
     wb_instance **deps;
     uint32_t ndeps;
+#if WB_FEATURE_LEGACY_EXCEPTION_HANDLING
+    struct wb_tag **tags; /* per tag index: its identity (wb_eh.h) */
+    struct wb_tag *own_tags;
+#endif
 #if WB_FEATURE_WASI_THREADS
     struct wb_thread_group *wt; /* its shared env.memory's thread group, if any */
     uint8_t wt_owner;    /* made the group (the first, non-spawned instance) */
@@ -286,6 +301,11 @@ struct wb_env {
 #if WB_FEATURE_INSTRUCTION_METERING
     uint64_t fuel_budget; /* per call; 0: unlimited                      */
     uint64_t fuel;        /* left in the running call                    */
+#endif
+#if WB_FEATURE_LEGACY_EXCEPTION_HANDLING
+    struct wb_tag *exn_tag;     /* the exception in flight (wb_eh.c)   */
+    wb_slot exn[WB_EH_PAYLOAD]; /* its payload slots                   */
+    uint32_t exn_n;
 #endif
 #if WB_FEATURE_MULTI_MODULE
     wb_module_reader mm_reader; /* wb_multi.c */

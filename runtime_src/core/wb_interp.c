@@ -14,6 +14,9 @@
 #if WB_HAS_EXT
 #include "wb_ext.h"
 #endif
+#if WB_FEATURE_LEGACY_EXCEPTION_HANDLING
+#include "wb_eh.h"
+#endif
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 #define LE16(x) __builtin_bswap16(x)
@@ -409,6 +412,21 @@ static unsigned trunc_kind(unsigned sub)
 #define NATIVE_DEPTH() NATIVE_FRAME()
 #endif
 
+/* A native (or a nested wb_call) ended with an uncaught wasm exception: go
+ * on unwinding in this activation's frames (legacy EH, wb_eh.c). */
+#if WB_FEATURE_LEGACY_EXCEPTION_HANDLING
+#define EH_OR_OUT(skip)                                                   \
+    do {                                                                  \
+        if (st == WB_ERR_EXCEPTION) {                                     \
+            eh_skip = (skip);                                             \
+            goto eh_native;                                               \
+        }                                                                 \
+        goto out;                                                         \
+    } while (0)
+#else
+#define EH_OR_OUT(skip) goto out
+#endif
+
 /* cache memory 0 of the current instance (after calls, memory.grow) */
 #define RELOAD_MEM()                                                      \
     do {                                                                  \
@@ -514,6 +532,9 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
     uint32_t epoch = 0;
     wb_status st = WB_OK;
     wb_func *callee;
+#if WB_FEATURE_LEGACY_EXCEPTION_HANDLING
+    int eh_skip = 0;
+#endif
 
 #ifdef WB_CGOTO
     if (!tbl_ready) {
@@ -613,7 +634,7 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
             NATIVE_DEPTH();
             st = wb_call_native(env, callee, inst, sp - np);
             if (st)
-                goto out;
+                EH_OR_OUT(0);
             sp = sp - np + callee->type->nresults;
             POP();
             RELOAD_MEM();
@@ -661,7 +682,7 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
             NATIVE_DEPTH();
             st = wb_call_native(env, callee, inst, sp - np);
             if (st)
-                goto out;
+                EH_OR_OUT(1); /* 1: this frame is already left */
             sp = sp - np + callee->type->nresults;
             goto ret_tail;
         }
@@ -1114,6 +1135,28 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
             inst = x_.inst;
             RELOAD_MEM();
         }
+        POP();
+        NEXT();
+    }
+#endif
+#if WB_FEATURE_LEGACY_EXCEPTION_HANDLING
+    eh_native: { /* EH_OR_OUT: find a handler from this frame (or its caller) */
+        wb_extctx x_;
+        x_.env = env;
+        x_.inst = inst;
+        x_.fp = fp;
+        x_.ip = ip;
+        x_.sp = sp;
+        x_.depth = depth;
+        st = wb_eh_unwind(&x_, eh_skip);
+        if (st)
+            goto out;
+        ip = x_.ip;
+        sp = x_.sp;
+        fp = x_.fp;
+        depth = x_.depth;
+        inst = x_.inst;
+        RELOAD_MEM();
         POP();
         NEXT();
     }

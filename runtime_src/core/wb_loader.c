@@ -442,6 +442,39 @@ static int sec_type(wb_reader *r, wb_module *m)
     return 0;
 }
 
+#if WB_FEATURE_LEGACY_EXCEPTION_HANDLING
+/* a tag (section 13 entry or import): attribute 0, then a function type
+ * without results whose parameters fit the exception payload */
+static int rd_tag(wb_reader *r, wb_module *m)
+{
+    uint32_t t;
+    const wb_functype *ft;
+    MALFORMED(wb_rd_u8(r) != 0, "malformed tag attribute");
+    t = wb_rd_u32(r);
+    CK();
+    MALFORMED(t >= m->ntypes, "unknown type"); /* indexes types[] below */
+    ft = &m->types[t];
+    INVALID(ft->nresults != 0, "non-empty tag result type");
+    if (wb_slots_of(ft->nparams, ft->types) > WB_EH_PAYLOAD)
+        return wb_rd_fail(r, WB_ERR_UNSUPPORTED,
+                          "tag with more parameters than WB_EH_PAYLOAD (8) slots");
+    m->tag_type = (uint32_t *)grow(r, m->tag_type, m->ntags, 1, 4);
+    CK();
+    m->tag_type[m->ntags++] = t;
+    return 0;
+}
+
+static int sec_tag(wb_reader *r, wb_module *m)
+{
+    uint32_t n = rd_count(r), i;
+    CK();
+    for (i = 0; i < n; i++)
+        if (rd_tag(r, m))
+            return r->st;
+    return 0;
+}
+#endif
+
 static int sec_import(wb_reader *r, wb_loadctx *lc)
 {
     wb_module *m = lc->m;
@@ -505,6 +538,14 @@ static int sec_import(wb_reader *r, wb_loadctx *lc)
             m->nglobal_imports++;
             break;
         }
+#if WB_FEATURE_LEGACY_EXCEPTION_HANDLING
+        case 4:
+            if (rd_tag(r, m))
+                return r->st;
+            im->index = m->ntags - 1u;
+            m->ntag_imports++;
+            break;
+#endif
         default:
             MALFORMED(1, "malformed import kind");
         }
@@ -610,6 +651,9 @@ static int sec_export(wb_reader *r, wb_loadctx *lc)
         case 1: INVALID(e->index >= m->ntables, "unknown table"); break;
         case 2: INVALID(e->index >= m->nmems, "unknown memory"); break;
         case 3: INVALID(e->index >= m->nglobals, "unknown global"); break;
+#if WB_FEATURE_LEGACY_EXCEPTION_HANDLING
+        case 4: INVALID(e->index >= m->ntags, "unknown tag"); break;
+#endif
         default: MALFORMED(1, "malformed export kind");
         }
 #if WB_VALIDATE
@@ -833,7 +877,14 @@ static int sec_custom(wb_reader *r, wb_module *m)
     return 0;
 }
 
+#if WB_FEATURE_LEGACY_EXCEPTION_HANDLING
+/* the tag section (13) sits between memory and global */
+#define WB_LAST_SEC 13
+static const uint8_t sec_rank[14] = {0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 12, 13, 11, 6};
+#else
+#define WB_LAST_SEC 12
 static const uint8_t sec_rank[13] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10};
+#endif
 
 static int load(wb_reader *r, wb_loadctx *lc)
 {
@@ -856,7 +907,7 @@ static int load(wb_reader *r, wb_loadctx *lc)
             uint32_t size = wb_rd_u32(&s);
             if (s.st)
                 return r->st = s.st;
-            MALFORMED(id > 12, "malformed section id");
+            MALFORMED(id > WB_LAST_SEC, "malformed section id");
             MALFORMED(size > (uint32_t)(s.end - s.p), "length out of bounds");
             if (id) {
                 MALFORMED(sec_rank[id] <= last,
@@ -873,7 +924,7 @@ static int load(wb_reader *r, wb_loadctx *lc)
         uint32_t size = wb_rd_u32(r);
         wb_reader s;
         CK();
-        MALFORMED(id > 12, "malformed section id");
+        MALFORMED(id > WB_LAST_SEC, "malformed section id");
         MALFORMED(size > (uint32_t)(r->end - r->p), "length out of bounds");
         if (id) {
             MALFORMED_V(sec_rank[id] <= last,
@@ -904,6 +955,9 @@ static int load(wb_reader *r, wb_loadctx *lc)
             lc->data_count = wb_rd_u32(&s);
             lc->has_data_count = 1;
             break;
+#if WB_FEATURE_LEGACY_EXCEPTION_HANDLING
+        case 13: sec_tag(&s, m); break;
+#endif
         }
         if (s.st)
             return r->st = s.st;
@@ -1033,6 +1087,11 @@ void wb_module_destroy(wb_module *m)
         wb_free(env, m->datas[i].bytes);
     wb_free(env, m->datas);
     wb_free(env, m->code);
+#if WB_FEATURE_LEGACY_EXCEPTION_HANDLING
+    wb_free(env, m->tag_type);
+    wb_free(env, m->eh);
+    wb_free(env, m->ehc);
+#endif
 #if WB_FEATURE_AOT
     wb_aot_module_free(m);
 #endif

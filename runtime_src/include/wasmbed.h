@@ -42,7 +42,8 @@ typedef enum wb_status {
     WB_ERR_ARGS = 8,          /* wrong argument count or types for a call   */
     WB_ERR_EXIT = 9,          /* the program called exit(): wb_exit_code()  */
     WB_ERR_UNSUPPORTED = 10,  /* feature not compiled in                    */
-    WB_ERR_FUEL = 11          /* the call used up its fuel budget           */
+    WB_ERR_FUEL = 11,         /* the call used up its fuel budget           */
+    WB_ERR_EXCEPTION = 12     /* a wasm exception nothing caught (legacy EH) */
 } wb_status;
 
 /* ---- values ----------------------------------------------------------- */

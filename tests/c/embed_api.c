@@ -3,6 +3,7 @@
  *   custom  M.wasm    load-custom-section: the sections "alpha" and "beta"
  *   stack   M.wasm    dump-call-stack / copy-call-stack (module: test_embed_api.py STACK_WAT)
  *   multi   lib app a b nope   multi-module: registration by name, the module reader
+ *   eh      M.wasm    legacy exception handling through natives (module: test_eh.py)
  * Prints OK at the end when every CHECK held.
  */
 #include <stdio.h>
@@ -290,6 +291,46 @@ static int multi(char **files)
     return 0;
 }
 
+#if WANT_EH
+/* ---- exceptions ------------------------------------------------------------------ */
+static wb_instance *eh_inst;
+
+/* calls the export "thrower" from a native: its exception leaves wb_call
+ * and this native, and goes on in the wasm frames that called the native */
+static wb_status reenter(wb_ctx *ctx, const wb_value *a, wb_value *r)
+{
+    wb_func *f;
+    wb_env *env = (wb_env *)wb_ctx_user(ctx);
+    wb_status st = wb_export_func(eh_inst, "thrower", &f);
+    if (st)
+        return st;
+    return wb_call(env, f, a, 1, r, 1);
+}
+
+static int eh(wb_env *env, const char *path)
+{
+    wb_module *m;
+    uint32_t v = 0;
+    CHECK(wb_register_native(env, "env", "reenter", "i:i", reenter, env) == WB_OK);
+    m = load(env, path);
+    CHECK(wb_instantiate(env, m, &eh_inst) == WB_OK);
+    CHECK(call_i32(env, eh_inst, "through_native", 1, 5, &v) == WB_OK && v == 1005);
+    CHECK(call_i32(env, eh_inst, "rethrow_outer", 1, 7, &v) == WB_OK && v == 7);
+    CHECK(call_i32(env, eh_inst, "uncaught", 1, 3, &v) == WB_ERR_EXCEPTION);
+    CHECK(!strcmp(wb_last_error(env), "uncaught exception"));
+    CHECK(call_i32(env, eh_inst, "thrower", 1, 3, &v) == WB_ERR_EXCEPTION);
+    /* a trap is no exception: catch_all lets it through */
+    CHECK(call_i32(env, eh_inst, "trap_in_try", 0, 0, &v) == WB_ERR_TRAP);
+    CHECK(!strcmp(wb_last_error(env), "unreachable"));
+    /* deep: the handler is 50 frames up */
+    CHECK(call_i32(env, eh_inst, "deep", 1, 50, &v) == WB_OK && v == 42);
+    CHECK(call_i32(env, eh_inst, "through_native", 1, 6, &v) == WB_OK && v == 1006);
+    wb_instance_free(eh_inst);
+    wb_module_free(m);
+    return 0;
+}
+#endif
+
 int main(int argc, char **argv)
 {
     wb_env *env;
@@ -309,6 +350,10 @@ int main(int argc, char **argv)
         custom(env, argv[2]);
     else if (!strcmp(argv[1], "stack"))
         stack(env, argv[2]);
+#if WANT_EH
+    else if (!strcmp(argv[1], "eh"))
+        eh(env, argv[2]);
+#endif
     else {
         printf("unknown mode %s\n", argv[1]);
         return 2;

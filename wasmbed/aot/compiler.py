@@ -104,6 +104,9 @@ def cache_path(wasm: bytes, target: Target) -> Path:
 
 def translate(wasm: bytes, *, validate: bool = True) -> tuple[decode.Module, str]:
     """Decode (and validate with the runtime's own validator), then translate to C."""
+    from wasmbed.aot import refuse
+
+    refuse.check(wasm)  # proposals it does not compile, by name
     if validate:
         from wasmbed.aot.validate import check
 

@@ -134,7 +134,7 @@ def _run_app(target: Any, app: Path, module: bytes, timeout: float,
             return int(client.run(handle, _write, timeout=timeout * factor))
         except RemoteError as err:
             sys.stdout.flush()
-            if err.kind in (4, 5, 6, 11):  # TRAP, EXHAUSTION, NOMEM, FUEL
+            if err.kind in (4, 5, 6, 11, 12):  # TRAP, EXHAUSTION, NOMEM, FUEL, EXCEPTION
                 raise outcome.AppTrap(f"{app}: {err}" + call_stack_text(err)) from None
             raise outcome.AppLoadError(f"{app}: {err}") from None
         except LinkTimeout:

@@ -524,9 +524,11 @@ ROWS: list[dict[str, Any]] = [
          implies=("ref-types",),
          wast=("proposals/gc/*.wast", "proposals/function-references/*.wast")),
     _row("legacy-exception-handling", "C", PROPOSAL, "Legacy Exception Handling",
-         NOT_YET,
+         WORKS,
          "The first exception-handling design: try, catch, catch_all, delegate, throw, "
-         "rethrow and tags.",
+         "rethrow and tags. wasmbed: classic interpreter (zero-cost try regions, unwinding "
+         "across wasm frames and through natives); uncaught: WB_ERR_EXCEPTION; AOT refuses "
+         "EH modules.",
          flags=("WAMR_BUILD_EXCE_HANDLING",), aliases=("exce-handling", "legacy-eh"),
          wast=("proposals/exception-handling/legacy/*.wast",)),
     _row("multi-memory", "C", PROPOSAL, "Multi-memory",

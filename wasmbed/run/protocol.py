@@ -62,6 +62,7 @@ class Kind(IntEnum):
     EXIT = 9
     UNSUPPORTED = 10
     FUEL = 11
+    EXCEPTION = 12       # a wasm exception nothing caught (legacy-exception-handling)
     PROTOCOL = 0x20
     FLASH = 0x21         # an erase or program of the app store failed
 

@@ -42,7 +42,7 @@ from wasmbed.run.protocol import (
 from wasmbed.run.target import Target
 from wasmbed.run.wast import Script, convert
 
-ACTIONS = ("assert_return", "action", "assert_trap", "assert_exhaustion")
+ACTIONS = ("assert_return", "action", "assert_trap", "assert_exhaustion", "assert_exception")
 SKIP_TEXT = "text-format module (no text parser)"
 SKIP_MINI = "not validated by the mini loader"
 SKIP_NUL = "global name contains NUL (wb_global_get takes a C string)"
@@ -453,7 +453,9 @@ class SpecRunner:
                 have = ", ".join(str(g) for g in outcome)
                 raise CheckFailed(f"{what} returned [{have}], expected [{want}]")
             return
-        want_kind, label = (Kind.TRAP, "trap") if kind == "assert_trap" else (Kind.EXHAUSTION, "exhaustion")
+        want_kind, label = {"assert_trap": (Kind.TRAP, "trap"),
+                            "assert_exception": (Kind.EXCEPTION, "exception")}.get(
+                                kind, (Kind.EXHAUSTION, "exhaustion"))
         text = cmd.get("text", "")
         if not isinstance(outcome, RemoteError):
             have = ", ".join(str(g) for g in outcome)

@@ -1,0 +1,84 @@
+"""Proposals the AOT translator does not compile, refused up front with their name
+(instead of a decoder error about an unknown section or opcode)."""
+
+from __future__ import annotations
+
+from wasmbed.errors import WasmbedError
+
+TAG_SECTION = 13
+TAG_KIND = 4
+
+
+def _leb(data: bytes, pos: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        if pos >= len(data):
+            raise IndexError(pos)
+        b = data[pos]
+        pos += 1
+        value |= (b & 0x7F) << shift
+        shift += 7
+        if not b & 0x80:
+            return value, pos
+
+
+def _name(data: bytes, pos: int) -> int:
+    n, pos = _leb(data, pos)
+    return pos + n
+
+
+def uses_exceptions(data: bytes) -> bool:
+    """Does the module declare, import or export a tag (legacy exception handling)?"""
+    pos = 8
+    try:
+        while pos < len(data):
+            sid = data[pos]
+            size, pos = _leb(data, pos + 1)
+            end = pos + size
+            if sid == TAG_SECTION:
+                return True
+            if sid in (2, 7):  # import / export: look for kind 4 (tag)
+                count, p = _leb(data, pos)
+                for _ in range(count):
+                    if sid == 2:
+                        p = _name(data, _name(data, p))
+                        kind = data[p]
+                        if kind == TAG_KIND:
+                            return True
+                        p += 1
+                        if kind == 0:
+                            _, p = _leb(data, p)
+                        elif kind == 1:
+                            p += 1
+                            flags, p = _leb(data, p)
+                            _, p = _leb(data, p)
+                            if flags & 1:
+                                _, p = _leb(data, p)
+                        elif kind == 2:
+                            flags, p = _leb(data, p)
+                            _, p = _leb(data, p)
+                            if flags & 1:
+                                _, p = _leb(data, p)
+                        elif kind == 3:
+                            p += 2
+                        else:
+                            break
+                    else:
+                        p = _name(data, p)
+                        if data[p] == TAG_KIND:
+                            return True
+                        _, p = _leb(data, p + 1)
+            pos = end
+    except IndexError:
+        return False  # malformed: the decoder reports it
+    return False
+
+
+def check(data: bytes) -> None:
+    """Raise a WasmbedError naming what the AOT translator cannot compile."""
+    if uses_exceptions(data):
+        raise WasmbedError(
+            "the module uses exception handling (tags, try/catch/throw: "
+            "legacy-exception-handling), which the AOT translator does not compile",
+            hint="run it interpreted: an agent built with feature legacy-exception-handling "
+                 "(wasmbed run --features +legacy-exception-handling app.wasm)")
