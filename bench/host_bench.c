@@ -90,6 +90,14 @@ int main(int argc, char **argv)
         return 1;
     }
     printf("checksum %lld\n", (long long)(int64_t)result.of.i64);
+#if defined(WB_FEATURE_FAST_INTERP) && WB_FEATURE_FAST_INTERP
+    {   /* memory per module: compiled code of both modes (fast-interp builds) */
+        uint32_t fallback = 0;
+        size_t fast = wb_module_code_bytes(mod, WB_MODE_FAST_INTERP, &fallback);
+        printf("code_bytes interp %zu fast-interp %zu fallback %u\n",
+               wb_module_code_bytes(mod, WB_MODE_INTERP, NULL), fast, fallback);
+    }
+#endif
     wb_env_free(env);
     return 0;
 }

@@ -110,7 +110,7 @@ def test_required_rows_and_statuses():
         "platform-baremetal": reg.WORKS, "multi-value": reg.ALWAYS_ON,
         "nontrapping-fptoint": reg.ALWAYS_ON, "mutable-globals": reg.ALWAYS_ON,
         "bulk-memory": reg.ALWAYS_ON, "ref-types": reg.ALWAYS_ON, "sign-ext": reg.ALWAYS_ON,
-        "aot": reg.WORKS, "fast-interp": reg.NOT_YET, "wamrc": reg.WORKS,
+        "aot": reg.WORKS, "fast-interp": reg.WORKS, "wamrc": reg.WORKS,
         "aot-validator": reg.WORKS, "aot-intrinsics": reg.NA, "quick-aot-entry": reg.NA,
         "aot-stack-frame": reg.NOT_YET,
         "jit": reg.NOT_YET, "fast-jit": reg.NOT_YET, "libc-wasi": reg.WORKS,
@@ -207,9 +207,9 @@ def test_implies_are_added():
 
 def test_not_yet_is_refused_with_a_clear_message():
     with pytest.raises(WasmbedError) as err:
-        reg.resolve(["interp", "fast-interp"])
+        reg.resolve(["interp", "fast-jit"])
     assert str(err.value).startswith(
-        "feature 'fast-interp' (Fast Interpreter, tier A) is not implemented yet in wasmbed")
+        "feature 'fast-jit' (Fast JIT, tier C) is not implemented yet in wasmbed")
     for f in reg.select(status=reg.NOT_YET):
         with pytest.raises(WasmbedError, match="not implemented yet"):
             reg.resolve([f.key])

@@ -16,6 +16,19 @@
 #ifndef WB_FEATURE_AOT
 #define WB_FEATURE_AOT 0
 #endif
+#ifndef WB_FEATURE_FAST_INTERP
+#define WB_FEATURE_FAST_INTERP 0
+#endif
+/* fast-interp builds: instances run fast-interp unless the embedder asks
+ * (wb_env_set_running_mode / wb_instance_set_running_mode); 0: classic */
+#ifndef WB_DEFAULT_FAST_INTERP
+#define WB_DEFAULT_FAST_INTERP WB_FEATURE_FAST_INTERP
+#endif
+/* per-instance-running-mode: wb_env/instance_set_running_mode may pick
+ * another mode than the build's default (without it they refuse) */
+#ifndef WB_FEATURE_PER_INSTANCE_RUNNING_MODE
+#define WB_FEATURE_PER_INSTANCE_RUNNING_MODE 0
+#endif
 #ifndef WB_FEATURE_AOT_VALIDATOR
 #define WB_FEATURE_AOT_VALIDATOR 0
 #endif

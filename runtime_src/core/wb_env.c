@@ -130,6 +130,9 @@ wb_status wb_env_new(const wb_config *cfg, wb_env **out)
                                               : WB_DEFAULT_STACK_SLOTS;
     env->max_depth = cfg->max_call_depth ? cfg->max_call_depth
                                          : WB_DEFAULT_CALL_DEPTH;
+#if WB_FEATURE_FAST_INTERP
+    env->fast_mode = WB_DEFAULT_FAST_INTERP;
+#endif
     *out = env;
     return WB_OK;
 }

@@ -4,6 +4,9 @@
  * exports, calls from the embedder and reference counting.
  */
 #include "wb_internal.h"
+#if WB_FEATURE_FAST_INTERP
+#include "wb_fast.h"
+#endif
 #if WB_FEATURE_LEGACY_EXCEPTION_HANDLING
 #include "wb_eh.h"
 #endif
@@ -414,6 +417,11 @@ static wb_status build(wb_env *env, wb_instance *inst)
         f->frame = m->funcs[i].nlocals + m->funcs[i].max_stack + 2u;
         inst->funcs[m->nfunc_imports + i] = f;
     }
+#if WB_FEATURE_FAST_INTERP
+    st = wb_fast_attach(inst, env->fast_mode); /* before the start function runs */
+    if (st)
+        return st;
+#endif
     for (i = 0; i < nt; i++) {
         wb_table *t = &inst->own_tables[i];
         const wb_limits *l = &m->tables[m->ntable_imports + i];
@@ -783,6 +791,11 @@ wb_status wb_call(wb_env *env, wb_func *f, const wb_value *args,
 #if WB_FEATURE_AOT
     if (f->aot)
         st = wb_aot_call(env, f, base);
+    else
+#endif
+#if WB_FEATURE_FAST_INTERP
+    if (f->fast)
+        st = wb_fast_call(env, f, base);
     else
 #endif
 #if WB_FEATURE_INTERP

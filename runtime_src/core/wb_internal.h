@@ -141,6 +141,9 @@ struct wb_module {
 #endif
     uint32_t *code;
     uint32_t code_len;
+#if WB_FEATURE_FAST_INTERP
+    void *fast; /* wb_fastmod: the fast-interp translation, made on first use */
+#endif
 #if WB_FEATURE_CUSTOM_NAME_SECTION
     char **func_names;
 #endif
@@ -180,6 +183,9 @@ struct wb_func {
     const uint32_t *code;    /* start of its compiled code            */
     wb_native_fn native;
     void *user;
+#if WB_FEATURE_FAST_INTERP
+    const struct wb_fastfn *fast; /* fast-interp code (wb_fast.h), else NULL */
+#endif
 #if WB_FEATURE_AOT
     void *aot; /* AOT trampoline (wb_aot_tramp), else NULL */
 #endif
@@ -229,6 +235,9 @@ struct wb_instance {
     uint8_t *data_dropped;
     wb_instance **deps;
     uint32_t ndeps;
+#if WB_FEATURE_FAST_INTERP
+    uint8_t fast_mode; /* runs in fast-interp (wb_instance_set_running_mode) */
+#endif
 #if WB_FEATURE_LEGACY_EXCEPTION_HANDLING
     struct wb_tag **tags; /* per tag index: its identity (wb_eh.h) */
     struct wb_tag *own_tags;
@@ -287,6 +296,9 @@ struct wb_env {
     wb_slot *sp_top;  /* first free slot (nested calls from natives) */
     uint32_t depth;   /* frames in use                              */
     uint32_t mem_epoch; /* bumped when any linear memory moves       */
+#if WB_FEATURE_FAST_INTERP
+    uint8_t fast_mode;  /* running mode of later instances (fast-interp) */
+#endif
     wb_native_rec *natives;
     wb_reg *regs;
     wb_module *modules;

@@ -4,6 +4,9 @@
  * bodies are handed to the validator+compiler (compile.c).
  */
 #include "wb_internal.h"
+#if WB_FEATURE_FAST_INTERP
+#include "wb_fast.h"
+#endif
 #if WB_FEATURE_AOT
 #include "wb_aot.h"
 #endif
@@ -1061,6 +1064,9 @@ void wb_module_destroy(wb_module *m)
             *pp = m->next;
             break;
         }
+#if WB_FEATURE_FAST_INTERP
+    wb_fast_module_free(m);
+#endif
     for (i = 0; i < m->ntypes; i++)
         wb_free(env, m->types[i].types);
     wb_free(env, m->types);

@@ -167,6 +167,27 @@ const uint8_t *wb_module_custom_section(const wb_module *module, const char *nam
  * the start function returns WB_ERR_TRAP and no instance. */
 wb_status wb_instantiate(wb_env *env, wb_module *module, wb_instance **out);
 void wb_instance_free(wb_instance *inst);
+
+/* Running modes (features fast-interp, per-instance-running-mode;
+ * docs/fast-interp.md). A fast-interp build runs new instances in
+ * fast-interp unless wb_env_set_running_mode says otherwise (set it before
+ * wb_instantiate: the start function runs in the chosen mode);
+ * wb_instance_set_running_mode switches one instance between calls. The
+ * first fast instance of a module translates its code (WB_ERR_NOMEM if
+ * that does not fit). Only in builds with the fast-interp feature. */
+typedef enum wb_running_mode {
+    WB_MODE_INTERP = 0,     /* the classic interpreter        */
+    WB_MODE_FAST_INTERP = 1 /* fast-interp (register slots)   */
+} wb_running_mode;
+wb_status wb_env_set_running_mode(wb_env *env, wb_running_mode mode);
+wb_status wb_instance_set_running_mode(wb_instance *inst, wb_running_mode mode);
+wb_running_mode wb_instance_running_mode(const wb_instance *inst);
+/* Bytes of compiled code a module holds for a mode (interp: its classic
+ * code; fast-interp: the translation with its constants, 0 before the
+ * first fast instance); *fallback (may be NULL) gets the functions that
+ * fast-interp leaves to the classic interpreter. */
+size_t wb_module_code_bytes(const wb_module *module, wb_running_mode mode,
+                            uint32_t *fallback);
 /* Make an instance's exports importable under `name` (the spec's
  * `register`). A later registration of the same name replaces it. Every
  * later wb_instantiate resolves imports whose module name is `name` from

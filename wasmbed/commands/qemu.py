@@ -69,10 +69,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="give up after this many guest resets per guest (default 50)")
     parser.add_argument("--mini-loader", action="store_true",
                         help="agent built with the mini loader: skip assert_invalid/assert_malformed")
-    parser.add_argument("--mode", choices=("interp", "aot"), default="interp",
+    parser.add_argument("--mode", choices=("interp", "aot", "fast-interp"), default="interp",
                         help="aot: compile every module of the suite ahead of time on the host for "
                              "the board (cached under build/aot-cache/) and push .aot files to an "
-                             "agent built with the aot feature (default interp)")
+                             "agent built with the aot feature; fast-interp: agent built with the "
+                             "fast-interp feature, every instance in that mode (default interp)")
     parser.add_argument("--bench", action="store_true",
                         help="guest instruction counts of bench/kernels: interpreter vs native")
     add_app_options(parser)
@@ -196,6 +197,10 @@ def run(args: argparse.Namespace) -> int:
         from wasmbed.commands.spec import aot_features
 
         features = aot_features(board, features)
+    elif getattr(args, "mode", "interp") == "fast-interp":
+        from wasmbed.commands.spec import fast_interp_features
+
+        features = fast_interp_features(board, features)
     if args.bench:
         from wasmbed.report.qemu_bench import run_bench
 

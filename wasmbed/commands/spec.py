@@ -33,11 +33,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="agent built with the mini loader: skip assert_invalid/assert_malformed")
     parser.add_argument("--features", help="comma-separated feature keys for the agent build")
     parser.add_argument("--firmware", type=Path, help="use this prebuilt host agent instead of building one")
-    parser.add_argument("--mode", choices=("release", "debug", "sanitize", "aot", "aot-sanitize"),
+    parser.add_argument("--mode", choices=("release", "debug", "sanitize", "aot", "aot-sanitize",
+                                           "interp", "fast-interp", "fast-interp-sanitize"),
                         default="release",
                         help="host agent build mode; sanitize = AddressSanitizer + UBSan; aot = every "
                              "module compiled ahead of time for the board (wasmbed aot, cached under "
-                             "build/aot-cache/) and loaded as .aot; aot-sanitize = both (default release)")
+                             "build/aot-cache/) and loaded as .aot; aot-sanitize = both; interp = "
+                             "release; fast-interp = agent built with the fast-interp feature, every "
+                             "instance in that mode (docs/fast-interp.md); fast-interp-sanitize = "
+                             "both (default release)")
     parser.add_argument("--port", help="serial port or URL of a board running the agent")
     parser.add_argument("--baud", type=int, default=115200, help="baud rate for --port (default 115200)")
     parser.add_argument("--timeout", type=positive_seconds, default=10.0,
@@ -89,6 +93,12 @@ def aot_features(board: str, features: Optional[list[str]]) -> list[str]:
     return keys if "aot" in keys else keys + ["aot"]
 
 
+def fast_interp_features(board: str, features: Optional[list[str]]) -> list[str]:
+    """The agent's features for --mode fast-interp: fast-interp added (its instances default to it)."""
+    keys = list(features if features is not None else board_default_features(board))
+    return keys if "fast-interp" in keys else keys + ["fast-interp"]
+
+
 def run(args: argparse.Namespace) -> int:
     from wasmbed.report import results as report
     from wasmbed.run.spec import FileResult, RunAborted, SpecRunner
@@ -114,6 +124,11 @@ def run(args: argparse.Namespace) -> int:
         aot = AotModules(args.board)
         features = aot_features(args.board, features)
         mode = "sanitize" if mode == "aot-sanitize" else "release"
+    elif mode.startswith("fast-interp"):
+        features = fast_interp_features(args.board, features)
+        mode = "sanitize" if mode == "fast-interp-sanitize" else "release"
+    elif mode == "interp":
+        mode = "release"
     target = open_target(
         args.board,
         port=args.port,

@@ -72,10 +72,12 @@ ROWS: list[dict[str, Any]] = [
          "interpreted modules (imports, tables and calls mix freely). See docs/aot.md.",
          flags=("WAMR_BUILD_AOT",)),
     _row("fast-interp", "A", RUNNING_MODE, "Fast Interpreter",
-         NOT_YET,
-         "An interpreter that rewrites each function at load time into a register-slot form "
-         "with threaded dispatch: roughly twice as fast as the classic one, for about twice "
-         "the code memory.",
+         WORKS,
+         "A second interpreter: each function's validated code is translated, on the first "
+         "instance that runs in this mode, into three-address code on frame slots (operands "
+         "name their locals, constants and stack slots: no push/pop) with threaded dispatch; "
+         "functions it does not translate run in the classic interpreter. A fast-interp build "
+         "runs instances in it by default. See docs/fast-interp.md.",
          flags=("WAMR_BUILD_FAST_INTERP",), requires=("interp",)),
     _row("interp", "A", RUNNING_MODE, "Classic Interpreter",
          WORKS,
@@ -294,12 +296,12 @@ ROWS: list[dict[str, Any]] = [
          "start-up, needs LLVM on the device.",
          flags=("WAMR_BUILD_JIT",), aliases=("llvm-jit",), implies=("aot", "interp")),
     _row("per-instance-running-mode", "B", EXTENSION, "Per Instance running mode",
-         NOT_YET,
+         WORKS,
          "An API to choose, per module instance, which of the compiled-in running modes "
-         "executes it.",
-         aliases=("running-mode",),
-         reason="wasmbed has a single running mode so far; the selection API comes with the "
-                "second one"),
+         "executes it: wb_env_set_running_mode (later instances), "
+         "wb_instance_set_running_mode (between calls), classic interp or fast-interp; "
+         "calls between instances of different modes work. See docs/fast-interp.md.",
+         aliases=("running-mode",), requires=("fast-interp",)),
     _row("app-thread-stack-size-max", "B", EXTENSION, "Maximum stack size for app threads",
          NOT_YET,
          "Upper bound on the native stack given to threads that applications start.",
@@ -667,13 +669,15 @@ BUILD_REQUIRES: tuple[str, ...] = ("interp|fast-interp|aot",)
 # Declarative conflicts: (feature, feature, why). Both names and the reason reach the user.
 _CLASSIC_ONLY = "{0} is only designed for the classic interpreter"
 CONFLICTS: list[tuple[str, str, str]] = [
+    # fast-interp: a function with these instructions runs in the classic interpreter
+    # (docs/fast-interp.md), so they build together
     *[("legacy-exception-handling", mode, _CLASSIC_ONLY.format("legacy exception handling"))
-      for mode in ("fast-interp", "fast-jit", "jit")],
+      for mode in ("fast-jit", "jit")],
     *[("multi-memory", mode, _CLASSIC_ONLY.format("multi-memory"))
-      for mode in ("fast-interp", "fast-jit", "jit")],
+      for mode in ("fast-jit", "jit")],
     ("multi-memory", "aot", "wasmbed's AOT translator addresses linear memory 0 only"),
     *[("memory64", mode, "64-bit memory indexes are not handled by this running mode")
-      for mode in ("fast-interp", "fast-jit", "jit")],
+      for mode in ("fast-jit", "jit")],
     ("memory64", "hw-bound-check",
      "64-bit memory indexes need software bounds checks"),
     ("gc", "fast-jit", "the fast JIT has no garbage-collection support"),

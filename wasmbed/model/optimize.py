@@ -41,7 +41,7 @@ SMALL_LEVELS = ("-Os", "-Oz")
 PROFILES = ("board", "size", "speed")
 
 #: The interpreter's hot loop: the one file whose level sets the interpreter's speed.
-INTERP_FILES = ("wb_interp.c",)
+INTERP_FILES = ("wb_interp.c", "wb_fast.c")  # wb_fast.c: the fast-interp executor
 
 #: opt=size. Beyond -Os (measured on mps2-an386, runtime text of the classic configuration,
 #: docs/benchmarks.md "Size of the classic configuration"): code that runs once per module

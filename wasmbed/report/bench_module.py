@@ -91,6 +91,56 @@ def host_interp(job: ModuleJob, ns: Sequence[int]) -> list[Count]:
                      f"interp {job.export}({n})") for n in ns]
 
 
+FAST_INTERP_FLAGS = ("-DWB_FEATURE_FAST_INTERP=1",)
+_CODE_BYTES_RE = re.compile(r"^code_bytes interp (\d+) fast-interp (\d+) fallback (\d+)$", re.M)
+
+
+def wasm_code_bytes(wasm: Path) -> int:
+    """Size of the module's code section (id 10) in bytes (0 if it has none)."""
+    data = wasm.read_bytes()
+    pos = 8
+    while pos < len(data):
+        sid = data[pos]
+        pos += 1
+        size = shift = 0
+        while True:
+            b = data[pos]
+            pos += 1
+            size |= (b & 0x7F) << shift
+            shift += 7
+            if not b & 0x80:
+                break
+        if sid == 10:
+            return size
+        pos += size
+    return 0
+
+
+def code_bytes(exe: Path, job: ModuleJob) -> tuple[int, int, int]:
+    """(classic code bytes, fast-interp code bytes, functions left to the classic
+    interpreter) of the module, from one uncounted n=0 run of a fast-interp host_bench."""
+    out = bench._run([exe, job.wasm, job.export, "0"], f"fast-interp {job.export}(0)")
+    match = _CODE_BYTES_RE.search(out)
+    if not match:
+        raise WasmbedError(f"fast-interp host_bench printed no code_bytes line:\n{out[-300:]}")
+    return int(match.group(1)), int(match.group(2)), int(match.group(3))
+
+
+def host_fast_interp(job: ModuleJob, ns: Sequence[int]) -> list[Count]:
+    """fast-interp (docs/fast-interp.md): the same runtime and embedder built with the
+    fast-interp feature, whose instances run in that mode, under callgrind. Also prints the
+    module's compiled code per wasm code byte in both modes (memory per module)."""
+    exe = bench.build_host_bench(job.build_dir / "fast-interp", extra_flags=FAST_INTERP_FLAGS)
+    classic, fast, fallback = code_bytes(exe, job)
+    wasm = wasm_code_bytes(job.wasm) or 1
+    print(f"code bytes per wasm code byte ({wasm} B): interp {classic / wasm:.2f} "
+          f"({classic} B), fast-interp {fast / wasm:.2f} ({fast} B); functions left to "
+          f"the classic interpreter: {fallback}")
+    return [_counted([exe, job.wasm, job.export, str(n)],
+                     job.build_dir / "callgrind" / f"fast-interp.{job.export}.{n}",
+                     f"fast-interp {job.export}({n})") for n in ns]
+
+
 def build_native_one(source: Path, export: str, out_dir: Path) -> Path:
     """source (gcc -O2, as the kernels are built natively) + bench/native_one.c."""
     if not source.is_file():
@@ -168,6 +218,17 @@ def board_interp(job: ModuleJob, ns: Sequence[int]) -> list[Count]:
     return [Count(i, c) for i, c in counts]
 
 
+def board_fast_interp(job: ModuleJob, ns: Sequence[int]) -> list[Count]:
+    """As board_interp, on firmware built with the fast-interp feature (its agent runs every
+    instance in fast-interp)."""
+    from dataclasses import replace
+
+    from wasmbed.commands.spec import fast_interp_features
+
+    assert job.board is not None
+    return board_interp(replace(job, features=fast_interp_features(job.board, job.features)), ns)
+
+
 @dataclass(frozen=True)
 class _BoardKernel:   # what qemu_bench.build_native needs of a kernel
     name: str
@@ -202,10 +263,12 @@ HOST_MODES: dict[str, Runner] = {
     "interp": host_interp,
     "native": host_native,
     "aot": host_aot,
+    "fast-interp": host_fast_interp,
 }
 BOARD_MODES: dict[str, Runner] = {
     "interp": board_interp,
     "native": board_native,
+    "fast-interp": board_fast_interp,
 }
 
 

@@ -1,0 +1,743 @@
+/*
+ * fast-interp executor: runs the three-address code of wb_fastc.c (format in
+ * wb_fast.h). Every operand is a byte offset from fp, so an instruction
+ * reads its operands and writes its result in frame memory directly: no
+ * push/pop, and local.get / constants cost nothing. Calls between fast
+ * functions stay in this loop (frame records in env->frames, as the
+ * classic interpreter keeps them); a callee without fast code (natives,
+ * functions left to the classic interpreter, instances in the classic mode)
+ * is called through wb_interp_call / wb_call_native. Dispatch: computed goto
+ * under GNU C, a switch otherwise.
+ */
+#include "wb_fast.h"
+
+#if WB_FEATURE_FAST_INTERP
+#if WB_FEATURE_AOT
+#include "wb_aot.h"
+#endif
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define LE16(x) __builtin_bswap16(x)
+#define LE32(x) __builtin_bswap32(x)
+#define LE64(x) __builtin_bswap64(x)
+#else
+#define LE16(x) (x)
+#define LE32(x) (x)
+#define LE64(x) (x)
+#endif
+#ifdef __GNUC__
+#define FMEMCPY(d, s, n) __builtin_memcpy(d, s, n)
+#else
+#define FMEMCPY(d, s, n) memcpy(d, s, n)
+#endif
+#if defined(__GNUC__) && ((defined(__riscv) && !defined(__riscv_misaligned_fast)) || \
+                          defined(__xtensa__))
+#define F_ALIGNED(p, n) (((uintptr_t)(p) & ((n) - 1u)) == 0)
+#define F_LD(v, p, n)                                                     \
+    do {                                                                  \
+        if (F_ALIGNED(p, n))                                              \
+            __builtin_memcpy(&(v), __builtin_assume_aligned(p, n), n);    \
+        else                                                              \
+            __builtin_memcpy(&(v), p, n);                                 \
+    } while (0)
+#define F_ST(p, v, n)                                                     \
+    do {                                                                  \
+        if (F_ALIGNED(p, n))                                              \
+            __builtin_memcpy(__builtin_assume_aligned(p, n), &(v), n);    \
+        else                                                              \
+            __builtin_memcpy(p, &(v), n);                                 \
+    } while (0)
+#else
+#define F_LD(v, p, n) FMEMCPY(&(v), p, n)
+#define F_ST(p, v, n) FMEMCPY(p, &(v), n)
+#endif
+static inline uint16_t ld16(const uint8_t *p) { uint16_t v; F_LD(v, p, 2); return LE16(v); }
+static inline uint32_t ld32(const uint8_t *p) { uint32_t v; F_LD(v, p, 4); return LE32(v); }
+static inline uint64_t ld64(const uint8_t *p) { uint64_t v; F_LD(v, p, 8); return LE64(v); }
+static inline void st16(uint8_t *p, uint16_t v) { v = LE16(v); F_ST(p, v, 2); }
+static inline void st32(uint8_t *p, uint32_t v) { v = LE32(v); F_ST(p, v, 4); }
+static inline void st64(uint8_t *p, uint64_t v) { v = LE64(v); F_ST(p, v, 8); }
+
+static inline uint32_t clz32(uint32_t x)
+{
+#ifdef __GNUC__
+    return x ? (uint32_t)__builtin_clz(x) : 32u;
+#else
+    uint32_t n = 0;
+    if (!x) return 32;
+    while (!(x & 0x80000000u)) { x <<= 1; n++; }
+    return n;
+#endif
+}
+static inline uint32_t ctz32(uint32_t x)
+{
+#ifdef __GNUC__
+    return x ? (uint32_t)__builtin_ctz(x) : 32u;
+#else
+    uint32_t n = 0;
+    if (!x) return 32;
+    while (!(x & 1u)) { x >>= 1; n++; }
+    return n;
+#endif
+}
+static inline uint32_t clz64(uint64_t x)
+{
+    return (x >> 32) ? clz32((uint32_t)(x >> 32)) : 32u + clz32((uint32_t)x);
+}
+static inline uint32_t ctz64(uint64_t x)
+{
+    return (uint32_t)x ? ctz32((uint32_t)x) : 32u + ctz32((uint32_t)(x >> 32));
+}
+static inline uint32_t popcnt32(uint32_t x)
+{
+    x = x - ((x >> 1) & 0x55555555u);
+    x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+    return (((x + (x >> 4)) & 0x0F0F0F0Fu) * 0x01010101u) >> 24;
+}
+static unsigned trunc_kind(unsigned sub)
+{
+    return (sub >> 2) | ((sub & 1u) << 1) | (((sub >> 1) & 1u) << 2);
+}
+
+/* ---- instances: which mode runs them ----------------------------------------- */
+wb_status wb_fast_attach(wb_instance *inst, int fast)
+{
+    wb_module *m = inst->module;
+    uint32_t i, nd = m->nfuncs - m->nfunc_imports;
+    wb_status st;
+#if WB_FEATURE_INSTRUCTION_METERING
+    fast = 0; /* fuel is charged by the classic code's OP_FUEL: classic only */
+#endif
+    if (fast && !m->fast) {
+        st = wb_fast_translate(inst->env, m);
+        if (st)
+            return st;
+    }
+    for (i = 0; i < nd; i++) {
+        const wb_fastfn *fn = fast ? &((wb_fastmod *)m->fast)->fns[i] : NULL;
+        inst->own_funcs[i].fast = fn && fn->code ? fn : NULL;
+    }
+    inst->fast_mode = (uint8_t)(fast != 0);
+    return WB_OK;
+}
+
+/* without per-instance-running-mode every instance keeps the build's mode */
+#if WB_FEATURE_PER_INSTANCE_RUNNING_MODE
+#define MODE_FIXED(mode) 0
+#else
+#define MODE_FIXED(mode) ((int)(mode) != WB_DEFAULT_FAST_INTERP)
+#endif
+
+wb_status wb_instance_set_running_mode(wb_instance *inst, wb_running_mode mode)
+{
+    if (mode != WB_MODE_INTERP && mode != WB_MODE_FAST_INTERP)
+        return wb_fail(inst->env, WB_ERR_ARGS, "unknown running mode");
+    if (MODE_FIXED(mode))
+        return wb_fail(inst->env, WB_ERR_UNSUPPORTED,
+                       "built without per-instance-running-mode");
+    if (inst->env->depth)
+        return wb_fail(inst->env, WB_ERR_ARGS, "running mode changed during a call");
+    return wb_fast_attach(inst, mode == WB_MODE_FAST_INTERP);
+}
+
+wb_running_mode wb_instance_running_mode(const wb_instance *inst)
+{
+    return inst->fast_mode ? WB_MODE_FAST_INTERP : WB_MODE_INTERP;
+}
+
+wb_status wb_env_set_running_mode(wb_env *env, wb_running_mode mode)
+{
+    if (mode != WB_MODE_INTERP && mode != WB_MODE_FAST_INTERP)
+        return wb_fail(env, WB_ERR_ARGS, "unknown running mode");
+    if (MODE_FIXED(mode))
+        return wb_fail(env, WB_ERR_UNSUPPORTED, "built without per-instance-running-mode");
+    env->fast_mode = (uint8_t)(mode == WB_MODE_FAST_INTERP);
+    return WB_OK;
+}
+
+size_t wb_module_code_bytes(const wb_module *m, wb_running_mode mode, uint32_t *fallback)
+{
+    const wb_fastmod *fm = (const wb_fastmod *)m->fast;
+    if (fallback)
+        *fallback = fm ? fm->fallback : 0;
+    if (mode == WB_MODE_INTERP)
+        return (size_t)m->code_len * 4u;
+    if (!fm)
+        return 0;
+    return (size_t)fm->code_len * 4u + (size_t)fm->nconsts * sizeof(wb_slot) +
+           (size_t)(m->nfuncs - m->nfunc_imports) * sizeof(wb_fastfn);
+}
+
+/* ---- the executor --------------------------------------------------------------- */
+#if defined(__GNUC__) && !defined(WB_NO_COMPUTED_GOTO)
+#define F_CGOTO 1
+#endif
+
+#ifdef F_CGOTO
+#define OPF(n) L_##n:
+#define NEXT() goto *tbl[*ip]
+#define DISPATCH() NEXT();
+#else
+#define OPF(n) case n:
+#define NEXT() continue
+#define DISPATCH() for (;;) switch (*ip)
+#endif
+
+#define R(k) (*(wb_slot *)((char *)fp + ip[k]))
+#define SLOTP(k) ((wb_slot *)((char *)fp + ip[k]))
+#define I32(x) ((uint32_t)(x))
+#define S32(x) ((int32_t)(uint32_t)(x))
+#define F32(x) wb_f32((uint32_t)(x))
+#define F64(x) wb_f64(x)
+
+#define TRAP(msg)                                                         \
+    do {                                                                  \
+        st = wb_fail(env, WB_ERR_TRAP, msg);                              \
+        goto out;                                                         \
+    } while (0)
+
+#define RELOAD_MEM()                                                      \
+    do {                                                                  \
+        epoch = env->mem_epoch;                                           \
+        if (inst->mems && inst->module->nmems) {                          \
+            mem = inst->mems[0]->data;                                    \
+            memsize = (uint64_t)inst->mems[0]->pages * WB_PAGE;           \
+        } else {                                                          \
+            mem = NULL;                                                   \
+            memsize = 0;                                                  \
+        }                                                                 \
+    } while (0)
+
+/* dst a b */
+#define BIN(n, T, RT, expr)                                               \
+    OPF(n) {                                                              \
+        T a = (T)R(2), b = (T)R(3);                                       \
+        R(1) = (RT)(expr);                                                \
+        ip += 4;                                                          \
+        NEXT();                                                           \
+    }
+#define UN(n, T, RT, expr)                                                \
+    OPF(n) {                                                              \
+        T a = (T)R(2);                                                    \
+        R(1) = (RT)(expr);                                                \
+        ip += 3;                                                          \
+        NEXT();                                                           \
+    }
+#define FBIN(n, expr)                                                     \
+    OPF(n) {                                                              \
+        float a = F32(R(2)), b = F32(R(3));                               \
+        R(1) = wb_b32(expr);                                              \
+        ip += 4;                                                          \
+        NEXT();                                                           \
+    }
+#define DBIN(n, expr)                                                     \
+    OPF(n) {                                                              \
+        double a = F64(R(2)), b = F64(R(3));                              \
+        R(1) = wb_b64(expr);                                              \
+        ip += 4;                                                          \
+        NEXT();                                                           \
+    }
+#define FCMP(n, expr)                                                     \
+    OPF(n) {                                                              \
+        float a = F32(R(2)), b = F32(R(3));                               \
+        R(1) = (uint32_t)(expr);                                          \
+        ip += 4;                                                          \
+        NEXT();                                                           \
+    }
+#define DCMP(n, expr)                                                     \
+    OPF(n) {                                                              \
+        double a = F64(R(2)), b = F64(R(3));                              \
+        R(1) = (uint32_t)(expr);                                          \
+        ip += 4;                                                          \
+        NEXT();                                                           \
+    }
+/* load: dst addr off; store: addr val off */
+#define EA(addr, n)                                                       \
+    uint64_t ea_ = (uint64_t)(uint32_t)(addr) + ip[3];                    \
+    uint8_t *p = mem + ea_;                                               \
+    if (ea_ + (n) > memsize)                                              \
+        TRAP("out of bounds memory access");
+#define LOAD(n, sz, expr)                                                 \
+    OPF(n) {                                                              \
+        EA(R(2), sz)                                                      \
+        R(1) = (expr);                                                    \
+        ip += 4;                                                          \
+        NEXT();                                                           \
+    }
+#define STORE(n, sz, stmt)                                                \
+    OPF(n) {                                                              \
+        wb_slot v = R(2);                                                 \
+        EA(R(1), sz)                                                      \
+        stmt;                                                             \
+        ip += 4;                                                          \
+        NEXT();                                                           \
+    }
+#define BRCMP(n, T, expr)                                                 \
+    OPF(n) {                                                              \
+        T a = (T)R(1), b = (T)R(2);                                       \
+        ip = (expr) ? ip + (int32_t)ip[3] : ip + 4;                       \
+        NEXT();                                                           \
+    }
+#define CMP_FAMILY(M, T, S, n0, n1, n2, n3, n4, n5, n6, n7, n8, n9)     \
+    M(n0, T, a == b)                                                      \
+    M(n1, T, a != b)                                                      \
+    M(n2, T, (S)a < (S)b)                                                 \
+    M(n3, T, a < b)                                                       \
+    M(n4, T, (S)a > (S)b)                                                 \
+    M(n5, T, a > b)                                                       \
+    M(n6, T, (S)a <= (S)b)                                                \
+    M(n7, T, a <= b)                                                      \
+    M(n8, T, (S)a >= (S)b)                                                \
+    M(n9, T, a >= b)
+
+#ifdef F_CGOTO
+/* opcode numbers as literals: labels are made from them */
+#define F_OPS_CTL(X)                                                      \
+    X(0x00) X(0x01) X(0x02) X(0x03) X(0x04) X(0x05) X(0x06) X(0x07)       \
+    X(0x08) X(0x09) X(0x0A) X(0x0B) X(0x0C) X(0x0D) X(0x0E) X(0x0F)       \
+    X(0x10) X(0x11) X(0x12) X(0x13) X(0x14) X(0x15) X(0x16) X(0x17)       \
+    X(0x18) X(0x19) X(0x1A) X(0x1B) X(0x1C) X(0x1D) X(0x1E) X(0x1F)       \
+    X(0x20) X(0x21) X(0x22) X(0x23) X(0x24) X(0x25) X(0x26) X(0x27)
+#define F_OPS_MEM(X)                                                      \
+    X(0x28) X(0x29) X(0x2A) X(0x2B) X(0x2C) X(0x2D) X(0x2E) X(0x2F)       \
+    X(0x30) X(0x31) X(0x32) X(0x33) X(0x34) X(0x35) X(0x36) X(0x37)       \
+    X(0x38) X(0x39) X(0x3A) X(0x3B) X(0x3C) X(0x3D) X(0x3E) X(0x3F) X(0x40)
+#define F_OPS_NUM(X)                                                      \
+    X(0x45) X(0x46) X(0x47) X(0x48) X(0x49) X(0x4A) X(0x4B) X(0x4C)       \
+    X(0x4D) X(0x4E) X(0x4F) X(0x50) X(0x51) X(0x52) X(0x53) X(0x54)       \
+    X(0x55) X(0x56) X(0x57) X(0x58) X(0x59) X(0x5A) X(0x5B) X(0x5C)       \
+    X(0x5D) X(0x5E) X(0x5F) X(0x60) X(0x61) X(0x62) X(0x63) X(0x64)       \
+    X(0x65) X(0x66) X(0x67) X(0x68) X(0x69) X(0x6A) X(0x6B) X(0x6C)       \
+    X(0x6D) X(0x6E) X(0x6F) X(0x70) X(0x71) X(0x72) X(0x73) X(0x74)       \
+    X(0x75) X(0x76) X(0x77) X(0x78) X(0x79) X(0x7A) X(0x7B) X(0x7C)       \
+    X(0x7D) X(0x7E) X(0x7F) X(0x80) X(0x81) X(0x82) X(0x83) X(0x84)       \
+    X(0x85) X(0x86) X(0x87) X(0x88) X(0x89) X(0x8A) X(0x8B) X(0x8C)       \
+    X(0x8D) X(0x8E) X(0x8F) X(0x90) X(0x91) X(0x92) X(0x93) X(0x94)       \
+    X(0x95) X(0x96) X(0x97) X(0x98) X(0x99) X(0x9A) X(0x9B) X(0x9C)       \
+    X(0x9D) X(0x9E) X(0x9F) X(0xA0) X(0xA1) X(0xA2) X(0xA3) X(0xA4)       \
+    X(0xA5) X(0xA6) X(0xA7) X(0xA8) X(0xA9) X(0xAA) X(0xAB) X(0xAC)       \
+    X(0xAD) X(0xAE) X(0xAF) X(0xB0) X(0xB1) X(0xB2) X(0xB3) X(0xB4)       \
+    X(0xB5) X(0xB6) X(0xB7) X(0xB8) X(0xB9) X(0xBA) X(0xBB) X(0xBC)       \
+    X(0xBD) X(0xBE) X(0xBF) X(0xC0) X(0xC1) X(0xC2) X(0xC3) X(0xC4)       \
+    X(0xE0) X(0xE1) X(0xE2) X(0xE3) X(0xE4) X(0xE5) X(0xE6) X(0xE7)
+#endif
+
+wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
+{
+#ifdef F_CGOTO
+#define TBL_ENTRY(n) tbl[n] = &&L_##n;
+    static const void *tbl[256];
+    static int tbl_ready;
+#endif
+    wb_instance *inst = f->inst;
+    const uint32_t *ip;
+    wb_slot *fp;
+    wb_slot *stack_end = env->stack + env->stack_slots;
+    wb_frame *frames = env->frames;
+    uint32_t depth = env->depth, depth0 = env->depth;
+    uint8_t *mem;
+    uint64_t memsize;
+    uint32_t epoch = 0;
+    wb_status st = WB_OK;
+    wb_func *callee;
+
+#ifdef F_CGOTO
+    if (!tbl_ready) {
+        int i;
+        for (i = 0; i < 256; i++)
+            tbl[i] = &&L_bad;
+        F_OPS_CTL(TBL_ENTRY)
+        F_OPS_MEM(TBL_ENTRY)
+        F_OPS_NUM(TBL_ENTRY)
+        tbl_ready = 1;
+    }
+#endif
+    RELOAD_MEM();
+    callee = f;
+    frames[depth].ip = NULL; /* marks the entry frame */
+    goto enter;
+
+    DISPATCH()
+    {
+    OPF(0x00) TRAP("unreachable");
+    OPF(0x01) ip += (int32_t)ip[1]; NEXT();
+    OPF(0x02) ip = I32(R(1)) ? ip + (int32_t)ip[2] : ip + 3; NEXT();
+    OPF(0x03) ip = I32(R(1)) ? ip + 3 : ip + (int32_t)ip[2]; NEXT();
+    OPF(0x04) { /* br_table i n rel*(n+1) */
+        uint32_t i = I32(R(1)), n = ip[2];
+        if (i > n)
+            i = n;
+        ip += (int32_t)ip[3 + i];
+        NEXT();
+    }
+    OPF(0x06) fp[0] = R(1); goto ret;
+    OPF(0x07) {
+        wb_slot *s = SLOTP(1);
+        uint32_t n = ip[2], i;
+        for (i = 0; i < n; i++)
+            fp[i] = s[i];
+        goto ret;
+    }
+    OPF(0x05) {
+        wb_frame *fr;
+    ret:
+        fr = &frames[--depth];
+        if (!fr->ip)
+            goto out;
+        ip = fr->ip;
+        fp = fr->fp;
+        if (fr->inst != inst || env->mem_epoch != epoch) {
+            inst = fr->inst;
+            RELOAD_MEM();
+        }
+        NEXT();
+    }
+    OPF(0x08) { /* call funcidx args */
+        callee = inst->funcs[ip[1]];
+        args = SLOTP(2);
+        ip += 3;
+    call:
+        if (callee->fast) {
+            const wb_fastfn *fn;
+            if (depth + 1u >= env->max_depth) {
+                st = wb_fail(env, WB_ERR_EXHAUSTION, "call stack exhausted");
+                goto out;
+            }
+            frames[depth].ip = ip;
+            frames[depth].fp = fp;
+            frames[depth].inst = inst;
+        enter:
+            fn = callee->fast;
+            if (args + fn->frame > stack_end) {
+                st = wb_fail(env, WB_ERR_EXHAUSTION, "call stack exhausted");
+                goto out;
+            }
+            depth++;
+            {
+                wb_slot *l = args + fn->nparams, *e = args + fn->nlocals;
+                const wb_slot *k = fn->consts;
+                uint32_t n = fn->nconst;
+                while (l < e)
+                    *l++ = 0;
+                while (n--)
+                    *l++ = *k++;
+            }
+            fp = args;
+            if (callee->inst != inst) {
+                inst = callee->inst;
+                RELOAD_MEM();
+            }
+            ip = fn->code;
+            NEXT();
+        }
+        env->depth = depth;
+        if (WB_INTERPRETED(callee))
+            st = wb_interp_call(env, callee, args);
+        else
+            st = wb_call_native(env, callee, inst, args);
+        env->depth = depth0;
+        if (st)
+            goto out;
+        RELOAD_MEM();
+        NEXT();
+    }
+    OPF(0x09) { /* call_indirect typeidx tableidx i args */
+        const wb_functype *want = &inst->module->types[ip[1]];
+        wb_table *t = inst->tables[ip[2]];
+        uint32_t i = I32(R(3));
+        args = SLOTP(4);
+        ip += 5;
+        if (i >= t->size)
+            TRAP("undefined element");
+        callee = (wb_func *)t->elems[i];
+        if (!callee)
+            TRAP("uninitialized element");
+        if (!wb_functype_eq(callee->type, want))
+            TRAP("indirect call type mismatch");
+        goto call;
+    }
+    OPF(0x0A) R(1) = R(2); ip += 3; NEXT();
+    OPF(0x0B) R(1) = I32(R(4)) ? R(2) : R(3); ip += 5; NEXT();
+    OPF(0x0C) R(1) = inst->globals[ip[2]]->val; ip += 3; NEXT();
+    OPF(0x0D) inst->globals[ip[1]]->val = R(2); ip += 3; NEXT();
+    OPF(0x0E) {
+        wb_table *t = inst->tables[ip[2]];
+        uint32_t i = I32(R(3));
+        if (i >= t->size)
+            TRAP("out of bounds table access");
+        R(1) = (uintptr_t)t->elems[i];
+        ip += 4;
+        NEXT();
+    }
+    OPF(0x0F) {
+        wb_table *t = inst->tables[ip[1]];
+        uint32_t i = I32(R(2));
+        if (i >= t->size)
+            TRAP("out of bounds table access");
+        t->elems[i] = (void *)(uintptr_t)R(3);
+        ip += 4;
+        NEXT();
+    }
+    OPF(0x10) R(1) = (uintptr_t)inst->funcs[ip[2]]; ip += 3; NEXT();
+    CMP_FAMILY(BRCMP, uint32_t, int32_t, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18,
+               0x19, 0x1A)
+    OPF(0x1B) { /* memory.copy d s n */
+        uint64_t d = I32(R(1)), s = I32(R(2)), n = I32(R(3));
+        if (s + n > memsize || d + n > memsize)
+            TRAP("out of bounds memory access");
+        memmove(mem + d, mem + s, (size_t)n);
+        ip += 4;
+        NEXT();
+    }
+    OPF(0x1C) { /* memory.fill d v n */
+        uint64_t d = I32(R(1)), n = I32(R(3));
+        if (d + n > memsize)
+            TRAP("out of bounds memory access");
+        memset(mem + d, (int)(uint8_t)R(2), (size_t)n);
+        ip += 4;
+        NEXT();
+    }
+    CMP_FAMILY(BRCMP, uint64_t, int64_t, 0x1D, 0x1E, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x24,
+               0x25, 0x26)
+    OPF(0x27) R(1) = R(2); R(3) = R(4); ip += 5; NEXT();
+    LOAD(0x28, 4, ld32(p))
+    LOAD(0x29, 8, ld64(p))
+    LOAD(0x2A, 4, ld32(p))
+    LOAD(0x2B, 8, ld64(p))
+    LOAD(0x2C, 1, (uint32_t)(int32_t)(int8_t)p[0])
+    LOAD(0x2D, 1, p[0])
+    LOAD(0x2E, 2, (uint32_t)(int32_t)(int16_t)ld16(p))
+    LOAD(0x2F, 2, ld16(p))
+    LOAD(0x30, 1, (uint64_t)(int64_t)(int8_t)p[0])
+    LOAD(0x31, 1, p[0])
+    LOAD(0x32, 2, (uint64_t)(int64_t)(int16_t)ld16(p))
+    LOAD(0x33, 2, ld16(p))
+    LOAD(0x34, 4, (uint64_t)(int64_t)(int32_t)ld32(p))
+    LOAD(0x35, 4, ld32(p))
+    STORE(0x36, 4, st32(p, (uint32_t)v))
+    STORE(0x37, 8, st64(p, v))
+    STORE(0x38, 4, st32(p, (uint32_t)v))
+    STORE(0x39, 8, st64(p, v))
+    STORE(0x3A, 1, p[0] = (uint8_t)v)
+    STORE(0x3B, 2, st16(p, (uint16_t)v))
+    STORE(0x3C, 1, p[0] = (uint8_t)v)
+    STORE(0x3D, 2, st16(p, (uint16_t)v))
+    STORE(0x3E, 4, st32(p, (uint32_t)v))
+    OPF(0x3F) R(1) = (uint32_t)(memsize / WB_PAGE); ip += 2; NEXT();
+    OPF(0x40) {
+        R(1) = (uint32_t)wb_memory_grow(env, inst->mems[0], I32(R(2)));
+        RELOAD_MEM();
+        ip += 3;
+        NEXT();
+    }
+    UN(0x45, uint32_t, uint32_t, a == 0)
+    BIN(0x46, uint32_t, uint32_t, a == b)
+    BIN(0x47, uint32_t, uint32_t, a != b)
+    BIN(0x48, uint32_t, uint32_t, (int32_t)a < (int32_t)b)
+    BIN(0x49, uint32_t, uint32_t, a < b)
+    BIN(0x4A, uint32_t, uint32_t, (int32_t)a > (int32_t)b)
+    BIN(0x4B, uint32_t, uint32_t, a > b)
+    BIN(0x4C, uint32_t, uint32_t, (int32_t)a <= (int32_t)b)
+    BIN(0x4D, uint32_t, uint32_t, a <= b)
+    BIN(0x4E, uint32_t, uint32_t, (int32_t)a >= (int32_t)b)
+    BIN(0x4F, uint32_t, uint32_t, a >= b)
+    UN(0x50, uint64_t, uint32_t, a == 0)
+    BIN(0x51, uint64_t, uint32_t, a == b)
+    BIN(0x52, uint64_t, uint32_t, a != b)
+    BIN(0x53, uint64_t, uint32_t, (int64_t)a < (int64_t)b)
+    BIN(0x54, uint64_t, uint32_t, a < b)
+    BIN(0x55, uint64_t, uint32_t, (int64_t)a > (int64_t)b)
+    BIN(0x56, uint64_t, uint32_t, a > b)
+    BIN(0x57, uint64_t, uint32_t, (int64_t)a <= (int64_t)b)
+    BIN(0x58, uint64_t, uint32_t, a <= b)
+    BIN(0x59, uint64_t, uint32_t, (int64_t)a >= (int64_t)b)
+    BIN(0x5A, uint64_t, uint32_t, a >= b)
+    FCMP(0x5B, a == b)
+    FCMP(0x5C, a != b)
+    FCMP(0x5D, a < b)
+    FCMP(0x5E, a > b)
+    FCMP(0x5F, a <= b)
+    FCMP(0x60, a >= b)
+    DCMP(0x61, a == b)
+    DCMP(0x62, a != b)
+    DCMP(0x63, a < b)
+    DCMP(0x64, a > b)
+    DCMP(0x65, a <= b)
+    DCMP(0x66, a >= b)
+    UN(0x67, uint32_t, uint32_t, clz32(a))
+    UN(0x68, uint32_t, uint32_t, ctz32(a))
+    UN(0x69, uint32_t, uint32_t, popcnt32(a))
+    BIN(0x6A, uint32_t, uint32_t, a + b)
+    BIN(0x6B, uint32_t, uint32_t, a - b)
+    BIN(0x6C, uint32_t, uint32_t, a * b)
+    OPF(0x6D) {
+        int32_t a = S32(R(2)), b = S32(R(3));
+        if (!b)
+            TRAP("integer divide by zero");
+        if (b == -1 && a == INT32_MIN)
+            TRAP("integer overflow");
+        R(1) = (uint32_t)(a / b);
+        ip += 4;
+        NEXT();
+    }
+    OPF(0x6E) {
+        uint32_t a = I32(R(2)), b = I32(R(3));
+        if (!b)
+            TRAP("integer divide by zero");
+        R(1) = a / b;
+        ip += 4;
+        NEXT();
+    }
+    OPF(0x6F) {
+        int32_t a = S32(R(2)), b = S32(R(3));
+        if (!b)
+            TRAP("integer divide by zero");
+        R(1) = b == -1 ? 0u : (uint32_t)(a % b);
+        ip += 4;
+        NEXT();
+    }
+    OPF(0x70) {
+        uint32_t a = I32(R(2)), b = I32(R(3));
+        if (!b)
+            TRAP("integer divide by zero");
+        R(1) = a % b;
+        ip += 4;
+        NEXT();
+    }
+    BIN(0x71, uint32_t, uint32_t, a & b)
+    BIN(0x72, uint32_t, uint32_t, a | b)
+    BIN(0x73, uint32_t, uint32_t, a ^ b)
+    BIN(0x74, uint32_t, uint32_t, a << (b & 31u))
+    BIN(0x75, uint32_t, uint32_t, (uint32_t)((int32_t)a >> (b & 31u)))
+    BIN(0x76, uint32_t, uint32_t, a >> (b & 31u))
+    BIN(0x77, uint32_t, uint32_t, (a << (b & 31u)) | (a >> ((32u - b) & 31u)))
+    BIN(0x78, uint32_t, uint32_t, (a >> (b & 31u)) | (a << ((32u - b) & 31u)))
+    UN(0x79, uint64_t, uint64_t, clz64(a))
+    UN(0x7A, uint64_t, uint64_t, ctz64(a))
+    UN(0x7B, uint64_t, uint64_t, popcnt32((uint32_t)a) + popcnt32((uint32_t)(a >> 32)))
+    BIN(0x7C, uint64_t, uint64_t, a + b)
+    BIN(0x7D, uint64_t, uint64_t, a - b)
+    BIN(0x7E, uint64_t, uint64_t, a * b)
+    OPF(0x7F) {
+        int64_t a = (int64_t)R(2), b = (int64_t)R(3);
+        if (!b)
+            TRAP("integer divide by zero");
+        if (b == -1 && a == INT64_MIN)
+            TRAP("integer overflow");
+        R(1) = (uint64_t)(a / b);
+        ip += 4;
+        NEXT();
+    }
+    OPF(0x80) {
+        uint64_t a = R(2), b = R(3);
+        if (!b)
+            TRAP("integer divide by zero");
+        R(1) = a / b;
+        ip += 4;
+        NEXT();
+    }
+    OPF(0x81) {
+        int64_t a = (int64_t)R(2), b = (int64_t)R(3);
+        if (!b)
+            TRAP("integer divide by zero");
+        R(1) = b == -1 ? 0u : (uint64_t)(a % b);
+        ip += 4;
+        NEXT();
+    }
+    OPF(0x82) {
+        uint64_t a = R(2), b = R(3);
+        if (!b)
+            TRAP("integer divide by zero");
+        R(1) = a % b;
+        ip += 4;
+        NEXT();
+    }
+    BIN(0x83, uint64_t, uint64_t, a & b)
+    BIN(0x84, uint64_t, uint64_t, a | b)
+    BIN(0x85, uint64_t, uint64_t, a ^ b)
+    BIN(0x86, uint64_t, uint64_t, a << (b & 63u))
+    BIN(0x87, uint64_t, uint64_t, (uint64_t)((int64_t)a >> (b & 63u)))
+    BIN(0x88, uint64_t, uint64_t, a >> (b & 63u))
+    BIN(0x89, uint64_t, uint64_t, (a << (b & 63u)) | (a >> ((64u - b) & 63u)))
+    BIN(0x8A, uint64_t, uint64_t, (a >> (b & 63u)) | (a << ((64u - b) & 63u)))
+    UN(0x8B, uint32_t, uint32_t, a & 0x7FFFFFFFu)
+    UN(0x8C, uint32_t, uint32_t, a ^ 0x80000000u)
+    UN(0x8D, uint32_t, uint32_t, wb_f32_round(a, 2))
+    UN(0x8E, uint32_t, uint32_t, wb_f32_round(a, 1))
+    UN(0x8F, uint32_t, uint32_t, wb_f32_round(a, 3))
+    UN(0x90, uint32_t, uint32_t, wb_f32_round(a, 0))
+    UN(0x91, uint32_t, uint32_t, wb_f32_sqrt(a))
+    FBIN(0x92, a + b)
+    FBIN(0x93, a - b)
+    FBIN(0x94, a * b)
+    FBIN(0x95, a / b)
+    BIN(0x96, uint32_t, uint32_t, wb_f32_minmax(a, b, 0))
+    BIN(0x97, uint32_t, uint32_t, wb_f32_minmax(a, b, 1))
+    BIN(0x98, uint32_t, uint32_t, (a & 0x7FFFFFFFu) | (b & 0x80000000u))
+    UN(0x99, uint64_t, uint64_t, a & 0x7FFFFFFFFFFFFFFFull)
+    UN(0x9A, uint64_t, uint64_t, a ^ 0x8000000000000000ull)
+    UN(0x9B, uint64_t, uint64_t, wb_f64_round(a, 2))
+    UN(0x9C, uint64_t, uint64_t, wb_f64_round(a, 1))
+    UN(0x9D, uint64_t, uint64_t, wb_f64_round(a, 3))
+    UN(0x9E, uint64_t, uint64_t, wb_f64_round(a, 0))
+    UN(0x9F, uint64_t, uint64_t, wb_f64_sqrt(a))
+    DBIN(0xA0, a + b)
+    DBIN(0xA1, a - b)
+    DBIN(0xA2, a * b)
+    DBIN(0xA3, a / b)
+    BIN(0xA4, uint64_t, uint64_t, wb_f64_minmax(a, b, 0))
+    BIN(0xA5, uint64_t, uint64_t, wb_f64_minmax(a, b, 1))
+    BIN(0xA6, uint64_t, uint64_t,
+        (a & 0x7FFFFFFFFFFFFFFFull) | (b & 0x8000000000000000ull))
+    UN(0xA7, uint64_t, uint32_t, a)
+    OPF(0xA8) OPF(0xA9) OPF(0xAA) OPF(0xAB) OPF(0xAE) OPF(0xAF) OPF(0xB0) OPF(0xB1) {
+        uint32_t o = ip[0];
+        const char *err;
+        uint64_t v = wb_trunc(R(2), trunc_kind(o < 0xAE ? o - 0xA8 : o - 0xAA), &err);
+        if (err)
+            TRAP(err);
+        R(1) = v;
+        ip += 3;
+        NEXT();
+    }
+    UN(0xAC, uint64_t, uint64_t, (uint64_t)(int64_t)(int32_t)(uint32_t)a)
+    UN(0xAD, uint64_t, uint64_t, (uint32_t)a)
+    UN(0xB2, uint32_t, uint32_t, wb_b32((float)(int32_t)a))
+    UN(0xB3, uint32_t, uint32_t, wb_b32((float)a))
+    UN(0xB4, uint64_t, uint32_t, wb_b32((float)(int64_t)a))
+    UN(0xB5, uint64_t, uint32_t, wb_b32((float)a))
+    UN(0xB6, uint64_t, uint32_t, wb_b32((float)F64(a)))
+    UN(0xB7, uint32_t, uint64_t, wb_b64((double)(int32_t)a))
+    UN(0xB8, uint32_t, uint64_t, wb_b64((double)a))
+    UN(0xB9, uint64_t, uint64_t, wb_b64((double)(int64_t)a))
+    UN(0xBA, uint64_t, uint64_t, wb_b64((double)a))
+    UN(0xBB, uint32_t, uint64_t, wb_b64((double)F32(a)))
+    UN(0xBC, uint32_t, uint32_t, a)
+    UN(0xBD, uint64_t, uint64_t, a)
+    UN(0xBE, uint32_t, uint32_t, a)
+    UN(0xBF, uint64_t, uint64_t, a)
+    UN(0xC0, uint32_t, uint32_t, (uint32_t)(int32_t)(int8_t)a)
+    UN(0xC1, uint32_t, uint32_t, (uint32_t)(int32_t)(int16_t)a)
+    UN(0xC2, uint64_t, uint64_t, (uint64_t)(int64_t)(int8_t)a)
+    UN(0xC3, uint64_t, uint64_t, (uint64_t)(int64_t)(int16_t)a)
+    UN(0xC4, uint64_t, uint64_t, (uint64_t)(int64_t)(int32_t)a)
+    OPF(0xE0) OPF(0xE1) OPF(0xE2) OPF(0xE3) OPF(0xE4) OPF(0xE5) OPF(0xE6) OPF(0xE7) {
+        const char *err;
+        R(1) = wb_trunc(R(2), 8u | trunc_kind(ip[0] - 0xE0u), &err);
+        ip += 3;
+        NEXT();
+    }
+#ifdef F_CGOTO
+    L_bad:
+#else
+    default:
+#endif
+        TRAP("illegal opcode");
+    }
+out:
+    env->depth = depth0;
+    return st;
+}
+#else
+typedef int wb_fast_unused; /* ISO C: no empty translation unit */
+#endif /* WB_FEATURE_FAST_INTERP */

@@ -1,0 +1,75 @@
+/*
+ * fast-interp: the second interpreter running mode (docs/fast-interp.md).
+ *
+ * wb_fastc.c translates a function's validated classic code (wb_ops.h) into
+ * three-address code on frame slots; wb_fast.c runs it. Every operand is a
+ * byte offset from fp: the function's parameters and locals, its constant
+ * slots (copied in at entry) or an operand-stack slot. A frame:
+ *
+ *     fp[0 .. nlocals)                 parameters, then locals
+ *     fp[nlocals .. nlocals + nconst)  constants of the function
+ *     fp[nlocals + nconst + k]         operand-stack position k
+ *
+ * Code words: an opcode word, then its operands. Numeric ops, loads and
+ * stores keep their WebAssembly numbers; branch targets are word offsets
+ * relative to the branching instruction's opcode word.
+ */
+#ifndef WB_FAST_H
+#define WB_FAST_H
+
+#include "wb_internal.h"
+
+#if WB_FEATURE_FAST_INTERP
+enum {
+    F_UNREACH = 0x00, /*                                   */
+    F_BR = 0x01,      /* rel                               */
+    F_BRIF = 0x02,    /* c rel      : jump if c != 0        */
+    F_BRUNLESS = 0x03,/* c rel      : jump if c == 0        */
+    F_BRTABLE = 0x04, /* i n rel*(n+1)                     */
+    F_RET0 = 0x05,    /*                                   */
+    F_RET1 = 0x06,    /* src                               */
+    F_RETN = 0x07,    /* src n      : n slots from src      */
+    F_CALL = 0x08,    /* funcidx args                      */
+    F_CALLI = 0x09,   /* typeidx tableidx i args           */
+    F_MOV = 0x0A,     /* dst src                           */
+    F_SELECT = 0x0B,  /* dst a b c                         */
+    F_GGET = 0x0C,    /* dst globalidx                     */
+    F_GSET = 0x0D,    /* globalidx src                     */
+    F_TGET = 0x0E,    /* dst tableidx i                    */
+    F_TSET = 0x0F,    /* tableidx i v                      */
+    F_REFFUNC = 0x10, /* dst funcidx                       */
+    F_BRCMP = 0x11,   /* 0x11..0x1A: i32 compare a b rel (0x46..0x4F) */
+    F_MCOPY = 0x1B,   /* d s n                             */
+    F_MFILL = 0x1C,   /* d v n                             */
+    F_BRCMP64 = 0x1D, /* 0x1D..0x26: i64 compare a b rel (0x51..0x5A) */
+    F_MOV2 = 0x27,    /* dst src dst2 src2                 */
+    F_MSIZE = 0x3F,   /* dst                               */
+    F_MGROW = 0x40,   /* dst delta                         */
+    F_TRUNC_SAT = 0xE0 /* 0xE0..0xE7: dst a                */
+};
+
+typedef struct wb_fastfn { /* one translated function */
+    const uint32_t *code;
+    const wb_slot *consts; /* nconst values copied to fp[nlocals..] at entry */
+    uint32_t nparams, nlocals, nconst;
+    uint32_t frame; /* slots the function may use from its fp */
+} wb_fastfn;
+
+typedef struct wb_fastmod { /* a module's translation (module->fast) */
+    wb_fastfn *fns;   /* per defined function; code NULL: runs classic */
+    uint32_t *code;
+    wb_slot *consts;
+    uint32_t code_len, nconsts;
+    uint32_t translated, fallback; /* functions of each kind */
+} wb_fastmod;
+
+/* module->fast, made on the first fast instance (wb_fastc.c) */
+wb_status wb_fast_translate(wb_env *env, wb_module *m);
+void wb_fast_module_free(wb_module *m);
+/* run f (f->fast set) with its arguments at args (wb_fast.c) */
+wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args);
+/* set every own function's fast code of inst per its mode (wb_fast.c) */
+wb_status wb_fast_attach(wb_instance *inst, int fast);
+#endif
+
+#endif /* WB_FAST_H */

@@ -1,0 +1,913 @@
+/*
+ * fast-interp translator: classic code (wb_ops.h, already validated and
+ * with every branch resolved) -> three-address code on frame slots
+ * (wb_fast.h). One linear pass per function after a pre-pass that finds the
+ * branch targets and the constants.
+ *
+ * The operand stack is simulated: an entry is a value in its own stack slot
+ * (E_SLOT), a reference to a local (E_LOCAL: local.get emits nothing) or to
+ * a constant slot (E_CONST). An instruction names its operands' slots and
+ * writes its result to the slot of the stack position it produces; a
+ * local.set / local.tee right after retargets that result to the local.
+ * Entries are materialised (copied to their stack slot) before the local
+ * they name is written, before branches and labels (every value is in its
+ * slot at a label) and for call arguments. A function with an instruction
+ * this file does not translate (extension ops, tail calls, fuel metering,
+ * table/segment bulk ops) keeps running in the classic interpreter.
+ */
+#include "wb_fast.h"
+#include "wb_ops.h"
+
+#if WB_FEATURE_FAST_INTERP
+
+enum { E_SLOT, E_LOCAL, E_CONST };
+
+typedef struct fent {
+    uint8_t k;
+    uint32_t v; /* E_LOCAL: local slot; E_CONST: constant index */
+} fent;
+
+typedef struct fixup {
+    uint32_t word, op, target; /* fast word to patch, its op start, classic target */
+} fixup;
+
+typedef struct ftr {
+    wb_env *env;
+    wb_module *m;
+    const uint32_t *cc; /* classic code of the function */
+    uint32_t clen;
+    uint32_t nl;        /* locals (slots) */
+    uint32_t base;      /* slot of stack position 0 */
+    uint32_t *code;     /* fast code being built */
+    uint32_t len, cap;
+    fent *vs;
+    uint32_t h, vcap;
+    wb_slot *consts;
+    uint32_t nconst, ccap;
+    uint32_t *th;       /* per classic word: stack height at a label, or WB_NONE */
+    uint32_t *map;      /* per classic word: fast position */
+    uint8_t *is_target;
+    fixup *fx;
+    uint32_t nfx, fxcap;
+    uint32_t last_dst;  /* word of the last result operand, or WB_NONE */
+    uint32_t last_pos;  /* its stack position */
+    uint32_t cand_dst, cand_pos;
+    uint32_t maxh;
+    int bad;            /* 1: not translatable; 2: out of memory */
+} ftr;
+
+static int fgrow(ftr *t, void **buf, uint32_t *cap, uint32_t need, size_t sz)
+{
+    void *n;
+    uint32_t c;
+    if (need <= *cap)
+        return 1;
+    c = *cap ? *cap * 2u : 32u;
+    while (c < need)
+        c *= 2u;
+    n = wb_realloc(t->env, *buf, (size_t)c * sz);
+    if (!n) {
+        t->bad = 2;
+        return 0;
+    }
+    *buf = n;
+    *cap = c;
+    return 1;
+}
+
+static void put(ftr *t, uint32_t w)
+{
+    if (t->bad || !fgrow(t, (void **)&t->code, &t->cap, t->len + 1u, 4))
+        return;
+    t->code[t->len++] = w;
+}
+
+#define SLOTB(s) ((uint32_t)(s) * (uint32_t)sizeof(wb_slot))
+static uint32_t spos(ftr *t, uint32_t k) { return SLOTB(t->base + k); }
+
+static uint32_t src_of(ftr *t, fent e, uint32_t k)
+{
+    if (e.k == E_LOCAL)
+        return SLOTB(e.v);
+    if (e.k == E_CONST)
+        return SLOTB(t->nl + e.v);
+    return spos(t, k);
+}
+
+/* ---- constants ------------------------------------------------------------ */
+static uint32_t const_idx(ftr *t, wb_slot v)
+{
+    uint32_t i;
+    for (i = 0; i < t->nconst; i++)
+        if (t->consts[i] == v)
+            return i;
+    if (!fgrow(t, (void **)&t->consts, &t->ccap, t->nconst + 1u, sizeof(wb_slot)))
+        return 0;
+    t->consts[t->nconst] = v;
+    return t->nconst++;
+}
+
+/* ---- simulated operand stack ------------------------------------------------ */
+static void vpush(ftr *t, uint8_t k, uint32_t v)
+{
+    if (!fgrow(t, (void **)&t->vs, &t->vcap, t->h + 1u, sizeof(fent)))
+        return;
+    t->vs[t->h].k = k;
+    t->vs[t->h].v = v;
+    t->h++;
+    if (t->h > t->maxh)
+        t->maxh = t->h;
+}
+
+/* pop one entry; its operand (slot byte offset) */
+static uint32_t vpop(ftr *t)
+{
+    if (!t->h) {
+        t->bad = 1;
+        return 0;
+    }
+    t->h--;
+    return src_of(t, t->vs[t->h], t->h);
+}
+
+/* push a result in its own slot; the destination operand */
+static uint32_t vres(ftr *t)
+{
+    vpush(t, E_SLOT, 0);
+    return spos(t, t->h - 1u);
+}
+
+static void materialize(ftr *t, uint32_t k)
+{
+    fent *e = &t->vs[k];
+    if (e->k == E_SLOT)
+        return;
+    put(t, F_MOV);
+    put(t, spos(t, k));
+    put(t, src_of(t, *e, k));
+    e->k = E_SLOT;
+}
+
+static void flush_all(ftr *t)
+{
+    uint32_t k;
+    for (k = 0; k < t->h; k++)
+        materialize(t, k);
+}
+
+/* the result operand just emitted at word `w` for the top position */
+static void mark_dst(ftr *t, uint32_t w)
+{
+    t->last_dst = w;
+    t->last_pos = t->h - 1u;
+}
+
+/* ---- emission helpers ------------------------------------------------------ */
+static void op_un(ftr *t, uint32_t op)
+{
+    uint32_t a = vpop(t), d = vres(t);
+    put(t, op);
+    put(t, d);
+    mark_dst(t, t->len - 1u);
+    put(t, a);
+}
+
+static void op_bin(ftr *t, uint32_t op)
+{
+    uint32_t b = vpop(t), a = vpop(t), d = vres(t);
+    put(t, op);
+    put(t, d);
+    mark_dst(t, t->len - 1u);
+    put(t, a);
+    put(t, b);
+}
+
+static void op_load(ftr *t, uint32_t op, uint32_t off)
+{
+    uint32_t a = vpop(t), d = vres(t);
+    put(t, op);
+    put(t, d);
+    mark_dst(t, t->len - 1u);
+    put(t, a);
+    put(t, off);
+}
+
+static void op_store(ftr *t, uint32_t op, uint32_t off)
+{
+    uint32_t v = vpop(t), a = vpop(t);
+    put(t, op);
+    put(t, a);
+    put(t, v);
+    put(t, off);
+}
+
+static void local_get(ftr *t, uint32_t a) { vpush(t, E_LOCAL, a); }
+
+static void local_set(ftr *t, uint32_t a, int tee)
+{
+    fent e;
+    uint32_t k, refs = 0, s;
+    if (!t->h) {
+        t->bad = 1;
+        return;
+    }
+    e = t->vs[t->h - 1u];
+    s = src_of(t, e, t->h - 1u);
+    t->h--;
+    for (k = 0; k < t->h; k++)
+        if (t->vs[k].k == E_LOCAL && t->vs[k].v == a)
+            refs++;
+    if (e.k == E_LOCAL && e.v == a) {
+        /* local.get a; local.set a: nothing to do */
+    } else if (e.k == E_SLOT && !refs && t->cand_dst != WB_NONE &&
+               t->cand_pos == t->h && t->code[t->cand_dst] == spos(t, t->h)) {
+        t->code[t->cand_dst] = SLOTB(a); /* the producer writes the local */
+    } else {
+        for (k = 0; k < t->h; k++)
+            if (t->vs[k].k == E_LOCAL && t->vs[k].v == a)
+                materialize(t, k);
+        put(t, F_MOV);
+        put(t, SLOTB(a));
+        put(t, s);
+    }
+    if (tee)
+        vpush(t, E_LOCAL, a);
+}
+
+static void jump_to(ftr *t, uint32_t op_at, uint32_t ctarget, uint32_t height)
+{
+    if (ctarget >= t->clen) {
+        t->bad = 1;
+        return;
+    }
+    if (t->th[ctarget] == WB_NONE)
+        t->th[ctarget] = height;
+    else if (t->th[ctarget] != height)
+        t->bad = 1;
+    if (t->map[ctarget] != WB_NONE) {
+        put(t, t->map[ctarget] - op_at); /* backward: known */
+        return;
+    }
+    if (!fgrow(t, (void **)&t->fx, &t->fxcap, t->nfx + 1u, sizeof(fixup)))
+        return;
+    t->fx[t->nfx].word = t->len;
+    t->fx[t->nfx].op = op_at;
+    t->fx[t->nfx].target = ctarget;
+    t->nfx++;
+    put(t, 0);
+}
+
+/* copy the top `arity` values down to position d (a branch that unwinds) */
+static void unwind_moves(ftr *t, uint32_t d, uint32_t arity)
+{
+    uint32_t i;
+    for (i = 0; i < arity; i++) {
+        if (d + i == t->h - arity + i)
+            continue;
+        put(t, F_MOV);
+        put(t, spos(t, d + i));
+        put(t, spos(t, t->h - arity + i));
+    }
+}
+
+/* ---- pre-pass ---------------------------------------------------------------- */
+/* words of the classic instruction at p (0: not translated) */
+static uint32_t ilen(const uint32_t *c, uint32_t p, uint32_t clen)
+{
+    uint32_t op = c[p];
+    if (op >= 0x45 && op <= 0xC4)
+        return 1;
+    if (op >= 0x28 && op <= 0x3E)
+        return 2;
+    if (op >= OP_CMPI(0x46) && op <= OP_CMPI(0x4F))
+        return 2;
+    if (op >= OP_BRC(0x46) && op <= OP_BRC(0x4F))
+        return 2;
+    if (op >= 0xF2 && op <= 0xF9)
+        return 2;
+    switch (op) {
+    case OP_UNREACHABLE: case OP_DROP: case OP_SELECT: case 0x3F: case 0x40:
+    case OP_REF_NULL:
+    case 0xE0: case 0xE1: case 0xE2: case 0xE3: case 0xE4: case 0xE5: case 0xE6:
+    case 0xE7: case 0xEA: case 0xEB:
+        return 1;
+    case OP_BR_UNLESS: case OP_BR: case OP_BR_IF: case OP_RETURN: case OP_CALL:
+    case OP_LOCAL_GET: case OP_LOCAL_SET: case OP_LOCAL_TEE: case OP_GLOBAL_GET:
+    case OP_GLOBAL_SET: case OP_TABLE_GET: case OP_TABLE_SET: case OP_I32_CONST:
+    case OP_F32_CONST: case OP_REF_FUNC:
+    case OP_I32_ADD_L: case OP_I32_MUL_L: case OP_I64_ADD_L: case OP_F32_ADD_L:
+    case OP_F32_SUB_L: case OP_F32_MUL_L: case OP_F64_ADD_L: case OP_F64_SUB_L:
+    case OP_F64_MUL_L:
+        return 2;
+    case OP_CALL_INDIRECT: case OP_I64_CONST: case OP_F64_CONST: case OP_LGET2:
+    case OP_LGET_ADDI: case OP_LG_LD32: case OP_LG_LD64: case OP_LG_LD8U:
+        return 3;
+    case OP_BR_UNWIND: case OP_BR_IF_UNWIND: case OP_LGA_LD32: case OP_LGA_LD64:
+    case OP_LGA_LD8U:
+        return 4;
+    case OP_BR_TABLE:
+        if (p + 1u >= clen || c[p + 1] >= clen)
+            return 0;
+        return 3u + 2u * (c[p + 1] + 1u);
+    default:
+        break;
+    }
+    if ((op >= 0x12 && op <= 0x19) || op == 0x1C || op == 0x1D) /* BRCI */
+        return 3;
+    return 0; /* OP_EXT, OP_FUEL, tail calls, table / segment bulk ops */
+}
+
+static void mark(ftr *t, uint32_t slot)
+{
+    uint32_t to = slot + (uint32_t)(int32_t)t->cc[slot];
+    if (to >= t->clen) {
+        t->bad = 1;
+        return;
+    }
+    if (!t->is_target[to])
+        t->is_target[to] = to <= slot ? 2 : 1; /* 2: a loop head (backward) */
+    else if (to <= slot)
+        t->is_target[to] = 2;
+}
+
+static void prepass(ftr *t)
+{
+    const uint32_t *c = t->cc;
+    uint32_t p = 0, n, i, op;
+    while (p < t->clen && !t->bad) {
+        n = ilen(c, p, t->clen);
+        if (!n || p + n > t->clen) {
+            t->bad = 1;
+            return;
+        }
+        op = c[p];
+        switch (op) {
+        case OP_BR_UNLESS: case OP_BR_UNWIND: case OP_BR_IF_UNWIND: case OP_BR:
+        case OP_BR_IF:
+            mark(t, p + 1u);
+            break;
+        case OP_BR_TABLE:
+            for (i = 0; i <= c[p + 1]; i++)
+                mark(t, p + 3u + 2u * i);
+            break;
+        default:
+            if (op >= OP_BRC(0x46) && op <= OP_BRC(0x4F))
+                mark(t, p + 1u);
+            else if ((op >= 0x12 && op <= 0x19) || op == 0x1C || op == 0x1D)
+                mark(t, p + 2u);
+        }
+        p += n;
+    }
+}
+
+static uint32_t brci_cmp(uint32_t op) /* BRCI opcode -> i32 compare */
+{
+    return op <= 0x19 ? op - 0x12u + 0x46u : op - 0x1Cu + 0x4Eu;
+}
+
+/* conditional branch on a compare, both operands popped already */
+static void br_cmp(ftr *t, uint32_t fop, uint32_t a, uint32_t b, uint32_t ctarget)
+{
+    uint32_t at;
+    flush_all(t);
+    at = t->len;
+    put(t, fop);
+    put(t, a);
+    put(t, b);
+    jump_to(t, at, ctarget, t->h);
+}
+
+static void call_args(ftr *t, uint32_t np)
+{
+    uint32_t k;
+    if (np > t->h) {
+        t->bad = 1;
+        return;
+    }
+    for (k = t->h - np; k < t->h; k++)
+        materialize(t, k);
+}
+
+/* ---- one instruction ----------------------------------------------------------- */
+static int is_unary(uint32_t op)
+{
+    return op == 0x45 || op == 0x50 || (op >= 0x67 && op <= 0x69) ||
+           (op >= 0x79 && op <= 0x7B) || (op >= 0x8B && op <= 0x91) ||
+           (op >= 0x99 && op <= 0x9F) || op >= 0xA7;
+}
+
+static const uint8_t binl_op[][2] = {
+    {OP_I32_ADD_L, 0x6A}, {OP_I32_MUL_L, 0x6C}, {OP_I64_ADD_L, 0x7C},
+    {OP_F32_ADD_L, 0x92}, {OP_F32_SUB_L, 0x93}, {OP_F32_MUL_L, 0x94},
+    {OP_F64_ADD_L, 0xA0}, {OP_F64_SUB_L, 0xA1}, {OP_F64_MUL_L, 0xA2}};
+static const uint8_t bini_op[8] = {0x6A, 0x6C, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76};
+
+/* returns 1 if the instruction ends the straight-line flow */
+static int one(ftr *t, uint32_t p)
+{
+    const uint32_t *c = t->cc + p;
+    uint32_t op = c[0], a, b, d, at, i;
+    const wb_module *m = t->m;
+    if (op >= 0x45 && op <= 0xC4) {
+        if (is_unary(op))
+            op_un(t, op);
+        else
+            op_bin(t, op);
+        return 0;
+    }
+    if (op >= 0x28 && op <= 0x35) {
+        op_load(t, op, c[1]);
+        return 0;
+    }
+    if (op >= 0x36 && op <= 0x3E) {
+        op_store(t, op, c[1]);
+        return 0;
+    }
+    if (op >= OP_CMPI(0x46) && op <= OP_CMPI(0x4F)) {
+        vpush(t, E_CONST, const_idx(t, c[1]));
+        op_bin(t, op - OP_CMPI(0x46) + 0x46u);
+        return 0;
+    }
+    if (op >= OP_BRC(0x46) && op <= OP_BRC(0x4F)) {
+        b = vpop(t);
+        a = vpop(t);
+        br_cmp(t, F_BRCMP + op - OP_BRC(0x46), a, b, p + 1u + (uint32_t)(int32_t)c[1]);
+        return 0;
+    }
+    if ((op >= 0x12 && op <= 0x19) || op == 0x1C || op == 0x1D) {
+        a = vpop(t);
+        b = SLOTB(t->nl + const_idx(t, c[1]));
+        br_cmp(t, F_BRCMP + brci_cmp(op) - 0x46u, a, b, p + 2u + (uint32_t)(int32_t)c[2]);
+        return 0;
+    }
+    if (op >= 0xF2 && op <= 0xF9) {
+        vpush(t, E_CONST, const_idx(t, c[1]));
+        op_bin(t, bini_op[op - 0xF2]);
+        return 0;
+    }
+    for (i = 0; i < sizeof binl_op / sizeof binl_op[0]; i++)
+        if (op == binl_op[i][0]) {
+            local_get(t, c[1]);
+            op_bin(t, binl_op[i][1]);
+            return 0;
+        }
+    switch (op) {
+    case OP_UNREACHABLE:
+        put(t, F_UNREACH);
+        return 1;
+    case OP_BR_UNLESS:
+    case OP_BR_IF:
+        a = vpop(t);
+        flush_all(t);
+        at = t->len;
+        put(t, op == OP_BR_IF ? F_BRIF : F_BRUNLESS);
+        put(t, a);
+        jump_to(t, at, p + 1u + (uint32_t)(int32_t)c[1], t->h);
+        return 0;
+    case OP_BR:
+        flush_all(t);
+        at = t->len;
+        put(t, F_BR);
+        jump_to(t, at, p + 1u + (uint32_t)(int32_t)c[1], t->h);
+        return 1;
+    case OP_BR_UNWIND:
+    case OP_BR_IF_UNWIND: {
+        uint32_t skip = WB_NONE, off = c[2], arity = c[3], dpos;
+        if (op == OP_BR_IF_UNWIND)
+            a = vpop(t);
+        if (off < t->nl + 1u || arity > t->h) {
+            t->bad = 1;
+            return 1;
+        }
+        dpos = off - t->nl - 1u;
+        flush_all(t);
+        if (op == OP_BR_IF_UNWIND) {
+            skip = t->len;
+            put(t, F_BRUNLESS);
+            put(t, a);
+            put(t, 0);
+        }
+        unwind_moves(t, dpos, arity);
+        at = t->len;
+        put(t, F_BR);
+        jump_to(t, at, p + 1u + (uint32_t)(int32_t)c[1], dpos + arity);
+        if (skip != WB_NONE && !t->bad)
+            t->code[skip + 2u] = t->len - skip;
+        return op == OP_BR_UNWIND;
+    }
+    case OP_BR_TABLE: {
+        uint32_t n = c[1], arity = c[2], tab;
+        a = vpop(t);
+        flush_all(t);
+        at = t->len;
+        put(t, F_BRTABLE);
+        put(t, a);
+        put(t, n);
+        tab = t->len;
+        for (i = 0; i <= n; i++)
+            put(t, 0);
+        for (i = 0; i <= n && !t->bad; i++) {
+            uint32_t ctarget = p + 3u + 2u * i, off = c[4 + 2u * i], dpos;
+            ctarget += (uint32_t)(int32_t)c[3 + 2u * i];
+            if (off < t->nl + 1u || arity > t->h) {
+                t->bad = 1;
+                return 1;
+            }
+            dpos = off - t->nl - 1u;
+            if (dpos + arity == t->h) { /* no move: the table jumps there */
+                uint32_t save = t->len;
+                t->len = tab + i; /* jump_to writes at t->len */
+                jump_to(t, at, ctarget, t->h);
+                t->len = save;
+            } else { /* a stub: moves, then br */
+                uint32_t sat;
+                t->code[tab + i] = t->len - at;
+                unwind_moves(t, dpos, arity);
+                sat = t->len;
+                put(t, F_BR);
+                jump_to(t, sat, ctarget, dpos + arity);
+            }
+        }
+        return 1;
+    }
+    case OP_RETURN: {
+        uint32_t n = c[1];
+        if (n > t->h) {
+            t->bad = 1;
+            return 1;
+        }
+        if (n == 0) {
+            put(t, F_RET0);
+        } else if (n == 1) {
+            a = vpop(t);
+            put(t, F_RET1);
+            put(t, a);
+        } else {
+            call_args(t, n); /* every result in its slot */
+            put(t, F_RETN);
+            put(t, spos(t, t->h - n));
+            put(t, n);
+        }
+        return 1;
+    }
+    case OP_CALL:
+    case OP_CALL_INDIRECT: {
+        const wb_functype *ft;
+        uint32_t np, nr, ix = 0;
+        if (op == OP_CALL) {
+            if (c[1] >= m->nfuncs)
+                break;
+            ft = &m->types[m->func_type[c[1]]];
+        } else {
+            if (c[1] >= m->ntypes)
+                break;
+            ft = &m->types[c[1]];
+            ix = vpop(t);
+        }
+        np = wb_slots_of(ft->nparams, ft->types);
+        nr = wb_slots_of(ft->nresults, ft->types + ft->nparams);
+        call_args(t, np);
+        if (t->bad)
+            return 1;
+        if (op == OP_CALL) {
+            put(t, F_CALL);
+            put(t, c[1]);
+        } else {
+            put(t, F_CALLI);
+            put(t, c[1]);
+            put(t, c[2]);
+            put(t, ix);
+        }
+        put(t, spos(t, t->h - np));
+        t->h -= np;
+        for (i = 0; i < nr; i++)
+            vpush(t, E_SLOT, 0);
+        return 0;
+    }
+    case OP_DROP:
+        vpop(t);
+        return 0;
+    case OP_SELECT: {
+        uint32_t cnd = vpop(t);
+        b = vpop(t);
+        a = vpop(t);
+        d = vres(t);
+        put(t, F_SELECT);
+        put(t, d);
+        mark_dst(t, t->len - 1u);
+        put(t, a);
+        put(t, b);
+        put(t, cnd);
+        return 0;
+    }
+    case OP_LOCAL_GET:
+        local_get(t, c[1]);
+        return 0;
+    case OP_LGET2:
+        local_get(t, c[1]);
+        local_get(t, c[2]);
+        return 0;
+    case OP_LGET_ADDI:
+        local_get(t, c[1]);
+        vpush(t, E_CONST, const_idx(t, c[2]));
+        op_bin(t, 0x6A);
+        return 0;
+    case OP_LOCAL_SET:
+    case OP_LOCAL_TEE:
+        if (c[1] >= t->nl)
+            break;
+        local_set(t, c[1], op == OP_LOCAL_TEE);
+        return 0;
+    case OP_GLOBAL_GET:
+        d = vres(t);
+        put(t, F_GGET);
+        put(t, d);
+        mark_dst(t, t->len - 1u);
+        put(t, c[1]);
+        return 0;
+    case OP_GLOBAL_SET:
+        a = vpop(t);
+        put(t, F_GSET);
+        put(t, c[1]);
+        put(t, a);
+        return 0;
+    case OP_TABLE_GET:
+        a = vpop(t);
+        d = vres(t);
+        put(t, F_TGET);
+        put(t, d);
+        put(t, c[1]);
+        put(t, a);
+        return 0;
+    case OP_TABLE_SET:
+        b = vpop(t);
+        a = vpop(t);
+        put(t, F_TSET);
+        put(t, c[1]);
+        put(t, a);
+        put(t, b);
+        return 0;
+    case 0x3F:
+        d = vres(t);
+        put(t, F_MSIZE);
+        put(t, d);
+        return 0;
+    case 0x40:
+        a = vpop(t);
+        d = vres(t);
+        put(t, F_MGROW);
+        put(t, d);
+        put(t, a);
+        return 0;
+    case OP_I32_CONST:
+    case OP_F32_CONST:
+        vpush(t, E_CONST, const_idx(t, c[1]));
+        return 0;
+    case OP_I64_CONST:
+    case OP_F64_CONST:
+        vpush(t, E_CONST, const_idx(t, (wb_slot)c[1] | ((wb_slot)c[2] << 32)));
+        return 0;
+    case OP_REF_NULL:
+        vpush(t, E_CONST, const_idx(t, 0));
+        return 0;
+    case OP_REF_FUNC:
+        d = vres(t);
+        put(t, F_REFFUNC);
+        put(t, d);
+        put(t, c[1]);
+        return 0;
+    case OP_LG_LD32:
+    case OP_LG_LD64:
+    case OP_LG_LD8U:
+        local_get(t, c[1]);
+        op_load(t, op == OP_LG_LD32 ? 0x28u : op == OP_LG_LD64 ? 0x29u : 0x2Du, c[2]);
+        return 0;
+    case OP_LGA_LD32:
+    case OP_LGA_LD64:
+    case OP_LGA_LD8U:
+        local_get(t, c[1]);
+        vpush(t, E_CONST, const_idx(t, c[2]));
+        op_bin(t, 0x6A);
+        op_load(t, op == OP_LGA_LD32 ? 0x28u : op == OP_LGA_LD64 ? 0x29u : 0x2Du, c[3]);
+        return 0;
+    case 0xE0: case 0xE1: case 0xE2: case 0xE3: case 0xE4: case 0xE5: case 0xE6:
+    case 0xE7:
+        op_un(t, op);
+        return 0;
+    case 0xEA:
+    case 0xEB: {
+        uint32_t n = vpop(t);
+        b = vpop(t);
+        a = vpop(t);
+        put(t, op == 0xEA ? F_MCOPY : F_MFILL);
+        put(t, a);
+        put(t, b);
+        put(t, n);
+        return 0;
+    }
+    default:
+        break;
+    }
+    t->bad = 1;
+    return 1;
+}
+
+/* translate function i; 0: done, 1: keeps the classic code, 2: no memory */
+static int translate(ftr *t, uint32_t i, wb_fastfn *fn)
+{
+    wb_module *m = t->m;
+    const wb_funcdef *fd = &m->funcs[i];
+    uint32_t end = i + 1u < m->nfuncs - m->nfunc_imports ? m->funcs[i + 1u].code
+                                                         : m->code_len;
+    uint32_t p, k, n, live = 1;
+    t->cc = m->code + fd->code;
+    t->clen = end - fd->code;
+    t->nl = fd->nlocals;
+    t->len = t->h = t->nconst = t->nfx = t->maxh = 0;
+    t->bad = 0;
+    t->last_dst = t->cand_dst = WB_NONE;
+    t->th = (uint32_t *)wb_alloc(t->env, (size_t)t->clen * 8u + 8u);
+    t->is_target = (uint8_t *)wb_alloc(t->env, (size_t)t->clen + 1u);
+    if (!t->th || !t->is_target) {
+        wb_free(t->env, t->th);
+        wb_free(t->env, t->is_target);
+        return 2;
+    }
+    t->map = t->th + t->clen;
+    for (k = 0; k < 2u * t->clen; k++)
+        t->th[k] = WB_NONE;
+    prepass(t);
+    /* constants first: their slots sit between the locals and the stack */
+    for (p = 0; p < t->clen && !t->bad; p += n) {
+        const uint32_t *c = t->cc + p;
+        uint32_t op = c[0];
+        n = ilen(t->cc, p, t->clen);
+        if (op == OP_I32_CONST || op == OP_F32_CONST || (op >= 0xF2 && op <= 0xF9) ||
+            (op >= OP_CMPI(0x46) && op <= OP_CMPI(0x4F)) ||
+            (op >= 0x12 && op <= 0x19) || op == 0x1C || op == 0x1D)
+            const_idx(t, c[1]);
+        else if (op == OP_LGET_ADDI || op == OP_LGA_LD32 || op == OP_LGA_LD64 ||
+                 op == OP_LGA_LD8U)
+            const_idx(t, c[2]);
+        else if (op == OP_I64_CONST || op == OP_F64_CONST)
+            const_idx(t, (wb_slot)c[1] | ((wb_slot)c[2] << 32));
+        else if (op == OP_REF_NULL)
+            const_idx(t, 0);
+    }
+    k = t->nconst;
+    t->base = t->nl + k;
+    for (p = 0; p < t->clen && !t->bad; p += n) {
+        n = ilen(t->cc, p, t->clen);
+        if (t->is_target[p]) {
+            if (live) {
+                flush_all(t);
+                if (t->th[p] != WB_NONE && t->th[p] != t->h)
+                    t->bad = 1;
+                t->th[p] = t->h;
+            } else if (t->th[p] != WB_NONE) {
+                live = 1;
+                t->h = t->th[p];
+                if (!fgrow(t, (void **)&t->vs, &t->vcap, t->h + 1u, sizeof(fent)))
+                    break;
+                for (k = 0; k < t->h; k++)
+                    t->vs[k].k = E_SLOT;
+            }
+            t->last_dst = WB_NONE;
+        }
+        if (!live)
+            continue;
+        t->map[p] = t->len;
+        t->cand_dst = t->last_dst;
+        t->cand_pos = t->last_pos;
+        t->last_dst = WB_NONE;
+        if (one(t, p))
+            live = 0;
+    }
+    if (t->nconst != t->base - t->nl) /* a constant the pre-pass missed */
+        t->bad = 1;
+    for (k = 0; k < t->nfx && !t->bad; k++) {
+        uint32_t to = t->map[t->fx[k].target];
+        if (to == WB_NONE)
+            t->bad = 1;
+        else
+            t->code[t->fx[k].word] = to - t->fx[k].op;
+    }
+    wb_free(t->env, t->th);
+    wb_free(t->env, t->is_target);
+    t->th = t->map = NULL;
+    t->is_target = NULL;
+    if (t->bad)
+        return t->bad == 2 ? 2 : 1;
+    fn->nlocals = t->nl;
+    fn->nconst = t->nconst;
+    fn->nparams = 0; /* set by the caller */
+    fn->frame = t->base + (t->maxh > fd->max_stack ? t->maxh : fd->max_stack) + 2u;
+    return 0;
+}
+
+wb_status wb_fast_translate(wb_env *env, wb_module *m)
+{
+    uint32_t nd = m->nfuncs - m->nfunc_imports, i;
+    wb_fastmod *fm;
+    ftr t;
+    uint32_t *starts, *cstarts;
+    int r = 0;
+    if (m->fast)
+        return WB_OK;
+    fm = (wb_fastmod *)wb_alloc(env, sizeof *fm);
+    starts = (uint32_t *)wb_alloc(env, (size_t)nd * 8u + 8u);
+    if (!fm || !starts) {
+        wb_free(env, fm);
+        wb_free(env, starts);
+        return wb_fail(env, WB_ERR_NOMEM, "out of memory");
+    }
+    cstarts = starts + nd + 1u;
+    fm->fns = (wb_fastfn *)wb_alloc(env, (size_t)nd * sizeof(wb_fastfn) + 1u);
+    memset(&t, 0, sizeof t);
+    t.env = env;
+    t.m = m;
+    if (!fm->fns)
+        r = 2;
+    for (i = 0; i < nd && r != 2; i++) {
+        uint32_t *keep = fm->code, keep_len = fm->code_len;
+        wb_slot *kc = fm->consts;
+        uint32_t kn = fm->nconsts;
+        /* translate into private buffers, then append to the module's */
+        t.code = NULL;
+        t.cap = 0;
+        t.consts = NULL;
+        t.ccap = 0;
+        r = translate(&t, i, &fm->fns[i]);
+        if (r == 0) {
+            /* append code and constants to the module's buffers */
+            uint32_t *nc = (uint32_t *)wb_realloc(env, keep,
+                                                  ((size_t)keep_len + t.len + 1u) * 4u);
+            wb_slot *nk = nc ? (wb_slot *)wb_realloc(env, kc, ((size_t)kn + t.nconst + 1u) *
+                                                              sizeof(wb_slot))
+                             : NULL;
+            if (nc)
+                keep = nc;
+            if (nk)
+                kc = nk;
+            if (!nc || !nk) {
+                r = 2;
+            } else {
+                memcpy(keep + keep_len, t.code, (size_t)t.len * 4u);
+                if (t.nconst)
+                    memcpy(kc + kn, t.consts, (size_t)t.nconst * sizeof(wb_slot));
+                starts[i] = keep_len;
+                cstarts[i] = kn;
+                fm->code_len = keep_len + t.len;
+                fm->nconsts = kn + t.nconst;
+                fm->translated++;
+            }
+        } else if (r == 1) {
+            starts[i] = WB_NONE;
+            fm->fallback++;
+            r = 0;
+        }
+        wb_free(env, t.code);
+        wb_free(env, t.consts);
+        t.code = NULL;
+        t.consts = NULL;
+        fm->code = keep;
+        fm->consts = kc;
+    }
+    wb_free(env, t.vs);
+    wb_free(env, t.fx);
+    if (r == 2) {
+        wb_free(env, starts);
+        m->fast = fm;
+        wb_fast_module_free(m);
+        return wb_fail(env, WB_ERR_NOMEM, "out of memory");
+    }
+    for (i = 0; i < nd; i++) {
+        wb_fastfn *fn = &fm->fns[i];
+        const wb_functype *ft = &m->types[m->funcs[i].type];
+        if (starts[i] == WB_NONE) {
+            fn->code = NULL;
+            continue;
+        }
+        fn->code = fm->code + starts[i];
+        fn->consts = fm->consts + cstarts[i];
+        fn->nparams = wb_slots_of(ft->nparams, ft->types);
+    }
+    wb_free(env, starts);
+    m->fast = fm;
+    return WB_OK;
+}
+
+void wb_fast_module_free(wb_module *m)
+{
+    wb_fastmod *fm = (wb_fastmod *)m->fast;
+    if (!fm)
+        return;
+    wb_free(m->env, fm->fns);
+    wb_free(m->env, fm->code);
+    wb_free(m->env, fm->consts);
+    wb_free(m->env, fm);
+    m->fast = NULL;
+}
+#else
+typedef int wb_fastc_unused; /* ISO C: no empty translation unit */
+#endif /* WB_FEATURE_FAST_INTERP */
