@@ -23,6 +23,14 @@
  */
 #include "wb_internal.h"
 
+#ifndef WB_FEATURE_THREAD_MGR
+#define WB_FEATURE_THREAD_MGR 0
+#endif
+/* thread-mgr (the support table's thread manager) is this file's thread group */
+#if WB_FEATURE_WASI_THREADS && !WB_FEATURE_THREAD_MGR
+#error "wasi-threads needs thread-mgr (the feature registry adds it)"
+#endif
+
 #if WB_FEATURE_WASI_THREADS && WB_FEATURE_SHARED_MEMORY && WB_PORT_HAS_THREADS
 
 #ifndef WB_MAX_PAGES /* as wb_instance.c: the largest memory this build allocates */
