@@ -15,8 +15,9 @@
  *   or a negative number when the thread could not be made.
  * - proc_exit or a trap in any thread ends the group: every waiter wakes and
  *   its wait ends the same way; a running thread stops at its next wait,
- *   thread-spawn or return. The owner's instance, when freed, waits up to
- *   WB_THREADS_JOIN_MS for the threads to end.
+ *   thread-spawn, import call or return. The owner's instance, when freed,
+ *   waits up to WB_THREADS_JOIN_MS for the threads to end, then ends the
+ *   process (their code and memory are about to be freed).
  *
  * Module reference counts and the instances a thread makes and frees are
  * changed under the group's lock; each thread's environment is its own.
@@ -160,6 +161,7 @@ void wb_threads_instance_gone(wb_instance *inst)
 {
     wb_thread_group *g = inst->wt;
     uint64_t start;
+    uint32_t live;
     if (!g || !inst->wt_owner)
         return; /* a thread's instance: the thread drops its reference */
     /* the owner goes: end the group and give the threads a moment to stop */
@@ -168,9 +170,12 @@ void wb_threads_instance_gone(wb_instance *inst)
     wb_port_mutex_lock(g->lock);
     while (g->live && wb_port_time_us() - start < WB_THREADS_JOIN_MS * 1000ull)
         wb_port_cond_wait(g->ended, g->lock, 10000000u);
+    live = g->live;
     wb_port_mutex_unlock(g->lock);
-    if (g->live) /* a thread that never reaches a wait or a call: it keeps the memory */
-        return;
+    /* A thread that never reaches a wait, a call of an import or its return would run on
+     * in code and memory about to be freed: the process ends instead (EX_SOFTWARE). */
+    if (live)
+        wb_port_exit(70);
     group_release(g);
 }
 
