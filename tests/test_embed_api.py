@@ -194,3 +194,22 @@ def test_run_with_modules(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert code == 4 and "unknown import lib.add" in capsys.readouterr().err
     code = main(["run", "--board", "host", "--module", str(lib), str(app)])
     assert code != 0 and "expected NAME=PATH" in capsys.readouterr().err
+
+
+@pytest.mark.build
+@pytest.mark.qemu
+def test_trap_call_stack_over_the_serial_line(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """The same under QEMU riscv64: the call stack travels in the TRAP frame over the
+    emulated UART (run-on-qemu qemu-riscv64 app.wasm)."""
+    if not shutil.which("qemu-system-riscv64") or not shutil.which("riscv64-unknown-elf-gcc"):
+        pytest.skip("qemu-system-riscv64 / riscv64-unknown-elf-gcc not installed")
+    from wasmbed.cli import main
+
+    app = wat_named(TRAP_APP_WAT, tmp_path / "trap.wasm")
+    code = main(["qemu", "qemu-riscv64", str(app), "--features",
+                 "+dump-call-stack,+custom-name-section"])
+    err = capsys.readouterr().err
+    assert code == 3, err
+    assert ("wasm call stack:\n    #0 func[0] inner\n    #1 func[1] middle\n"
+            "    #2 func[2] _start") in err, err
