@@ -26,7 +26,8 @@ from wasmbed.model.schema import (F, Bool, DescriptorError, Enum, Int, List, Map
 
 ARCHES = ("riscv64", "riscv32", "arm", "aarch64", "mips", "mips64", "i386", "x86_64",
           "xtensa", "arc", "s390x")
-CONSOLE_DRIVERS = ("ns16550", "ns16550-io", "cmsdk-uart", "pl011", "host-stdio", "esp32-uart")
+CONSOLE_DRIVERS = ("ns16550", "ns16550-io", "cmsdk-uart", "pl011", "host-stdio", "esp32-uart",
+                   "stm32-usart")
 TIMER_DRIVERS = ("clint-mtime", "systick", "cmsdk-timer", "generic-timer", "mips-count", "tsc",
                  "host", "esp32-systimer", "xtensa-ccount")
 
@@ -344,8 +345,10 @@ class Board:
         return next((r for r in self.memory if "x" in r.attrs), None)
 
     def ram_region(self) -> MemoryRegion | None:
-        """Where data lives: the first writable, non-executable region, else the code region."""
-        ram = next((r for r in self.memory if "w" in r.attrs and "x" not in r.attrs), None)
+        """Where data lives: the first writable, non-executable region other than `heap` (the
+        global heap pool's), else the code region: the linker script's rule."""
+        ram = next((r for r in self.memory if "w" in r.attrs and "x" not in r.attrs
+                    and r.name != "heap"), None)
         return ram or self.flash_region()
 
 
