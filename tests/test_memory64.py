@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from wasmbed.cli import main
+from wasmbed.cli import main, run_on_qemu_main
 from wasmbed.commands.spec import with_suite_feature
 from wasmbed.run import wast
 
@@ -68,3 +68,18 @@ def test_host_multi_memory_sample(tmp_path: Path) -> None:
     assert totals["passed"] >= 800, totals  # 8xx at the time of writing
     assert code == 0
 
+
+
+@pytest.mark.qemu
+@pytest.mark.spec
+def test_malta_mips_memory64_bounds(tmp_path: Path) -> None:
+    """A 32-bit big-endian board: i64 addresses above the memory's size trap (no
+    truncation to 32 bits), little-endian values through the byte-wise accesses."""
+    out = tmp_path / "q.json"
+    code = run_on_qemu_main(["malta-mips", "--suite", "memory64", "--files",
+                             "memory_trap64,address64,endianness64", "--json", str(out)])
+    data = json.loads(out.read_text())
+    totals = data["totals"]
+    assert totals["failed"] == 0, data["files"]
+    assert totals["passed"] >= 480, totals
+    assert code == 0
