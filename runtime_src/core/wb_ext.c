@@ -1,7 +1,7 @@
 /* Extension-op dispatch: one range per family (see wb_ext.h). */
 #include "wb_ext.h"
 
-#if WB_FEATURE_INTERP
+#if WB_FEATURE_INTERP && WB_HAS_EXT
 wb_status wb_ext_exec(wb_extctx *x, uint32_t sub)
 {
     switch (sub >> 8) {
