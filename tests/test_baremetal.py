@@ -24,7 +24,7 @@ from wasmbed.errors import WasmbedError
 from wasmbed.run.qemu import FAULT_CODE, boot_raw, firmware_exit_code
 
 QEMU_BOARDS = ["qemu-riscv64", "qemu-riscv32", "mps2-an386", "mps2-an385", "qemu-aarch64",
-               "malta-mips", "malta-mips64", "qemu-i386", "qemu-xtensa"]
+               "malta-mips", "malta-mips64", "qemu-i386", "qemu-xtensa", "stm32f405"]
 
 BOOT_MAIN = r"""
 #include "wb_port.h"
