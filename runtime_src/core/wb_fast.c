@@ -272,6 +272,19 @@ size_t wb_module_code_bytes(const wb_module *m, wb_running_mode mode, uint32_t *
         ip += 4;                                                          \
         NEXT();                                                           \
     }
+#define BINI_CMP(n, T, expr)                                              \
+    OPF(n) {                                                              \
+        T a = I32(R(2)), b = ip[3];                                       \
+        R(1) = (uint32_t)(expr);                                          \
+        ip += 4;                                                          \
+        NEXT();                                                           \
+    }
+#define BRCMPI(n, T, expr)                                                \
+    OPF(n) {                                                              \
+        T a = I32(R(1)), b = ip[2];                                       \
+        ip = (expr) ? ip + (int32_t)ip[3] : ip + 4;                       \
+        NEXT();                                                           \
+    }
 #define BRCMP(n, T, expr)                                                 \
     OPF(n) {                                                              \
         T a = (T)R(1), b = (T)R(2);                                       \
@@ -301,7 +314,8 @@ size_t wb_module_code_bytes(const wb_module *m, wb_running_mode mode, uint32_t *
 #define F_OPS_MEM(X)                                                      \
     X(0x28) X(0x29) X(0x2A) X(0x2B) X(0x2C) X(0x2D) X(0x2E) X(0x2F)       \
     X(0x30) X(0x31) X(0x32) X(0x33) X(0x34) X(0x35) X(0x36) X(0x37)       \
-    X(0x38) X(0x39) X(0x3A) X(0x3B) X(0x3C) X(0x3D) X(0x3E) X(0x3F) X(0x40)
+    X(0x38) X(0x39) X(0x3A) X(0x3B) X(0x3C) X(0x3D) X(0x3E) X(0x3F) X(0x40)       \
+    X(0x41)
 #define F_OPS_NUM(X)                                                      \
     X(0x45) X(0x46) X(0x47) X(0x48) X(0x49) X(0x4A) X(0x4B) X(0x4C)       \
     X(0x4D) X(0x4E) X(0x4F) X(0x50) X(0x51) X(0x52) X(0x53) X(0x54)       \
@@ -320,6 +334,13 @@ size_t wb_module_code_bytes(const wb_module *m, wb_running_mode mode, uint32_t *
     X(0xB5) X(0xB6) X(0xB7) X(0xB8) X(0xB9) X(0xBA) X(0xBB) X(0xBC)       \
     X(0xBD) X(0xBE) X(0xBF) X(0xC0) X(0xC1) X(0xC2) X(0xC3) X(0xC4)       \
     X(0xE0) X(0xE1) X(0xE2) X(0xE3) X(0xE4) X(0xE5) X(0xE6) X(0xE7)
+#define F_OPS_FUSED(X)                                                    \
+    X(0xC5) X(0xC6) X(0xC7) X(0xC8) X(0xC9) X(0xCA) X(0xCB) X(0xCC)       \
+    X(0xCD) X(0xCE) X(0xCF) X(0xD0) X(0xD1) X(0xD2) X(0xD3) X(0xD4)       \
+    X(0xD5) X(0xD6) X(0xD7) X(0xD8) X(0xD9) X(0xDA) X(0xDB) X(0xDC)       \
+    X(0xDD) X(0xDE) X(0xDF) X(0xE8) X(0xE9) X(0xEA) X(0xEB) X(0xEC)       \
+    X(0xED) X(0xEE) X(0xEF) X(0xF0) X(0xF1) X(0xF2) X(0xF3) X(0xF4)       \
+    X(0xF5) X(0xF6) X(0xF7) X(0xF8) X(0xF9)
 #endif
 
 wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
@@ -349,6 +370,7 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
         F_OPS_CTL(TBL_ENTRY)
         F_OPS_MEM(TBL_ENTRY)
         F_OPS_NUM(TBL_ENTRY)
+        F_OPS_FUSED(TBL_ENTRY)
         tbl_ready = 1;
     }
 #endif
@@ -414,13 +436,18 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
             }
             depth++;
             {
-                wb_slot *l = args + fn->nparams, *e = args + fn->nlocals;
-                const wb_slot *k = fn->consts;
-                uint32_t n = fn->nconst;
-                while (l < e)
-                    *l++ = 0;
-                while (n--)
-                    *l++ = *k++;
+                wb_slot *l = args + fn->nparams, z = 0;
+                uint32_t n = fn->nlocals - fn->nparams;
+#ifdef __GNUC__
+                __asm__("" : "+r"(z)); /* a plain loop, not a memset call */
+#endif
+                for (; n; n--)
+                    *l++ = z;
+                if (fn->nconst) {
+                    const wb_slot *k = fn->consts;
+                    for (n = fn->nconst; n; n--)
+                        *l++ = *k++;
+                }
             }
             fp = args;
             if (callee->inst != inst) {
@@ -500,6 +527,7 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
     CMP_FAMILY(BRCMP, uint64_t, int64_t, 0x1D, 0x1E, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x24,
                0x25, 0x26)
     OPF(0x27) R(1) = R(2); R(3) = R(4); ip += 5; NEXT();
+    OPF(0x41) R(1) = (wb_slot)ip[2] | ((wb_slot)ip[3] << 32); ip += 4; NEXT();
     LOAD(0x28, 4, ld32(p))
     LOAD(0x29, 8, ld64(p))
     LOAD(0x2A, 4, ld32(p))
@@ -727,6 +755,64 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
         ip += 3;
         NEXT();
     }
+    /* fused forms (wb_fastc.c): immediates, address arithmetic in loads/stores */
+#define BINI(n, expr)                                                     \
+    OPF(n) {                                                              \
+        uint32_t a = I32(R(2)), b = ip[3];                                \
+        R(1) = (uint32_t)(expr);                                          \
+        ip += 4;                                                          \
+        NEXT();                                                           \
+    }
+    BINI(0xC5, a + b)
+    BINI(0xC6, a - b)
+    BINI(0xC7, a * b)
+    BINI(0xC8, a & b)
+    BINI(0xC9, a | b)
+    BINI(0xCA, a ^ b)
+    BINI(0xCB, a << (b & 31u))
+    BINI(0xCC, (uint32_t)((int32_t)a >> (b & 31u)))
+    BINI(0xCD, a >> (b & 31u))
+    CMP_FAMILY(BINI_CMP, uint32_t, int32_t, 0xCE, 0xCF, 0xD0, 0xD1, 0xD2, 0xD3, 0xD4, 0xD5,
+               0xD6, 0xD7)
+    CMP_FAMILY(BRCMPI, uint32_t, int32_t, 0xE8, 0xE9, 0xEA, 0xEB, 0xEC, 0xED, 0xEE, 0xEF,
+               0xF0, 0xF1)
+#define LDX(n, sz, expr, B)                                               \
+    OPF(n) {                                                              \
+        uint64_t ea_ = (uint64_t)(uint32_t)(I32(R(2)) + (B)) + ip[4];     \
+        uint8_t *p = mem + ea_;                                           \
+        if (ea_ + (sz) > memsize)                                         \
+            TRAP("out of bounds memory access");                          \
+        R(1) = (expr);                                                    \
+        ip += 5;                                                          \
+        NEXT();                                                           \
+    }
+    LDX(0xD8, 4, ld32(p), I32(R(3)))
+    LDX(0xD9, 8, ld64(p), I32(R(3)))
+    LDX(0xDA, 1, p[0], I32(R(3)))
+    LDX(0xDB, 2, ld16(p), I32(R(3)))
+    LDX(0xDC, 4, ld32(p), ip[3])
+    LDX(0xDD, 8, ld64(p), ip[3])
+    LDX(0xDE, 1, p[0], ip[3])
+    LDX(0xDF, 2, ld16(p), ip[3])
+#define STX(n, sz, stmt, B)                                               \
+    OPF(n) {                                                              \
+        uint64_t ea_ = (uint64_t)(uint32_t)(I32(R(1)) + (B)) + ip[4];     \
+        uint8_t *p = mem + ea_;                                           \
+        wb_slot v = R(3);                                                 \
+        if (ea_ + (sz) > memsize)                                         \
+            TRAP("out of bounds memory access");                          \
+        stmt;                                                             \
+        ip += 5;                                                          \
+        NEXT();                                                           \
+    }
+    STX(0xF2, 4, st32(p, (uint32_t)v), I32(R(2)))
+    STX(0xF3, 8, st64(p, v), I32(R(2)))
+    STX(0xF4, 1, p[0] = (uint8_t)v, I32(R(2)))
+    STX(0xF5, 2, st16(p, (uint16_t)v), I32(R(2)))
+    STX(0xF6, 4, st32(p, (uint32_t)v), ip[2])
+    STX(0xF7, 8, st64(p, v), ip[2])
+    STX(0xF8, 1, p[0] = (uint8_t)v, ip[2])
+    STX(0xF9, 2, st16(p, (uint16_t)v), ip[2])
 #ifdef F_CGOTO
     L_bad:
 #else

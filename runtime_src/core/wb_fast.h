@@ -43,9 +43,20 @@ enum {
     F_MFILL = 0x1C,   /* d v n                             */
     F_BRCMP64 = 0x1D, /* 0x1D..0x26: i64 compare a b rel (0x51..0x5A) */
     F_MOV2 = 0x27,    /* dst src dst2 src2                 */
+    F_MOVI = 0x41,    /* dst lo hi  : a 64-bit constant    */
     F_MSIZE = 0x3F,   /* dst                               */
     F_MGROW = 0x40,   /* dst delta                         */
-    F_TRUNC_SAT = 0xE0 /* 0xE0..0xE7: dst a                */
+    F_BINI = 0xC5,    /* 0xC5..0xCD: i32 add sub mul and or xor shl shr_s shr_u:
+                         dst a imm                         */
+    F_CMPI = 0xCE,    /* 0xCE..0xD7: i32 compare (0x46..0x4F) dst a imm */
+    F_LDX = 0xD8,     /* 0xD8..0xDB: load 32/64/8u/16u from (a + b) + off:
+                         dst a b off                       */
+    F_LDXI = 0xDC,    /* 0xDC..0xDF: the same from (a + imm) + off      */
+    F_TRUNC_SAT = 0xE0,/* 0xE0..0xE7: dst a                */
+    F_BRCMPI = 0xE8,  /* 0xE8..0xF1: i32 compare a imm rel */
+    F_STX = 0xF2,     /* 0xF2..0xF5: store 32/64/8/16 to (a + b) + off:
+                         a b v off                         */
+    F_STXI = 0xF6     /* 0xF6..0xF9: the same to (a + imm) + off        */
 };
 
 typedef struct wb_fastfn { /* one translated function */

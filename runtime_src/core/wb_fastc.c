@@ -49,9 +49,12 @@ typedef struct ftr {
     uint8_t *is_target;
     fixup *fx;
     uint32_t nfx, fxcap;
+    uint32_t *ops;      /* words holding operands (tagged) */
+    uint32_t nops, opcap;
     uint32_t last_dst;  /* word of the last result operand, or WB_NONE */
     uint32_t last_pos;  /* its stack position */
-    uint32_t cand_dst, cand_pos;
+    uint32_t cand_dst, cand_pos, cand_end; /* the last result of an earlier
+                                             instruction, while nothing followed it */
     uint32_t maxh;
     int bad;            /* 1: not translatable; 2: out of memory */
 } ftr;
@@ -83,14 +86,30 @@ static void put(ftr *t, uint32_t w)
 }
 
 #define SLOTB(s) ((uint32_t)(s) * (uint32_t)sizeof(wb_slot))
-static uint32_t spos(ftr *t, uint32_t k) { return SLOTB(t->base + k); }
+/* Operands are tagged until the function is done (the constants' slots, and so the
+ * stack's, are known only then): stack position k, constant j, else a local's offset. */
+#define TAG_STACK 0x80000000u
+#define TAG_CONST 0x40000000u
+static uint32_t spos(ftr *t, uint32_t k)
+{
+    (void)t;
+    return TAG_STACK | k;
+}
+
+/* an operand word: recorded for the final patch */
+static void putop(ftr *t, uint32_t w)
+{
+    if (!t->bad && fgrow(t, (void **)&t->ops, &t->opcap, t->nops + 1u, 4))
+        t->ops[t->nops++] = t->len;
+    put(t, w);
+}
 
 static uint32_t src_of(ftr *t, fent e, uint32_t k)
 {
     if (e.k == E_LOCAL)
         return SLOTB(e.v);
     if (e.k == E_CONST)
-        return SLOTB(t->nl + e.v);
+        return TAG_CONST | e.v;
     return spos(t, k);
 }
 
@@ -137,14 +156,29 @@ static uint32_t vres(ftr *t)
     return spos(t, t->h - 1u);
 }
 
+/* dst = a constant: an immediate, no constant slot */
+static void movi(ftr *t, uint32_t dst, uint32_t j)
+{
+    wb_slot v = t->consts[j];
+    put(t, F_MOVI);
+    putop(t, dst);
+    put(t, (uint32_t)v);
+    put(t, (uint32_t)(v >> 32));
+}
+
 static void materialize(ftr *t, uint32_t k)
 {
     fent *e = &t->vs[k];
     if (e->k == E_SLOT)
         return;
+    if (e->k == E_CONST) {
+        movi(t, spos(t, k), e->v);
+        e->k = E_SLOT;
+        return;
+    }
     put(t, F_MOV);
-    put(t, spos(t, k));
-    put(t, src_of(t, *e, k));
+    putop(t, spos(t, k));
+    putop(t, src_of(t, *e, k));
     e->k = E_SLOT;
 }
 
@@ -162,42 +196,150 @@ static void mark_dst(ftr *t, uint32_t w)
     t->last_pos = t->h - 1u;
 }
 
+/* Start of the instruction (n words, result in word 1) that produced the entry at
+ * stack position pos, if it is the last one emitted; else WB_NONE. */
+static uint32_t producer(ftr *t, uint32_t n, uint32_t pos)
+{
+    uint32_t w = t->last_dst != WB_NONE ? t->last_dst : t->cand_dst;
+    uint32_t at = t->last_dst != WB_NONE ? t->last_pos : t->cand_pos;
+    if (t->bad || w == WB_NONE || w < 1 || pos >= t->h || at != pos ||
+        t->vs[pos].k != E_SLOT || w - 1u + n != t->len || t->code[w] != spos(t, pos))
+        return WB_NONE;
+    return w - 1u;
+}
+
+/* drop the instructions from `at` on (a fusion re-emits them) */
+static void truncate(ftr *t, uint32_t at)
+{
+    t->len = at;
+    while (t->nops && t->ops[t->nops - 1u] >= at)
+        t->nops--;
+    t->last_dst = t->cand_dst = WB_NONE;
+}
+
+static int bini_kind(uint32_t op)
+{
+    static const uint8_t ops[9] = {0x6A, 0x6B, 0x6C, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76};
+    int i;
+    for (i = 0; i < 9; i++)
+        if (ops[i] == op)
+            return i;
+    return -1;
+}
+
+/* memory access kinds of the fused address forms: 32, 64, 8, 16 bits zero-extended */
+static int ld_kind(uint32_t op)
+{
+    switch (op) {
+    case 0x28: case 0x2A: case 0x35: return 0;
+    case 0x29: case 0x2B: return 1;
+    case 0x2D: case 0x31: return 2;
+    case 0x2F: case 0x33: return 3;
+    default: return -1;
+    }
+}
+
+static int st_kind(uint32_t op)
+{
+    switch (op) {
+    case 0x36: case 0x38: case 0x3E: return 0;
+    case 0x37: case 0x39: return 1;
+    case 0x3A: case 0x3C: return 2;
+    case 0x3B: case 0x3D: return 3;
+    default: return -1;
+    }
+}
+
 /* ---- emission helpers ------------------------------------------------------ */
 static void op_un(ftr *t, uint32_t op)
 {
     uint32_t a = vpop(t), d = vres(t);
     put(t, op);
-    put(t, d);
+    putop(t, d);
     mark_dst(t, t->len - 1u);
-    put(t, a);
+    putop(t, a);
 }
 
 static void op_bin(ftr *t, uint32_t op)
 {
-    uint32_t b = vpop(t), a = vpop(t), d = vres(t);
+    uint32_t b, a, d;
+    int k = bini_kind(op);
+    if (t->h >= 2 && t->vs[t->h - 1u].k == E_CONST && (k >= 0 || (op >= 0x46 && op <= 0x4F))) {
+        uint32_t imm = (uint32_t)t->consts[t->vs[t->h - 1u].v];
+        t->h--;
+        a = vpop(t);
+        d = vres(t);
+        put(t, k >= 0 ? F_BINI + (uint32_t)k : F_CMPI + op - 0x46u);
+        putop(t, d);
+        mark_dst(t, t->len - 1u);
+        putop(t, a);
+        put(t, imm);
+        return;
+    }
+    b = vpop(t);
+    a = vpop(t);
+    d = vres(t);
     put(t, op);
-    put(t, d);
+    putop(t, d);
     mark_dst(t, t->len - 1u);
-    put(t, a);
-    put(t, b);
+    putop(t, a);
+    putop(t, b);
 }
 
 static void op_load(ftr *t, uint32_t op, uint32_t off)
 {
-    uint32_t a = vpop(t), d = vres(t);
+    uint32_t a, d, p = t->h ? producer(t, 4, t->h - 1u) : WB_NONE;
+    int k = ld_kind(op);
+    if (p != WB_NONE && k >= 0 && (t->code[p] == 0x6A || t->code[p] == F_BINI)) {
+        uint32_t x = t->code[p + 2u], y = t->code[p + 3u], imm = t->code[p] == F_BINI;
+        truncate(t, p);
+        t->h--;
+        d = vres(t);
+        put(t, (imm ? F_LDXI : F_LDX) + (uint32_t)k);
+        putop(t, d);
+        mark_dst(t, t->len - 1u);
+        putop(t, x);
+        if (imm)
+            put(t, y);
+        else
+            putop(t, y);
+        put(t, off);
+        return;
+    }
+    a = vpop(t);
+    d = vres(t);
     put(t, op);
-    put(t, d);
+    putop(t, d);
     mark_dst(t, t->len - 1u);
-    put(t, a);
+    putop(t, a);
     put(t, off);
 }
 
 static void op_store(ftr *t, uint32_t op, uint32_t off)
 {
-    uint32_t v = vpop(t), a = vpop(t);
+    uint32_t v, a, p = t->h >= 2 ? producer(t, 4, t->h - 2u) : WB_NONE;
+    int k = st_kind(op);
+    if (p != WB_NONE && k >= 0 && t->vs[t->h - 1u].k != E_SLOT &&
+        (t->code[p] == 0x6A || t->code[p] == F_BINI)) {
+        uint32_t x = t->code[p + 2u], y = t->code[p + 3u], imm = t->code[p] == F_BINI;
+        truncate(t, p);
+        v = vpop(t);
+        t->h--;
+        put(t, (imm ? F_STXI : F_STX) + (uint32_t)k);
+        putop(t, x);
+        if (imm)
+            put(t, y);
+        else
+            putop(t, y);
+        putop(t, v);
+        put(t, off);
+        return;
+    }
+    v = vpop(t);
+    a = vpop(t);
     put(t, op);
-    put(t, a);
-    put(t, v);
+    putop(t, a);
+    putop(t, v);
     put(t, off);
 }
 
@@ -226,9 +368,15 @@ static void local_set(ftr *t, uint32_t a, int tee)
         for (k = 0; k < t->h; k++)
             if (t->vs[k].k == E_LOCAL && t->vs[k].v == a)
                 materialize(t, k);
+        if (e.k == E_CONST) {
+            movi(t, SLOTB(a), e.v);
+            if (tee)
+                vpush(t, E_LOCAL, a);
+            return;
+        }
         put(t, F_MOV);
-        put(t, SLOTB(a));
-        put(t, s);
+        putop(t, SLOTB(a));
+        putop(t, s);
     }
     if (tee)
         vpush(t, E_LOCAL, a);
@@ -265,8 +413,8 @@ static void unwind_moves(ftr *t, uint32_t d, uint32_t arity)
         if (d + i == t->h - arity + i)
             continue;
         put(t, F_MOV);
-        put(t, spos(t, d + i));
-        put(t, spos(t, t->h - arity + i));
+        putop(t, spos(t, d + i));
+        putop(t, spos(t, t->h - arity + i));
     }
 }
 
@@ -366,15 +514,82 @@ static uint32_t brci_cmp(uint32_t op) /* BRCI opcode -> i32 compare */
 }
 
 /* conditional branch on a compare, both operands popped already */
-static void br_cmp(ftr *t, uint32_t fop, uint32_t a, uint32_t b, uint32_t ctarget)
+/* i32 compare `cmp` (0x46..0x4F) of the top two entries and branch */
+static void br_cmp(ftr *t, uint32_t cmp, uint32_t ctarget)
 {
-    uint32_t at;
+    uint32_t at, a, b, imm = t->h && t->vs[t->h - 1u].k == E_CONST;
+    if (imm) {
+        b = (uint32_t)t->consts[t->vs[t->h - 1u].v];
+        t->h--;
+    } else {
+        b = vpop(t);
+    }
+    a = vpop(t);
     flush_all(t);
     at = t->len;
-    put(t, fop);
-    put(t, a);
-    put(t, b);
+    put(t, (imm ? F_BRCMPI : F_BRCMP) + cmp - 0x46u);
+    putop(t, a);
+    if (imm)
+        put(t, b);
+    else
+        putop(t, b);
     jump_to(t, at, ctarget, t->h);
+}
+
+/* compare index 0..9 (eq ne lt_s lt_u gt_s gt_u le_s le_u ge_s ge_u) negated */
+static const uint8_t cmp_not[10] = {1, 0, 8, 9, 6, 7, 4, 5, 2, 3};
+
+/* br_if / br_unless (neg) on the result of the compare just emitted: one
+ * compare-and-branch; 1 if done */
+static int fused_cond(ftr *t, int neg, uint32_t ctarget)
+{
+    uint32_t p, op, c, x, y, at, fop;
+    if (!t->h)
+        return 0;
+    p = producer(t, 4, t->h - 1u);
+    if (p == WB_NONE) { /* i32.eqz: 3 words */
+        p = producer(t, 3, t->h - 1u);
+        if (p == WB_NONE || t->code[p] != 0x45)
+            return 0;
+        x = t->code[p + 2u];
+        truncate(t, p);
+        t->h--;
+        flush_all(t);
+        at = t->len;
+        put(t, neg ? F_BRIF : F_BRUNLESS);
+        putop(t, x);
+        jump_to(t, at, ctarget, t->h);
+        return 1;
+    }
+    op = t->code[p];
+    if (op >= 0x46 && op <= 0x4F) {
+        c = op - 0x46u;
+        fop = F_BRCMP;
+    } else if (op >= F_CMPI && op <= F_CMPI + 9u) {
+        c = op - F_CMPI;
+        fop = F_BRCMPI;
+    } else if (op >= 0x51 && op <= 0x5A) {
+        c = op - 0x51u;
+        fop = F_BRCMP64;
+    } else {
+        return 0;
+    }
+    if (neg)
+        c = cmp_not[c];
+    x = t->code[p + 2u];
+    y = t->code[p + 3u];
+    truncate(t, p);
+    t->h--;
+    flush_all(t);
+    at = t->len;
+    put(t, fop + c);
+    putop(t, x);
+    if (fop == F_BRCMPI)
+        put(t, y);
+    else
+        putop(t, y);
+    jump_to(t, at, ctarget, t->h);
+    return 1;
 }
 
 static void call_args(ftr *t, uint32_t np)
@@ -429,15 +644,12 @@ static int one(ftr *t, uint32_t p)
         return 0;
     }
     if (op >= OP_BRC(0x46) && op <= OP_BRC(0x4F)) {
-        b = vpop(t);
-        a = vpop(t);
-        br_cmp(t, F_BRCMP + op - OP_BRC(0x46), a, b, p + 1u + (uint32_t)(int32_t)c[1]);
+        br_cmp(t, op - OP_BRC(0x46) + 0x46u, p + 1u + (uint32_t)(int32_t)c[1]);
         return 0;
     }
     if ((op >= 0x12 && op <= 0x19) || op == 0x1C || op == 0x1D) {
-        a = vpop(t);
-        b = SLOTB(t->nl + const_idx(t, c[1]));
-        br_cmp(t, F_BRCMP + brci_cmp(op) - 0x46u, a, b, p + 2u + (uint32_t)(int32_t)c[2]);
+        vpush(t, E_CONST, const_idx(t, c[1]));
+        br_cmp(t, brci_cmp(op), p + 2u + (uint32_t)(int32_t)c[2]);
         return 0;
     }
     if (op >= 0xF2 && op <= 0xF9) {
@@ -457,11 +669,13 @@ static int one(ftr *t, uint32_t p)
         return 1;
     case OP_BR_UNLESS:
     case OP_BR_IF:
+        if (fused_cond(t, op == OP_BR_UNLESS, p + 1u + (uint32_t)(int32_t)c[1]))
+            return 0;
         a = vpop(t);
         flush_all(t);
         at = t->len;
         put(t, op == OP_BR_IF ? F_BRIF : F_BRUNLESS);
-        put(t, a);
+        putop(t, a);
         jump_to(t, at, p + 1u + (uint32_t)(int32_t)c[1], t->h);
         return 0;
     case OP_BR:
@@ -484,7 +698,7 @@ static int one(ftr *t, uint32_t p)
         if (op == OP_BR_IF_UNWIND) {
             skip = t->len;
             put(t, F_BRUNLESS);
-            put(t, a);
+            putop(t, a);
             put(t, 0);
         }
         unwind_moves(t, dpos, arity);
@@ -501,7 +715,7 @@ static int one(ftr *t, uint32_t p)
         flush_all(t);
         at = t->len;
         put(t, F_BRTABLE);
-        put(t, a);
+        putop(t, a);
         put(t, n);
         tab = t->len;
         for (i = 0; i <= n; i++)
@@ -538,14 +752,18 @@ static int one(ftr *t, uint32_t p)
         }
         if (n == 0) {
             put(t, F_RET0);
+        } else if (n == 1 && t->vs[t->h - 1u].k == E_CONST) {
+            t->h--;
+            movi(t, SLOTB(0), t->vs[t->h].v);
+            put(t, F_RET0);
         } else if (n == 1) {
             a = vpop(t);
             put(t, F_RET1);
-            put(t, a);
+            putop(t, a);
         } else {
             call_args(t, n); /* every result in its slot */
             put(t, F_RETN);
-            put(t, spos(t, t->h - n));
+            putop(t, spos(t, t->h - n));
             put(t, n);
         }
         return 1;
@@ -576,9 +794,9 @@ static int one(ftr *t, uint32_t p)
             put(t, F_CALLI);
             put(t, c[1]);
             put(t, c[2]);
-            put(t, ix);
+            putop(t, ix);
         }
-        put(t, spos(t, t->h - np));
+        putop(t, spos(t, t->h - np));
         t->h -= np;
         for (i = 0; i < nr; i++)
             vpush(t, E_SLOT, 0);
@@ -593,11 +811,11 @@ static int one(ftr *t, uint32_t p)
         a = vpop(t);
         d = vres(t);
         put(t, F_SELECT);
-        put(t, d);
+        putop(t, d);
         mark_dst(t, t->len - 1u);
-        put(t, a);
-        put(t, b);
-        put(t, cnd);
+        putop(t, a);
+        putop(t, b);
+        putop(t, cnd);
         return 0;
     }
     case OP_LOCAL_GET:
@@ -621,7 +839,7 @@ static int one(ftr *t, uint32_t p)
     case OP_GLOBAL_GET:
         d = vres(t);
         put(t, F_GGET);
-        put(t, d);
+        putop(t, d);
         mark_dst(t, t->len - 1u);
         put(t, c[1]);
         return 0;
@@ -629,35 +847,35 @@ static int one(ftr *t, uint32_t p)
         a = vpop(t);
         put(t, F_GSET);
         put(t, c[1]);
-        put(t, a);
+        putop(t, a);
         return 0;
     case OP_TABLE_GET:
         a = vpop(t);
         d = vres(t);
         put(t, F_TGET);
-        put(t, d);
+        putop(t, d);
         put(t, c[1]);
-        put(t, a);
+        putop(t, a);
         return 0;
     case OP_TABLE_SET:
         b = vpop(t);
         a = vpop(t);
         put(t, F_TSET);
         put(t, c[1]);
-        put(t, a);
-        put(t, b);
+        putop(t, a);
+        putop(t, b);
         return 0;
     case 0x3F:
         d = vres(t);
         put(t, F_MSIZE);
-        put(t, d);
+        putop(t, d);
         return 0;
     case 0x40:
         a = vpop(t);
         d = vres(t);
         put(t, F_MGROW);
-        put(t, d);
-        put(t, a);
+        putop(t, d);
+        putop(t, a);
         return 0;
     case OP_I32_CONST:
     case OP_F32_CONST:
@@ -673,7 +891,7 @@ static int one(ftr *t, uint32_t p)
     case OP_REF_FUNC:
         d = vres(t);
         put(t, F_REFFUNC);
-        put(t, d);
+        putop(t, d);
         put(t, c[1]);
         return 0;
     case OP_LG_LD32:
@@ -700,9 +918,9 @@ static int one(ftr *t, uint32_t p)
         b = vpop(t);
         a = vpop(t);
         put(t, op == 0xEA ? F_MCOPY : F_MFILL);
-        put(t, a);
-        put(t, b);
-        put(t, n);
+        putop(t, a);
+        putop(t, b);
+        putop(t, n);
         return 0;
     }
     default:
@@ -710,6 +928,45 @@ static int one(ftr *t, uint32_t p)
     }
     t->bad = 1;
     return 1;
+}
+
+/* Give the constants that are still operands their slots (the others became
+ * immediates) and untag every operand. */
+static void finish_operands(ftr *t)
+{
+    uint32_t *remap, i, used = 0;
+    wb_slot *vals;
+    if (t->bad)
+        return;
+    remap = (uint32_t *)wb_alloc(t->env, (size_t)t->nconst * 4u + 4u);
+    vals = (wb_slot *)wb_alloc(t->env, (size_t)t->nconst * sizeof(wb_slot) + 8u);
+    if (!remap || !vals) {
+        wb_free(t->env, remap);
+        wb_free(t->env, vals);
+        t->bad = 2;
+        return;
+    }
+    for (i = 0; i < t->nconst; i++)
+        remap[i] = WB_NONE;
+    for (i = 0; i < t->nops; i++) {
+        uint32_t v = t->code[t->ops[i]];
+        if (!(v & TAG_STACK) && (v & TAG_CONST) && remap[v & ~TAG_CONST] == WB_NONE) {
+            vals[used] = t->consts[v & ~TAG_CONST];
+            remap[v & ~TAG_CONST] = used++;
+        }
+    }
+    t->base = t->nl + used;
+    for (i = 0; i < t->nops; i++) {
+        uint32_t *w = &t->code[t->ops[i]];
+        if (*w & TAG_STACK)
+            *w = SLOTB(t->base + (*w & ~TAG_STACK));
+        else if (*w & TAG_CONST)
+            *w = SLOTB(t->nl + remap[*w & ~TAG_CONST]);
+    }
+    memcpy(t->consts, vals, (size_t)used * sizeof(wb_slot));
+    t->nconst = used;
+    wb_free(t->env, remap);
+    wb_free(t->env, vals);
 }
 
 /* translate function i; 0: done, 1: keeps the classic code, 2: no memory */
@@ -737,25 +994,7 @@ static int translate(ftr *t, uint32_t i, wb_fastfn *fn)
     for (k = 0; k < 2u * t->clen; k++)
         t->th[k] = WB_NONE;
     prepass(t);
-    /* constants first: their slots sit between the locals and the stack */
-    for (p = 0; p < t->clen && !t->bad; p += n) {
-        const uint32_t *c = t->cc + p;
-        uint32_t op = c[0];
-        n = ilen(t->cc, p, t->clen);
-        if (op == OP_I32_CONST || op == OP_F32_CONST || (op >= 0xF2 && op <= 0xF9) ||
-            (op >= OP_CMPI(0x46) && op <= OP_CMPI(0x4F)) ||
-            (op >= 0x12 && op <= 0x19) || op == 0x1C || op == 0x1D)
-            const_idx(t, c[1]);
-        else if (op == OP_LGET_ADDI || op == OP_LGA_LD32 || op == OP_LGA_LD64 ||
-                 op == OP_LGA_LD8U)
-            const_idx(t, c[2]);
-        else if (op == OP_I64_CONST || op == OP_F64_CONST)
-            const_idx(t, (wb_slot)c[1] | ((wb_slot)c[2] << 32));
-        else if (op == OP_REF_NULL)
-            const_idx(t, 0);
-    }
-    k = t->nconst;
-    t->base = t->nl + k;
+    t->nops = 0;
     for (p = 0; p < t->clen && !t->bad; p += n) {
         n = ilen(t->cc, p, t->clen);
         if (t->is_target[p]) {
@@ -772,19 +1011,23 @@ static int translate(ftr *t, uint32_t i, wb_fastfn *fn)
                 for (k = 0; k < t->h; k++)
                     t->vs[k].k = E_SLOT;
             }
-            t->last_dst = WB_NONE;
+            t->last_dst = t->cand_dst = WB_NONE; /* no fusion across a label */
         }
         if (!live)
             continue;
         t->map[p] = t->len;
-        t->cand_dst = t->last_dst;
-        t->cand_pos = t->last_pos;
+        if (t->cand_end != t->len)
+            t->cand_dst = WB_NONE; /* something was emitted after it */
         t->last_dst = WB_NONE;
         if (one(t, p))
             live = 0;
+        if (t->last_dst != WB_NONE) {
+            t->cand_dst = t->last_dst;
+            t->cand_pos = t->last_pos;
+            t->cand_end = t->len;
+        }
     }
-    if (t->nconst != t->base - t->nl) /* a constant the pre-pass missed */
-        t->bad = 1;
+    finish_operands(t);
     for (k = 0; k < t->nfx && !t->bad; k++) {
         uint32_t to = t->map[t->fx[k].target];
         if (to == WB_NONE)
@@ -875,6 +1118,7 @@ wb_status wb_fast_translate(wb_env *env, wb_module *m)
     }
     wb_free(env, t.vs);
     wb_free(env, t.fx);
+    wb_free(env, t.ops);
     if (r == 2) {
         wb_free(env, starts);
         m->fast = fm;
