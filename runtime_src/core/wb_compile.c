@@ -1027,20 +1027,32 @@ static void op_simd(comp *cc)
     wb_reader *r = cc->r;
     uint32_t sub = wb_rd_u32(r), align = 0, off = 0, lane = 0, maxal = 0, nl = 0;
     char c;
-    uint8_t t = 0;
+    uint8_t t = 0, at = WB_I32; /* at: the memory's address type */
+#if WB_MX
+    uint32_t mi = 0;
+    wb_moff o64 = 0;
+#endif
     if (r->st)
         return;
     c = sub < 256u ? simd_cls[sub] : '0';
     MALFORMED(c == '0', "illegal opcode");
     if (c == 'L' || c == 'S' || c == 'l' || c == 's') {
-        /* memory 0 with an i32 address (wb_simd.c simd_ea); a memarg naming
-         * another memory (multi-memory flag 0x40) reads as malformed here */
+        /* memory 0 with an i32 address; with multi-memory / memory64 any
+         * memory, the address of its type (wb_simd.c simd_ea) */
+#if WB_MX
+        rd_memarg(cc, &align, &mi, &o64);
+        if (r->st)
+            return;
+        at = mem_at(cc, mi);
+        off = (uint32_t)o64;
+#else
         align = wb_rd_u32(r);
         off = wb_rd_u32(r);
         if (r->st)
             return;
         MALFORMED(align >= 32u, "malformed memop flags");
         INVALID(!cc->m->nmems, "unknown memory 0");
+#endif
         if (c == 'l' || c == 's') {
             maxal = (sub - 0x54u) & 3u;
             nl = 16u >> maxal;
@@ -1070,10 +1082,8 @@ static void op_simd(comp *cc)
         t = letter(simd_lane_t[sub - 0x0Fu]);
     }
     switch (c) {
-    case 'L': pop(cc, WB_I32); break;
-    case 'S': pop(cc, WB_V128); pop(cc, WB_I32); break;
-    case 'l': pop(cc, WB_V128); pop(cc, WB_I32); break;
-    case 's': pop(cc, WB_V128); pop(cc, WB_I32); break;
+    case 'L': pop(cc, at); break;
+    case 'S': case 'l': case 's': pop(cc, WB_V128); pop(cc, at); break;
     case 'P': pop(cc, t); break;
     case 'E': case 'U': case 'I': pop(cc, WB_V128); break;
     case 'R': pop(cc, t); pop(cc, WB_V128); break;
@@ -1089,8 +1099,12 @@ static void op_simd(comp *cc)
     else if (c != 'S' && c != 's')
         push(cc, WB_V128);
     emit_op2(cc, OP_EXT, WB_EXT_SIMD + sub);
-    if (c == 'L' || c == 'S' || c == 'l' || c == 's')
+    if (c == 'L' || c == 'S' || c == 'l' || c == 's') {
         emit(cc, off);
+#if WB_MX
+        emit2(cc, mi, (uint32_t)((uint64_t)o64 >> 32));
+#endif
+    }
     if (c == 'l' || c == 's' || c == 'E' || c == 'R')
         emit(cc, lane);
     if (c == 'C' || c == 'H')

@@ -64,14 +64,31 @@ static uint64_t clamp_u(int64_t v, unsigned sz)
     return (uint64_t)(v < 0 ? 0 : v > hi ? hi : v);
 }
 
-/* ---- memory (memory 0; the one place that knows where memory is) ---------- */
-static uint8_t *simd_ea(wb_extctx *x, wb_slot addr, uint32_t off, uint32_t n)
+/* ---- memory: the one place that knows where memory is ----------------------- */
+/* The access of n bytes at address value addr, its memarg immediates at *ipp:
+ * offset, then with multi-memory / memory64 the memory index and the offset's
+ * high word. NULL when out of bounds. */
+static uint8_t *simd_ea(wb_extctx *x, const uint32_t **ipp, wb_slot addr, uint32_t n)
 {
-    wb_memory *m = x->inst->mems[0];
-    uint64_t ea = (uint64_t)(uint32_t)addr + off;
-    if (ea + n > (uint64_t)m->pages * WB_PAGE)
+    const uint32_t *ip = *ipp;
+    uint64_t off = ip[0], size;
+    wb_memory *m;
+#if WB_FEATURE_MEMORY64 || WB_FEATURE_MULTI_MEMORY
+    m = x->inst->mems[ip[1]];
+    off |= (uint64_t)ip[2] << 32;
+    *ipp = ip + 3;
+#else
+    m = x->inst->mems[0];
+    *ipp = ip + 1;
+#endif
+#if WB_FEATURE_MEMORY64
+    if (!m->idx64)
+#endif
+        addr = (uint32_t)addr;
+    size = (uint64_t)m->pages * WB_PAGE;
+    if (addr > size || off > size - addr || n > size - addr - off)
         return NULL;
-    return m->data + ea;
+    return m->data + (size_t)(addr + off);
 }
 
 static uint64_t ldn(const uint8_t *p, unsigned n)
@@ -372,14 +389,14 @@ wb_status wb_ext_simd(wb_extctx *x, uint32_t sub)
 
     /* memory */
     case 0x00: /* v128.load */
-        if (!(p = simd_ea(x, sp[-1], *ip++, 16)))
+        if (!(p = simd_ea(x, &ip, sp[-1], 16)))
             return wb_fail(x->env, WB_ERR_TRAP, OOB);
         sp[-1] = ldn(p, 8);
         sp[0] = ldn(p + 8, 8);
         sp++;
         break;
     case 0x01: case 0x02: case 0x03: case 0x04: case 0x05: case 0x06: /* load and extend */
-        if (!(p = simd_ea(x, sp[-1], *ip++, 8)))
+        if (!(p = simd_ea(x, &ip, sp[-1], 8)))
             return wb_fail(x->env, WB_ERR_TRAP, OOB);
         sz = 1u << ((sub - 1u) >> 1);
         for (i = 0; i < 8u / sz; i++) {
@@ -394,7 +411,7 @@ wb_status wb_ext_simd(wb_extctx *x, uint32_t sub)
     case 0x07: case 0x08: case 0x09: case 0x0A: /* load and splat */
     case 0x5C: case 0x5D:                       /* load and zero-extend */
         sz = sub >= 0x5C ? 4u << (sub - 0x5Cu) : 1u << (sub - 0x07u);
-        if (!(p = simd_ea(x, sp[-1], *ip++, sz)))
+        if (!(p = simd_ea(x, &ip, sp[-1], sz)))
             return wb_fail(x->env, WB_ERR_TRAP, OOB);
         r[0] = ldn(p, sz);
         for (i = 1; i < 16u / sz; i++)
@@ -404,7 +421,7 @@ wb_status wb_ext_simd(wb_extctx *x, uint32_t sub)
         sp += 2;
         break;
     case 0x0B: /* v128.store */
-        if (!(p = simd_ea(x, sp[-3], *ip++, 16)))
+        if (!(p = simd_ea(x, &ip, sp[-3], 16)))
             return wb_fail(x->env, WB_ERR_TRAP, OOB);
         stn(p, sp[-2], 8);
         stn(p + 8, sp[-1], 8);
@@ -413,18 +430,17 @@ wb_status wb_ext_simd(wb_extctx *x, uint32_t sub)
     case 0x54: case 0x55: case 0x56: case 0x57: /* load lane */
     case 0x58: case 0x59: case 0x5A: case 0x5B: /* store lane */
         sz = 1u << ((sub - 0x54u) & 3u);
-        if (!(p = simd_ea(x, sp[-3], ip[0], sz)))
+        if (!(p = simd_ea(x, &ip, sp[-3], sz)))
             return wb_fail(x->env, WB_ERR_TRAP, OOB);
         unpack(sp - 2, sz, a);
         if (sub >= 0x58) {
-            stn(p, a[ip[1]], sz);
+            stn(p, a[*ip++], sz);
             sp -= 3;
         } else {
-            a[ip[1]] = ldn(p, sz);
+            a[*ip++] = ldn(p, sz);
             pack(sp - 3, sz, a);
             sp--;
         }
-        ip += 2;
         break;
 
     /* constants, shuffles, splats and lanes */
