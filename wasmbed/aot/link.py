@@ -149,11 +149,13 @@ def _flat(elf_path: Path) -> tuple[bytes, dict[str, int], int, str, str]:
         elf.elfclass, endian, elf["e_machine"]
 
 
-def is_mips32(triple: str) -> bool:
-    """32-bit MIPS compiled without PIC: -mabicalls images derive $gp from $t9 at every
-    entry and zig's compiler-rt brings HI16/LO16 pairs anyway, so non-PIC code with
-    HI16 and J26 relocations (found by the diff) is the one route that works."""
-    return triple.split("-", 1)[0] in ("mips", "mipsel")
+def is_mips32(triple: str, cpu_flags: tuple[str, ...]) -> bool:
+    """32-bit bare-metal MIPS (the board builds with -mno-abicalls), compiled without PIC:
+    -mabicalls images derive $gp from $t9 at every entry and zig's compiler-rt brings
+    HI16/LO16 pairs anyway, so non-PIC code with HI16 and J26 relocations (found by the
+    diff) is the route that works. MIPS Linux boards keep -fPIC: their code memory comes
+    from mmap, page aligned, not the 64 KiB these images ask for."""
+    return triple.split("-", 1)[0] in ("mips", "mipsel") and "-mno-abicalls" in cpu_flags
 
 
 def is_xtensa(tc: Toolchain) -> bool:
@@ -197,7 +199,7 @@ def build_image(c_source: str, tc: Toolchain, cpu_flags: tuple[str, ...],
         obj = wd / "module.o"
         flags = [f if f != "-O2" or len(c_source) < BIG_SOURCE else "-O1" for f in CFLAGS]
         xtensa = is_xtensa(tc)
-        mips = is_mips32(triple)
+        mips = is_mips32(triple, cpu_flags)
         base_b = MIPS_BASE_B if mips else BASE_B
         if xtensa or mips:
             flags = [f for f in flags if f not in PIC_FLAGS]
