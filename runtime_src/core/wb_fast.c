@@ -340,7 +340,8 @@ size_t wb_module_code_bytes(const wb_module *m, wb_running_mode mode, uint32_t *
     X(0xD5) X(0xD6) X(0xD7) X(0xD8) X(0xD9) X(0xDA) X(0xDB) X(0xDC)       \
     X(0xDD) X(0xDE) X(0xDF) X(0xE8) X(0xE9) X(0xEA) X(0xEB) X(0xEC)       \
     X(0xED) X(0xEE) X(0xEF) X(0xF0) X(0xF1) X(0xF2) X(0xF3) X(0xF4)       \
-    X(0xF5) X(0xF6) X(0xF7) X(0xF8) X(0xF9)
+    X(0xF5) X(0xF6) X(0xF7) X(0xF8) X(0xF9) X(0xFA) X(0xFB) X(0xFC)       \
+    X(0xFD) X(0xFE) X(0xFF)
 #endif
 
 wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
@@ -813,6 +814,29 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
     STX(0xF7, 8, st64(p, v), ip[2])
     STX(0xF8, 1, p[0] = (uint8_t)v, ip[2])
     STX(0xF9, 2, st16(p, (uint16_t)v), ip[2])
+#define BINM(n, sz, LD, T, RT, expr)                                      \
+    OPF(n) {                                                              \
+        uint64_t ea_ = (uint64_t)(uint32_t)(I32(R(3)) + ip[4]) + ip[5];   \
+        uint8_t *p = mem + ea_;                                           \
+        if (ea_ + (sz) > memsize)                                         \
+            TRAP("out of bounds memory access");                          \
+        {                                                                 \
+            T a = CV##T(R(2)), b = (T)LD(p);                              \
+            R(1) = (RT)(expr);                                            \
+        }                                                                 \
+        ip += 6;                                                          \
+        NEXT();                                                           \
+    }
+#define CVuint32_t(x) ((uint32_t)(x))
+#define CVuint64_t(x) ((uint64_t)(x))
+#define CVdouble(x) F64(x)
+#define F64LD(p) F64(ld64(p))
+    BINM(0xFA, 4, ld32, uint32_t, uint32_t, a + b)
+    BINM(0xFB, 4, ld32, uint32_t, uint32_t, a * b)
+    BINM(0xFC, 8, ld64, uint64_t, uint64_t, a + b)
+    BINM(0xFD, 8, F64LD, double, uint64_t, wb_b64(a + b))
+    BINM(0xFE, 8, F64LD, double, uint64_t, wb_b64(a * b))
+    BINM(0xFF, 8, F64LD, double, uint64_t, wb_b64(a - b))
 #ifdef F_CGOTO
     L_bad:
 #else

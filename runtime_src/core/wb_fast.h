@@ -56,7 +56,10 @@ enum {
     F_BRCMPI = 0xE8,  /* 0xE8..0xF1: i32 compare a imm rel */
     F_STX = 0xF2,     /* 0xF2..0xF5: store 32/64/8/16 to (a + b) + off:
                          a b v off                         */
-    F_STXI = 0xF6     /* 0xF6..0xF9: the same to (a + imm) + off        */
+    F_STXI = 0xF6,    /* 0xF6..0xF9: the same to (a + imm) + off        */
+    F_BINM = 0xFA     /* 0xFA..0xFF: i32.add i32.mul i64.add f64.add f64.mul
+                         f64.sub with b loaded from (x + imm) + off:
+                         dst a x imm off                   */
 };
 
 typedef struct wb_fastfn { /* one translated function */

@@ -260,10 +260,74 @@ static void op_un(ftr *t, uint32_t op)
     putop(t, a);
 }
 
+/* binops that take their second operand from memory (F_BINM + index) */
+static int binm_kind(uint32_t op)
+{
+    static const uint8_t ops[6] = {0x6A, 0x6C, 0x7C, 0xA0, 0xA2, 0xA1};
+    int i;
+    for (i = 0; i < 6; i++)
+        if (ops[i] == op)
+            return i;
+    return -1;
+}
+
+/* the load at `p` (plain or address + imm) reads what binm kind k needs:
+ * its address operand and immediate */
+static int binm_load(ftr *t, uint32_t p, int k, uint32_t *x, uint32_t *imm)
+{
+    uint32_t op = t->code[p];
+    int wide = k >= 2;
+    if ((!wide && op == 0x28) || (wide && (op == 0x29 || op == 0x2B))) {
+        *x = t->code[p + 2u];
+        *imm = 0;
+        return 1;
+    }
+    if (op == F_LDXI + (wide ? 1u : 0u)) {
+        *x = t->code[p + 2u];
+        *imm = t->code[p + 3u];
+        return 1;
+    }
+    return 0;
+}
+
 static void op_bin(ftr *t, uint32_t op)
 {
     uint32_t b, a, d;
-    int k = bini_kind(op);
+    int k = bini_kind(op), mk = binm_kind(op);
+    if (mk >= 0 && t->h >= 2) {
+        /* the load just emitted is b (or a, for the commutative ones with b not
+         * emitted since): one instruction */
+        uint32_t p = WB_NONE, x = 0, imm = 0, off, pos = 0, n, side;
+        for (n = 4; n <= 5 && p == WB_NONE; n++)
+            for (side = 1; side <= 2 && p == WB_NONE; side++) {
+                if (side == 2 && (mk == 5 || t->vs[t->h - 1u].k == E_SLOT))
+                    break;
+                pos = t->h - side;
+                p = producer(t, n, pos);
+                if (p != WB_NONE && !binm_load(t, p, mk, &x, &imm))
+                    p = WB_NONE;
+            }
+        if (p != WB_NONE) {
+            off = t->code[p] >= F_LDXI ? t->code[p + 4u] : t->code[p + 3u];
+            truncate(t, p);
+            if (pos == t->h - 1u) {
+                t->h--;
+                a = vpop(t);
+            } else {
+                a = vpop(t);
+                t->h--;
+            }
+            d = vres(t);
+            put(t, F_BINM + (uint32_t)mk);
+            putop(t, d);
+            mark_dst(t, t->len - 1u);
+            putop(t, a);
+            putop(t, x);
+            put(t, imm);
+            put(t, off);
+            return;
+        }
+    }
     if (t->h >= 2 && t->vs[t->h - 1u].k == E_CONST && (k >= 0 || (op >= 0x46 && op <= 0x4F))) {
         uint32_t imm = (uint32_t)t->consts[t->vs[t->h - 1u].v];
         t->h--;
