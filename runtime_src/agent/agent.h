@@ -122,6 +122,10 @@ wb_instance *session_get(uint32_t handle);
 int session_free(uint32_t handle); /* 0 ok, -1 unknown handle */
 uint32_t session_live(void);
 const char *session_error(void); /* last runtime message, never NULL */
+/* Small heap pools make `spectest` on demand: what a module's bytes need of it beyond what
+ * exists (0 nothing, 1 the instance, 2 the instance with its memory), and make that. */
+int session_names_spectest(const uint8_t *bytes, uint32_t len);
+wb_status session_spectest(int need);
 
 /* The runtime's own allocator (runtime_src/core): the global heap pool
  * when the build has one, else the port allocator. The upload buffer comes
@@ -130,7 +134,9 @@ void *wb_alloc(wb_env *env, size_t n);
 void wb_free(wb_env *env, void *p);
 
 /* ---- spectest.c: the spec testsuite's `spectest` module ---- */
-wb_status spectest_install(wb_env *env);
+wb_status spectest_natives(wb_env *env); /* the "wbspec" natives it imports */
+/* the instance, registered as "spectest"; without its 64 KiB memory unless with_memory */
+wb_status spectest_install(wb_env *env, int with_memory);
 
 /* ---- commands.c / run.c: request handlers ---- */
 void cmd_dispatch(const frame *f);

@@ -78,6 +78,7 @@ static int do_load_end(uint8_t seq, rbuf *r)
     wb_instance *inst;
     wb_status st;
     uint32_t handle;
+    int need_spectest;
     wbuf *w;
     if (r->bad)
         return bad_request(seq);
@@ -85,6 +86,7 @@ static int do_load_end(uint8_t seq, rbuf *r)
         cmd_load_reset();
         return reply_error(seq, WB_ERR_ARGS, "LOAD_END before the whole module arrived");
     }
+    need_spectest = session_names_spectest(load_buf, load_size);
     st = wb_module_load(session_env(), load_buf, load_size, &m);
     cmd_load_reset(); /* the module keeps no pointer into the upload */
     if (st != WB_OK)
@@ -93,7 +95,10 @@ static int do_load_end(uint8_t seq, rbuf *r)
         wb_module_free(m);
         handle = 0;
     } else {
-        st = wb_instantiate(session_env(), m, &inst);
+        /* made after the upload is freed: its memory does not sit above a hole */
+        st = need_spectest ? session_spectest(need_spectest) : WB_OK;
+        if (st == WB_OK)
+            st = wb_instantiate(session_env(), m, &inst);
         out_flush(); /* a start function may print */
         if (st != WB_OK) {
             error_status(seq, st);

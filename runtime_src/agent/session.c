@@ -1,7 +1,8 @@
 /*
  * The agent's session: one runtime environment and a table of instance
  * handles the host refers to. RESET throws everything away and builds a
- * fresh environment with the natives and the `spectest` module.
+ * fresh environment with the natives and the `spectest` module (on a small
+ * heap pool: `spectest` when a module first names it).
  */
 #include <string.h>
 
@@ -28,6 +29,21 @@ typedef struct slot {
 
 static wb_env *env;
 static slot slots[WB_AGENT_MAX_HANDLES];
+
+/* On a small heap pool the `spectest` instance is made when an uploaded module names it
+ * (session_spectest), not at every RESET, and without its 64 KiB memory until a module
+ * imports that (the instance with the memory then replaces it under the name; the table of
+ * the first is no longer the one later importers see). With stm32f405's 100 KiB pool the
+ * memory left no room for a module's own page, and most spec modules never import it.
+ * Elsewhere the whole instance is made at RESET, as before. */
+#ifndef WB_AGENT_LAZY_SPECTEST
+#if WB_FEATURE_GLOBAL_HEAP_POOL && (WB_GLOBAL_HEAP_SIZE) < 256u * 1024u
+#define WB_AGENT_LAZY_SPECTEST 1
+#else
+#define WB_AGENT_LAZY_SPECTEST 0
+#endif
+#endif
+static int spectest_made; /* 0 none, 1 without its memory, 2 whole */
 
 wb_env *session_env(void) { return env; }
 
@@ -78,7 +94,53 @@ wb_status session_reset(void)
     if (st != WB_OK)
         return st;
 #endif
-    return spectest_install(env);
+    spectest_made = 0;
+    st = spectest_natives(env);
+    if (st != WB_OK)
+        return st;
+#if WB_AGENT_LAZY_SPECTEST
+    return WB_OK;
+#else
+    spectest_made = 2;
+    return spectest_install(env, 1);
+#endif
+}
+
+static int names_at(const uint8_t *bytes, uint32_t len, const char *what, uint32_t n)
+{
+    uint32_t i;
+    for (i = 0; i + n <= len; i++)
+        if (memcmp(bytes + i, what, n) == 0)
+            return 1;
+    return 0;
+}
+
+int session_names_spectest(const uint8_t *bytes, uint32_t len)
+{
+    /* an import's module and field names as the binary spells them (length, bytes); a
+     * false match (the bytes in a data segment) only makes the instance early */
+    static const char mem[] = "\x08spectest\x06memory\x02";
+    static const char shared[] = "\x08spectest\x0dshared_memory\x02";
+    static const char any[] = "\x08spectest";
+    int need;
+    if (!WB_AGENT_LAZY_SPECTEST)
+        return 0;
+    if (names_at(bytes, len, mem, sizeof mem - 1u) || names_at(bytes, len, shared, sizeof shared - 1u))
+        need = 2;
+    else
+        need = names_at(bytes, len, any, sizeof any - 1u);
+    return need > spectest_made ? need : 0;
+}
+
+wb_status session_spectest(int need)
+{
+    wb_status st;
+    if (need <= spectest_made)
+        return WB_OK;
+    st = spectest_install(env, need == 2);
+    if (st == WB_OK) /* out of memory now: the next module that names it tries again */
+        spectest_made = need;
+    return st;
 }
 
 uint32_t session_add(wb_module *m, wb_instance *inst)
