@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from agent_helpers import wat
-from test_embed_api import build, run
+from test_embed_api import ALL_ON, build_with, run
 
 MIN_PASS_RATE = 0.995
 
@@ -39,10 +39,11 @@ def test_exceptions_through_natives(tmp_path: Path) -> None:
     """An exception leaving a nested wb_call (through the native that made it) is caught
     by the wasm frames around the native; rethrow from a nested catch reaches the outer
     one; uncaught: WB_ERR_EXCEPTION "uncaught exception"; a trap passes catch_all; a
-    handler 50 frames up is found."""
+    handler 50 frames up is found; dump-call-stack names where an uncaught one was
+    thrown."""
     path = tmp_path / "eh.wasm"
     path.write_bytes(wat(EH_WAT))
-    exe = build("eh", ["-DWB_FEATURE_LEGACY_EXCEPTION_HANDLING=1", "-DWANT_EH=1"])
+    exe = build_with(**ALL_ON)
     run(exe, "eh", path)
 
 

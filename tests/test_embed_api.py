@@ -43,8 +43,31 @@ def custom_section(name: str, data: bytes) -> bytes:
     return b"\x00" + _leb(len(body)) + body
 
 
+#: the runtime with every feature of this file on, and with every one off
+ALL_ON = {"LOAD_CUSTOM_SECTION": 1, "DUMP_CALL_STACK": 1, "COPY_CALL_STACK": 1,
+          "CUSTOM_NAME_SECTION": 1, "MULTI_MODULE": 1, "LEGACY_EXCEPTION_HANDLING": 1}
+WANT = {"LOAD_CUSTOM_SECTION": "WANT_CUSTOM", "DUMP_CALL_STACK": "WANT_STACK",
+        "COPY_CALL_STACK": "WANT_COPY", "CUSTOM_NAME_SECTION": "NAMES",
+        "MULTI_MODULE": "WANT_MULTI", "LEGACY_EXCEPTION_HANDLING": "WANT_EH"}
+_built: dict[str, Path] = {}
+
+
+def build_with(**on: int) -> Path:
+    """The embed_api program against the runtime with these WB_FEATURE_<KEY> values
+    (the rest off); built once per session and feature set."""
+    flags = []
+    for key, want in WANT.items():
+        v = int(on.get(key, 0))
+        flags += [f"-DWB_FEATURE_{key}={v}", f"-D{want}={v}"]
+    name = "".join(str(int(on.get(k, 0))) for k in WANT)
+    if name not in _built:
+        _built[name] = build(f"api-{name}", flags)
+    return _built[name]
+
+
 def build(name: str, flags: list[str]) -> Path:
-    """The embed_api program built against the runtime with `flags`."""
+    """The embed_api program built against the runtime with `flags` (-O0: it is the
+    behaviour under test, and the build is most of the test's time)."""
     if not shutil.which("gcc"):
         pytest.skip("gcc not installed")
     out = BUILD / name
@@ -52,7 +75,7 @@ def build(name: str, flags: list[str]) -> Path:
     port = out / "port.c"
     port.write_text(HOST_PORT)
     exe = out / "embed_api"
-    r = subprocess.run(["gcc", *WARN, "-O1", "-g", *flags, *INCLUDES, *map(str, SOURCES),
+    r = subprocess.run(["gcc", *WARN, "-O0", "-g", *flags, *INCLUDES, *map(str, SOURCES),
                         str(PROGRAM), str(port), "-o", str(exe)],
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0 and not r.stderr, r.stderr
@@ -76,7 +99,7 @@ def test_custom_sections(tmp_path: Path, on: int) -> None:
               + custom_section("beta", b"\x00\x01\x02\xff") + custom_section("", b""))
     path = tmp_path / "custom.wasm"
     path.write_bytes(module)
-    exe = build(f"custom-{on}", [f"-DWB_FEATURE_LOAD_CUSTOM_SECTION={on}", f"-DWANT_CUSTOM={on}"])
+    exe = build_with(**(ALL_ON if on else {}))
     run(exe, "custom", path)
 
 
@@ -112,16 +135,15 @@ def wat_named(text: str, path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("dump,copy,names", [(1, 1, 1), (1, 0, 0), (0, 0, 1)])
+@pytest.mark.parametrize("dump,copy,names", [(1, 1, 1), (1, 0, 0), (0, 0, 0)])
 def test_call_stacks(tmp_path: Path, dump: int, copy: int, names: int) -> None:
     """A trap's frames innermost first, named from the name section (else the export
     name); a native's trap lists the wasm frames that called it; a deep trap keeps 16
     frames and counts the rest; a native reads the frames that led to it."""
     module = wat_named(STACK_WAT, tmp_path / "stack.wasm")
-    exe = build(f"stack-{dump}{copy}{names}",
-                [f"-DWB_FEATURE_DUMP_CALL_STACK={dump}", f"-DWB_FEATURE_COPY_CALL_STACK={copy}",
-                 f"-DWB_FEATURE_CUSTOM_NAME_SECTION={names}", f"-DWANT_STACK={dump}",
-                 f"-DWANT_COPY={copy}", f"-DNAMES={names}"])
+    exe = build_with(**(ALL_ON if dump and copy and names else
+                        {"DUMP_CALL_STACK": dump, "COPY_CALL_STACK": copy,
+                         "CUSTOM_NAME_SECTION": names}))
     out = run(exe, "stack", module)
     if dump:
         assert "#0 func[2]" in out
@@ -173,7 +195,7 @@ def test_multi_module(tmp_path: Path, on: int) -> None:
         path = tmp_path / f"{name}.wasm"
         path.write_bytes(wat(text))
         paths.append(path)
-    exe = build(f"multi-{on}", [f"-DWB_FEATURE_MULTI_MODULE={on}", f"-DWANT_MULTI={on}"])
+    exe = build_with(**(ALL_ON if on else {}))
     run(exe, "multi", *paths)
 
 

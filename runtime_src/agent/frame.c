@@ -163,7 +163,7 @@ int reply_error(uint8_t seq, unsigned kind, const char *msg)
     wb_put_bytes(w, msg, n);
 #if WB_FEATURE_DUMP_CALL_STACK
     /* a trap's wasm call stack: a NUL, then one line per frame (docs/protocol.md) */
-    if (kind == WB_ERR_TRAP && session_env()) {
+    if ((kind == WB_ERR_TRAP || kind == WB_ERR_EXCEPTION) && session_env()) {
         static char stack[512];
         size_t k = wb_trap_call_stack(session_env(), stack, sizeof stack);
         if (k && w->len + 1u + k <= w->cap) {

@@ -1151,6 +1151,9 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
         st = wb_eh_unwind(&x_, eh_skip);
         if (st)
             goto out;
+#if WB_FEATURE_DUMP_CALL_STACK
+        env->ntrace = 0; /* caught: the frames the inner activation kept are moot */
+#endif
         ip = x_.ip;
         sp = x_.sp;
         fp = x_.fp;
@@ -1170,7 +1173,7 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
     }
 out:
 #if WB_FEATURE_DUMP_CALL_STACK
-    if (st == WB_ERR_TRAP)
+    if (st == WB_ERR_TRAP || st == WB_ERR_EXCEPTION)
         wb_trace_record(env, inst, ip, depth, depth0);
 #endif
     env->depth = depth0;

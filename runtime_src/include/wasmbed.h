@@ -245,7 +245,8 @@ typedef struct wb_frame_info {
     uint32_t func_index; /* 0xFFFFFFFF: not found */
     const char *name;
 } wb_frame_info;
-/* dump-call-stack: the frames of the last trap, innermost first (the first
+/* dump-call-stack: the frames of the last trap (or uncaught exception:
+ * where it was thrown), innermost first (the first
  * WB_TRACE_MAX, 16 by default, are kept). Copies at most cap of them into out
  * and returns how many the trap had; 0 after a call that did not trap, or
  * when the runtime was built without the feature. */

@@ -11,6 +11,26 @@
 #include <string.h>
 #include "wasmbed.h"
 
+/* what the build under test has (tests/test_embed_api.py passes them) */
+#ifndef WANT_CUSTOM
+#define WANT_CUSTOM 0
+#endif
+#ifndef WANT_STACK
+#define WANT_STACK 0
+#endif
+#ifndef WANT_COPY
+#define WANT_COPY 0
+#endif
+#ifndef WANT_MULTI
+#define WANT_MULTI 0
+#endif
+#ifndef WANT_EH
+#define WANT_EH 0
+#endif
+#ifndef NAMES
+#define NAMES 0
+#endif
+
 static int failures;
 #define CHECK(c)                                                          \
     do {                                                                  \
@@ -318,6 +338,15 @@ static int eh(wb_env *env, const char *path)
     CHECK(call_i32(env, eh_inst, "rethrow_outer", 1, 7, &v) == WB_OK && v == 7);
     CHECK(call_i32(env, eh_inst, "uncaught", 1, 3, &v) == WB_ERR_EXCEPTION);
     CHECK(!strcmp(wb_last_error(env), "uncaught exception"));
+#if WANT_STACK
+    {   /* dump-call-stack: where it was thrown */
+        wb_frame_info fr[4];
+        CHECK(wb_trap_frames(env, fr, 4) == 1 && name_is(&fr[0], 3, "uncaught"));
+        /* caught after passing a native: no frames left over */
+        CHECK(call_i32(env, eh_inst, "through_native", 1, 1, &v) == WB_OK && v == 1001);
+        CHECK(wb_trap_frames(env, fr, 4) == 0);
+    }
+#endif
     CHECK(call_i32(env, eh_inst, "thrower", 1, 3, &v) == WB_ERR_EXCEPTION);
     /* a trap is no exception: catch_all lets it through */
     CHECK(call_i32(env, eh_inst, "trap_in_try", 0, 0, &v) == WB_ERR_TRAP);
