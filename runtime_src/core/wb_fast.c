@@ -285,6 +285,20 @@ size_t wb_module_code_bytes(const wb_module *m, wb_running_mode mode, uint32_t *
         ip = (expr) ? ip + (int32_t)ip[3] : ip + 4;                       \
         NEXT();                                                           \
     }
+#define INCBRI(n, T, expr)                                                \
+    OPF(n) {                                                              \
+        T a = I32(R(1)) + ip[2], b = ip[3];                               \
+        R(1) = a;                                                         \
+        ip = (expr) ? ip + (int32_t)ip[4] : ip + 5;                       \
+        NEXT();                                                           \
+    }
+#define INCBR(n, T, expr)                                                 \
+    OPF(n) {                                                              \
+        T a = I32(R(1)) + ip[2], b = I32(R(3));                           \
+        R(1) = a;                                                         \
+        ip = (expr) ? ip + (int32_t)ip[4] : ip + 5;                       \
+        NEXT();                                                           \
+    }
 #define BRCMP(n, T, expr)                                                 \
     OPF(n) {                                                              \
         T a = (T)R(1), b = (T)R(2);                                       \
@@ -341,14 +355,16 @@ size_t wb_module_code_bytes(const wb_module *m, wb_running_mode mode, uint32_t *
     X(0xDD) X(0xDE) X(0xDF) X(0xE8) X(0xE9) X(0xEA) X(0xEB) X(0xEC)       \
     X(0xED) X(0xEE) X(0xEF) X(0xF0) X(0xF1) X(0xF2) X(0xF3) X(0xF4)       \
     X(0xF5) X(0xF6) X(0xF7) X(0xF8) X(0xF9) X(0xFA) X(0xFB) X(0xFC)       \
-    X(0xFD) X(0xFE) X(0xFF)
+    X(0xFD) X(0xFE) X(0xFF) X(0x100) X(0x101) X(0x102) X(0x103) X(0x104)    \
+    X(0x105) X(0x106) X(0x107) X(0x108) X(0x109) X(0x10A) X(0x10B) X(0x10C)\
+    X(0x10D) X(0x10E) X(0x10F) X(0x110) X(0x111) X(0x112) X(0x113)
 #endif
 
 wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
 {
 #ifdef F_CGOTO
 #define TBL_ENTRY(n) tbl[n] = &&L_##n;
-    static const void *tbl[256];
+    static const void *tbl[F_NOPS];
     static int tbl_ready;
 #endif
     wb_instance *inst = f->inst;
@@ -366,7 +382,7 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
 #ifdef F_CGOTO
     if (!tbl_ready) {
         int i;
-        for (i = 0; i < 256; i++)
+        for (i = 0; i < F_NOPS; i++)
             tbl[i] = &&L_bad;
         F_OPS_CTL(TBL_ENTRY)
         F_OPS_MEM(TBL_ENTRY)
@@ -777,6 +793,10 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
                0xD6, 0xD7)
     CMP_FAMILY(BRCMPI, uint32_t, int32_t, 0xE8, 0xE9, 0xEA, 0xEB, 0xEC, 0xED, 0xEE, 0xEF,
                0xF0, 0xF1)
+    CMP_FAMILY(INCBRI, uint32_t, int32_t, 0x100, 0x101, 0x102, 0x103, 0x104, 0x105, 0x106,
+               0x107, 0x108, 0x109)
+    CMP_FAMILY(INCBR, uint32_t, int32_t, 0x10A, 0x10B, 0x10C, 0x10D, 0x10E, 0x10F, 0x110,
+               0x111, 0x112, 0x113)
 #define LDX(n, sz, expr, B)                                               \
     OPF(n) {                                                              \
         uint64_t ea_ = (uint64_t)(uint32_t)(I32(R(2)) + (B)) + ip[4];     \

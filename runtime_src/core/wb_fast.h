@@ -57,9 +57,14 @@ enum {
     F_STX = 0xF2,     /* 0xF2..0xF5: store 32/64/8/16 to (a + b) + off:
                          a b v off                         */
     F_STXI = 0xF6,    /* 0xF6..0xF9: the same to (a + imm) + off        */
-    F_BINM = 0xFA     /* 0xFA..0xFF: i32.add i32.mul i64.add f64.add f64.mul
+    F_BINM = 0xFA,    /* 0xFA..0xFF: i32.add i32.mul i64.add f64.add f64.mul
                          f64.sub with b loaded from (x + imm) + off:
                          dst a x imm off                   */
+    F_INCBRI = 0x100, /* 0x100..0x109: a += imm; i32 compare a imm2, branch:
+                         a imm imm2 rel (a loop's back edge) */
+    F_INCBR = 0x10A,  /* 0x10A..0x113: a += imm; i32 compare a b, branch:
+                         a imm b rel                       */
+    F_NOPS = 0x114    /* opcodes below this */
 };
 
 typedef struct wb_fastfn { /* one translated function */

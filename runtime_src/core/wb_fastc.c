@@ -56,6 +56,7 @@ typedef struct ftr {
     uint32_t cand_dst, cand_pos, cand_end; /* the last result of an earlier
                                              instruction, while nothing followed it */
     uint32_t maxh;
+    uint32_t barrier;   /* code position of the last label: no fusion across it */
     int bad;            /* 1: not translatable; 2: out of memory */
 } ftr;
 
@@ -589,7 +590,25 @@ static void br_cmp(ftr *t, uint32_t cmp, uint32_t ctarget)
         b = vpop(t);
     }
     a = vpop(t);
+    at = t->len;
     flush_all(t);
+    if (at == t->len && at >= 4u && at - 4u >= t->barrier && t->code[at - 4u] == F_BINI &&
+        t->code[at - 3u] == a && t->code[at - 2u] == a && !(a & (TAG_STACK | TAG_CONST)) &&
+        (imm || b != a)) {
+        /* local a += imm just before: one back-edge instruction */
+        uint32_t inc = t->code[at - 1u];
+        truncate(t, at - 4u);
+        at = t->len;
+        put(t, (imm ? F_INCBRI : F_INCBR) + cmp - 0x46u);
+        putop(t, a);
+        put(t, inc);
+        if (imm)
+            put(t, b);
+        else
+            putop(t, b);
+        jump_to(t, at, ctarget, t->h);
+        return;
+    }
     at = t->len;
     put(t, (imm ? F_BRCMPI : F_BRCMP) + cmp - 0x46u);
     putop(t, a);
@@ -1047,6 +1066,7 @@ static int translate(ftr *t, uint32_t i, wb_fastfn *fn)
     t->len = t->h = t->nconst = t->nfx = t->maxh = 0;
     t->bad = 0;
     t->last_dst = t->cand_dst = WB_NONE;
+    t->barrier = 0;
     t->th = (uint32_t *)wb_alloc(t->env, (size_t)t->clen * 8u + 8u);
     t->is_target = (uint8_t *)wb_alloc(t->env, (size_t)t->clen + 1u);
     if (!t->th || !t->is_target) {
@@ -1076,6 +1096,7 @@ static int translate(ftr *t, uint32_t i, wb_fastfn *fn)
                     t->vs[k].k = E_SLOT;
             }
             t->last_dst = t->cand_dst = WB_NONE; /* no fusion across a label */
+            t->barrier = t->len;
         }
         if (!live)
             continue;
