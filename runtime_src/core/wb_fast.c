@@ -299,6 +299,13 @@ size_t wb_module_code_bytes(const wb_module *m, wb_running_mode mode, uint32_t *
         ip = (expr) ? ip + (int32_t)ip[4] : ip + 5;                       \
         NEXT();                                                           \
     }
+#define ADDBRI(n, T, expr)                                                \
+    OPF(n) {                                                              \
+        T a = I32(R(1)) + I32(R(2)), b = ip[3];                           \
+        R(1) = a;                                                         \
+        ip = (expr) ? ip + (int32_t)ip[4] : ip + 5;                       \
+        NEXT();                                                           \
+    }
 #define BRCMP(n, T, expr)                                                 \
     OPF(n) {                                                              \
         T a = (T)R(1), b = (T)R(2);                                       \
@@ -329,7 +336,7 @@ size_t wb_module_code_bytes(const wb_module *m, wb_running_mode mode, uint32_t *
     X(0x28) X(0x29) X(0x2A) X(0x2B) X(0x2C) X(0x2D) X(0x2E) X(0x2F)       \
     X(0x30) X(0x31) X(0x32) X(0x33) X(0x34) X(0x35) X(0x36) X(0x37)       \
     X(0x38) X(0x39) X(0x3A) X(0x3B) X(0x3C) X(0x3D) X(0x3E) X(0x3F) X(0x40)       \
-    X(0x41)
+    X(0x41) X(0x42) X(0x43)
 #define F_OPS_NUM(X)                                                      \
     X(0x45) X(0x46) X(0x47) X(0x48) X(0x49) X(0x4A) X(0x4B) X(0x4C)       \
     X(0x4D) X(0x4E) X(0x4F) X(0x50) X(0x51) X(0x52) X(0x53) X(0x54)       \
@@ -357,7 +364,9 @@ size_t wb_module_code_bytes(const wb_module *m, wb_running_mode mode, uint32_t *
     X(0xF5) X(0xF6) X(0xF7) X(0xF8) X(0xF9) X(0xFA) X(0xFB) X(0xFC)       \
     X(0xFD) X(0xFE) X(0xFF) X(0x100) X(0x101) X(0x102) X(0x103) X(0x104)    \
     X(0x105) X(0x106) X(0x107) X(0x108) X(0x109) X(0x10A) X(0x10B) X(0x10C)\
-    X(0x10D) X(0x10E) X(0x10F) X(0x110) X(0x111) X(0x112) X(0x113)
+    X(0x10D) X(0x10E) X(0x10F) X(0x110) X(0x111) X(0x112) X(0x113) X(0x114)\
+    X(0x115) X(0x116) X(0x117) X(0x118) X(0x119) X(0x11A) X(0x11B) X(0x11C)\
+    X(0x11D)
 #endif
 
 wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
@@ -545,6 +554,18 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
                0x25, 0x26)
     OPF(0x27) R(1) = R(2); R(3) = R(4); ip += 5; NEXT();
     OPF(0x41) R(1) = (wb_slot)ip[2] | ((wb_slot)ip[3] << 32); ip += 4; NEXT();
+#define LDXS(n, sz, expr)                                                 \
+    OPF(n) {                                                              \
+        uint64_t ea_ = (uint64_t)(uint32_t)((I32(R(2)) << ip[3]) + ip[4]) + ip[5]; \
+        uint8_t *p = mem + ea_;                                           \
+        if (ea_ + (sz) > memsize)                                         \
+            TRAP("out of bounds memory access");                          \
+        R(1) = (expr);                                                    \
+        ip += 6;                                                          \
+        NEXT();                                                           \
+    }
+    LDXS(0x42, 4, ld32(p))
+    LDXS(0x43, 8, ld64(p))
     LOAD(0x28, 4, ld32(p))
     LOAD(0x29, 8, ld64(p))
     LOAD(0x2A, 4, ld32(p))
@@ -795,6 +816,8 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
                0xF0, 0xF1)
     CMP_FAMILY(INCBRI, uint32_t, int32_t, 0x100, 0x101, 0x102, 0x103, 0x104, 0x105, 0x106,
                0x107, 0x108, 0x109)
+    CMP_FAMILY(ADDBRI, uint32_t, int32_t, 0x114, 0x115, 0x116, 0x117, 0x118, 0x119, 0x11A,
+               0x11B, 0x11C, 0x11D)
     CMP_FAMILY(INCBR, uint32_t, int32_t, 0x10A, 0x10B, 0x10C, 0x10D, 0x10E, 0x10F, 0x110,
                0x111, 0x112, 0x113)
 #define LDX(n, sz, expr, B)                                               \

@@ -44,6 +44,8 @@ enum {
     F_BRCMP64 = 0x1D, /* 0x1D..0x26: i64 compare a b rel (0x51..0x5A) */
     F_MOV2 = 0x27,    /* dst src dst2 src2                 */
     F_MOVI = 0x41,    /* dst lo hi  : a 64-bit constant    */
+    F_LDXS = 0x42,    /* 0x42..0x43: load 32/64 from ((x << sh) + imm) + off:
+                         dst x sh imm off (a scaled index)  */
     F_MSIZE = 0x3F,   /* dst                               */
     F_MGROW = 0x40,   /* dst delta                         */
     F_BINI = 0xC5,    /* 0xC5..0xCD: i32 add sub mul and or xor shl shr_s shr_u:
@@ -64,7 +66,9 @@ enum {
                          a imm imm2 rel (a loop's back edge) */
     F_INCBR = 0x10A,  /* 0x10A..0x113: a += imm; i32 compare a b, branch:
                          a imm b rel                       */
-    F_NOPS = 0x114    /* opcodes below this */
+    F_ADDBRI = 0x114, /* 0x114..0x11D: a += b; i32 compare a imm, branch:
+                         a b imm rel                       */
+    F_NOPS = 0x11E    /* opcodes below this */
 };
 
 typedef struct wb_fastfn { /* one translated function */

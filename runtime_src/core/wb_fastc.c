@@ -355,6 +355,24 @@ static void op_load(ftr *t, uint32_t op, uint32_t off)
 {
     uint32_t a, d, p = t->h ? producer(t, 4, t->h - 1u) : WB_NONE;
     int k = ld_kind(op);
+    if (p != WB_NONE && (k == 0 || k == 1) && t->code[p] == F_BINI && p >= 4u &&
+        p - 4u >= t->barrier && t->code[p - 4u] == F_BINI + 6u /* shl */ &&
+        t->code[p - 3u] == t->code[p + 2u] && t->code[p + 1u] == t->code[p + 2u] &&
+        (t->code[p + 2u] & TAG_STACK)) {
+        /* (x << sh) + imm, then the load: a scaled index */
+        uint32_t x = t->code[p - 2u], sh = t->code[p - 1u] & 31u, imm = t->code[p + 3u];
+        truncate(t, p - 4u);
+        t->h--;
+        d = vres(t);
+        put(t, F_LDXS + (uint32_t)k);
+        putop(t, d);
+        mark_dst(t, t->len - 1u);
+        putop(t, x);
+        put(t, sh);
+        put(t, imm);
+        put(t, off);
+        return;
+    }
     if (p != WB_NONE && k >= 0 && (t->code[p] == 0x6A || t->code[p] == F_BINI)) {
         uint32_t x = t->code[p + 2u], y = t->code[p + 3u], imm = t->code[p] == F_BINI;
         truncate(t, p);
@@ -606,6 +624,19 @@ static void br_cmp(ftr *t, uint32_t cmp, uint32_t ctarget)
             put(t, b);
         else
             putop(t, b);
+        jump_to(t, at, ctarget, t->h);
+        return;
+    }
+    if (imm && at == t->len && at >= 4u && at - 4u >= t->barrier && t->code[at - 4u] == 0x6A &&
+        t->code[at - 3u] == a && t->code[at - 2u] == a && !(a & (TAG_STACK | TAG_CONST))) {
+        /* local a += b just before */
+        uint32_t y = t->code[at - 1u];
+        truncate(t, at - 4u);
+        at = t->len;
+        put(t, F_ADDBRI + cmp - 0x46u);
+        putop(t, a);
+        putop(t, y);
+        put(t, b);
         jump_to(t, at, ctarget, t->h);
         return;
     }
