@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from agent_helpers import wat
-from test_embed_api import ALL_ON, build_with, run
+from test_embed_api import AGENT_FEATURES, ALL_ON, build_with, run
 
 MIN_PASS_RATE = 0.995
 
@@ -69,7 +69,7 @@ def test_host_legacy_exception_handling_suite(tmp_path: Path) -> None:
 
     out = tmp_path / "eh.json"
     code = main(["spec", "--board", "host", "--suite", "exception-handling-legacy",
-                 "--json", str(out)])
+                 "--features", AGENT_FEATURES, "--json", str(out)])
     totals = json.loads(out.read_text())["totals"]
     assert totals["passed"] >= 85, totals
     assert totals["passed"] / (totals["passed"] + totals["failed"]) >= MIN_PASS_RATE, totals

@@ -149,6 +149,9 @@ def test_call_stacks(tmp_path: Path, dump: int, copy: int, names: int) -> None:
         assert "#0 func[2]" in out
 
 
+#: one host agent for this file's protocol test and test_eh.py's suite run (one build)
+AGENT_FEATURES = "+dump-call-stack,+custom-name-section,+legacy-exception-handling,+tail-call"
+
 TRAP_APP_WAT = """(module
   (func $inner (param i32) (result i32) local.get 0 i32.const 0 i32.div_u)
   (func $middle (param i32) (result i32) local.get 0 call $inner)
@@ -162,8 +165,7 @@ def test_trap_call_stack_over_the_protocol(tmp_path: Path, capsys: pytest.Captur
     from wasmbed.cli import main
 
     app = wat_named(TRAP_APP_WAT, tmp_path / "trap.wasm")
-    code = main(["run", "--board", "host", "--features", "+dump-call-stack,+custom-name-section",
-                 str(app)])
+    code = main(["run", "--board", "host", "--features", AGENT_FEATURES, str(app)])
     err = capsys.readouterr().err
     assert code == 3, err
     assert "trap: integer divide by zero" in err
