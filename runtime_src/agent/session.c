@@ -73,6 +73,9 @@ wb_status session_reset(void)
     memset(slots, 0, sizeof slots);
     memset(&cfg, 0, sizeof cfg); /* built-in pool or port allocator */
     cfg.value_stack_slots = WB_AGENT_STACK_SLOTS;
+#ifdef WB_AGENT_CALL_DEPTH /* a board's cflags may bound it: 12 bytes a frame, made at once */
+    cfg.max_call_depth = WB_AGENT_CALL_DEPTH;
+#endif
     st = wb_env_new(&cfg, &env);
     if (st != WB_OK) {
         env = NULL;
