@@ -41,14 +41,44 @@ static inline double bd(uint64_t x) { wbx_du v; v.u = x; return v.d; }
 #define LE32(x) (x)
 #define LE64(x) (x)
 #endif
+/* WebAssembly accesses may be misaligned. Where the CPU has no (fast) misaligned loads the
+ * compiler expands a memcpy into byte accesses (RISC-V: 4 lbu, 3 shifts, 3 ors for one
+ * i32), so an aligned address takes one plain access after a test of its low bits. */
+#if (defined(__riscv) && !defined(__riscv_misaligned_fast)) || defined(__mips__) || \
+    defined(__xtensa__) || (defined(__arm__) && !defined(__ARM_FEATURE_UNALIGNED))
+#define ALIGNED(p, n) __builtin_expect(((uintptr_t)(p) & ((n) - 1u)) == 0u, 1)
+#else
+#define ALIGNED(p, n) 0
+#endif
+typedef uint16_t __attribute__((may_alias, aligned(2))) wbx_a16;
+typedef uint32_t __attribute__((may_alias, aligned(4))) wbx_a32;
+typedef uint64_t __attribute__((may_alias, aligned(8))) wbx_a64;
 static inline uint32_t ld8(const uint8_t *p) { return *p; }
-static inline uint32_t ld16(const uint8_t *p) { uint16_t v; __builtin_memcpy(&v, p, 2); return LE16(v); }
-static inline uint32_t ld32(const uint8_t *p) { uint32_t v; __builtin_memcpy(&v, p, 4); return LE32(v); }
-static inline uint64_t ld64(const uint8_t *p) { uint64_t v; __builtin_memcpy(&v, p, 8); return LE64(v); }
+static inline uint32_t ld16(const uint8_t *p) {
+    uint16_t v; if (ALIGNED(p, 2)) v = *(const wbx_a16 *)p; else __builtin_memcpy(&v, p, 2);
+    return LE16(v);
+}
+static inline uint32_t ld32(const uint8_t *p) {
+    uint32_t v; if (ALIGNED(p, 4)) v = *(const wbx_a32 *)p; else __builtin_memcpy(&v, p, 4);
+    return LE32(v);
+}
+static inline uint64_t ld64(const uint8_t *p) {
+    uint64_t v; if (ALIGNED(p, 8)) v = *(const wbx_a64 *)p; else __builtin_memcpy(&v, p, 8);
+    return LE64(v);
+}
 static inline void st8(uint8_t *p, uint32_t v) { *p = (uint8_t)v; }
-static inline void st16(uint8_t *p, uint32_t v) { uint16_t x = LE16((uint16_t)v); __builtin_memcpy(p, &x, 2); }
-static inline void st32(uint8_t *p, uint32_t v) { v = LE32(v); __builtin_memcpy(p, &v, 4); }
-static inline void st64(uint8_t *p, uint64_t v) { v = LE64(v); __builtin_memcpy(p, &v, 8); }
+static inline void st16(uint8_t *p, uint32_t v) {
+    uint16_t x = LE16((uint16_t)v);
+    if (ALIGNED(p, 2)) *(wbx_a16 *)p = x; else __builtin_memcpy(p, &x, 2);
+}
+static inline void st32(uint8_t *p, uint32_t v) {
+    v = LE32(v);
+    if (ALIGNED(p, 4)) *(wbx_a32 *)p = v; else __builtin_memcpy(p, &v, 4);
+}
+static inline void st64(uint8_t *p, uint64_t v) {
+    v = LE64(v);
+    if (ALIGNED(p, 8)) *(wbx_a64 *)p = v; else __builtin_memcpy(p, &v, 8);
+}
 static inline uint32_t clz32(uint32_t x) {
     uint32_t n = 0;
     if (!x) return 32;

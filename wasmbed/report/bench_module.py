@@ -229,6 +229,23 @@ def board_fast_interp(job: ModuleJob, ns: Sequence[int]) -> list[Count]:
     return board_interp(replace(job, features=fast_interp_features(job.board, job.features)), ns)
 
 
+def board_aot(job: ModuleJob, ns: Sequence[int]) -> list[Count]:
+    """As board_interp, with the module compiled ahead of time for the board (wasmbed aot,
+    the board's compiler) and pushed as an .aot file to firmware built with the aot feature."""
+    from dataclasses import replace
+
+    from wasmbed.aot import compiler
+    from wasmbed.commands.spec import aot_features
+
+    assert job.board is not None
+    aot = job.build_dir / "aot" / job.board / f"{job.wasm.stem}.aot"
+    aot.parent.mkdir(parents=True, exist_ok=True)
+    aot.write_bytes(compiler.compile_cached(job.wasm.read_bytes(),
+                                            compiler.target_for(job.board)))
+    return board_interp(replace(job, wasm=aot, features=aot_features(job.board, job.features)),
+                        ns)
+
+
 @dataclass(frozen=True)
 class _BoardKernel:   # what qemu_bench.build_native needs of a kernel
     name: str
@@ -269,6 +286,7 @@ BOARD_MODES: dict[str, Runner] = {
     "interp": board_interp,
     "native": board_native,
     "fast-interp": board_fast_interp,
+    "aot": board_aot,
 }
 
 
