@@ -37,11 +37,13 @@ def testsuite_dir() -> Path:
 
 # proposal suites: name -> (folder under the testsuite root, features the agent needs,
 # comma-separated). The memory64 folder is the Wasm 3.0 suite with 64-bit memories and
-# tables: its scripts also use several memories, extended constants, tail calls and SIMD
-# (v128 loads/stores on memory k and on i64 memories: simd_address.wast).
+# tables: its scripts also use several memories, extended constants, tail calls, SIMD
+# (v128 loads/stores on memory k and on i64 memories: simd_address.wast) and tags
+# (imports.wast imports one: legacy-exception-handling has the tag section).
 PROPOSAL_SUITES: dict[str, tuple[str, str]] = {
     "extended-const": ("proposals/extended-const", "extended-const"),
-    "memory64": ("proposals/memory64", "memory64,multi-memory,extended-const,tail-call,simd"),
+    "memory64": ("proposals/memory64",
+                 "memory64,multi-memory,extended-const,tail-call,simd,legacy-exception-handling"),
     "tail-call": ("proposals/tail-call", "tail-call"),
     "multi-memory": ("proposals/multi-memory", "multi-memory,simd"),  # simd_memory-multi
     "threads": ("proposals/threads", "shared-memory"),
