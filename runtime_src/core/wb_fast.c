@@ -169,13 +169,17 @@ size_t wb_module_code_bytes(const wb_module *m, wb_running_mode mode, uint32_t *
 }
 
 /* ---- the executor --------------------------------------------------------------- */
-#if defined(__GNUC__) && !defined(WB_NO_COMPUTED_GOTO)
-#define F_CGOTO 1
+#ifdef F_REL
+int32_t wb_fast_rel[F_NOPS];
 #endif
 
 #ifdef F_CGOTO
 #define OPF(n) L_##n:
+#ifdef F_REL
+#define NEXT() goto *(const void *)((const char *)&&L_bad + (int32_t)*ip)
+#else
 #define NEXT() goto *tbl[*ip]
+#endif
 #define DISPATCH() NEXT();
 #else
 #define OPF(n) case n:
@@ -376,12 +380,12 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
     static const void *tbl[F_NOPS];
     static int tbl_ready;
 #endif
-    wb_instance *inst = f->inst;
+    wb_instance *inst;
     const uint32_t *ip;
     wb_slot *fp;
-    wb_slot *stack_end = env->stack + env->stack_slots;
-    wb_frame *frames = env->frames;
-    uint32_t depth = env->depth, depth0 = env->depth;
+    wb_slot *stack_end;
+    wb_frame *frames;
+    uint32_t depth, depth0;
     uint8_t *mem;
     uint64_t memsize;
     uint32_t epoch = 0;
@@ -397,9 +401,19 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
         F_OPS_MEM(TBL_ENTRY)
         F_OPS_NUM(TBL_ENTRY)
         F_OPS_FUSED(TBL_ENTRY)
+#ifdef F_REL
+        for (i = 0; i < F_NOPS; i++)
+            wb_fast_rel[i] = (int32_t)((const char *)tbl[i] - (const char *)&&L_bad);
+#endif
         tbl_ready = 1;
     }
+    if (!env)
+        return WB_OK; /* wb_fast_rel is ready */
 #endif
+    inst = f->inst;
+    stack_end = env->stack + env->stack_slots;
+    frames = env->frames;
+    depth = depth0 = env->depth;
     RELOAD_MEM();
     callee = f;
     frames[depth].ip = NULL; /* marks the entry frame */
@@ -756,16 +770,28 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
     BIN(0xA6, uint64_t, uint64_t,
         (a & 0x7FFFFFFFFFFFFFFFull) | (b & 0x8000000000000000ull))
     UN(0xA7, uint64_t, uint32_t, a)
-    OPF(0xA8) OPF(0xA9) OPF(0xAA) OPF(0xAB) OPF(0xAE) OPF(0xAF) OPF(0xB0) OPF(0xB1) {
-        uint32_t o = ip[0];
-        const char *err;
-        uint64_t v = wb_trunc(R(2), trunc_kind(o < 0xAE ? o - 0xA8 : o - 0xAA), &err);
-        if (err)
-            TRAP(err);
-        R(1) = v;
-        ip += 3;
-        NEXT();
+    /* trapping truncations: the kind is the handler's own (opcode words hold
+     * handler offsets under computed goto) */
+#define TRUNC(n, kind)                                                    \
+    OPF(n) {                                                              \
+        const char *err;                                                  \
+        uint64_t v = wb_trunc(R(2), (kind), &err);                        \
+        if (err)                                                          \
+            TRAP(err);                                                    \
+        R(1) = v;                                                         \
+        ip += 3;                                                          \
+        NEXT();                                                           \
     }
+#define TRUNC_SAT(n, kind)                                                \
+    OPF(n) {                                                              \
+        const char *err;                                                  \
+        R(1) = wb_trunc(R(2), 8u | (kind), &err);                         \
+        ip += 3;                                                          \
+        NEXT();                                                           \
+    }
+    TRUNC(0xA8, trunc_kind(0)) TRUNC(0xA9, trunc_kind(1)) TRUNC(0xAA, trunc_kind(2))
+    TRUNC(0xAB, trunc_kind(3)) TRUNC(0xAE, trunc_kind(4)) TRUNC(0xAF, trunc_kind(5))
+    TRUNC(0xB0, trunc_kind(6)) TRUNC(0xB1, trunc_kind(7))
     UN(0xAC, uint64_t, uint64_t, (uint64_t)(int64_t)(int32_t)(uint32_t)a)
     UN(0xAD, uint64_t, uint64_t, (uint32_t)a)
     UN(0xB2, uint32_t, uint32_t, wb_b32((float)(int32_t)a))
@@ -787,12 +813,10 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
     UN(0xC2, uint64_t, uint64_t, (uint64_t)(int64_t)(int8_t)a)
     UN(0xC3, uint64_t, uint64_t, (uint64_t)(int64_t)(int16_t)a)
     UN(0xC4, uint64_t, uint64_t, (uint64_t)(int64_t)(int32_t)a)
-    OPF(0xE0) OPF(0xE1) OPF(0xE2) OPF(0xE3) OPF(0xE4) OPF(0xE5) OPF(0xE6) OPF(0xE7) {
-        const char *err;
-        R(1) = wb_trunc(R(2), 8u | trunc_kind(ip[0] - 0xE0u), &err);
-        ip += 3;
-        NEXT();
-    }
+    TRUNC_SAT(0xE0, trunc_kind(0)) TRUNC_SAT(0xE1, trunc_kind(1))
+    TRUNC_SAT(0xE2, trunc_kind(2)) TRUNC_SAT(0xE3, trunc_kind(3))
+    TRUNC_SAT(0xE4, trunc_kind(4)) TRUNC_SAT(0xE5, trunc_kind(5))
+    TRUNC_SAT(0xE6, trunc_kind(6)) TRUNC_SAT(0xE7, trunc_kind(7))
     /* fused forms (wb_fastc.c): immediates, address arithmetic in loads/stores */
 #define BINI(n, expr)                                                     \
     OPF(n) {                                                              \

@@ -71,6 +71,19 @@ enum {
     F_NOPS = 0x11E    /* opcodes below this */
 };
 
+/* Dispatch: computed goto through a table of handler addresses, or a switch.
+ * CPUs without a scaled-index load (RISC-V, MIPS, Xtensa) keep each handler's
+ * offset from a base label in the opcode word instead (wb_fast_rel, filled by
+ * wb_fast_call(NULL, ...)): load, add, jump instead of load, shift, add, load,
+ * jump (docs/fast-interp.md). */
+#if defined(__GNUC__) && !defined(WB_NO_COMPUTED_GOTO)
+#define F_CGOTO 1
+#if defined(__riscv) || defined(__mips__) || defined(__xtensa__)
+#define F_REL 1
+extern int32_t wb_fast_rel[F_NOPS];
+#endif
+#endif
+
 typedef struct wb_fastfn { /* one translated function */
     const uint32_t *code;
     const wb_slot *consts; /* nconst values copied to fp[nlocals..] at entry */

@@ -1164,6 +1164,45 @@ static int translate(ftr *t, uint32_t i, wb_fastfn *fn)
     return 0;
 }
 
+#ifdef F_REL
+/* words of the fast instruction at c (wb_fast.h) */
+static uint32_t flen(const uint32_t *c)
+{
+    uint32_t op = c[0];
+    if (op >= 0x45 && op <= 0xC4)
+        return is_unary(op) ? 3u : 4u;
+    if (op >= 0x28 && op <= 0x3E)
+        return 4;
+    if (op >= F_BRCMP && op <= F_BRCMP64 + 9u)
+        return op == F_MCOPY || op == F_MFILL ? 4u : 4u;
+    if (op >= F_BINI && op <= F_CMPI + 9u)
+        return 4;
+    if (op >= F_LDX && op <= F_LDXI + 3u)
+        return 5;
+    if (op >= F_TRUNC_SAT && op <= F_TRUNC_SAT + 7u)
+        return 3;
+    if (op >= F_BRCMPI && op <= F_BRCMPI + 9u)
+        return 4;
+    if (op >= F_STX && op <= F_STXI + 3u)
+        return 5;
+    if (op >= F_BINM && op <= F_BINM + 5u)
+        return 6;
+    if (op >= F_INCBRI && op < F_NOPS)
+        return 5;
+    switch (op) {
+    case F_UNREACH: case F_RET0: return 1;
+    case F_BR: case F_RET1: case F_MSIZE: return 2;
+    case F_BRIF: case F_BRUNLESS: case F_RETN: case F_CALL: case F_MOV: case F_GGET:
+    case F_GSET: case F_REFFUNC: case F_MGROW: return 3;
+    case F_BRTABLE: return 4u + c[2];
+    case F_TGET: case F_TSET: case F_MOVI: return 4;
+    case F_CALLI: case F_SELECT: case F_MOV2: return 5;
+    case F_LDXS: case F_LDXS + 1u: return 6;
+    default: return 1;
+    }
+}
+#endif
+
 wb_status wb_fast_translate(wb_env *env, wb_module *m)
 {
     uint32_t nd = m->nfuncs - m->nfunc_imports, i;
@@ -1252,6 +1291,25 @@ wb_status wb_fast_translate(wb_env *env, wb_module *m)
         fn->consts = fm->consts + cstarts[i];
         fn->nparams = wb_slots_of(ft->nparams, ft->types);
     }
+#ifdef F_REL
+    /* opcodes -> handler offsets (threaded code) */
+    wb_fast_call(NULL, NULL, NULL);
+    for (i = 0; i < nd; i++) {
+        uint32_t p, end = fm->code_len, j;
+        if (starts[i] == WB_NONE)
+            continue;
+        for (j = i + 1u; j < nd; j++)
+            if (starts[j] != WB_NONE) {
+                end = starts[j];
+                break;
+            }
+        for (p = starts[i]; p < end;) {
+            uint32_t op = fm->code[p], n = flen(fm->code + p);
+            fm->code[p] = (uint32_t)wb_fast_rel[op];
+            p += n;
+        }
+    }
+#endif
     wb_free(env, starts);
     m->fast = fm;
     return WB_OK;
