@@ -1077,7 +1077,8 @@ static void finish_operands(ftr *t)
         else if (*w & TAG_CONST)
             *w = SLOTB(t->nl + remap[*w & ~TAG_CONST]);
     }
-    memcpy(t->consts, vals, (size_t)used * sizeof(wb_slot));
+    if (used) /* t->consts may be NULL: no constant at all */
+        memcpy(t->consts, vals, (size_t)used * sizeof(wb_slot));
     t->nconst = used;
     wb_free(t->env, remap);
     wb_free(t->env, vals);
