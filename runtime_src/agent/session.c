@@ -45,6 +45,40 @@ static slot slots[WB_AGENT_MAX_HANDLES];
 #endif
 static int spectest_made; /* 0 none, 1 without its memory, 2 whole */
 
+#if WB_AGENT_LAZY_SPECTEST
+/* The runtime allocates the value stack and call frames at the first call and keeps them.
+ * Made by the first spec module's first call they sit above its 64 KiB page, and once that
+ * module is freed the next one's small allocations land in the hole first: its page no longer
+ * fits (memory_copy.wast, address.wast on stm32f405). One call of an empty function at RESET
+ * puts them at the bottom of the pool instead. */
+static const uint8_t empty_wasm[] = {
+    0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00,
+    0x01, 4, 1, 0x60, 0, 0,          /* type 0: [] -> [] */
+    0x03, 2, 1, 0,                   /* one function of type 0 */
+    0x07, 5, 1, 1, 'f', 0x00, 0,     /* export "f" */
+    0x0A, 4, 1, 2, 0, 0x0B,          /* body: no locals, end */
+};
+
+static wb_status stacks_first(void)
+{
+    wb_module *m;
+    wb_instance *inst;
+    wb_func *f;
+    wb_status st = wb_module_load(env, empty_wasm, (uint32_t)sizeof empty_wasm, &m);
+    if (st != WB_OK)
+        return st;
+    st = wb_instantiate(env, m, &inst);
+    if (st == WB_OK) {
+        st = wb_export_func(inst, "f", &f);
+        if (st == WB_OK)
+            st = wb_call(env, f, NULL, 0, NULL, 0);
+        wb_instance_free(inst);
+    }
+    wb_module_free(m);
+    return st;
+}
+#endif
+
 wb_env *session_env(void) { return env; }
 
 const char *session_error(void)
@@ -102,7 +136,7 @@ wb_status session_reset(void)
     if (st != WB_OK)
         return st;
 #if WB_AGENT_LAZY_SPECTEST
-    return WB_OK;
+    return stacks_first();
 #else
     spectest_made = 2;
     return spectest_install(env, 1);

@@ -492,6 +492,9 @@ class SpecRunner:
         self.current = mod
         if name:
             self.mods[name] = mod
+        # free what this module makes unreachable before it loads, not after: two modules
+        # with a 64 KiB page each do not fit in stm32f405's 100 KiB pool at once
+        self._collect()
         try:
             mod.handle = self._client().load(data, timeout=self._load_timeout(len(data)), pipeline=self.depth > 1)
         except RemoteError as err:
