@@ -49,7 +49,7 @@ def test_modes_are_a_table_a_new_mode_is_one_entry(tmp_path: Path,
     assert (result.instructions, result.checksum) == (14, 25)
     data = json.loads(bench_module.to_json(job, [result]))
     assert data["modes"]["aot"]["instructions"] == 14 and data["modes"]["aot"]["checksum"] == 25
-    assert bench_module.default_modes(None, None) == ["interp", "aot"]   # native needs --source
+    assert bench_module.default_modes(None, None) == ["interp", "aot", "fast-interp"]  # native needs --source
 
 
 def test_bad_module_and_arguments_are_clear(tmp_path: Path,
@@ -73,7 +73,7 @@ def test_host_interp_and_native_count_the_difference(tmp_path: Path) -> None:
                    "--json", str(out)])
     assert rc == 0
     modes = json.loads(out.read_text())["modes"]
-    assert {"interp", "native"} <= set(modes) <= {"interp", "native", "aot"}
+    assert {"interp", "native"} <= set(modes) <= {"interp", "native", "aot", "fast-interp"}
     for mode in modes.values():
         assert mode["checksum"] == 987   # fib(16)
         assert mode["instructions"] == mode["counts"][1] - mode["counts"][0] > 0
@@ -88,7 +88,8 @@ def test_board_interp_and_native_under_icount(tmp_path: Path) -> None:
     out = tmp_path / "fib-rv.json"
     rc = cli.main(["bench", "--module", str(wasm), "--export", "bench_fib", "--n", "12,16",
                    "--source", str(FIB.source), "--board", "riscv64", "--firmware",
-                   str(firmware), "--build-dir", str(tmp_path), "--json", str(out)])
+                   str(firmware), "--build-dir", str(tmp_path), "--json", str(out),
+                   "--mode", "interp,native"])
     assert rc == 0
     data = json.loads(out.read_text())
     assert data["board"] == "qemu-riscv64" and set(data["modes"]) == {"interp", "native"}

@@ -220,13 +220,14 @@ def board_interp(job: ModuleJob, ns: Sequence[int]) -> list[Count]:
 
 def board_fast_interp(job: ModuleJob, ns: Sequence[int]) -> list[Count]:
     """As board_interp, on firmware built with the fast-interp feature (its agent runs every
-    instance in fast-interp)."""
+    instance in fast-interp); --firmware is the interp mode's and is not used here."""
     from dataclasses import replace
 
     from wasmbed.commands.spec import fast_interp_features
 
     assert job.board is not None
-    return board_interp(replace(job, features=fast_interp_features(job.board, job.features)), ns)
+    return board_interp(replace(job, firmware=None,
+                                features=fast_interp_features(job.board, job.features)), ns)
 
 
 def board_aot(job: ModuleJob, ns: Sequence[int]) -> list[Count]:
