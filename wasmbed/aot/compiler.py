@@ -106,11 +106,17 @@ def translate(wasm: bytes, *, validate: bool = True) -> tuple[decode.Module, str
     """Decode (and validate with the runtime's own validator), then translate to C."""
     from wasmbed.aot import refuse
 
-    refuse.check(wasm)  # proposals it does not compile, by name
+    # proposals it does not compile, by name: exception handling before the validator
+    # (which may not know tags); memory64 / multi-memory after it, so a module the
+    # interpreter's own validator rejects ("multiple memories" in imports.wast) is
+    # rejected with its message
+    if refuse.uses_exceptions(wasm):
+        refuse.check(wasm)
     if validate:
         from wasmbed.aot.validate import check
 
         check(wasm)
+    refuse.check(wasm)
     try:
         mod = decode.decode(wasm)
     except decode.DecodeError as err:

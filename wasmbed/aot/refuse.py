@@ -44,7 +44,12 @@ def uses_exceptions(data: bytes) -> bool:
                         p = _name(data, _name(data, p))
                         kind = data[p]
                         if kind == TAG_KIND:
-                            return True
+                            # attribute 0 and a type index inside the section; else the
+                            # module is malformed (binary.wast: "malformed import kind")
+                            # and the decoder says so
+                            if p + 1 >= end or data[p + 1] != 0:
+                                return False
+                            return _leb(data, p + 2)[1] <= end
                         p += 1
                         if kind == 0:
                             _, p = _leb(data, p)
@@ -66,7 +71,7 @@ def uses_exceptions(data: bytes) -> bool:
                     else:
                         p = _name(data, p)
                         if data[p] == TAG_KIND:
-                            return True
+                            return _leb(data, p + 1)[1] <= end
                         _, p = _leb(data, p + 1)
             pos = end
     except IndexError:
