@@ -67,9 +67,12 @@ ROWS: list[dict[str, Any]] = [
          WORKS,
          "Loads .aot files made by `wasmbed aot` (WebAssembly translated to C and compiled by "
          "the board's own cross compiler), checks their header, target, ABI, features and "
-         "CRC-32, copies the position-independent code image to executable memory, adds the "
-         "load address to its pointer words and runs it through the same embedding API as "
-         "interpreted modules (imports, tables and calls mix freely). See docs/aot.md.",
+         "CRC-32, copies the code image to executable memory, applies its relocations (pointer "
+         "words everywhere; on bare-metal MIPS also lui upper halves and j/jal fields of its "
+         "non-PIC code) and runs it through the same embedding API as interpreted modules "
+         "(imports, tables and calls mix freely). `scons ... app=x.wasm` links the app into the "
+         "firmware instead (no loader; the route on ESP32, whose heap cannot run code). "
+         "See docs/aot.md.",
          flags=("WAMR_BUILD_AOT",)),
     _row("fast-interp", "A", RUNNING_MODE, "Fast Interpreter",
          WORKS,
