@@ -108,6 +108,12 @@ wb_status wb_fast_attach(wb_instance *inst, int fast)
 #if WB_FEATURE_INSTRUCTION_METERING
     fast = 0; /* fuel is charged by the classic code's OP_FUEL: classic only */
 #endif
+#if WB_FEATURE_AOT
+    if (m->aot)
+        fast = 0; /* native code: nothing to translate */
+#endif
+    if (!m->code)
+        fast = 0; /* no function bodies */
     if (fast && !m->fast) {
         st = wb_fast_translate(inst->env, m);
         if (st)
