@@ -678,7 +678,6 @@ CONFLICTS: list[tuple[str, str, str]] = [
       for mode in ("fast-jit", "jit")],
     *[("multi-memory", mode, _CLASSIC_ONLY.format("multi-memory"))
       for mode in ("fast-jit", "jit")],
-    ("multi-memory", "aot", "wasmbed's AOT translator addresses linear memory 0 only"),
     *[("memory64", mode, "64-bit memory indexes are not handled by this running mode")
       for mode in ("fast-jit", "jit")],
     ("memory64", "hw-bound-check",
