@@ -17,6 +17,9 @@
  */
 #include "wb_fast.h"
 #include "wb_ops.h"
+#if WB_FEATURE_FAST_INTERP && WB_FEATURE_LEGACY_EXCEPTION_HANDLING
+#include "wb_eh.h"
+#endif
 
 #if WB_FEATURE_FAST_INTERP
 
@@ -1110,6 +1113,12 @@ static int translate(ftr *t, uint32_t i, wb_fastfn *fn)
     for (k = 0; k < 2u * t->clen; k++)
         t->th[k] = WB_NONE;
     prepass(t);
+#if WB_FEATURE_LEGACY_EXCEPTION_HANDLING
+    /* try regions are found by classic code offsets on a throw: classic */
+    for (k = 0; k < m->neh && !t->bad; k++)
+        if (m->eh[k].start < end && m->eh[k].end > fd->code)
+            t->bad = 1;
+#endif
     t->nops = 0;
     for (p = 0; p < t->clen && !t->bad; p += n) {
         n = ilen(t->cc, p, t->clen);
