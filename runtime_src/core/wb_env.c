@@ -180,14 +180,29 @@ size_t wb_strlen(const char *s)
     return n;
 }
 
+
+void wb_err_add(wb_env *env, const char *s, size_t len)
+{
+    size_t n = wb_strlen(env->err);
+    while (len-- && n + 1u < sizeof env->err)
+        env->err[n++] = *s++;
+    env->err[n] = 0;
+}
+
+void wb_err_adds(wb_env *env, const char *s) { wb_err_add(env, s, wb_strlen(s)); }
+
 wb_status wb_fail(wb_env *env, wb_status st, const char *msg)
 {
-    size_t n = wb_strlen(msg);
-    if (n >= sizeof env->err)
-        n = sizeof env->err - 1;
-    memcpy(env->err, msg, n);
-    env->err[n] = 0;
+    env->err[0] = 0;
+    wb_err_adds(env, msg);
     return st;
+}
+
+wb_status wb_not_built(wb_env *env, const char *feature)
+{
+    wb_fail(env, WB_ERR_UNSUPPORTED, "runtime built without ");
+    wb_err_adds(env, feature);
+    return WB_ERR_UNSUPPORTED;
 }
 
 const char *wb_last_error(const wb_env *env) { return env ? env->err : ""; }
@@ -200,10 +215,7 @@ wb_status wb_env_set_fuel(wb_env *env, uint64_t fuel)
     env->fuel = fuel;
     return WB_OK;
 #else
-    return fuel ? wb_fail(env, WB_ERR_UNSUPPORTED,
-                          "instruction metering is not compiled in "
-                          "(feature instruction-metering)")
-                : WB_OK;
+    return fuel ? wb_not_built(env, "instruction-metering") : WB_OK;
 #endif
 }
 

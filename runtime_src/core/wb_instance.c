@@ -196,18 +196,7 @@ static wb_status add_dep(wb_instance *inst, wb_instance *dep)
 }
 
 /* ---- link errors that name the import ------------------------------------------- */
-static void put(char *buf, size_t cap, size_t *n, const char *s, size_t len)
-{
-    while (len-- && *n + 1u < cap)
-        buf[(*n)++] = *s++;
-    buf[*n] = 0;
-}
-
-static void put_s(char *buf, size_t cap, size_t *n, const char *s)
-{
-    put(buf, cap, n, s, wb_strlen(s));
-}
-
+#if !WB_FEATURE_MINI_LOADER /* the small build names the import only */
 static const char *valtype_name(uint8_t t)
 {
     switch (t) {
@@ -222,45 +211,47 @@ static const char *valtype_name(uint8_t t)
     }
 }
 
-static void put_types(char *buf, size_t cap, size_t *n, const uint8_t *t, uint32_t count)
+static void add_types(wb_env *env, const uint8_t *t, uint32_t count)
 {
     uint32_t k;
-    put_s(buf, cap, n, "(");
+    wb_err_adds(env, "(");
     for (k = 0; k < count; k++) {
         if (k)
-            put_s(buf, cap, n, ", ");
-        put_s(buf, cap, n, valtype_name(t[k]));
+            wb_err_adds(env, ", ");
+        wb_err_adds(env, valtype_name(t[k]));
     }
-    put_s(buf, cap, n, ")");
+    wb_err_adds(env, ")");
 }
+#endif
 
 /* "unknown import env.prinf: func (i32, i32) -> (i32)": the spec's wording first
  * (the spec runner compares prefixes), then what the module asked for. */
 static wb_status link_fail(wb_env *env, const char *what, const wb_module *m,
                            const wb_import *im)
 {
-    char buf[sizeof env->err];
-    size_t n = 0;
+    wb_fail(env, WB_ERR_LINK, what);
+    wb_err_adds(env, " ");
+    wb_err_adds(env, im->module);
+    wb_err_adds(env, ".");
+    wb_err_add(env, im->name, im->name_len);
+#if WB_FEATURE_MINI_LOADER
+    (void)m;
+#else
     static const char *const kinds[] = {"func", "table", "memory", "global"};
-    put_s(buf, sizeof buf, &n, what);
-    put_s(buf, sizeof buf, &n, " ");
-    put_s(buf, sizeof buf, &n, im->module);
-    put_s(buf, sizeof buf, &n, ".");
-    put(buf, sizeof buf, &n, im->name, im->name_len);
-    put_s(buf, sizeof buf, &n, ": ");
-    put_s(buf, sizeof buf, &n, kinds[im->kind & 3u]);
+    wb_err_adds(env, ": ");
+    wb_err_adds(env, kinds[im->kind & 3u]);
     if (im->kind == 0) {
         const wb_functype *ft = &m->types[m->func_type[im->index]];
-        put_s(buf, sizeof buf, &n, " ");
-        put_types(buf, sizeof buf, &n, ft->types, ft->nparams);
-        put_s(buf, sizeof buf, &n, " -> ");
-        put_types(buf, sizeof buf, &n, ft->types + ft->nparams, ft->nresults);
+        wb_err_adds(env, " ");
+        add_types(env, ft->types, ft->nparams);
+        wb_err_adds(env, " -> ");
+        add_types(env, ft->types + ft->nparams, ft->nresults);
     } else if (im->kind == 3) {
-        put_s(buf, sizeof buf, &n, " ");
-        put_s(buf, sizeof buf, &n, m->globals[im->index].mut ? "mut " : "");
-        put_s(buf, sizeof buf, &n, valtype_name(m->globals[im->index].type));
+        wb_err_adds(env, m->globals[im->index].mut ? " mut " : " ");
+        wb_err_adds(env, valtype_name(m->globals[im->index].type));
     }
-    return wb_fail(env, WB_ERR_LINK, buf);
+#endif
+    return WB_ERR_LINK;
 }
 
 static wb_status resolve(wb_env *env, wb_instance *inst)
@@ -692,7 +683,7 @@ wb_status wb_register_instance_extra(wb_env *env, const char *name, wb_instance 
 {
     (void)name;
     (void)inst;
-    return wb_fail(env, WB_ERR_UNSUPPORTED, "built without shared-memory");
+    return wb_not_built(env, "shared-memory");
 }
 #endif
 

@@ -353,6 +353,11 @@ char *wb_strdup(wb_env *env, const char *s, size_t n);
 
 /* Error helpers: store the message and return the status. */
 wb_status wb_fail(wb_env *env, wb_status st, const char *msg);
+/* append to the last error message (cut at its buffer's end) */
+void wb_err_add(wb_env *env, const char *s, size_t len);
+void wb_err_adds(wb_env *env, const char *s);
+/* WB_ERR_UNSUPPORTED, "runtime built without <feature>" */
+wb_status wb_not_built(wb_env *env, const char *feature);
 
 /* ---- module loading (loader.c / compile.c) ----------------------------- */
 typedef struct wb_reader {

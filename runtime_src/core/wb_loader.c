@@ -1140,9 +1140,7 @@ const uint8_t *wb_module_custom_section(const wb_module *module, const char *nam
         wb_fail(module->env, WB_ERR_NOT_FOUND, "no custom section of that name");
     }
 #else
-    wb_fail(module->env, WB_ERR_UNSUPPORTED,
-            "this runtime was built without load-custom-section (custom sections are "
-            "not kept): build with feature load-custom-section");
+    wb_not_built(module->env, "load-custom-section");
 #endif
     return NULL;
 }

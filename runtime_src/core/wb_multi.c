@@ -96,9 +96,6 @@ wb_status wb_set_module_reader(wb_env *env, wb_module_reader reader,
     (void)reader;
     (void)release;
     (void)user;
-    return wb_fail(env, WB_ERR_UNSUPPORTED,
-                   "this runtime was built without multi-module (no module reader): "
-                   "register instances with wb_register_instance, or build with "
-                   "feature multi-module");
+    return wb_not_built(env, "multi-module"); /* wb_register_instance works without */
 #endif
 }

@@ -279,7 +279,6 @@ wb_status wb_wasi_threads_register(wb_env *env, wb_env_setup_fn setup)
 wb_status wb_wasi_threads_register(wb_env *env, wb_env_setup_fn setup)
 {
     (void)setup;
-    return wb_fail(env, WB_ERR_UNSUPPORTED,
-                   "wasi-threads is not built in (feature wasi-threads, a port with threads)");
+    return wb_not_built(env, "wasi-threads");
 }
 #endif
