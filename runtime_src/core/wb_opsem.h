@@ -1,0 +1,149 @@
+/*
+ * The instructions whose meaning is one C expression (loads, stores, and the
+ * numeric operations that cannot trap), one line each. Both interpreters
+ * expand these tables with their own LOAD, STORE, UN, BIN, FBIN, DBIN, FCMP
+ * and DCMP macros (operand access is what differs: the classic one works on
+ * its stack and cached top, fast-interp on frame slots named by the code).
+ * LOAD(n, size, value at p), STORE(n, size, statement storing v at p),
+ * UN/BIN(n, operand type, result type, expression of a [, b]),
+ * FBIN/DBIN/FCMP/DCMP(n, expression of the f32/f64 operands a, b).
+ */
+#ifndef WB_OPSEM_H
+#define WB_OPSEM_H
+
+#define WB_MEMORY_OPS                                  \
+    LOAD(0x28, 4, ld32(p))                             \
+    LOAD(0x29, 8, ld64(p))                             \
+    LOAD(0x2A, 4, ld32(p))                             \
+    LOAD(0x2B, 8, ld64(p))                             \
+    LOAD(0x2C, 1, (uint32_t)(int32_t)(int8_t)p[0])     \
+    LOAD(0x2D, 1, p[0])                                \
+    LOAD(0x2E, 2, (uint32_t)(int32_t)(int16_t)ld16(p)) \
+    LOAD(0x2F, 2, ld16(p))                             \
+    LOAD(0x30, 1, (uint64_t)(int64_t)(int8_t)p[0])     \
+    LOAD(0x31, 1, p[0])                                \
+    LOAD(0x32, 2, (uint64_t)(int64_t)(int16_t)ld16(p)) \
+    LOAD(0x33, 2, ld16(p))                             \
+    LOAD(0x34, 4, (uint64_t)(int64_t)(int32_t)ld32(p)) \
+    LOAD(0x35, 4, ld32(p))                             \
+    STORE(0x36, 4, st32(p, (uint32_t)v))               \
+    STORE(0x37, 8, st64(p, v))                         \
+    STORE(0x38, 4, st32(p, (uint32_t)v))               \
+    STORE(0x39, 8, st64(p, v))                         \
+    STORE(0x3A, 1, p[0] = (uint8_t)v)                  \
+    STORE(0x3B, 2, st16(p, (uint16_t)v))               \
+    STORE(0x3C, 1, p[0] = (uint8_t)v)                  \
+    STORE(0x3D, 2, st16(p, (uint16_t)v))               \
+    STORE(0x3E, 4, st32(p, (uint32_t)v))              
+
+#define WB_NUMERIC_OPS                                                                  \
+    UN(0x45, uint32_t, uint32_t, a == 0)                                                \
+    BIN(0x46, uint32_t, uint32_t, a == b)                                               \
+    BIN(0x47, uint32_t, uint32_t, a != b)                                               \
+    BIN(0x48, uint32_t, uint32_t, (int32_t)a < (int32_t)b)                              \
+    BIN(0x49, uint32_t, uint32_t, a < b)                                                \
+    BIN(0x4A, uint32_t, uint32_t, (int32_t)a > (int32_t)b)                              \
+    BIN(0x4B, uint32_t, uint32_t, a > b)                                                \
+    BIN(0x4C, uint32_t, uint32_t, (int32_t)a <= (int32_t)b)                             \
+    BIN(0x4D, uint32_t, uint32_t, a <= b)                                               \
+    BIN(0x4E, uint32_t, uint32_t, (int32_t)a >= (int32_t)b)                             \
+    BIN(0x4F, uint32_t, uint32_t, a >= b)                                               \
+    UN(0x50, uint64_t, uint32_t, a == 0)                                                \
+    BIN(0x51, uint64_t, uint32_t, a == b)                                               \
+    BIN(0x52, uint64_t, uint32_t, a != b)                                               \
+    BIN(0x53, uint64_t, uint32_t, (int64_t)a < (int64_t)b)                              \
+    BIN(0x54, uint64_t, uint32_t, a < b)                                                \
+    BIN(0x55, uint64_t, uint32_t, (int64_t)a > (int64_t)b)                              \
+    BIN(0x56, uint64_t, uint32_t, a > b)                                                \
+    BIN(0x57, uint64_t, uint32_t, (int64_t)a <= (int64_t)b)                             \
+    BIN(0x58, uint64_t, uint32_t, a <= b)                                               \
+    BIN(0x59, uint64_t, uint32_t, (int64_t)a >= (int64_t)b)                             \
+    BIN(0x5A, uint64_t, uint32_t, a >= b)                                               \
+    FCMP(0x5B, a == b)                                                                  \
+    FCMP(0x5C, a != b)                                                                  \
+    FCMP(0x5D, a < b)                                                                   \
+    FCMP(0x5E, a > b)                                                                   \
+    FCMP(0x5F, a <= b)                                                                  \
+    FCMP(0x60, a >= b)                                                                  \
+    DCMP(0x61, a == b)                                                                  \
+    DCMP(0x62, a != b)                                                                  \
+    DCMP(0x63, a < b)                                                                   \
+    DCMP(0x64, a > b)                                                                   \
+    DCMP(0x65, a <= b)                                                                  \
+    DCMP(0x66, a >= b)                                                                  \
+    UN(0x67, uint32_t, uint32_t, clz32(a))                                              \
+    UN(0x68, uint32_t, uint32_t, ctz32(a))                                              \
+    UN(0x69, uint32_t, uint32_t, popcnt32(a))                                           \
+    BIN(0x6A, uint32_t, uint32_t, a + b)                                                \
+    BIN(0x6B, uint32_t, uint32_t, a - b)                                                \
+    BIN(0x6C, uint32_t, uint32_t, a * b)                                                \
+    BIN(0x71, uint32_t, uint32_t, a & b)                                                \
+    BIN(0x72, uint32_t, uint32_t, a | b)                                                \
+    BIN(0x73, uint32_t, uint32_t, a ^ b)                                                \
+    BIN(0x74, uint32_t, uint32_t, a << (b & 31u))                                       \
+    BIN(0x75, uint32_t, uint32_t, (uint32_t)((int32_t)a >> (b & 31u)))                  \
+    BIN(0x76, uint32_t, uint32_t, a >> (b & 31u))                                       \
+    BIN(0x77, uint32_t, uint32_t, (a << (b & 31u)) | (a >> ((32u - b) & 31u)))          \
+    BIN(0x78, uint32_t, uint32_t, (a >> (b & 31u)) | (a << ((32u - b) & 31u)))          \
+    UN(0x79, uint64_t, uint64_t, clz64(a))                                              \
+    UN(0x7A, uint64_t, uint64_t, ctz64(a))                                              \
+    UN(0x7B, uint64_t, uint64_t, popcnt32((uint32_t)a) + popcnt32((uint32_t)(a >> 32))) \
+    BIN(0x7C, uint64_t, uint64_t, a + b)                                                \
+    BIN(0x7D, uint64_t, uint64_t, a - b)                                                \
+    BIN(0x7E, uint64_t, uint64_t, a * b)                                                \
+    BIN(0x83, uint64_t, uint64_t, a & b)                                                \
+    BIN(0x84, uint64_t, uint64_t, a | b)                                                \
+    BIN(0x85, uint64_t, uint64_t, a ^ b)                                                \
+    BIN(0x86, uint64_t, uint64_t, a << (b & 63u))                                       \
+    BIN(0x87, uint64_t, uint64_t, (uint64_t)((int64_t)a >> (b & 63u)))                  \
+    BIN(0x88, uint64_t, uint64_t, a >> (b & 63u))                                       \
+    BIN(0x89, uint64_t, uint64_t, (a << (b & 63u)) | (a >> ((64u - b) & 63u)))          \
+    BIN(0x8A, uint64_t, uint64_t, (a >> (b & 63u)) | (a << ((64u - b) & 63u)))          \
+    UN(0x8B, uint32_t, uint32_t, a & 0x7FFFFFFFu)                                       \
+    UN(0x8C, uint32_t, uint32_t, a ^ 0x80000000u)                                       \
+    UN(0x8D, uint32_t, uint32_t, wb_f32_round(a, 2))                                    \
+    UN(0x8E, uint32_t, uint32_t, wb_f32_round(a, 1))                                    \
+    UN(0x8F, uint32_t, uint32_t, wb_f32_round(a, 3))                                    \
+    UN(0x90, uint32_t, uint32_t, wb_f32_round(a, 0))                                    \
+    UN(0x91, uint32_t, uint32_t, wb_f32_sqrt(a))                                        \
+    FBIN(0x92, a + b)                                                                   \
+    FBIN(0x93, a - b)                                                                   \
+    FBIN(0x94, a * b)                                                                   \
+    FBIN(0x95, a / b)                                                                   \
+    BIN(0x96, uint32_t, uint32_t, wb_f32_minmax(a, b, 0))                               \
+    BIN(0x97, uint32_t, uint32_t, wb_f32_minmax(a, b, 1))                               \
+    BIN(0x98, uint32_t, uint32_t, (a & 0x7FFFFFFFu) | (b & 0x80000000u))                \
+    UN(0x99, uint64_t, uint64_t, a & 0x7FFFFFFFFFFFFFFFull)                             \
+    UN(0x9A, uint64_t, uint64_t, a ^ 0x8000000000000000ull)                             \
+    UN(0x9B, uint64_t, uint64_t, wb_f64_round(a, 2))                                    \
+    UN(0x9C, uint64_t, uint64_t, wb_f64_round(a, 1))                                    \
+    UN(0x9D, uint64_t, uint64_t, wb_f64_round(a, 3))                                    \
+    UN(0x9E, uint64_t, uint64_t, wb_f64_round(a, 0))                                    \
+    UN(0x9F, uint64_t, uint64_t, wb_f64_sqrt(a))                                        \
+    DBIN(0xA0, a + b)                                                                   \
+    DBIN(0xA1, a - b)                                                                   \
+    DBIN(0xA2, a * b)                                                                   \
+    DBIN(0xA3, a / b)                                                                   \
+    BIN(0xA4, uint64_t, uint64_t, wb_f64_minmax(a, b, 0))                               \
+    BIN(0xA5, uint64_t, uint64_t, wb_f64_minmax(a, b, 1))                               \
+    UN(0xA7, uint64_t, uint32_t, a)                                                     \
+    UN(0xAC, uint64_t, uint64_t, (uint64_t)(int64_t)(int32_t)(uint32_t)a)               \
+    UN(0xAD, uint64_t, uint64_t, (uint32_t)a)                                           \
+    UN(0xB2, uint32_t, uint32_t, wb_b32((float)(int32_t)a))                             \
+    UN(0xB3, uint32_t, uint32_t, wb_b32((float)a))                                      \
+    UN(0xB4, uint64_t, uint32_t, wb_b32((float)(int64_t)a))                             \
+    UN(0xB5, uint64_t, uint32_t, wb_b32((float)a))                                      \
+    UN(0xB6, uint64_t, uint32_t, wb_b32((float)F64(a)))                                 \
+    UN(0xB7, uint32_t, uint64_t, wb_b64((double)(int32_t)a))                            \
+    UN(0xB8, uint32_t, uint64_t, wb_b64((double)a))                                     \
+    UN(0xB9, uint64_t, uint64_t, wb_b64((double)(int64_t)a))                            \
+    UN(0xBA, uint64_t, uint64_t, wb_b64((double)a))                                     \
+    UN(0xBB, uint32_t, uint64_t, wb_b64((double)F32(a)))                                \
+    UN(0xBC, uint32_t, uint32_t, a)                                                     \
+    UN(0xC0, uint32_t, uint32_t, (uint32_t)(int32_t)(int8_t)a)                          \
+    UN(0xC1, uint32_t, uint32_t, (uint32_t)(int32_t)(int16_t)a)                         \
+    UN(0xC2, uint64_t, uint64_t, (uint64_t)(int64_t)(int8_t)a)                          \
+    UN(0xC3, uint64_t, uint64_t, (uint64_t)(int64_t)(int16_t)a)                         \
+    UN(0xC4, uint64_t, uint64_t, (uint64_t)(int64_t)(int32_t)a)                        
+
+#endif
