@@ -11,6 +11,96 @@
 #ifndef WB_OPSEM_H
 #define WB_OPSEM_H
 
+#include "wb_internal.h"
+
+/* little-endian memory access and bit counts: what the expressions below use
+ * (static inline in a header: no unused-function warning where a build does
+ * not use them) */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define LE16(x) __builtin_bswap16(x)
+#define LE32(x) __builtin_bswap32(x)
+#define LE64(x) __builtin_bswap64(x)
+#else
+#define LE16(x) (x)
+#define LE32(x) (x)
+#define LE64(x) (x)
+#endif
+
+/* The builtin even under -ffreestanding (which implies -fno-builtin): a call to
+ * memcpy per wasm load costs more than the rest of the load. */
+#ifdef __GNUC__
+#define WB_MEMCPY(d, s, n) __builtin_memcpy(d, s, n)
+#else
+#define WB_MEMCPY(d, s, n) memcpy(d, s, n)
+#endif
+/* CPUs whose compilers split a possibly misaligned access into bytes (RISC-V
+ * without fast misaligned access, Xtensa): one aligned access when the address
+ * is aligned, which is nearly always. */
+#if defined(__GNUC__) && ((defined(__riscv) && !defined(__riscv_misaligned_fast)) || \
+                          defined(__xtensa__))
+#define WB_ALIGNED(p, n) (((uintptr_t)(p) & ((n) - 1u)) == 0)
+#define WB_LD(v, p, n)                                                    \
+    do {                                                                  \
+        if (WB_ALIGNED(p, n))                                             \
+            __builtin_memcpy(&(v), __builtin_assume_aligned(p, n), n);    \
+        else                                                              \
+            __builtin_memcpy(&(v), p, n);                                 \
+    } while (0)
+#define WB_ST(p, v, n)                                                    \
+    do {                                                                  \
+        if (WB_ALIGNED(p, n))                                             \
+            __builtin_memcpy(__builtin_assume_aligned(p, n), &(v), n);    \
+        else                                                              \
+            __builtin_memcpy(p, &(v), n);                                 \
+    } while (0)
+#else
+#define WB_LD(v, p, n) WB_MEMCPY(&(v), p, n)
+#define WB_ST(p, v, n) WB_MEMCPY(p, &(v), n)
+#endif
+static inline uint16_t ld16(const uint8_t *p) { uint16_t v; WB_LD(v, p, 2); return LE16(v); }
+static inline uint32_t ld32(const uint8_t *p) { uint32_t v; WB_LD(v, p, 4); return LE32(v); }
+static inline uint64_t ld64(const uint8_t *p) { uint64_t v; WB_LD(v, p, 8); return LE64(v); }
+static inline void st16(uint8_t *p, uint16_t v) { v = LE16(v); WB_ST(p, v, 2); }
+static inline void st32(uint8_t *p, uint32_t v) { v = LE32(v); WB_ST(p, v, 4); }
+static inline void st64(uint8_t *p, uint64_t v) { v = LE64(v); WB_ST(p, v, 8); }
+
+static inline uint32_t clz32(uint32_t x)
+{
+#ifdef __GNUC__
+    return x ? (uint32_t)__builtin_clz(x) : 32u;
+#else
+    uint32_t n = 0;
+    if (!x) return 32;
+    while (!(x & 0x80000000u)) { x <<= 1; n++; }
+    return n;
+#endif
+}
+static inline uint32_t ctz32(uint32_t x)
+{
+#ifdef __GNUC__
+    return x ? (uint32_t)__builtin_ctz(x) : 32u;
+#else
+    uint32_t n = 0;
+    if (!x) return 32;
+    while (!(x & 1u)) { x >>= 1; n++; }
+    return n;
+#endif
+}
+static inline uint32_t clz64(uint64_t x)
+{
+    return (x >> 32) ? clz32((uint32_t)(x >> 32)) : 32u + clz32((uint32_t)x);
+}
+static inline uint32_t ctz64(uint64_t x)
+{
+    return (uint32_t)x ? ctz32((uint32_t)x) : 32u + ctz32((uint32_t)(x >> 32));
+}
+static inline uint32_t popcnt32(uint32_t x)
+{
+    x = x - ((x >> 1) & 0x55555555u);
+    x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+    return (((x + (x >> 4)) & 0x0F0F0F0Fu) * 0x01010101u) >> 24;
+}
+
 #define WB_MEMORY_OPS                                  \
     LOAD(0x28, 4, ld32(p))                             \
     LOAD(0x29, 8, ld64(p))                             \
