@@ -630,6 +630,22 @@ void wb_instance_free(wb_instance *inst)
     release(inst);
 }
 
+/* a registration record holding a reference to inst; NULL: out of memory */
+static wb_reg *new_reg(wb_env *env, const char *name, wb_instance *inst)
+{
+    wb_reg *g = (wb_reg *)wb_alloc(env, sizeof *g);
+    if (!g)
+        return NULL;
+    g->name = wb_strdup(env, name, wb_strlen(name));
+    if (!g->name) {
+        wb_free(env, g);
+        return NULL;
+    }
+    g->inst = inst;
+    inst->refs++;
+    return g;
+}
+
 wb_status wb_register_instance(wb_env *env, const char *name, wb_instance *inst)
 {
     wb_reg *g;
@@ -644,16 +660,9 @@ wb_status wb_register_instance(wb_env *env, const char *name, wb_instance *inst)
             g->inst = inst;
             return WB_OK;
         }
-    g = (wb_reg *)wb_alloc(env, sizeof *g);
+    g = new_reg(env, name, inst);
     if (!g)
         return wb_fail(env, WB_ERR_NOMEM, "out of memory");
-    g->name = wb_strdup(env, name, wb_strlen(name));
-    if (!g->name) {
-        wb_free(env, g);
-        return wb_fail(env, WB_ERR_NOMEM, "out of memory");
-    }
-    g->inst = inst;
-    inst->refs++;
     g->next = env->regs;
     env->regs = g;
     return WB_OK;
@@ -662,17 +671,10 @@ wb_status wb_register_instance(wb_env *env, const char *name, wb_instance *inst)
 #if WB_FEATURE_SHARED_MEMORY
 wb_status wb_register_instance_extra(wb_env *env, const char *name, wb_instance *inst)
 {
-    wb_reg *g = (wb_reg *)wb_alloc(env, sizeof *g), **pp;
+    wb_reg *g = new_reg(env, name, inst), **pp;
     if (!g)
         return wb_fail(env, WB_ERR_NOMEM, "out of memory");
-    g->name = wb_strdup(env, name, wb_strlen(name));
-    if (!g->name) {
-        wb_free(env, g);
-        return wb_fail(env, WB_ERR_NOMEM, "out of memory");
-    }
-    g->inst = inst;
     g->extra = 1;
-    inst->refs++;
     for (pp = &env->regs; *pp; pp = &(*pp)->next) /* after every other registration */
         ;
     *pp = g;
