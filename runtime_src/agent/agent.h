@@ -101,6 +101,7 @@ typedef struct rbuf {
     int bad;     /* payload too short: a PROTOCOL error      */
     int badname; /* a name too long or with a NUL: ARGS error */
 } rbuf;
+void wb_rbuf_init(rbuf *r, const frame *f); /* reads f's payload */
 uint8_t wb_get_u8(rbuf *r);
 uint16_t wb_get_u16(rbuf *r);
 uint32_t wb_get_u32(rbuf *r);

@@ -291,11 +291,7 @@ static int do_reset(uint8_t seq)
 void cmd_dispatch(const frame *f)
 {
     rbuf r;
-    r.p = f->payload;
-    r.len = f->len;
-    r.pos = 0;
-    r.bad = 0;
-    r.badname = 0;
+    wb_rbuf_init(&r, f);
     output_seq(f->seq);
     if (!session_env() && f->type != FT_RESET && f->type != FT_HELLO) {
         /* a failed RESET left no environment: only RESET can help */

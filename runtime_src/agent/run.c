@@ -100,11 +100,7 @@ int cmd_run(const frame *f)
     int code = 0;
     wbuf *w;
 
-    r.p = f->payload;
-    r.len = f->len;
-    r.pos = 0;
-    r.bad = 0;
-    r.badname = 0;
+    wb_rbuf_init(&r, f);
     inst = session_get(wb_get_u32(&r));
     if (r.bad)
         return reply_error(f->seq, WB_KIND_PROTOCOL, "malformed request payload");

@@ -291,11 +291,7 @@ static int store_list(uint8_t seq)
 int cmd_store(const frame *f)
 {
     rbuf r;
-    r.p = f->payload;
-    r.len = f->len;
-    r.pos = 0;
-    r.bad = 0;
-    r.badname = 0;
+    wb_rbuf_init(&r, f);
     switch (f->type) {
     case FT_STORE_BEGIN: return store_begin(f->seq, &r);
     case FT_STORE_CHUNK: return store_chunk(f->seq, &r);

@@ -43,11 +43,7 @@ int cmd_wasi(const frame *f)
     rbuf r;
     uint8_t kind;
     int err = 0;
-    r.p = f->payload;
-    r.len = f->len;
-    r.pos = 0;
-    r.bad = 0;
-    r.badname = 0;
+    wb_rbuf_init(&r, f);
     kind = wb_get_u8(&r);
     if (r.bad)
         return reply_error(f->seq, WB_KIND_PROTOCOL, "malformed request payload");

@@ -32,6 +32,15 @@ static const uint8_t *take(rbuf *r, size_t n)
     return p;
 }
 
+void wb_rbuf_init(rbuf *r, const frame *f)
+{
+    r->p = f->payload;
+    r->len = f->len;
+    r->pos = 0;
+    r->bad = 0;
+    r->badname = 0;
+}
+
 uint8_t wb_get_u8(rbuf *r)
 {
     const uint8_t *p = take(r, 1);
