@@ -50,6 +50,16 @@ static inline double bd(uint64_t x) { wbx_du v; v.u = x; return v.d; }
 #else
 #define ALIGNED(p, n) 0
 #endif
+/* A 32-bit address widened for the bounds tests. RV64 keeps 32-bit values sign-extended
+ * in registers and rv64imac has no zext.w (zero-extension is two shifts), so there the
+ * tests take the sign-extended address, which is free: an address with bit 31 set becomes
+ * huge, fails the fast test and goes to the exact zero-extended check; where a fast test
+ * passes, both extensions are equal. Elsewhere the zero-extension is free. */
+#if defined(__riscv) && __riscv_xlen == 64
+#define AX(a) ((uint64_t)(int64_t)(int32_t)(a))
+#else
+#define AX(a) ((uint64_t)(uint32_t)(a))
+#endif
 typedef uint16_t __attribute__((may_alias, aligned(2))) wbx_a16;
 typedef uint32_t __attribute__((may_alias, aligned(4))) wbx_a32;
 typedef uint64_t __attribute__((may_alias, aligned(8))) wbx_a64;
@@ -218,8 +228,11 @@ STORES = {0x36: ("i", 4, "st32({p}, {v})"), 0x37: ("l", 8, "st64({p}, {v})"),
 
 
 #: memory 0's base and size, and the last valid address of each access size (signed: a
-#: memory smaller than the access gives a negative bound, which every address exceeds)
-RELOAD = ("m0 = c->mems[0]->data; ms0 = (uint64_t)c->mems[0]->pages << 16; "
+#: memory smaller than the access gives a negative bound, which every address exceeds).
+#: The base is at least 4-aligned (the runtime's pool and the C libraries' malloc give
+#: 8), which lets the C compiler drop ALIGNED's test where it knows the address's low bits
+RELOAD = ("m0 = (uint8_t *)__builtin_assume_aligned(c->mems[0]->data, 4); "
+          "ms0 = (uint64_t)c->mems[0]->pages << 16; "
           "ms0_1 = (int64_t)ms0 - 1; ms0_2 = (int64_t)ms0 - 2; ms0_4 = (int64_t)ms0 - 4; "
           "ms0_8 = (int64_t)ms0 - 8;")
 #: placeholder where a function returns (kept for hooks on function exit)
@@ -441,15 +454,22 @@ class FuncEmitter:
                 raise TranslateError("the AOT compiler handles memory 0 only")
         return r.uleb()
 
-    def bounds(self, size: int) -> str:
-        """The check of `ea` for an access of `size` bytes. Memory never shrinks below its
-        declared minimum, so below that (a constant) an access needs no look at the
-        current size: the C compiler sees the constant and drops the check wherever it
-        can prove the address smaller (loops with constant bounds), and elsewhere the first
-        compare is against an immediate."""
-        low = self.mem_min * 65536 - size
-        fast = f"(int64_t)ea > {low}ll" if low >= 0 else "1"
-        return f"if (UNLIKELY({fast} && (int64_t)ea > ms0_{size})) TRAP(2u);"
+    def bounds(self, size: int, off: int, a: str) -> str:
+        """`ea` for an access of `size` bytes at address `a` + `off`, and its check. Memory
+        never shrinks below its declared minimum, so below that (a constant) an access
+        needs no look at the current size: the C compiler sees the constant and drops the
+        check wherever it can prove the address smaller (loops with constant bounds), and
+        elsewhere the first compare is against an immediate. The fast test takes the
+        address widened by AX (sign-extended on RV64, where that is free): it passes only
+        for addresses below 2^31, where both extensions agree; every other address takes
+        the exact test on the zero-extended address against the current size."""
+        exact = (f"uint64_t ea = (uint64_t){a} + {off}u; "
+                 f"if (UNLIKELY((int64_t)ea > ms0_{size})) TRAP(2u);")
+        low = self.mem_min * 65536 - size - off
+        if low < 0:
+            return exact
+        return (f"uint64_t ea = AX({a}) + {off}u; "
+                f"if (UNLIKELY(AX({a}) > {low}ull)) {{ {exact[len('uint64_t '):]} }}")
 
     def reload(self) -> None:
         if self.has_mem:
@@ -583,8 +603,11 @@ class FuncEmitter:
         t, _ = self.fast[loc]
         span = _span(addrs)
         low = self.mem_min * 65536 - span
-        cond = f"(uint64_t){t} + {span}u <= ms0"
-        return f"({t} <= {low}u || {cond})" if low >= 0 else f"({cond})"
+        # t widened by AX: sign-extended on RV64, where an address with bit 31 set fails
+        # both compares (the sign test keeps AX(t) + span from wrapping) and so takes the
+        # checked copy, which is exact
+        cond = f"((int64_t)AX({t}) >= 0 && AX({t}) + {span}u <= ms0)"
+        return f"(AX({t}) <= {low}ull || {cond})" if low >= 0 else f"({cond})"
 
     def access(self, size: int, off: int, a: str, asym: tuple[object, int] | None) -> str:
         """The check of one access and its address `ea` (no check under a group test)."""
@@ -592,8 +615,8 @@ class FuncEmitter:
             self.members[self.op_pos] = (asym[0], asym[1], off, size)
             if asym[0] in self.fast:
                 t, lo = self.fast[asym[0]]
-                return f"uint64_t ea = (uint64_t){t} + {asym[1] - lo + off}u;"
-        return f"uint64_t ea = (uint64_t){a} + {off}u; {self.bounds(size)}"
+                return f"uint64_t ea = AX({t}) + {asym[1] - lo + off}u;"
+        return self.bounds(size, off, a)
 
     def skip_dead(self, r: Reader) -> None:
         depth = 0
