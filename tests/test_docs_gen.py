@@ -156,7 +156,7 @@ def test_features_md_lists_every_row():
         assert f"| `{f.key}` | {f.label} |" in text, f.key
     for tier in reg.TIERS:
         assert f"## Tier {tier}" in text
-    assert "| `aot` | `multi-memory` |" in text  # conflicts section
+    assert "| `jit` | `multi-module` |" in text  # conflicts section
 
 
 def test_committed_features_md_is_up_to_date():

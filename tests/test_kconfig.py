@@ -43,7 +43,8 @@ def test_generated_kconfig_parses(board, tmp_path: Path) -> None:
         # the board's own features are on by default
         on = {s.name for s in kconf.unique_defined_syms if s.str_value == "y"}
         for key in keys:
-            sym = next((n for n in names if n.endswith("_" + key.upper().replace("-", "_"))),
-                       None)
+            # the shortest match: WASMBED_INTERP, not WASMBED_FAST_INTERP
+            sym = min((n for n in names if n.endswith("_" + key.upper().replace("-", "_"))),
+                      key=len, default=None)
             if sym is not None and kconf.syms[sym].visibility:
                 assert sym in on, f"{path}: {sym} (board feature {key}) is not on by default"

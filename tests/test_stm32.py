@@ -26,6 +26,8 @@ from wasmbed.build.sizes import usage
 from wasmbed.cli import main, run_on_qemu_main
 from wasmbed.model.descriptors import load_board
 
+# one worker builds the shared variant dir (two module fixtures would race in it)
+pytestmark = pytest.mark.xdist_group("stm32")
 BOARD = "stm32f405"
 BUILD = ROOT / "build" / "test-stm32f405"     # its own variant dir: tests never race a user's
 FLASH_BASE, RAM_TOP = 0x08000000, 0x20020000  # 128 KiB SRAM from 0x20000000
