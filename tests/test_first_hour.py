@@ -113,7 +113,10 @@ def test_app_path_anywhere_and_missing_app_before_building(tmp_path: Path) -> No
     assert "building" not in res.stderr + res.stdout
 
 
-def test_boards_dir_for_run_on_qemu_and_scons(tmp_path: Path) -> None:
+def test_boards_dir_for_run_on_qemu_and_scons(tmp_path: Path, monkeypatch) -> None:
+    # sconsbuild.main puts --boards-dir into WASMBED_BOARDS_PATH (for SCons): undone after
+    # the test, so that later tests in this worker do not see my-board
+    monkeypatch.setenv("WASMBED_BOARDS_PATH", "")  # recorded: its absence comes back
     boards = _own_board(tmp_path, "my-board", qemu_binary="qemu-system-nowhere")
     app = tmp_path / "a.wasm"
     app.write_bytes(wat("(module)"))
@@ -328,6 +331,14 @@ def test_windowed_upload_reports_progress(host_agent: Path) -> None:
     assert seen[-1] == len(module) and seen == sorted(seen) and len(seen) > 50
 
 
+def _default_sigint() -> None:  # pragma: no cover - runs in the child
+    """Ctrl-C as at a terminal: a test run started in the background (CI scripts, nohup)
+    inherits an ignored SIGINT, which Python then keeps ignoring."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.build
 @pytest.mark.qemu
 def test_ctrl_c_with_two_guests_is_clean_and_writes_partial_reports(tmp_path: Path) -> None:
@@ -345,7 +356,8 @@ def test_ctrl_c_with_two_guests_is_clean_and_writes_partial_reports(tmp_path: Pa
          "sys.exit(run_on_qemu_main())", "riscv64",  # the whole core suite: still running at the signal
          "--jobs", "2", "--firmware", str(firmware), "--log", str(tmp_path / "run.log"),
          "--json", str(tmp_path / "r.json"), "--junit", str(tmp_path / "r.xml")],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=_default_sigint)
     deadline = time.monotonic() + 120
     while not (tmp_path / "run-job2.log").exists() or \
             "WASMBED READY" not in (tmp_path / "run-job2.log").read_text(errors="replace"):

@@ -324,7 +324,8 @@ def test_interrupted_run_leaves_no_qemu(firmware: Path, tmp_path: Path, sig: int
         [sys.executable, "-c", "import sys; from wasmbed.cli import run_on_qemu_main; sys.exit(run_on_qemu_main())",
          "riscv64", "--jobs", jobs, "--firmware", str(fw),  # the whole suite: still running at the signal
          "--log", str(tmp_path / "run.log")],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as at a terminal
     deadline = time.monotonic() + 60
     while len(_qemu_pids(str(fw))) < int(jobs):
         assert proc.poll() is None and time.monotonic() < deadline, "the guests did not start"
