@@ -11,6 +11,7 @@ from __future__ import annotations
 import shlex
 import shutil
 import struct
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -26,10 +27,10 @@ from wasmbed.build.sizes import usage
 from wasmbed.cli import main, run_on_qemu_main
 from wasmbed.model.descriptors import load_board
 
-# one worker builds the shared variant dir (two module fixtures would race in it)
-pytestmark = pytest.mark.xdist_group("stm32")
 BOARD = "stm32f405"
-BUILD = ROOT / "build" / "test-stm32f405"     # its own variant dir: tests never race a user's
+# its own variant dir per test worker: tests never race a user's build or each other (the
+# module fixture runs once in every worker that gets one of its tests)
+BUILD = ROOT / "build" / f"test-stm32f405-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 FLASH_BASE, RAM_TOP = 0x08000000, 0x20020000  # 128 KiB SRAM from 0x20000000
 
 
