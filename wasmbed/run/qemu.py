@@ -179,7 +179,14 @@ def _stop_all() -> None:
 
 
 def _on_signal(signum: int, _frame: Any) -> None:
-    shutdown_all()
+    # The handler runs between two bytecodes of the main thread, which may hold a lock
+    # (the traffic log's, QMP's event loop): it only signals the QEMUs, which takes no
+    # lock, and unwinds; stop() runs on the way out (context managers, atexit).
+    _SHUTTING_DOWN.set()
+    for target in list(_LIVE):
+        proc = getattr(target, "proc", None)
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
     raise SystemExit(128 + signum)
 
 
@@ -222,7 +229,7 @@ class TrafficLog:
         self.path = path
         self._fh: Optional[IO[str]] = None
         self._t0 = time.monotonic()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # note() from a signal handler that interrupted data()
         self._dir = ""
         self._buf = bytearray()
         self._since = 0.0
