@@ -94,15 +94,26 @@ def target_for(board_name: str) -> Target:
     return Target(board_name, board.triple, tc, cpu, abi_of(_macros(tc, cpu)))
 
 
-def cache_path(wasm: bytes, target: Target) -> Path:
+def _proposals(proposals: tuple[str, ...] | None) -> tuple[str, ...]:
+    """The proposals the validator accepts: None = every one the translator compiles."""
+    from wasmbed.aot.validate import PROPOSALS
+
+    return PROPOSALS if proposals is None else proposals
+
+
+def cache_path(wasm: bytes, target: Target, proposals: tuple[str, ...] | None = None) -> Path:
     h = hashlib.sha256()
     h.update(_sources_hash().encode())
     h.update(target.key.encode())
+    # a module valid with a proposal may be invalid without it (the core suite's
+    # assert_invalid): the accepted proposals are part of the key
+    h.update(",".join(_proposals(proposals)).encode())
     h.update(wasm)
     return CACHE / target.triple / f"{h.hexdigest()[:32]}.aot"
 
 
-def translate(wasm: bytes, *, validate: bool = True) -> tuple[decode.Module, str]:
+def translate(wasm: bytes, *, validate: bool = True,
+              proposals: tuple[str, ...] | None = None) -> tuple[decode.Module, str]:
     """Decode (and validate with the runtime's own validator), then translate to C."""
     from wasmbed.aot import refuse
 
@@ -115,7 +126,7 @@ def translate(wasm: bytes, *, validate: bool = True) -> tuple[decode.Module, str
     if validate:
         from wasmbed.aot.validate import check
 
-        check(wasm)
+        check(wasm, _proposals(proposals))
     refuse.check(wasm)
     try:
         mod = decode.decode(wasm)
@@ -125,8 +136,9 @@ def translate(wasm: bytes, *, validate: bool = True) -> tuple[decode.Module, str
 
 
 def compile_module(wasm: bytes, target: Target, *, validate: bool = True,
-                   workdir: Path | None = None) -> bytes:
-    mod, c_source = translate(wasm, validate=validate)
+                   workdir: Path | None = None,
+                   proposals: tuple[str, ...] | None = None) -> bytes:
+    mod, c_source = translate(wasm, validate=validate, proposals=proposals)
     img = link.build_image(c_source, target.tc, target.cpu_flags, workdir, target.triple)
     syms = []
     for idx in range(mod.nfunc_imports, len(mod.func_types)):
@@ -146,15 +158,17 @@ class Stats:
     seconds: float = 0.0
 
 
-def compile_cached(wasm: bytes, target: Target, stats: Stats | None = None) -> bytes:
-    """The AOT file for `wasm`, from the cache when it is there."""
-    path = cache_path(wasm, target)
+def compile_cached(wasm: bytes, target: Target, stats: Stats | None = None,
+                   proposals: tuple[str, ...] | None = None) -> bytes:
+    """The AOT file for `wasm`, from the cache when it is there; `proposals`: those the
+    validator accepts (None: every one the translator compiles)."""
+    path = cache_path(wasm, target, proposals)
     if path.exists():
         if stats:
             stats.cached += 1
         return path.read_bytes()
     t0 = time.monotonic()
-    data = compile_module(wasm, target)
+    data = compile_module(wasm, target, proposals=proposals)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".tmp{os.getpid()}")
     tmp.write_bytes(data)

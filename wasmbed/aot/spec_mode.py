@@ -14,8 +14,13 @@ from wasmbed.errors import WasmbedError
 
 
 class AotModules:
-    def __init__(self, board: str, jobs: int = 2) -> None:
+    def __init__(self, board: str, jobs: int = 2,
+                 features: Iterable[str] | str | None = None) -> None:
+        from wasmbed.aot.validate import proposals_of
+
         self.target = compiler.target_for(board)
+        # the proposals of the agent's build: the validator accepts exactly those
+        self.proposals = proposals_of(features)
         self.stats = compiler.Stats()
         self.jobs = jobs
         self.errors: dict[bytes, WasmbedError] = {}
@@ -24,7 +29,8 @@ class AotModules:
 
     def _one(self, wasm: bytes) -> None:
         try:
-            self.done[wasm] = compiler.compile_cached(wasm, self.target, self.stats)
+            self.done[wasm] = compiler.compile_cached(wasm, self.target, self.stats,
+                                                     self.proposals)
         except WasmbedError as err:
             self.errors[wasm] = err
 

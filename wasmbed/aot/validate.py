@@ -15,6 +15,7 @@ import subprocess
 import threading
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterable
 
 from wasmbed.errors import WasmbedError
 
@@ -30,18 +31,36 @@ void wb_port_free(void *p) { free(p); }
 
 _lock = threading.Lock()
 
+#: proposals the validator can be built with (what the translator compiles): a module of
+#: such a proposal validates only when the run asks for it, as on the agent, whose build
+#: has the same switch (core suite: `(global i32 (i32.add ...))` stays invalid)
+PROPOSALS = ("extended-const", "tail-call", "legacy-exception-handling")
+
+
+def proposals_of(features: "Iterable[str] | str | None") -> tuple[str, ...]:
+    """The validator's proposals among `features` (keys, or a comma-separated string;
+    `+key`, as in a build request, counts as key)."""
+    if features is None:
+        return ()
+    keys = features.split(",") if isinstance(features, str) else list(features)
+    given = {x.strip().lstrip("+") for x in keys}
+    return tuple(k for k in PROPOSALS if k in given)
+
 
 def _sources() -> list[Path]:
     return sorted((SRC / "core").glob("*.c")) + sorted((SRC / "mem").glob("*.c"))
 
 
 @lru_cache(maxsize=None)
-def _library() -> ctypes.CDLL:
+def _library(proposals: tuple[str, ...] = ()) -> ctypes.CDLL:
+    from wasmbed.model.features import switch_name
+
     cc = shutil.which("gcc") or shutil.which("cc")
     if not cc:
         raise WasmbedError("the AOT compiler validates modules with the runtime built for this "
                            "host and needs a C compiler: install gcc (apt-get install gcc)")
     h = hashlib.sha256(SHIM.encode())
+    h.update(",".join(proposals).encode())
     for p in _sources() + sorted((SRC / "core").glob("*.h")) + [SRC / "include" / "wasmbed.h"]:
         h.update(p.read_bytes())
     lib = CACHE / f"validator-{h.hexdigest()[:16]}.so"
@@ -52,6 +71,7 @@ def _library() -> ctypes.CDLL:
         tmp = lib.with_suffix(f".tmp{id(lib)}")
         cmd = [cc, "-std=c11", "-O1", "-shared", "-fPIC", "-w", f"-I{SRC / 'include'}",
                f"-I{SRC / 'port'}", f"-I{SRC / 'core'}", "-DWB_FEATURE_AOT=0",
+               *(f"-D{switch_name(k)}=1" for k in proposals),
                *map(str, _sources()), str(shim), "-o", str(tmp)]
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
         if r.returncode:
@@ -67,11 +87,12 @@ def _library() -> ctypes.CDLL:
     return dll
 
 
-def check(wasm: bytes) -> None:
-    """Raise InvalidModule when the runtime's loader rejects `wasm`."""
+def check(wasm: bytes, proposals: tuple[str, ...] = ()) -> None:
+    """Raise InvalidModule when the runtime's loader, built with `proposals`, rejects
+    `wasm`."""
     from wasmbed.aot.compiler import InvalidModule
 
-    dll = _library()
+    dll = _library(proposals)
     with _lock:
         env = ctypes.c_void_p()
         if dll.wb_env_new(None, ctypes.byref(env)):

@@ -368,7 +368,11 @@ def _spec_guest(board: str, firmware: Path, files: list[Path], args: argparse.Na
         if getattr(args, "mode", "interp") == "aot":
             from wasmbed.aot.spec_mode import AotModules
 
-            aot = AotModules(board)
+            from wasmbed.run.wast import suite_feature
+
+            # the validator accepts the proposals the agent was built with
+            aot = AotModules(board, features=",".join(
+                filter(None, (args.features, suite_feature(args.spec)))))
         runner = SpecRunner(target, mini_loader=args.mini_loader, base_timeout=args.timeout,
                             max_restarts=args.max_restarts, aot=aot, fuel=args.fuel)
         for path in files:

@@ -121,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
     if mode.startswith("aot"):
         from wasmbed.aot.spec_mode import AotModules
 
-        aot = AotModules(args.board)
+        aot = AotModules(args.board, features=features)
         features = aot_features(args.board, features)
         mode = "sanitize" if mode == "aot-sanitize" else "release"
     elif mode.startswith("fast-interp"):
