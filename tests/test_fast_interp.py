@@ -118,3 +118,18 @@ def test_per_instance_running_mode(tmp_path: Path) -> None:
     r = subprocess.run([str(exe), str(main_wasm), str(caller_wasm)], capture_output=True,
                        text=True, timeout=60)
     assert r.returncode == 0 and r.stdout.strip().endswith("OK"), r.stdout + r.stderr
+
+
+def test_trap_call_stack_in_fast_code(tmp_path: Path) -> None:
+    """dump-call-stack / copy-call-stack with every instance in fast-interp: a trap in fast
+    code names its wasm frames innermost first, a native's trap lists the fast frames that
+    called it, a deep trap keeps 16 frames and counts the rest, a native reads the frames
+    that led to it (tests/c/embed_api.c `stack`, the same checks as the classic mode)."""
+    import test_embed_api as embed
+
+    module = embed.wat_named(embed.STACK_WAT, tmp_path / "stack.wasm")
+    flags = ["-DWB_FEATURE_FAST_INTERP=1"]
+    for key, want in embed.WANT.items():
+        flags += [f"-DWB_FEATURE_{key}=1", f"-D{want}=1"]
+    out = embed.run(embed.build("api-fast-interp", flags), "stack", module)
+    assert "#0 func[2]" in out

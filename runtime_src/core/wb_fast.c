@@ -97,6 +97,21 @@ size_t wb_module_code_bytes(const wb_module *m, wb_running_mode mode, uint32_t *
            (size_t)(m->nfuncs - m->nfunc_imports) * sizeof(wb_fastfn);
 }
 
+#if WB_FEATURE_DUMP_CALL_STACK || WB_FEATURE_COPY_CALL_STACK
+uint32_t wb_fast_func_at(const wb_module *m, const uint32_t *ip)
+{
+    const wb_fastmod *fm = (const wb_fastmod *)m->fast;
+    uint32_t i, nd = m->nfuncs - m->nfunc_imports, best = WB_NONE;
+    if (!fm || !ip || ip < fm->code || ip >= fm->code + fm->code_len)
+        return WB_NONE;
+    for (i = 0; i < nd; i++) /* the last function starting at or before ip */
+        if (fm->fns[i].code && fm->fns[i].code <= ip &&
+            (best == WB_NONE || fm->fns[i].code > fm->fns[best].code))
+            best = i;
+    return best == WB_NONE ? WB_NONE : m->nfunc_imports + best;
+}
+#endif
+
 /* ---- the executor --------------------------------------------------------------- */
 #ifdef F_REL
 int32_t wb_fast_rel[F_NOPS];
@@ -310,7 +325,7 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
     static int tbl_ready;
 #endif
     wb_instance *inst;
-    const uint32_t *ip;
+    const uint32_t *ip = NULL;
     wb_slot *fp;
     wb_slot *stack_end;
     wb_frame *frames;
@@ -426,11 +441,24 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
             ip = fn->code;
             NEXT();
         }
-        env->depth = depth;
-        if (WB_INTERPRETED(callee))
+        if (WB_INTERPRETED(callee)) {
+            env->depth = depth;
             st = wb_interp_call(env, callee, args);
-        else
+        } else {
+#if WB_FEATURE_COPY_CALL_STACK
+            /* the caller's frame, so wb_ctx_call_stack sees it (as wb_interp.c) */
+            frames[depth].ip = ip;
+            frames[depth].fp = fp;
+            frames[depth].inst = inst;
+            env->depth = depth + 1u;
+#else
+            env->depth = depth;
+#endif
+#if WB_FEATURE_DUMP_CALL_STACK
+            env->ntrace = 0; /* a trap the native reports starts a fresh trace */
+#endif
             st = wb_call_native(env, callee, inst, args);
+        }
         env->depth = depth0;
         if (st)
             goto out;
@@ -712,6 +740,10 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
         TRAP("illegal opcode");
     }
 out:
+#if WB_FEATURE_DUMP_CALL_STACK
+    if (st == WB_ERR_TRAP || st == WB_ERR_EXCEPTION)
+        wb_trace_record(env, inst, ip, depth, depth0); /* fast ips: wb_fast_func_at */
+#endif
     env->depth = depth0;
     return st;
 }

@@ -104,6 +104,9 @@ wb_status wb_fast_translate(wb_env *env, wb_module *m);
 void wb_fast_module_free(wb_module *m);
 /* run f (f->fast set) with its arguments at args (wb_fast.c) */
 wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args);
+/* index (function index space) of the function whose fast code holds ip, or
+ * WB_NONE if ip is not in m's fast code (wb_trace.c: traps' call stacks) */
+uint32_t wb_fast_func_at(const wb_module *m, const uint32_t *ip);
 /* set every own function's fast code of inst per its mode (wb_fast.c) */
 wb_status wb_fast_attach(wb_instance *inst, int fast);
 #endif

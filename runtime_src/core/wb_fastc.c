@@ -354,6 +354,33 @@ static void op_bin(ftr *t, uint32_t op)
     putop(t, b);
 }
 
+/* The address of a load/store computed by the add (i32.add or F_BINI) at p, the
+ * last instruction: its operands go into the access (F_LDX/F_STX take a + b,
+ * F_LDXI/F_STXI a + imm). */
+static int is_addr_add(ftr *t, uint32_t p)
+{
+    return t->code[p] == 0x6A || t->code[p] == F_BINI;
+}
+
+/* drop the add at p; its operands; 1 if the second is an immediate */
+static uint32_t take_addr(ftr *t, uint32_t p, uint32_t *x, uint32_t *y)
+{
+    uint32_t imm = t->code[p] == F_BINI;
+    *x = t->code[p + 2u];
+    *y = t->code[p + 3u];
+    truncate(t, p);
+    return imm;
+}
+
+static void put_addr(ftr *t, uint32_t x, uint32_t y, uint32_t imm)
+{
+    putop(t, x);
+    if (imm)
+        put(t, y);
+    else
+        putop(t, y);
+}
+
 static void op_load(ftr *t, uint32_t op, uint32_t off)
 {
     uint32_t a, d, p = t->h ? producer(t, 4, t->h - 1u) : WB_NONE;
@@ -376,19 +403,14 @@ static void op_load(ftr *t, uint32_t op, uint32_t off)
         put(t, off);
         return;
     }
-    if (p != WB_NONE && k >= 0 && (t->code[p] == 0x6A || t->code[p] == F_BINI)) {
-        uint32_t x = t->code[p + 2u], y = t->code[p + 3u], imm = t->code[p] == F_BINI;
-        truncate(t, p);
+    if (p != WB_NONE && k >= 0 && is_addr_add(t, p)) {
+        uint32_t x, y, imm = take_addr(t, p, &x, &y);
         t->h--;
         d = vres(t);
         put(t, (imm ? F_LDXI : F_LDX) + (uint32_t)k);
         putop(t, d);
         mark_dst(t, t->len - 1u);
-        putop(t, x);
-        if (imm)
-            put(t, y);
-        else
-            putop(t, y);
+        put_addr(t, x, y, imm);
         put(t, off);
         return;
     }
@@ -405,18 +427,12 @@ static void op_store(ftr *t, uint32_t op, uint32_t off)
 {
     uint32_t v, a, p = t->h >= 2 ? producer(t, 4, t->h - 2u) : WB_NONE;
     int k = st_kind(op);
-    if (p != WB_NONE && k >= 0 && t->vs[t->h - 1u].k != E_SLOT &&
-        (t->code[p] == 0x6A || t->code[p] == F_BINI)) {
-        uint32_t x = t->code[p + 2u], y = t->code[p + 3u], imm = t->code[p] == F_BINI;
-        truncate(t, p);
+    if (p != WB_NONE && k >= 0 && t->vs[t->h - 1u].k != E_SLOT && is_addr_add(t, p)) {
+        uint32_t x, y, imm = take_addr(t, p, &x, &y);
         v = vpop(t);
         t->h--;
         put(t, (imm ? F_STXI : F_STX) + (uint32_t)k);
-        putop(t, x);
-        if (imm)
-            put(t, y);
-        else
-            putop(t, y);
+        put_addr(t, x, y, imm);
         putop(t, v);
         put(t, off);
         return;

@@ -8,12 +8,22 @@
  * embedder asked, so the hot loop pays nothing (docs/embedding.md).
  */
 #include "wb_internal.h"
+#if WB_FEATURE_FAST_INTERP
+#include "wb_fast.h"
+#endif
 
 #if WB_FEATURE_DUMP_CALL_STACK || WB_FEATURE_COPY_CALL_STACK
 /* index (in the function index space) of the function whose code holds ip */
 static uint32_t func_at(const wb_module *m, const uint32_t *ip)
 {
     uint32_t off, lo = 0, hi, nd = m->nfuncs - m->nfunc_imports;
+#if WB_FEATURE_FAST_INTERP
+    if (m->fast) { /* a fast-interp frame: ip is in the translated code */
+        off = wb_fast_func_at(m, ip);
+        if (off != WB_NONE)
+            return off;
+    }
+#endif
     if (!nd || !m->code || ip <= m->code)
         return WB_NONE;
     off = (uint32_t)(ip - 1 - m->code);
