@@ -558,11 +558,83 @@ static void rt_elem_drop(wb_aot_ctx *c, uint32_t seg)
     INST(c)->elem_dropped[seg] = 1;
 }
 
+/* [a, a + n) inside `size` bytes, without wrap-around */
+static int fits(uint64_t a, uint64_t n, uint64_t size)
+{
+    return a <= size && n <= size - a;
+}
+
+static uint64_t mem_bytes(const wb_memory *m)
+{
+#if WB_FEATURE_SHARED_MEMORY
+    if (m->shared) /* another thread may grow it */
+        return (uint64_t)__atomic_load_n(&m->pages, __ATOMIC_SEQ_CST) * WB_PAGE;
+#endif
+    return (uint64_t)m->pages * WB_PAGE;
+}
+
+static void rt_memory_init_x(wb_aot_ctx *c, uint32_t mem, uint32_t seg, uint64_t d,
+                             uint32_t s, uint32_t n)
+{
+    wb_instance *inst = INST(c);
+    const wb_data *ds = &inst->module->datas[seg];
+    wb_memory *m = inst->mems[mem];
+    uint32_t len = inst->data_dropped[seg] ? 0 : ds->len;
+    if ((uint64_t)s + n > len || !fits(d, n, mem_bytes(m))) {
+        c->trap = WB_AOT_TRAP_MEMORY;
+        return;
+    }
+    memcpy(m->data + (size_t)d, ds->bytes + s, n);
+}
+
+static void rt_memory_copy_x(wb_aot_ctx *c, uint32_t dm, uint32_t sm, uint64_t d, uint64_t s,
+                             uint64_t n)
+{
+    wb_memory *md = INST(c)->mems[dm], *ms = INST(c)->mems[sm];
+    if (!fits(d, n, mem_bytes(md)) || !fits(s, n, mem_bytes(ms))) {
+        c->trap = WB_AOT_TRAP_MEMORY;
+        return;
+    }
+    memmove(md->data + (size_t)d, ms->data + (size_t)s, (size_t)n);
+}
+
+static void rt_memory_fill_x(wb_aot_ctx *c, uint32_t mem, uint64_t d, uint32_t v, uint64_t n)
+{
+    wb_memory *m = INST(c)->mems[mem];
+    if (!fits(d, n, mem_bytes(m))) {
+        c->trap = WB_AOT_TRAP_MEMORY;
+        return;
+    }
+    memset(m->data + (size_t)d, (int)(v & 0xFFu), (size_t)n);
+}
+
+/* the threads proposal's instructions: the interpreter's own code (wb_atomic.c) */
+static uint64_t rt_atomic(wb_aot_ctx *c, uint32_t mem, uint32_t sub, uint64_t ea, uint64_t a,
+                          uint64_t b)
+{
+    uint64_t r = 0;
+#if WB_FEATURE_SHARED_MEMORY
+    wb_status st = wb_atomic_do(INST(c)->env, INST(c), mem, sub, ea, a, b, &r);
+    if (st)
+        set_status(c, st);
+#else
+    (void)mem;
+    (void)sub;
+    (void)ea;
+    (void)a;
+    (void)b;
+    set_status(c, wb_fail(INST(c)->env, WB_ERR_TRAP,
+                          "atomic instruction: this runtime was built without shared-memory"));
+#endif
+    return r;
+}
+
 static const wb_aot_rt aot_rt = {
     wb_f32_round, wb_f64_round, wb_f32_sqrt, wb_f64_sqrt, wb_f32_minmax, wb_f64_minmax,
     rt_trunc, rt_call, rt_call_indirect, rt_memory_grow, rt_memory_init, rt_data_drop,
     rt_memory_copy, rt_memory_fill, rt_table_get, rt_table_set, rt_table_size, rt_table_grow,
-    rt_table_fill, rt_table_copy, rt_table_init, rt_elem_drop,
+    rt_table_fill, rt_table_copy, rt_table_init, rt_elem_drop, rt_memory_init_x,
+    rt_memory_copy_x, rt_memory_fill_x, rt_atomic,
 };
 
 /* ---- instances and calls ---------------------------------------------------------- */
@@ -579,6 +651,8 @@ wb_status wb_aot_instantiate(wb_instance *inst)
     c->globals = (uint64_t **)(void *)inst->globals;
     c->funcs = (uintptr_t *)(void *)inst->funcs;
     c->inst = inst;
+    c->ctl = &wb_aot_ctl;
+    c->tail = NULL;
     inst->aot = c;
     for (i = 0; i < nf; i++) {
         wb_func *f = &inst->own_funcs[i];

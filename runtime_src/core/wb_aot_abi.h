@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 
-#define WB_AOT_ABI_VERSION 1u
+#define WB_AOT_ABI_VERSION 2u
 
 /* trap codes in wb_aot_ctx.trap; the runtime maps them to the spec's words */
 #define WB_AOT_TRAP_NONE 0u
@@ -28,6 +28,13 @@
 #define WB_AOT_TRAP_TABLE 9u       /* out of bounds table access       */
 #define WB_AOT_TRAP_EXHAUSTED 10u  /* call stack exhausted             */
 #define WB_AOT_TRAP_STATUS 11u     /* a runtime call failed: status in ctx */
+/* a return_call left its callee and arguments in ctx->tail: never seen by the runtime,
+ * the module's own call sites and entry trampolines run the pending call (emit_ctl.py) */
+#define WB_AOT_TRAP_TAIL 12u
+/* ctx->status of a wasm exception in flight (legacy EH; = WB_ERR_EXCEPTION): the
+ * runtime's env holds its tag and payload, as for the interpreter */
+#define WB_AOT_STATUS_EXCEPTION 12u
+#define WB_AOT_EH_PAYLOAD 8u       /* payload slots kept for rethrow (WB_EH_PAYLOAD) */
 
 /* Prefix of the runtime's linear memory object (checked in wb_aot.c). */
 typedef struct wb_aot_mem {
@@ -67,7 +74,33 @@ typedef struct wb_aot_rt {
     void (*table_init)(wb_aot_ctx *c, uint32_t t, uint32_t seg, uint32_t d, uint32_t s,
                        uint32_t n);
     void (*elem_drop)(wb_aot_ctx *c, uint32_t seg);
+    /* memory64 / multi-memory: the bulk operations on any memory, 64-bit addresses and
+     * lengths (32-bit operands zero-extended by the caller) */
+    void (*memory_init_x)(wb_aot_ctx *c, uint32_t mem, uint32_t seg, uint64_t d, uint32_t s,
+                          uint32_t n);
+    void (*memory_copy_x)(wb_aot_ctx *c, uint32_t dm, uint32_t sm, uint64_t d, uint64_t s,
+                          uint64_t n);
+    void (*memory_fill_x)(wb_aot_ctx *c, uint32_t mem, uint64_t d, uint32_t v, uint64_t n);
+    /* threads: atomic instruction `sub` (0xFE sub-opcode) at byte address ea of memory
+     * `mem` (UINT64_MAX: the address wrapped); a, b: the operands after the address.
+     * Returns the instruction's result (0 for stores and the fence). */
+    uint64_t (*atomic)(wb_aot_ctx *c, uint32_t mem, uint32_t sub, uint64_t ea, uint64_t a,
+                       uint64_t b);
 } wb_aot_rt;
+
+/* Services for tail calls and legacy exception handling (wb_aot_ctl.c). */
+typedef struct wb_aot_ctl_rt {
+    /* return_call_indirect: the function of element `elem` after the checks of
+     * call_indirect (traps set), as an index of this instance when it is one of its own
+     * functions, UINT32_MAX when it belongs to another instance */
+    uint32_t (*resolve)(wb_aot_ctx *c, uint32_t table, uint32_t type, uint32_t elem);
+    uintptr_t (*tag)(wb_aot_ctx *c, uint32_t idx); /* identity of tag idx        */
+    uintptr_t (*exn_tag)(wb_aot_ctx *c);           /* the exception's tag        */
+    /* copy the exception's payload (at most WB_AOT_EH_PAYLOAD slots) */
+    void (*exn_take)(wb_aot_ctx *c, uint64_t *vals);
+    /* throw: tag identity and payload (sets trap STATUS, status EXCEPTION) */
+    void (*throw_)(wb_aot_ctx *c, uintptr_t tag, const uint64_t *vals);
+} wb_aot_ctl_rt;
 
 /* One per instance of an AOT module. */
 struct wb_aot_ctx {
@@ -80,6 +113,9 @@ struct wb_aot_ctx {
     uint32_t depth, max_depth;
     uintptr_t stack_limit; /* native stack may not grow below this      */
     void *inst;          /* the runtime's instance                        */
+    const wb_aot_ctl_rt *ctl; /* tail calls, exceptions                    */
+    uint64_t *tail;      /* a pending return_call's arguments (generated code's buffer) */
+    uint32_t tail_func;  /* ... and its function index                    */
 };
 
 /* Every function of an AOT module has a trampoline of this type. */

@@ -352,78 +352,102 @@ int32_t wb_shared_grow(wb_memory *mem, uint32_t delta)
     return (int32_t)old;
 }
 
-/* ---- the family ---------------------------------------------------------------------- */
-wb_status wb_ext_atomic(wb_extctx *x, uint32_t sub)
+/* ---- one instruction ------------------------------------------------------------------- */
+/* Atomic instruction `sub` (0xFE sub-opcode, not the fence) at byte address ea of memory
+ * `mem` (UINT64_MAX stands for an address that wrapped); a, b: the operands after the
+ * address (value / expected+replacement / count / expected+timeout). Shared by the
+ * interpreter's family below and AOT code (wb_aot.c rt_atomic). */
+wb_status wb_atomic_do(wb_env *env, wb_instance *inst, uint32_t mem_idx, uint32_t sub,
+                       uint64_t ea, uint64_t a, uint64_t b, uint64_t *out)
 {
     wb_atomic_op o = wb_atomic_decode(sub);
-    wb_memory *mem;
-    wb_slot *sp = x->sp;
-    uint64_t ea, size, v = 0, res = 0;
+    wb_memory *mem = inst->mems[mem_idx];
+    uint64_t size, res = 0;
     uint8_t *p;
-    unsigned n = o.size, nargs;
+    unsigned n = o.size;
     if (o.kind == WB_AT_FENCE) {
 #if WB_PORT_HAS_THREADS && defined(__GNUC__)
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
 #endif
         return WB_OK;
     }
+    if (o.kind == WB_AT_BAD)
+        return wb_fail(env, WB_ERR_TRAP, "illegal opcode");
     if (!lock_ready())
-        return wb_fail(x->env, WB_ERR_NOMEM, "out of memory");
-    nargs = o.kind == WB_AT_LOAD ? 1u : (o.kind == WB_AT_WAIT || o.kind == WB_AT_CMPXCHG) ? 3u : 2u;
-    mem = x->inst->mems[0];
-    ea = (uint64_t)(uint32_t)sp[-(int)nargs] + *x->ip++;
+        return wb_fail(env, WB_ERR_NOMEM, "out of memory");
 #if WB_PORT_HAS_THREADS
     size = (uint64_t)__atomic_load_n(&mem->pages, __ATOMIC_SEQ_CST) * WB_PAGE;
 #else
     size = (uint64_t)mem->pages * WB_PAGE;
 #endif
-    if (ea + n > size)
-        return wb_fail(x->env, WB_ERR_TRAP, "out of bounds memory access");
+    if (ea > size || n > size - ea)
+        return wb_fail(env, WB_ERR_TRAP, "out of bounds memory access");
     if (ea & (n - 1u))
-        return wb_fail(x->env, WB_ERR_TRAP, "unaligned atomic");
-    p = mem->data + ea;
+        return wb_fail(env, WB_ERR_TRAP, "unaligned atomic");
+    p = mem->data + (size_t)ea;
     switch (o.kind) {
     case WB_AT_LOAD:
         res = ld(p, n);
         break;
     case WB_AT_STORE:
-        st(p, n, sp[-1] & mask_of(n));
+        st(p, n, a & mask_of(n));
         break;
     case WB_AT_RMW: {
-        uint64_t old = ld(p, n), arg = sp[-1] & mask_of(n);
+        uint64_t old = ld(p, n), arg = a & mask_of(n);
         while (!cas(p, n, &old, apply(o.rmw, old, arg) & mask_of(n)))
             ;
         res = old;
         break;
     }
     case WB_AT_CMPXCHG: {
-        uint64_t exp = sp[-2] & mask_of(n);
+        uint64_t exp = a & mask_of(n);
         /* an expected value wider than the access never matches (spec: wrapped
          * for the narrow forms, which is what the mask does) */
-        cas(p, n, &exp, sp[-1] & mask_of(n));
+        cas(p, n, &exp, b & mask_of(n));
         res = exp;
         break;
     }
     case WB_AT_NOTIFY:
-        res = mem->shared ? notify(p, (uint32_t)sp[-1]) : 0u;
+        res = mem->shared ? notify(p, (uint32_t)a) : 0u;
         break;
     default: { /* wait32 / wait64 */
         int r;
         if (!mem->shared)
-            return wb_fail(x->env, WB_ERR_TRAP, "expected shared memory");
-        v = sp[-2] & mask_of(n);
-        r = wait_on(x->inst, p, n, v, (int64_t)sp[-1]);
+            return wb_fail(env, WB_ERR_TRAP, "expected shared memory");
+        r = wait_on(inst, p, n, a & mask_of(n), (int64_t)b);
 #if WB_FEATURE_WASI_THREADS
         if (r == -2) /* proc_exit or a trap in another thread */
-            return wb_threads_end_status(x->env, x->inst);
+            return wb_threads_end_status(env, inst);
 #endif
         if (r < 0)
-            return wb_fail(x->env, WB_ERR_TRAP,
+            return wb_fail(env, WB_ERR_TRAP,
                            "wait would block forever (this runtime has no other thread)");
         res = (uint32_t)r;
         break;
     }
     }
+    *out = res;
+    return WB_OK;
+}
+
+/* ---- the family ---------------------------------------------------------------------- */
+#if WB_FEATURE_INTERP
+wb_status wb_ext_atomic(wb_extctx *x, uint32_t sub)
+{
+    wb_atomic_op o = wb_atomic_decode(sub);
+    wb_memory *mem;
+    wb_slot *sp = x->sp;
+    uint64_t ea, res = 0;
+    unsigned nargs;
+    wb_status st;
+    if (o.kind == WB_AT_FENCE)
+        return wb_atomic_do(x->env, x->inst, 0, sub, 0, 0, 0, &res);
+    nargs = o.kind == WB_AT_LOAD ? 1u : (o.kind == WB_AT_WAIT || o.kind == WB_AT_CMPXCHG) ? 3u : 2u;
+    mem = x->inst->mems[0];
+    ea = (uint64_t)(uint32_t)sp[-(int)nargs] + *x->ip++;
+    st = wb_atomic_do(x->env, x->inst, 0, sub, ea, nargs == 3u ? sp[-2] : sp[-1], sp[-1], &res);
+    if (st)
+        return st;
     sp -= nargs;
     if (o.kind != WB_AT_STORE)
         *sp++ = res;
@@ -432,6 +456,7 @@ wb_status wb_ext_atomic(wb_extctx *x, uint32_t sub)
         x->env->mem_epoch++;
     return WB_OK;
 }
+#endif
 
 #else
 typedef int wb_atomic_unused; /* ISO C: no empty translation unit */

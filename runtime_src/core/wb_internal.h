@@ -419,6 +419,10 @@ int32_t wb_memory_grow(wb_env *env, wb_memory *mem, uint32_t delta);
 #if WB_FEATURE_SHARED_MEMORY
 int32_t wb_shared_grow(wb_memory *mem, uint32_t delta); /* wb_atomic.c */
 void wb_atomic_wake_all(void); /* every waiter re-checks (a thread group ended) */
+/* one atomic instruction (0xFE sub-opcode) at byte address ea of memory mem_idx; the
+ * interpreter and AOT code (wb_aot.c) both run it */
+wb_status wb_atomic_do(wb_env *env, wb_instance *inst, uint32_t mem_idx, uint32_t sub,
+                       uint64_t ea, uint64_t a, uint64_t b, uint64_t *out);
 #endif
 #if WB_FEATURE_WASI_THREADS /* wb_threads.c */
 wb_memory *wb_threads_memory(wb_env *env, wb_instance *inst, const wb_import *im,

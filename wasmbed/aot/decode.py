@@ -103,17 +103,23 @@ class Module:
     table_types: list[int] = field(default_factory=list)      # element reftype per table
     nmems: int = 0
     mem_mins: list[int] = field(default_factory=list)         # declared minimum, in pages
+    mem64: list[bool] = field(default_factory=list)           # memory64: i64 addresses
+    table64: list[bool] = field(default_factory=list)         # table64: i64 indices
     global_types: list[int] = field(default_factory=list)
+    tag_types: list[int] = field(default_factory=list)       # type index per tag (legacy EH)
     bodies: list[Body] = field(default_factory=list)
     code_section: tuple[int, int] | None = None              # (header, end) of the section
 
 
-def _limits(r: Reader) -> int:
-    """Skip a limits entry; its minimum."""
+def _limits(r: Reader, wide: list[bool] | None = None) -> int:
+    """Skip a limits entry; its minimum. Flag 0x04 (memory64 / table64: i64 addresses
+    or indices) is appended to `wide`."""
     flags = r.uleb()
     low = r.uleb()
     if flags & 1:
         r.uleb()
+    if wide is not None:
+        wide.append(bool(flags & 4))
     return low
 
 
@@ -169,13 +175,16 @@ def decode(data: bytes) -> Module:
                     m.nfunc_imports += 1
                 elif kind == 1:
                     m.table_types.append(s.u8())
-                    _limits(s)
+                    _limits(s, m.table64)
                 elif kind == 2:
-                    m.mem_mins.append(_limits(s))
+                    m.mem_mins.append(_limits(s, m.mem64))
                     m.nmems += 1
                 elif kind == 3:
                     m.global_types.append(s.u8())
                     s.u8()
+                elif kind == 4:  # tag: attribute 0, type index
+                    s.u8()
+                    m.tag_types.append(s.uleb())
                 else:
                     raise DecodeError(f"bad import kind {kind}")
         elif sid == 3:
@@ -183,16 +192,20 @@ def decode(data: bytes) -> Module:
         elif sid == 4:
             for _ in range(s.uleb()):
                 m.table_types.append(s.u8())
-                _limits(s)
+                _limits(s, m.table64)
         elif sid == 5:
             for _ in range(s.uleb()):
-                m.mem_mins.append(_limits(s))
+                m.mem_mins.append(_limits(s, m.mem64))
                 m.nmems += 1
         elif sid == 6:
             for _ in range(s.uleb()):
                 m.global_types.append(s.u8())
                 s.u8()
                 _skip_cexpr(s)
+        elif sid == 13:  # tags (legacy exception handling)
+            for _ in range(s.uleb()):
+                s.u8()
+                m.tag_types.append(s.uleb())
         elif sid == 10:
             m.code_section = (hdr, start + size)
             for _ in range(s.uleb()):

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from wasmbed.aot.decode import (EXTERNREF, F32, F64, FUNCREF, I32, I64, V128, DecodeError,
                                 Module, Reader)
+from wasmbed.aot import emit_ctl
+from wasmbed.aot import emit_mem
 from wasmbed.errors import WasmbedError
 
 ABI_HEADER = Path(__file__).resolve().parents[2] / "runtime_src" / "core" / "wb_aot_abi.h"
@@ -241,7 +243,8 @@ DEPTH_DEC = "@DEPTH_DEC@"
 #: so its frame is bounded and the callers' checks leave room for it
 LEAF_LOCALS = 64
 #: opcodes that end a straight-line run (control flow)
-CONTROL = frozenset((0x00, 0x02, 0x03, 0x04, 0x05, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F))
+CONTROL = frozenset((0x00, 0x02, 0x03, 0x04, 0x05, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F,
+                     0x06, 0x07, 0x08, 0x09, 0x12, 0x13, 0x18, 0x19))  # + try/tail (emit_ctl)
 #: a straight-line run is translated at most this many instructions at a time (its fast
 #: copy doubles its C)
 RUN_OPS = 400
@@ -297,8 +300,13 @@ class Frame:
 
 def skip_immediates(op: int, r: Reader) -> None:
     """Advance past the immediates of `op` (code skipped as unreachable)."""
-    if op in (0x02, 0x03, 0x04):
+    if op in (0x02, 0x03, 0x04, 0x06):
         _blocktype_raw(r)
+    elif op in (0x07, 0x08, 0x09, 0x12, 0x18):  # catch throw rethrow return_call delegate
+        r.uleb()
+    elif op == 0x13:  # return_call_indirect
+        r.uleb()
+        r.uleb()
     elif op in (0x0C, 0x0D, 0x10, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0xD2):
         r.uleb()
     elif op == 0x0E:
@@ -315,7 +323,9 @@ def skip_immediates(op: int, r: Reader) -> None:
         if a & 0x40:
             r.uleb()
         r.uleb()
-    elif op in (0x3F, 0x40, 0xD0):
+    elif op in (0x3F, 0x40):
+        r.uleb()
+    elif op == 0xD0:
         r.u8()
     elif op == 0x41:
         r.sleb(32)
@@ -337,6 +347,8 @@ def skip_immediates(op: int, r: Reader) -> None:
             r.uleb()
     elif op == 0xFD:
         raise TranslateError("the AOT compiler does not translate SIMD (v128) code yet")
+    elif op == 0xFE:
+        emit_mem.skip_atomic(r)
 
 
 def _blocktype_raw(r: Reader) -> int | None:
@@ -350,8 +362,9 @@ def _blocktype_raw(r: Reader) -> int | None:
     return r.sleb(33)
 
 
-class FuncEmitter:
+class FuncEmitter(emit_ctl.ControlMixin):
     def __init__(self, mod: Module, idx: int) -> None:
+        self.ctl_init()
         self.mod = mod
         self.idx = idx
         self.type = mod.types[mod.func_types[idx]]
@@ -405,7 +418,7 @@ class FuncEmitter:
         return self.var(d, self.stack[d])
 
     def emit(self, line: str) -> None:
-        self.out.append("    " + line)
+        self.out.append("    " + (self.route(line) if self.try_body else line))
 
     def blocktype(self, r: Reader) -> tuple[tuple[str, ...], tuple[str, ...]]:
         bt = _blocktype_raw(r)
@@ -446,14 +459,6 @@ class FuncEmitter:
                  for k, tc in enumerate(self.results)]
         return lines + [DEPTH_DEC, "return;"]
 
-    def mem_addr(self, r: Reader) -> int:
-        """The offset of a memarg (memory 0 only)."""
-        align = r.uleb()
-        if align & 0x40:
-            if r.uleb() != 0:
-                raise TranslateError("the AOT compiler handles memory 0 only")
-        return r.uleb()
-
     def bounds(self, size: int, off: int, a: str) -> str:
         """`ea` for an access of `size` bytes at address `a` + `off`, and its check. Memory
         never shrinks below its declared minimum, so below that (a constant) an access
@@ -473,7 +478,7 @@ class FuncEmitter:
 
     def reload(self) -> None:
         if self.has_mem:
-            self.emit(RELOAD)
+            self.emit(RELOAD + emit_mem.reload(self.mod))
 
     def call_args(self, type_idx: int) -> tuple[list[str], list[str], int]:
         t = self.mod.types[type_idx]
@@ -623,14 +628,14 @@ class FuncEmitter:
         while True:
             pos = r.pos
             op = r.u8()
-            if op in (0x02, 0x03, 0x04):
+            if op in (0x02, 0x03, 0x04, 0x06):
                 depth += 1
-            elif op == 0x0B:
+            elif op in (0x0B, 0x18):  # end, delegate (ends a try)
                 if depth == 0:
                     r.pos = pos
                     return
                 depth -= 1
-            elif op == 0x05 and depth == 0:
+            elif op in (0x05, 0x07, 0x19) and depth == 0:  # else, catch, catch_all
                 r.pos = pos
                 return
             skip_immediates(op, r)
@@ -660,7 +665,10 @@ class FuncEmitter:
             return
         if op in LOADS:
             tc, size, expr = LOADS[op]
-            off = self.mem_addr(r)
+            mem, off = emit_mem.memarg(r)
+            if emit_mem.generic(self.mod, mem):
+                emit_mem.load(self, mem, off, tc, size, expr)
+                return
             asym = self.sym()
             a = self.pop()
             d = self.push(tc)
@@ -669,7 +677,10 @@ class FuncEmitter:
             return
         if op in STORES:
             tc, size, stmt = STORES[op]
-            off = self.mem_addr(r)
+            mem, off = emit_mem.memarg(r)
+            if emit_mem.generic(self.mod, mem):
+                emit_mem.store(self, mem, off, size, stmt)
+                return
             asym = self.sym(1)
             v = self.pop()
             a = self.pop()
@@ -756,6 +767,9 @@ class FuncEmitter:
 
     def op_0b(self, r: Reader) -> None:
         f = self.frames.pop()
+        if f.kind == "try":
+            self.end_try(f)
+            return
         if f.kind == "func":
             if not f.dead:
                 for line in self.return_lines():
@@ -807,25 +821,13 @@ class FuncEmitter:
             self.slot_call(ti, f"c->rt->call(c, {fi}u, {{cs}})")
             return
         args, res, base = self.call_args(ti)
-        if len(res) <= 1:
-            call = f"wf{fi}(c" + "".join(", " + a for a in args) + ")"
-            if res:
-                self.emit(f"{self.push(res[0])} = {call}; CHK();")
-            else:
-                self.emit(f"{call}; CHK();")
-        else:
-            self.emit("{")
-            self.emit(f"    uint64_t o[{len(res)}];")
-            self.emit(f"    wf{fi}(c" + "".join(", " + a for a in args) + ", o); CHK();")
-            for k, tc in enumerate(res):
-                self.emit(f"    {self.push(tc)} = {from_bits(tc, f'o[{k}]')};")
-            self.emit("}")
+        self.direct_call(f"wf{fi}(c", args, res)  # emit_ctl: the check runs tail calls
         self.reload()
 
     def op_11(self, r: Reader) -> None:
         ti = r.uleb()
         table = r.uleb()
-        idx = self.pop()
+        idx = emit_mem.narrow(self.pop())
         self.slot_call(ti, f"c->rt->call_indirect(c, {table}u, {ti}u, {idx}, {{cs}})")
 
     def op_1a(self, r: Reader) -> None:
@@ -871,21 +873,27 @@ class FuncEmitter:
 
     def op_25(self, r: Reader) -> None:
         t = r.uleb()
-        i = self.pop()
+        i = emit_mem.narrow(self.pop())
         self.emit(f"{self.push('r')} = c->rt->table_get(c, {t}u, {i}); CHK();")
 
     def op_26(self, r: Reader) -> None:
         t = r.uleb()
         v = self.pop()
-        i = self.pop()
+        i = emit_mem.narrow(self.pop())
         self.emit(f"c->rt->table_set(c, {t}u, {i}, {v}); CHK();")
 
     def op_3f(self, r: Reader) -> None:
-        r.u8()
+        mem = r.uleb()
+        if emit_mem.generic(self.mod, mem):
+            emit_mem.memory_size(self, mem)
+            return
         self.emit(f"{self.push('i')} = (uint32_t)(ms0 >> 16);")
 
     def op_40(self, r: Reader) -> None:
-        r.u8()
+        mem = r.uleb()
+        if emit_mem.generic(self.mod, mem):
+            emit_mem.memory_grow(self, mem)
+            return
         a = self.pop()
         self.emit(f"{self.push('i')} = (uint32_t)c->rt->memory_grow(c, 0u, {a});")
         self.reload()
@@ -933,48 +941,65 @@ class FuncEmitter:
             e(f"{self.push(res)} = ({CTYPE[res]})c->rt->trunc(c, {bits}, {kind}u);")
         elif sub == 8:
             seg = r.uleb()
-            r.uleb()
+            mem = r.uleb()
+            if emit_mem.generic(self.mod, mem):
+                emit_mem.memory_init(self, seg, mem)
+                return
             n, s, d = self.pop(), self.pop(), self.pop()
             e(f"c->rt->memory_init(c, {seg}u, {d}, {s}, {n}); CHK();")
         elif sub == 9:
             e(f"c->rt->data_drop(c, {r.uleb()}u);")
         elif sub == 10:
-            r.uleb()
-            r.uleb()
+            dm = r.uleb()
+            sm = r.uleb()
+            if emit_mem.generic(self.mod, dm) or emit_mem.generic(self.mod, sm):
+                emit_mem.memory_copy(self, dm, sm)
+                return
             n, s, d = self.pop(), self.pop(), self.pop()
             e(f"c->rt->memory_copy(c, {d}, {s}, {n}); CHK();")
         elif sub == 11:
-            r.uleb()
+            mem = r.uleb()
+            if emit_mem.generic(self.mod, mem):
+                emit_mem.memory_fill(self, mem)
+                return
             n, v, d = self.pop(), self.pop(), self.pop()
             e(f"c->rt->memory_fill(c, {d}, {v}, {n}); CHK();")
         elif sub == 12:
             seg = r.uleb()
             t = r.uleb()
             n, s, d = self.pop(), self.pop(), self.pop()
+            d = emit_mem.narrow(d)
             e(f"c->rt->table_init(c, {t}u, {seg}u, {d}, {s}, {n}); CHK();")
         elif sub == 13:
             e(f"c->rt->elem_drop(c, {r.uleb()}u);")
         elif sub == 14:
             dt = r.uleb()
             st = r.uleb()
-            n, s, d = self.pop(), self.pop(), self.pop()
+            n, s, d = (emit_mem.narrow(x) for x in (self.pop(), self.pop(), self.pop()))
             e(f"c->rt->table_copy(c, {dt}u, {st}u, {d}, {s}, {n}); CHK();")
         elif sub == 15:
             t = r.uleb()
-            n, v = self.pop(), self.pop()
-            e(f"{self.push('i')} = (uint32_t)c->rt->table_grow(c, {t}u, {v}, {n});")
+            n, v = emit_mem.narrow(self.pop()), self.pop()
+            tc, x = emit_mem.table_result(self.mod, t, f"c->rt->table_grow(c, {t}u, {v}, {n})",
+                                          signed=True)
+            e(f"{self.push(tc)} = {x};")
         elif sub == 16:
             t = r.uleb()
-            e(f"{self.push('i')} = c->rt->table_size(c, {t}u);")
+            tc, x = emit_mem.table_result(self.mod, t, f"c->rt->table_size(c, {t}u)", signed=False)
+            e(f"{self.push(tc)} = {x};")
         elif sub == 17:
             t = r.uleb()
             n, v, d = self.pop(), self.pop(), self.pop()
+            n, d = emit_mem.narrow(n), emit_mem.narrow(d)
             e(f"c->rt->table_fill(c, {t}u, {d}, {v}, {n}); CHK();")
         else:
             raise TranslateError(f"function {self.idx}: opcode 0xfc {sub} is not supported")
 
     def op_fd(self, r: Reader) -> None:
         raise TranslateError("the AOT compiler does not translate SIMD (v128) code yet")
+
+    def op_fe(self, r: Reader) -> None:
+        emit_mem.atomic(self, r)
 
     # -- assembly ------------------------------------------------------------------
     def finish(self) -> list[str]:
@@ -983,8 +1008,10 @@ class FuncEmitter:
             head.append(f"    {CTYPE[self.locals[i]]} l{i} = 0;")
         for v in sorted(self.vars):
             head.append(f"    {CTYPE[v[-1]]} {v} = 0;")
+        head.extend(self.ctl_decls())
         if self.has_mem:
-            head.append("    uint8_t *m0; uint64_t ms0; int64_t ms0_1, ms0_2, ms0_4, ms0_8;")
+            head.append("    uint8_t *m0; uint64_t ms0; int64_t ms0_1, ms0_2, ms0_4, ms0_8;"
+                        + emit_mem.decls(self.mod))
         zero = "" if len(self.results) != 1 else " 0"
         leaf = not self.calls and len(self.locals) + len(self.vars) <= LEAF_LOCALS
         if not leaf:
@@ -995,7 +1022,7 @@ class FuncEmitter:
         self.out = [line.replace(DEPTH_DEC + " ", "").replace(DEPTH_DEC, "")
                     for line in self.out]
         if self.has_mem:
-            head.append("    " + RELOAD)
+            head.append("    " + RELOAD + emit_mem.reload(self.mod))
         tail = ["T:", f"    return{zero};"]
         checked = [line.replace(DEPTH_DEC + " ", "").replace(DEPTH_DEC, "")
                    for line in self.checked]
@@ -1025,7 +1052,7 @@ class FuncEmitter:
 def translate(mod: Module) -> str:
     """C source for every defined function of `mod`, with trampolines `wbaot_t<index>`."""
     header = ABI_HEADER.read_text()
-    parts = ["/* generated by wasmbed aot: do not edit */", header, PRELUDE]
+    parts = ["/* generated by wasmbed aot: do not edit */", header, PRELUDE, emit_ctl.CTL_PRELUDE]
     emitters = []
     for idx in range(mod.nfunc_imports, len(mod.func_types)):
         try:
@@ -1034,10 +1061,25 @@ def translate(mod: Module) -> str:
             emitters.append(fe)
         except (IndexError, DecodeError) as err:
             raise TranslateError(f"function {idx}: {err}") from None
+    bodies = []
     for fe in emitters:
         try:
-            parts.extend(fe.translate())
+            bodies.append(fe.translate())
         except (IndexError, KeyError) as err:
             raise TranslateError(f"function {fe.idx}: malformed code ({err!r})") from None
-        parts.extend(fe.trampoline())
+    # tail calls (emit_ctl): the call sites' TAILED() and the loop that runs them
+    tail = any(fe.tail for fe in emitters)
+    if tail:
+        parts.append("static void wbx_tail(wb_aot_ctx *c); static int wbx_tailed(wb_aot_ctx *c);")
+        parts.append("#define TAILED() wbx_tailed(c)")
+    else:
+        parts.append(emit_ctl.NO_TAIL)
+    for fe, body in zip(emitters, bodies):
+        parts.extend(body)
+        if tail:
+            parts.extend(emit_ctl.tail_trampoline(fe, emit_ctl.tail_slots(mod)))
+        else:
+            parts.extend(fe.trampoline())
+    if tail:
+        parts.extend(emit_ctl.tail_support(emitters))
     return "\n".join(parts) + "\n"

@@ -27,6 +27,9 @@ SHIM = """
 #include <stdlib.h>
 void *wb_port_malloc(size_t n) { return malloc(n); }
 void wb_port_free(void *p) { free(p); }
+/* linked in by shared-memory's wait (wb_atomic.c), never called: the validator runs nothing */
+#include <stdint.h>
+uint64_t wb_port_time_us(void) { return 0; }
 """
 
 _lock = threading.Lock()
@@ -34,7 +37,8 @@ _lock = threading.Lock()
 #: proposals the validator can be built with (what the translator compiles): a module of
 #: such a proposal validates only when the run asks for it, as on the agent, whose build
 #: has the same switch (core suite: `(global i32 (i32.add ...))` stays invalid)
-PROPOSALS = ("extended-const", "tail-call", "legacy-exception-handling")
+PROPOSALS = ("extended-const", "tail-call", "legacy-exception-handling", "memory64",
+             "multi-memory", "shared-memory")
 
 
 def proposals_of(features: "Iterable[str] | str | None") -> tuple[str, ...]:
