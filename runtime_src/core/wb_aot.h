@@ -20,6 +20,8 @@ void wb_aot_module_free(wb_module *m);
 /* Bind an instance of an AOT module to its code (end of instantiation). */
 wb_status wb_aot_instantiate(wb_instance *inst);
 void wb_aot_instance_free(wb_instance *inst);
+/* Tail-call and exception services of generated code (wb_aot_ctl.c). */
+extern const struct wb_aot_ctl_rt wb_aot_ctl;
 /* Call an AOT function: parameters in slots[], results written there. */
 wb_status wb_aot_call(wb_env *env, wb_func *f, wb_slot *slots);
 
