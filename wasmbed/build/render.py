@@ -23,6 +23,7 @@ import jinja2
 
 from wasmbed import ROOT
 from wasmbed.model import features as registry
+from wasmbed.model import featuresel
 from wasmbed.model.descriptors import Board, Platform
 from wasmbed.errors import WasmbedError
 
@@ -69,10 +70,9 @@ def board_macros(board: Board, platform: Platform, keys: list[str],
         macros[registry.FEATURES[pkey].switch] = "1"  # the board's own platform
     macros["WB_GLOBAL_HEAP_SIZE"] = f"{heap_size if heap_size is not None else board.heap_size}u"
     macros["WB_PORT_HAS_MALLOC"] = "1" if platform.has_malloc else "0"
-    # the wb_port.h thread calls: POSIX threads in the host port (port_host_thread.c)
-    macros["WB_PORT_HAS_THREADS"] = "1" if (platform.port == "host" and platform.kind == "posix"
-                                            and platform.name != "windows"  # no POSIX threads
-                                            and platform.capabilities.get("threads")) else "0"
+    # the wb_port.h thread calls: POSIX threads in the host port (port_host_thread.c),
+    # NuttX's pthreads and RIOT's threads in theirs
+    macros["WB_PORT_HAS_THREADS"] = "1" if featuresel.port_has_threads(platform) else "0"
     macros["WB_BOARD_NAME"] = _c_string(board.name)
     macros["WB_BOARD_TRIPLE"] = _c_string(board.triple)
     macros["WB_BOARD_ARCH"] = _c_string(board.arch)

@@ -16,7 +16,7 @@ from typing import Sequence
 
 from wasmbed.model import features as registry
 from wasmbed.model import features_table as table
-from wasmbed.model.descriptors import Board
+from wasmbed.model.descriptors import Board, Platform, platform_of
 from wasmbed.errors import WasmbedError
 
 ONLY = "only:"
@@ -69,7 +69,38 @@ def resolve(board: Board, requested: Sequence[str] | None) -> list[str]:
     registry.check_arch(keys, board.arch)
     check_platform(board, keys)
     check_app_store(board, keys)
+    check_threads(board, keys)
     return keys
+
+
+#: RTOS ports that implement the wb_port.h thread calls (POSIX hosts: port_host_thread.c)
+RTOS_THREAD_PORTS = {"nuttx": "runtime_src/port/nuttx/port_nuttx_thread.c",
+                     "riot": "runtime_src/port/riot/port_riot_thread.c"}
+#: features that start threads (shared-memory alone runs single-threaded anywhere)
+THREAD_FEATURES = ("wasi-threads", "lib-pthread")
+
+
+def port_has_threads(platform: Platform) -> bool:
+    """WB_PORT_HAS_THREADS: the platform has threads and its port implements the wb_port.h
+    thread calls (POSIX threads on hosts other than Windows; NuttX and RIOT ports)."""
+    if not platform.capabilities.get("threads"):
+        return False
+    if platform.port == "host" and platform.kind == "posix":
+        return platform.name != "windows"  # no POSIX threads
+    return platform.name in RTOS_THREAD_PORTS
+
+
+def check_threads(board: Board, keys: Sequence[str]) -> None:
+    """wasi-threads (and lib-pthread) need a port with threads: refuse them elsewhere."""
+    wanted = [k for k in THREAD_FEATURES if k in keys]
+    if not wanted or port_has_threads(platform_of(board)):
+        return
+    raise WasmbedError(
+        f"feature {wanted[0]}: board {board.name} runs on platform {board.platform}, whose "
+        "port has no threads (the wb_port.h thread calls exist for POSIX hosts, NuttX and "
+        "RIOT)",
+        hint="pick a board of such a platform (wasmbed boards), or drop the feature: "
+             "shared-memory alone runs single-threaded on every board")
 
 
 def check_app_store(board: Board, keys: Sequence[str]) -> None:
