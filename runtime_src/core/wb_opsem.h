@@ -1,8 +1,9 @@
 /*
  * The instructions whose meaning is one C expression (loads, stores, and the
  * numeric operations that cannot trap), one line each. Both interpreters
- * expand these tables with their own LOAD, STORE, UN, BIN, FBIN, DBIN, FCMP
- * and DCMP macros (operand access is what differs: the classic one works on
+ * expand these tables (WB_MEMORY_OPS, WB_NUMERIC_OPS) with their own LOAD,
+ * STORE, UN, BIN, FBIN, DBIN, FCMP and DCMP macros, and take their
+ * computed-goto opcode lists from them (WB_MEMORY_OPNUMS, WB_NUMERIC_OPNUMS) (operand access is what differs: the classic one works on
  * its stack and cached top, fast-interp on frame slots named by the code).
  * LOAD(n, size, value at p), STORE(n, size, statement storing v at p),
  * UN/BIN(n, operand type, result type, expression of a [, b]),
@@ -101,7 +102,10 @@ static inline uint32_t popcnt32(uint32_t x)
     return (((x + (x >> 4)) & 0x0F0F0F0Fu) * 0x01010101u) >> 24;
 }
 
-#define WB_MEMORY_OPS                                  \
+#define WB_MEMORY_OPS WB_MEMORY_TABLE(LOAD, STORE)
+#define WB_NUMERIC_OPS WB_NUMERIC_TABLE(UN, BIN, FBIN, DBIN, FCMP, DCMP)
+
+#define WB_MEMORY_TABLE(LOAD, STORE)                   \
     LOAD(0x28, 4, ld32(p))                             \
     LOAD(0x29, 8, ld64(p))                             \
     LOAD(0x2A, 4, ld32(p))                             \
@@ -124,9 +128,9 @@ static inline uint32_t popcnt32(uint32_t x)
     STORE(0x3B, 2, st16(p, (uint16_t)v))               \
     STORE(0x3C, 1, p[0] = (uint8_t)v)                  \
     STORE(0x3D, 2, st16(p, (uint16_t)v))               \
-    STORE(0x3E, 4, st32(p, (uint32_t)v))              
+    STORE(0x3E, 4, st32(p, (uint32_t)v))
 
-#define WB_NUMERIC_OPS                                                                  \
+#define WB_NUMERIC_TABLE(UN, BIN, FBIN, DBIN, FCMP, DCMP)                               \
     UN(0x45, uint32_t, uint32_t, a == 0)                                                \
     BIN(0x46, uint32_t, uint32_t, a == b)                                               \
     BIN(0x47, uint32_t, uint32_t, a != b)                                               \
@@ -234,6 +238,25 @@ static inline uint32_t popcnt32(uint32_t x)
     UN(0xC1, uint32_t, uint32_t, (uint32_t)(int32_t)(int16_t)a)                         \
     UN(0xC2, uint64_t, uint64_t, (uint64_t)(int64_t)(int8_t)a)                          \
     UN(0xC3, uint64_t, uint64_t, (uint64_t)(int64_t)(int16_t)a)                         \
-    UN(0xC4, uint64_t, uint64_t, (uint64_t)(int64_t)(int32_t)a)                        
+    UN(0xC4, uint64_t, uint64_t, (uint64_t)(int64_t)(int32_t)a)
+
+/* The numeric opcodes 0x45..0xC4 that are not in the table (they can trap,
+ * or do nothing): each interpreter writes their handlers itself. */
+#define WB_NUMERIC_OTHER(X)                                                   \
+    X(0x6D) X(0x6E) X(0x6F) X(0x70) X(0x7F) X(0x80) X(0x81) X(0x82) X(0xA6)   \
+    X(0xA8) X(0xA9) X(0xAA) X(0xAB) X(0xAE) X(0xAF) X(0xB0) X(0xB1) X(0xBD)   \
+    X(0xBE) X(0xBF)
+
+/* X(n) for each opcode of the tables (the computed-goto tables of both
+ * interpreters): every entry's macro is replaced by `X WB_OPNUM_`, which
+ * turns the entry into `X (n)`, and the extra scan of WB_EXPAND_ calls X.
+ * WB_NUMERIC_OPNUMS covers all of 0x45..0xC4. */
+#define WB_OPNUM_(n, ...) (n)
+#define WB_EXPAND_(...) __VA_ARGS__
+#define WB_MEMORY_OPNUMS(X) WB_EXPAND_(WB_MEMORY_TABLE(X WB_OPNUM_, X WB_OPNUM_))
+#define WB_NUMERIC_OPNUMS(X)                                                  \
+    WB_EXPAND_(WB_NUMERIC_TABLE(X WB_OPNUM_, X WB_OPNUM_, X WB_OPNUM_,        \
+                                X WB_OPNUM_, X WB_OPNUM_, X WB_OPNUM_))       \
+    WB_NUMERIC_OTHER(X)
 
 #endif
