@@ -21,6 +21,7 @@ import pytest
 
 from wasmbed import ROOT
 from wasmbed.build import appstore as st
+from wasmbed.model import leb128
 from wasmbed.model.descriptors import load_board
 from wasmbed.run.qemu import free_port, qemu_command
 
@@ -149,13 +150,7 @@ def wasm_module(tag: int, size: int) -> bytes:
     """A valid module: the header and one custom section of `size` bytes of filler."""
     name = b"wasmbed-filler"
     body = bytes([len(name)]) + name + bytes((tag + i) & 0xFF for i in range(size))
-    leb, n = b"", len(body)
-    while True:
-        byte, n = n & 0x7F, n >> 7
-        leb += bytes([byte | (0x80 if n else 0)])
-        if not n:
-            break
-    return b"\0asm\1\0\0\0" + b"\0" + leb + body
+    return b"\0asm\1\0\0\0" + b"\0" + leb128.encode_u(len(body)) + body
 
 
 class Board:

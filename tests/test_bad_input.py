@@ -15,31 +15,14 @@ from typing import Callable
 
 import pytest
 
+from wasmbed.model.leb128 import encode_s as sleb, encode_u as leb
+
 ROOT = Path(__file__).resolve().parent.parent
 RT = ROOT / "runtime_src"
 BUILD = ROOT / "build" / "test_bad_input"
 SOURCES = sorted((RT / "core").glob("*.c")) + sorted((RT / "mem").glob("*.c"))
 
 HDR = b"\0asm\1\0\0\0"
-
-
-def leb(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        b, n = n & 0x7F, n >> 7
-        out.append(b | 0x80 if n else b)
-        if not n:
-            return bytes(out)
-
-
-def sleb(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        b, n = n & 0x7F, n >> 7
-        done = (n == 0 and not b & 0x40) or (n == -1 and b & 0x40)
-        out.append(b if done else b | 0x80)
-        if done:
-            return bytes(out)
 
 
 def sec(i: int, body: bytes) -> bytes:

@@ -16,6 +16,7 @@ import pytest
 from wasmbed import cli
 from wasmbed.report import bench
 from wasmbed.errors import WasmbedError
+from wasmbed.model import leb128
 
 pytestmark = pytest.mark.xdist_group("bench")
 
@@ -24,23 +25,12 @@ KERNEL_NAMES = [k.name for k in bench.kernels()]
 WASM_INTERP = Path(sys.executable).parent / "wasm-interp"
 
 
-def _leb(data: bytes, pos: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        byte = data[pos]
-        pos += 1
-        value |= (byte & 0x7F) << shift
-        shift += 7
-        if not byte & 0x80:
-            return value, pos
-
-
 def _section_ids(module: bytes) -> list[int]:
     assert module[:8] == b"\0asm\1\0\0\0"
     ids, pos = [], 8
     while pos < len(module):
         sid = module[pos]
-        size, pos = _leb(module, pos + 1)
+        size, pos = leb128.read_u(module, pos + 1)
         ids.append(sid)
         pos += size
     return ids

@@ -14,6 +14,8 @@ import pytest
 
 from agent_helpers import wat
 
+from wasmbed.model.leb128 import encode_u
+
 ROOT = Path(__file__).resolve().parent.parent
 RT = ROOT / "runtime_src"
 BUILD = ROOT / "build" / "test_embed_api"
@@ -28,19 +30,9 @@ void wb_port_free(void *p) { free(p); }
 """
 
 
-def _leb(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        out.append(b | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
 def custom_section(name: str, data: bytes) -> bytes:
-    body = _leb(len(name.encode())) + name.encode() + data
-    return b"\x00" + _leb(len(body)) + body
+    body = encode_u(len(name.encode())) + name.encode() + data
+    return b"\x00" + encode_u(len(body)) + body
 
 
 #: the runtime with every feature of this file on, and with every one off

@@ -13,6 +13,7 @@ import struct
 from dataclasses import dataclass, field
 
 from wasmbed.errors import WasmbedError
+from wasmbed.model import leb128
 
 I32, I64, F32, F64, V128, FUNCREF, EXTERNREF = 0x7F, 0x7E, 0x7D, 0x7C, 0x7B, 0x70, 0x6F
 VALTYPES = (I32, I64, F32, F64, V128, FUNCREF, EXTERNREF)
@@ -47,29 +48,18 @@ class Reader:
         return b
 
     def uleb(self) -> int:
-        result = shift = 0
-        while True:
-            b = self.u8()
-            result |= (b & 0x7F) << shift
-            shift += 7
-            if not b & 0x80:
-                return result
+        try:
+            value, self.pos = leb128.read_u(self.data, self.pos, self.end)
+        except leb128.Truncated:
+            raise DecodeError("unexpected end of module") from None
+        return value
 
     def sleb(self, bits: int) -> int:
-        result = shift = 0
-        while True:
-            b = self.u8()
-            result |= (b & 0x7F) << shift
-            shift += 7
-            if not b & 0x80:
-                break
-        if b & 0x40:
-            result -= 1 << shift
-        mask = (1 << bits) - 1
-        result &= mask
-        if result >> (bits - 1):
-            result -= 1 << bits
-        return result
+        try:
+            value, self.pos = leb128.read_s(self.data, self.pos, bits, self.end)
+        except leb128.Truncated:
+            raise DecodeError("unexpected end of module") from None
+        return value
 
     def name(self) -> bytes:
         return self.bytes(self.uleb())
@@ -226,18 +216,6 @@ def decode(data: bytes) -> Module:
     return m
 
 
-def _uleb_bytes(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-
 def strip_code(m: Module) -> bytes:
     """The module with every function body replaced by `unreachable`: what the runtime's
     loader reads for types, imports, exports and segments of an AOT module."""
@@ -245,5 +223,5 @@ def strip_code(m: Module) -> bytes:
         return m.data
     hdr, end = m.code_section
     body = bytes([0x03, 0x00, 0x00, 0x0B])
-    payload = _uleb_bytes(len(m.bodies)) + body * len(m.bodies)
-    return m.data[:hdr] + bytes([10]) + _uleb_bytes(len(payload)) + payload + m.data[end:]
+    payload = leb128.encode_u(len(m.bodies)) + body * len(m.bodies)
+    return m.data[:hdr] + bytes([10]) + leb128.encode_u(len(payload)) + payload + m.data[end:]

@@ -26,6 +26,7 @@ from typing import Any, Callable, Sequence
 from wasmbed import ROOT
 from wasmbed.report import bench
 from wasmbed.errors import WasmbedError
+from wasmbed.model import leb128
 
 NATIVE_DRIVER = ROOT / "bench" / "native_one.c"
 
@@ -101,15 +102,7 @@ def wasm_code_bytes(wasm: Path) -> int:
     pos = 8
     while pos < len(data):
         sid = data[pos]
-        pos += 1
-        size = shift = 0
-        while True:
-            b = data[pos]
-            pos += 1
-            size |= (b & 0x7F) << shift
-            shift += 7
-            if not b & 0x80:
-                break
+        size, pos = leb128.read_u(data, pos + 1)
         if sid == 10:
             return size
         pos += size

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Sequence
 
 from wasmbed.errors import WasmbedError
+from wasmbed.model import leb128
 from wasmbed.run.protocol import Value
 
 VALTYPES = {0x7F: "i32", 0x7E: "i64", 0x7D: "f32", 0x7C: "f64", 0x70: "funcref",
@@ -31,15 +32,13 @@ class _Reader:
         return b
 
     def u32(self) -> int:
-        result = shift = 0
-        while True:
-            b = self.byte()
-            result |= (b & 0x7F) << shift
-            if not b & 0x80:
-                return result
-            shift += 7
-            if shift > 35:
-                raise WasmbedError(f"{self.where}: malformed LEB128")
+        try:
+            value, self.pos = leb128.read_u(self.data, self.pos, max_bytes=6)
+        except leb128.Truncated:
+            raise WasmbedError(f"{self.where}: truncated module") from None
+        except leb128.Malformed:
+            raise WasmbedError(f"{self.where}: malformed LEB128") from None
+        return value
 
     def name(self) -> str:
         n = self.u32()
