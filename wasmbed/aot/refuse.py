@@ -4,22 +4,10 @@
 from __future__ import annotations
 
 from wasmbed.errors import WasmbedError
+from wasmbed.model.leb128 import read_u as _leb  # raises an IndexError at the end
 
 TAG_SECTION = 13
 TAG_KIND = 4
-
-
-def _leb(data: bytes, pos: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        if pos >= len(data):
-            raise IndexError(pos)
-        b = data[pos]
-        pos += 1
-        value |= (b & 0x7F) << shift
-        shift += 7
-        if not b & 0x80:
-            return value, pos
 
 
 def _name(data: bytes, pos: int) -> int:
