@@ -299,7 +299,8 @@ int32_t wb_fast_rel[F_NOPS];
     X(0x105) X(0x106) X(0x107) X(0x108) X(0x109) X(0x10A) X(0x10B) X(0x10C)\
     X(0x10D) X(0x10E) X(0x10F) X(0x110) X(0x111) X(0x112) X(0x113) X(0x114)\
     X(0x115) X(0x116) X(0x117) X(0x118) X(0x119) X(0x11A) X(0x11B) X(0x11C)\
-    X(0x11D)
+    X(0x11D) X(0x11E) X(0x11F) X(0x120) X(0x121) X(0x122) X(0x123) X(0x124)\
+    X(0x125) X(0x126) X(0x127) X(0x128) X(0x129)
 #endif
 
 wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
@@ -711,12 +712,41 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
 #define CVuint64_t(x) ((uint64_t)(x))
 #define CVdouble(x) F64(x)
 #define F64LD(p) F64(ld64(p))
+#define LD8(p) ((p)[0])
     BINM(0xFA, 4, ld32, uint32_t, uint32_t, a + b)
     BINM(0xFB, 4, ld32, uint32_t, uint32_t, a * b)
     BINM(0xFC, 8, ld64, uint64_t, uint64_t, a + b)
     BINM(0xFD, 8, F64LD, double, uint64_t, wb_b64(a + b))
     BINM(0xFE, 8, F64LD, double, uint64_t, wb_b64(a * b))
     BINM(0xFF, 8, F64LD, double, uint64_t, wb_b64(a - b))
+    /* F_BINM2: b from an 8-bit / 32-bit load */
+    BINM(0x11E, 1, LD8, uint32_t, uint32_t, a ^ b)
+    BINM(0x11F, 1, LD8, uint32_t, uint32_t, a + b)
+    BINM(0x120, 4, ld32, uint32_t, uint32_t, a ^ b)
+    BINM(0x121, 4, ld32, uint32_t, uint32_t, a & b)
+    BINM(0x122, 4, ld32, uint32_t, uint32_t, a - b)
+    OPF(0x123) { /* F_MUL2L: the product of two loads */
+        uint64_t ea_ = (uint64_t)(uint32_t)(I32(R(2)) + ip[3]) + ip[4];
+        uint64_t eb_ = (uint64_t)(uint32_t)(I32(R(5)) + ip[6]) + ip[7];
+        if (ea_ + 4u > memsize || eb_ + 4u > memsize)
+            TRAP("out of bounds memory access");
+        R(1) = (uint32_t)(ld32(mem + ea_) * ld32(mem + eb_));
+        ip += 8;
+        NEXT();
+    }
+#define BINSH(n, expr)                                                    \
+    OPF(n) {                                                              \
+        uint32_t a = I32(R(2)), x = I32(R(3)), sh = ip[4] & 31u;          \
+        R(1) = (uint32_t)(expr);                                          \
+        ip += 5;                                                          \
+        NEXT();                                                           \
+    }
+    BINSH(0x124, a ^ (x >> sh))
+    BINSH(0x125, a ^ (x << sh))
+    BINSH(0x126, a | (x << sh))
+    BINSH(0x127, a | (x >> sh))
+    BINSH(0x128, a + (x << sh))
+    BINSH(0x129, a + (x >> sh))
 #ifdef F_CGOTO
     L_bad:
 #else

@@ -68,7 +68,14 @@ enum {
                          a imm b rel                       */
     F_ADDBRI = 0x114, /* 0x114..0x11D: a += b; i32 compare a imm, branch:
                          a b imm rel                       */
-    F_NOPS = 0x11E    /* opcodes below this */
+    F_BINM2 = 0x11E,  /* 0x11E..0x122: like F_BINM: i32.xor, i32.add with an 8-bit
+                         (zero-extended) load; i32.xor, i32.and, i32.sub with a 32-bit
+                         load: dst a x imm off         */
+    F_MUL2L = 0x123,  /* i32.mul of two 32-bit loads:
+                         dst x imm off y imm2 off2     */
+    F_BINSH = 0x124,  /* 0x124..0x129: a op (x shift sh): xor shr_u, xor shl, or shl,
+                         or shr_u, add shl, add shr_u: dst a x sh */
+    F_NOPS = 0x12A    /* opcodes below this */
 };
 
 /* Dispatch: computed goto through a table of handler addresses, or a switch.

@@ -58,6 +58,8 @@ typedef struct ftr {
     uint32_t last_pos;  /* its stack position */
     uint32_t cand_dst, cand_pos, cand_end; /* the last result of an earlier
                                              instruction, while nothing followed it */
+    uint32_t prev_dst, prev_end;           /* the candidate before it (F_MUL2L) */
+    uint32_t low;                          /* lowest truncation in this instruction */
     uint32_t maxh;
     uint32_t barrier;   /* code position of the last label: no fusion across it */
     int bad;            /* 1: not translatable; 2: out of memory */
@@ -216,9 +218,13 @@ static uint32_t producer(ftr *t, uint32_t n, uint32_t pos)
 static void truncate(ftr *t, uint32_t at)
 {
     t->len = at;
+    if (at < t->low)
+        t->low = at;
     while (t->nops && t->ops[t->nops - 1u] >= at)
         t->nops--;
     t->last_dst = t->cand_dst = WB_NONE;
+    if (t->prev_dst != WB_NONE && t->prev_end > at)
+        t->prev_dst = WB_NONE;
 }
 
 static int bini_kind(uint32_t op)
@@ -264,52 +270,105 @@ static void op_un(ftr *t, uint32_t op)
     putop(t, a);
 }
 
-/* binops that take their second operand from memory (F_BINM + index) */
-static int binm_kind(uint32_t op)
+/* The load at `p` (plain or address + imm) as the operand of a binop: its
+ * address operand and immediate; the load's kind (0: 32-bit, 1: 64-bit,
+ * 2: 8-bit zero-extended), or -1 */
+static int binm_load(ftr *t, uint32_t p, uint32_t *x, uint32_t *imm)
 {
-    static const uint8_t ops[6] = {0x6A, 0x6C, 0x7C, 0xA0, 0xA2, 0xA1};
-    int i;
-    for (i = 0; i < 6; i++)
-        if (ops[i] == op)
-            return i;
+    uint32_t op = t->code[p];
+    int lk = op == 0x28 ? 0 : op == 0x29 || op == 0x2B ? 1 : op == 0x2D ? 2 : -1;
+    if (lk >= 0) {
+        *x = t->code[p + 2u];
+        *imm = 0;
+        return lk;
+    }
+    if (op >= F_LDXI && op <= F_LDXI + 2u) {
+        *x = t->code[p + 2u];
+        *imm = t->code[p + 3u];
+        return (int)(op - F_LDXI);
+    }
     return -1;
 }
 
-/* the load at `p` (plain or address + imm) reads what binm kind k needs:
- * its address operand and immediate */
-static int binm_load(ftr *t, uint32_t p, int k, uint32_t *x, uint32_t *imm)
+/* the binop with its second operand loaded (load kind lk): F_BINM / F_BINM2
+ * opcode, or 0 */
+static uint32_t binm_op(uint32_t op, int lk)
 {
-    uint32_t op = t->code[p];
-    int wide = k >= 2;
-    if ((!wide && op == 0x28) || (wide && (op == 0x29 || op == 0x2B))) {
-        *x = t->code[p + 2u];
-        *imm = 0;
-        return 1;
-    }
-    if (op == F_LDXI + (wide ? 1u : 0u)) {
-        *x = t->code[p + 2u];
-        *imm = t->code[p + 3u];
-        return 1;
-    }
+    static const uint16_t tab[][3] = {
+        {0x6A, F_BINM + 0u, F_BINM2 + 1u}, {0x6C, F_BINM + 1u, 0},
+        {0x73, F_BINM2 + 2u, F_BINM2 + 0u}, {0x71, F_BINM2 + 3u, 0},
+        {0x6B, F_BINM2 + 4u, 0}};
+    uint32_t i;
+    if (lk == 1)
+        return op == 0x7C ? F_BINM + 2u : op == 0xA0 ? F_BINM + 3u
+             : op == 0xA2 ? F_BINM + 4u : op == 0xA1 ? F_BINM + 5u : 0u;
+    for (i = 0; lk >= 0 && i < sizeof tab / sizeof tab[0]; i++)
+        if (tab[i][0] == op)
+            return tab[i][lk == 0 ? 1 : 2];
     return 0;
+}
+
+/* i32.mul of two loads: the first (the candidate before the load just fused
+ * into the F_BINM at `q`) joins it, F_MUL2L */
+static void mul2l(ftr *t, uint32_t q, uint32_t a)
+{
+    uint32_t s, xa, imma, offa, d = t->code[q + 1u], xb = t->code[q + 3u],
+                                    immb = t->code[q + 4u], offb = t->code[q + 5u];
+    if (t->prev_dst == WB_NONE || t->prev_end != q || t->code[t->prev_dst] != a ||
+        !(a & TAG_STACK) || t->prev_dst < 1u)
+        return;
+    s = t->prev_dst - 1u;
+    if (s < t->barrier || !((t->code[s] == 0x28 && q - s == 4u) ||
+                            (t->code[s] == F_LDXI && q - s == 5u)))
+        return;
+    xa = t->code[s + 2u];
+    imma = t->code[s] == F_LDXI ? t->code[s + 3u] : 0u;
+    offa = t->code[q - 1u];
+    truncate(t, s);
+    put(t, F_MUL2L);
+    putop(t, d);
+    mark_dst(t, t->len - 1u);
+    putop(t, xa);
+    put(t, imma);
+    put(t, offa);
+    putop(t, xb);
+    put(t, immb);
+    put(t, offb);
+}
+
+/* a op (x shift sh) with the shift just emitted: F_BINSH + index, or 0 */
+static uint32_t binsh_op(uint32_t op, uint32_t shop)
+{
+    int shr = shop == F_BINI + 8u, shl = shop == F_BINI + 6u;
+    if (!shr && !shl)
+        return 0;
+    switch (op) {
+    case 0x73: return F_BINSH + (shr ? 0u : 1u);
+    case 0x72: return F_BINSH + (shl ? 2u : 3u);
+    case 0x6A: return F_BINSH + (shl ? 4u : 5u);
+    default: return 0;
+    }
 }
 
 static void op_bin(ftr *t, uint32_t op)
 {
-    uint32_t b, a, d;
-    int k = bini_kind(op), mk = binm_kind(op);
-    if (mk >= 0 && t->h >= 2) {
+    uint32_t b, a, d, fop = 0;
+    int k = bini_kind(op);
+    if (t->h >= 2 && (binm_op(op, 0) || binm_op(op, 1) || binm_op(op, 2))) {
         /* the load just emitted is b (or a, for the commutative ones with b not
          * emitted since): one instruction */
         uint32_t p = WB_NONE, x = 0, imm = 0, off, pos = 0, n, side;
         for (n = 4; n <= 5 && p == WB_NONE; n++)
             for (side = 1; side <= 2 && p == WB_NONE; side++) {
-                if (side == 2 && (mk == 5 || t->vs[t->h - 1u].k == E_SLOT))
+                if (side == 2 && (op == 0xA1 || op == 0x6B || t->vs[t->h - 1u].k == E_SLOT))
                     break;
                 pos = t->h - side;
                 p = producer(t, n, pos);
-                if (p != WB_NONE && !binm_load(t, p, mk, &x, &imm))
-                    p = WB_NONE;
+                if (p != WB_NONE) {
+                    fop = binm_op(op, binm_load(t, p, &x, &imm));
+                    if (!fop)
+                        p = WB_NONE;
+                }
             }
         if (p != WB_NONE) {
             off = t->code[p] >= F_LDXI ? t->code[p + 4u] : t->code[p + 3u];
@@ -322,13 +381,34 @@ static void op_bin(ftr *t, uint32_t op)
                 t->h--;
             }
             d = vres(t);
-            put(t, F_BINM + (uint32_t)mk);
+            p = t->len;
+            put(t, fop);
             putop(t, d);
             mark_dst(t, t->len - 1u);
             putop(t, a);
             putop(t, x);
             put(t, imm);
             put(t, off);
+            if (fop == F_BINM + 1u)
+                mul2l(t, p, a);
+            return;
+        }
+    }
+    if (t->h >= 2 && t->vs[t->h - 1u].k == E_SLOT) {
+        uint32_t p = producer(t, 4, t->h - 1u);
+        fop = p != WB_NONE ? binsh_op(op, t->code[p]) : 0u;
+        if (fop) { /* a op (x shift imm), the shift just emitted */
+            uint32_t x = t->code[p + 2u], sh = t->code[p + 3u];
+            truncate(t, p);
+            t->h--;
+            a = vpop(t);
+            d = vres(t);
+            put(t, fop);
+            putop(t, d);
+            mark_dst(t, t->len - 1u);
+            putop(t, a);
+            putop(t, x);
+            put(t, sh);
             return;
         }
     }
@@ -804,6 +884,15 @@ static int one(ftr *t, uint32_t p)
     case OP_BR_IF:
         if (fused_cond(t, op == OP_BR_UNLESS, p + 1u + (uint32_t)(int32_t)c[1]))
             return 0;
+        if (t->h && t->vs[t->h - 1u].k == E_LOCAL && t->len >= 4u &&
+            t->len - 4u >= t->barrier && t->code[t->len - 4u] == F_BINI &&
+            t->code[t->len - 3u] == SLOTB(t->vs[t->h - 1u].v) &&
+            t->code[t->len - 2u] == t->code[t->len - 3u]) {
+            /* local a += imm; br_if a: one F_INCBRI (compare with 0) */
+            vpush(t, E_CONST, const_idx(t, 0));
+            br_cmp(t, op == OP_BR_IF ? 0x47u : 0x46u, p + 1u + (uint32_t)(int32_t)c[1]);
+            return 0;
+        }
         a = vpop(t);
         flush_all(t);
         at = t->len;
@@ -1110,13 +1199,13 @@ static int translate(ftr *t, uint32_t i, wb_fastfn *fn)
     const wb_funcdef *fd = &m->funcs[i];
     uint32_t end = i + 1u < m->nfuncs - m->nfunc_imports ? m->funcs[i + 1u].code
                                                          : m->code_len;
-    uint32_t p, k, n, live = 1;
+    uint32_t p, k, n, live = 1, c0, c0end;
     t->cc = m->code + fd->code;
     t->clen = end - fd->code;
     t->nl = fd->nlocals;
     t->len = t->h = t->nconst = t->nfx = t->maxh = 0;
     t->bad = 0;
-    t->last_dst = t->cand_dst = WB_NONE;
+    t->last_dst = t->cand_dst = t->prev_dst = WB_NONE;
     t->barrier = 0;
     t->th = (uint32_t *)wb_alloc(t->env, (size_t)t->clen * 8u + 8u);
     t->is_target = (uint8_t *)wb_alloc(t->env, (size_t)t->clen + 1u);
@@ -1152,7 +1241,7 @@ static int translate(ftr *t, uint32_t i, wb_fastfn *fn)
                 for (k = 0; k < t->h; k++)
                     t->vs[k].k = E_SLOT;
             }
-            t->last_dst = t->cand_dst = WB_NONE; /* no fusion across a label */
+            t->last_dst = t->cand_dst = t->prev_dst = WB_NONE; /* no fusion across a label */
             t->barrier = t->len;
         }
         if (!live)
@@ -1161,9 +1250,15 @@ static int translate(ftr *t, uint32_t i, wb_fastfn *fn)
         if (t->cand_end != t->len)
             t->cand_dst = WB_NONE; /* something was emitted after it */
         t->last_dst = WB_NONE;
+        c0 = t->cand_dst;
+        c0end = t->cand_end;
+        t->low = t->len;
         if (one(t, p))
             live = 0;
         if (t->last_dst != WB_NONE) {
+            /* the candidate before, if this instruction left it in place */
+            t->prev_dst = c0 != WB_NONE && c0end <= t->low ? c0 : WB_NONE;
+            t->prev_end = c0end;
             t->cand_dst = t->last_dst;
             t->cand_pos = t->last_pos;
             t->cand_end = t->len;
@@ -1211,10 +1306,12 @@ static uint32_t flen(const uint32_t *c)
         return 4;
     if (op >= F_STX && op <= F_STXI + 3u)
         return 5;
-    if (op >= F_BINM && op <= F_BINM + 5u)
+    if ((op >= F_BINM && op <= F_BINM + 5u) || (op >= F_BINM2 && op <= F_BINM2 + 4u))
         return 6;
-    if (op >= F_INCBRI && op < F_NOPS)
+    if ((op >= F_INCBRI && op <= F_ADDBRI + 9u) || (op >= F_BINSH && op <= F_BINSH + 5u))
         return 5;
+    if (op == F_MUL2L)
+        return 8;
     switch (op) {
     case F_UNREACH: case F_RET0: return 1;
     case F_BR: case F_RET1: case F_MSIZE: return 2;
