@@ -142,8 +142,11 @@ ROWS: list[dict[str, Any]] = [
          "start threads that share one memory.",
          flags=("WAMR_BUILD_LIB_WASI_THREADS",), aliases=("lib-wasi-threads",),
          implies=("thread-mgr", "bulk-memory", "shared-memory"), requires=("libc-wasi",),
-         reason="on ports with threads (the host port's POSIX threads); elsewhere the agent "
-                "reports that wasi-threads is not built in"),
+         reason="on ports with threads: POSIX hosts (pthreads), NuttX (pthreads; "
+                "qemu-aarch64-nuttx and qemu-riscv64-nuttx have it by default) and RIOT "
+                "(riot-native64: up to 8 threads on static stacks); a build for a platform "
+                "whose port has no threads (bare metal, RT-Thread, Zephyr, ...) is refused, "
+                "naming the platform (docs/threads.md)"),
     _row("load-custom-section", "A", PROPOSAL, "Custom sections",
          WORKS,
          "Keeps custom sections after loading so the embedder can look them up by name "
@@ -374,11 +377,16 @@ ROWS: list[dict[str, Any]] = [
          "A pthread API (create, join, mutexes, condition variables, keys) offered as `env` "
          "imports; an older thread ABI, incompatible with wasi-threads.",
          flags=("WAMR_BUILD_LIB_PTHREAD",), aliases=("pthread",),
-         implies=("thread-mgr", "bulk-memory", "shared-memory")),
+         implies=("thread-mgr", "bulk-memory", "shared-memory"),
+         reason="not built: these imports need a thread table with join, a native stack and a "
+                "slice of the module's own stack (__stack_pointer) per thread, and mutexes and "
+                "condition variables keyed by their address in linear memory; programs use "
+                "wasi-libc's pthreads over wasi-threads instead (docs/threads.md)"),
     _row("lib-pthread-semaphore", "B", EXTENSION, "Pthread Semaphore Support",
          NOT_YET,
          "Adds POSIX semaphores (sem_open, sem_wait, sem_post, ...) to the pthread imports.",
-         flags=("WAMR_BUILD_LIB_PTHREAD_SEMAPHORE",), implies=("lib-pthread",)),
+         flags=("WAMR_BUILD_LIB_PTHREAD_SEMAPHORE",), implies=("lib-pthread",),
+         reason="not built: needs lib-pthread"),
     _row("lime1", "B", EXTENSION, "Lime1 runtime",
          NOT_YET,
          "The Lime1 feature profile in one switch: the WebAssembly 1.0 core plus mutable "
