@@ -11,6 +11,7 @@ from typing import Iterator
 import pytest
 
 from agent_helpers import wat
+from aot_helpers import aot_sample_on_qemu
 from wasmbed.aot import compiler, decode, emit, fileformat
 from wasmbed.aot.spec_mode import AotModules
 from wasmbed.errors import WasmbedError
@@ -354,27 +355,18 @@ def test_spec_sample_in_aot_mode_on_qemu_riscv64(tmp_path: Path) -> None:
     """The riscv64 agent with aot; modules compiled by riscv64-unknown-elf-gcc on the host."""
     import shutil
 
-    from wasmbed.build import driver as build
-    from wasmbed.commands.spec import aot_features
     from wasmbed.run.qemu import QemuTarget
 
     if shutil.which("qemu-system-riscv64") is None:
         pytest.skip("qemu-system-riscv64 not installed")
     board = "qemu-riscv64"
-    firmware = Path(build.build(board, aot_features(board, None), jobs=2).firmware)
-    aot = AotModules(board)
-    with QemuTarget(board, firmware, log=tmp_path / "serial.log") as target:
-        target.start()
-        runner = SpecRunner(target, aot=aot)
-        for path in suite_files("core", QEMU_SAMPLE):
-            result = runner.run_file(path)
-            assert result.failures == [], path.name
-            assert result.passed > 0
-            assert set(result.skips) <= {SKIP_TEXT}
+
+    def high_addresses(target: QemuTarget) -> None:
         target.client.reset()
         _check_high_addresses(target.client,
                               compiler.compile_module(wat(HIGH), compiler.target_for(board)))
-    assert aot.stats.compiled + aot.stats.cached > 0
+
+    aot_sample_on_qemu(board, QEMU_SAMPLE, tmp_path, then=high_addresses)
 
 
 def test_aot_only_runtime_runs_aot_and_refuses_code_in_wasm(program_aot: bytes) -> None:

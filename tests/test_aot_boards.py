@@ -13,12 +13,10 @@ from pathlib import Path
 import pytest
 
 from agent_helpers import wat
+from aot_helpers import aot_sample_on_qemu
 from test_aot import HELLO, PROGRAM
 from wasmbed.aot import compiler, fileformat
-from wasmbed.aot.spec_mode import AotModules
 from wasmbed.errors import WasmbedError
-from wasmbed.run.spec import SKIP_TEXT, SpecRunner
-from wasmbed.run.wast import suite_files
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -29,24 +27,6 @@ def _need(*tools: str) -> None:
     missing = [t for t in tools if shutil.which(t) is None]
     if missing:
         pytest.skip(f"{', '.join(missing)} not installed (ci/setup.sh installs them)")
-
-
-def _sample(board: str, files: list[str], tmp_path: Path) -> None:
-    from wasmbed.build import driver as build
-    from wasmbed.commands.spec import aot_features
-    from wasmbed.run.qemu import QemuTarget
-
-    firmware = Path(build.build(board, aot_features(board, None), jobs=2).firmware)
-    aot = AotModules(board)
-    with QemuTarget(board, firmware, log=tmp_path / "serial.log") as target:
-        target.start()
-        runner = SpecRunner(target, aot=aot)
-        for path in suite_files("core", files):
-            result = runner.run_file(path)
-            assert result.failures == [], path.name
-            assert result.passed > 0
-            assert set(result.skips) <= {SKIP_TEXT}
-    assert aot.stats.compiled + aot.stats.cached > 0
 
 
 # ---- Xtensa ------------------------------------------------------------------------------
@@ -68,7 +48,7 @@ def test_xtensa_image_is_plain_words_with_relocations() -> None:
 @pytest.mark.spec
 def test_spec_sample_in_aot_mode_on_qemu_xtensa(tmp_path: Path) -> None:
     _need(*XTENSA_TOOLS, "qemu-system-xtensa")
-    _sample("qemu-xtensa", ["i64.wast", "call_indirect.wast"], tmp_path)
+    aot_sample_on_qemu("qemu-xtensa", ["i64.wast", "call_indirect.wast"], tmp_path)
 
 
 @pytest.mark.build
@@ -164,4 +144,4 @@ def test_mips_image_is_64k_aligned_non_pic() -> None:
 @pytest.mark.spec
 def test_spec_sample_in_aot_mode_on_malta_mips(tmp_path: Path) -> None:
     _need("qemu-system-mips")
-    _sample("malta-mips", ["endianness.wast", "call_indirect.wast"], tmp_path)
+    aot_sample_on_qemu("malta-mips", ["endianness.wast", "call_indirect.wast"], tmp_path)
