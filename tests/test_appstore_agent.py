@@ -13,12 +13,12 @@ import socket
 import struct
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
 import pytest
 
+from board_helpers import GOOD, write_board
 from wasmbed import ROOT
 from wasmbed.build import appstore as st
 from wasmbed.errors import WasmbedError
@@ -27,26 +27,9 @@ from wasmbed.model.schema import DescriptorError
 
 BOARD = "qemu-riscv64"
 
-GOOD = """\
-name: tboard
-description: a test board
-tier: C
-triple: riscv64-unknown-elf
-arch: riscv64
-endian: little
-platform: baremetal
-features: [interp]
-heap_size: 64K
-memory:
-  - {{name: ram, origin: 0x80000000, length: 1M, attrs: rwx}}
-app_store: {store}
-"""
-
 
 def _board(tmp_path: Path, store: str) -> Path:
-    path = tmp_path / "tboard.yaml"
-    path.write_text(textwrap.dedent(GOOD.format(store=store)))
-    return path
+    return write_board(tmp_path, GOOD.format(name="tboard") + f"app_store: {store}\n")
 
 
 @pytest.fixture(autouse=True)

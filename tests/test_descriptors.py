@@ -2,37 +2,15 @@
 
 from __future__ import annotations
 
-import textwrap
-from pathlib import Path
-
 import pytest
 
+from board_helpers import GOOD, write_board
 from wasmbed.model import descriptors
 from wasmbed.build import matrix
 from wasmbed.errors import WasmbedError
 from wasmbed.model.schema import DescriptorError
 
 SEED_TRIPLES = set(matrix.SEED_TRIPLES)
-
-GOOD = """\
-name: {name}
-description: a test board
-tier: C
-triple: riscv64-unknown-elf
-arch: riscv64
-endian: little
-platform: baremetal
-features: [interp]
-heap_size: 64K
-memory:
-  - {{name: ram, origin: 0x80000000, length: 1M, attrs: rwx}}
-"""
-
-
-def _board(tmp_path: Path, text: str, name: str = "tboard") -> Path:
-    path = tmp_path / f"{name}.yaml"
-    path.write_text(textwrap.dedent(text))
-    return path
 
 
 @pytest.fixture(autouse=True)
@@ -67,7 +45,7 @@ def test_required_platforms_exist():
 
 
 def test_sizes_and_hex_are_parsed(tmp_path):
-    b = descriptors.load_board_file(_board(tmp_path, GOOD.format(name="tboard")))
+    b = descriptors.load_board_file(write_board(tmp_path, GOOD.format(name="tboard")))
     assert b.heap_size == 64 * 1024
     assert b.memory[0].origin == 0x80000000 and b.memory[0].length == 1 << 20
     assert b.flash_region() is b.ram_region() is b.memory[0]
@@ -76,7 +54,7 @@ def test_sizes_and_hex_are_parsed(tmp_path):
 def test_malformed_yaml_names_file_and_line(tmp_path):
     text = GOOD.format(name="tboard") + "console: {driver: ns16550, base: [oops\n"
     with pytest.raises(DescriptorError) as err:
-        descriptors.load_board_file(_board(tmp_path, text))
+        descriptors.load_board_file(write_board(tmp_path, text))
     msg = str(err.value)
     assert "tboard.yaml:" in msg and "malformed YAML" in msg
     line = int(msg.split("tboard.yaml:")[1].split(":")[0])
@@ -86,27 +64,27 @@ def test_malformed_yaml_names_file_and_line(tmp_path):
 def test_wrong_type_names_field_and_line(tmp_path):
     text = GOOD.format(name="tboard").replace("length: 1M", "length: lots")
     with pytest.raises(DescriptorError) as err:
-        descriptors.load_board_file(_board(tmp_path, text))
+        descriptors.load_board_file(write_board(tmp_path, text))
     assert "tboard.yaml:11: memory[0].length: expected an integer" in str(err.value)
 
 
 def test_missing_memory_length_is_an_error(tmp_path):
     text = GOOD.format(name="tboard").replace(", length: 1M", "")
     with pytest.raises(DescriptorError) as err:
-        descriptors.load_board_file(_board(tmp_path, text))
+        descriptors.load_board_file(write_board(tmp_path, text))
     assert "tboard.yaml:11: memory[0].length: missing" in str(err.value)
 
 
 def test_missing_heap_size_is_an_error(tmp_path):
     text = GOOD.format(name="tboard").replace("heap_size: 64K\n", "")
     with pytest.raises(DescriptorError, match=r"tboard.yaml:1: heap_size: missing"):
-        descriptors.load_board_file(_board(tmp_path, text))
+        descriptors.load_board_file(write_board(tmp_path, text))
 
 
 def test_unknown_field_suggests(tmp_path):
     text = GOOD.format(name="tboard").replace("endian: little", "endain: little")
     with pytest.raises(DescriptorError) as err:
-        descriptors.load_board_file(_board(tmp_path, text))
+        descriptors.load_board_file(write_board(tmp_path, text))
     assert "tboard.yaml:6: endain: unknown field (did you mean 'endian'?)" in str(err.value)
 
 
@@ -114,12 +92,12 @@ def test_enum_value_is_checked(tmp_path):
     text = GOOD.format(name="tboard").replace("arch: riscv64", "arch: riscv65")
     with pytest.raises(DescriptorError, match=r"tboard.yaml:5: arch: expected one of .*"
                                               r"did you mean 'riscv64'"):
-        descriptors.load_board_file(_board(tmp_path, text))
+        descriptors.load_board_file(write_board(tmp_path, text))
 
 
 def test_name_must_match_file(tmp_path):
     with pytest.raises(DescriptorError, match=r"other.yaml:1: name: is 'tboard'"):
-        descriptors.load_board_file(_board(tmp_path, GOOD.format(name="tboard"), "other"))
+        descriptors.load_board_file(write_board(tmp_path, GOOD.format(name="tboard"), "other"))
 
 
 def test_unknown_board_suggests_nearest():
@@ -130,7 +108,7 @@ def test_unknown_board_suggests_nearest():
 
 
 def test_boards_dir_comes_first(tmp_path, monkeypatch):
-    _board(tmp_path, GOOD.format(name="host").replace("a test board", "an override"),
+    write_board(tmp_path, GOOD.format(name="host").replace("a test board", "an override"),
            name="host")
     b = descriptors.load_board("host", [tmp_path])
     assert b.description == "an override"
@@ -142,7 +120,7 @@ def test_boards_dir_comes_first(tmp_path, monkeypatch):
 
 
 def test_unknown_platform_is_an_error(tmp_path):
-    _board(tmp_path, GOOD.format(name="tboard").replace("platform: baremetal",
+    write_board(tmp_path, GOOD.format(name="tboard").replace("platform: baremetal",
                                                         "platform: baremetl"))
     with pytest.raises(WasmbedError) as err:
         descriptors.load_board("tboard", [tmp_path])
