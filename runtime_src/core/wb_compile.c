@@ -227,7 +227,7 @@ static int fuse_imm(comp *cc, uint8_t op)
         f = OP_CMPI(op);
     }
     code[at] = f;
-    /* local.get a; i32.const c; i32.add -> one op */
+    /* local.get a; i32.const c; i32.add (and, shr_u) -> one op */
     if (f == OP_ADDI && fusable(cc, cc->last2, 4) && code[cc->last2] == OP_LOCAL_GET) {
         at = cc->last2;
         code[at] = OP_LGET_ADDI;
@@ -236,8 +236,35 @@ static int fuse_imm(comp *cc, uint8_t op)
         cc->last = at;
         cc->last2 = WB_NONE;
     }
+#if WB_FUSE2
+    else if ((f == OP_ANDI || f == OP_SHRUI) && fusable(cc, cc->last2, 4) &&
+             code[cc->last2] == OP_LOCAL_GET) {
+        at = cc->last2;
+        code[at] = f == OP_ANDI ? OP_LGET_ANDI : OP_LGET_SHRUI;
+        code[at + 2] = code[at + 3];
+        cc->m->code_len--;
+        cc->last = at;
+        cc->last2 = WB_NONE;
+    }
+#endif
     return 1;
 }
+
+#if WB_FUSE2
+/* local.get a; i32.const c; i32.add; local.set/tee d -> one op */
+static int fuse_laddi_set(comp *cc, uint32_t op, uint32_t d)
+{
+    uint32_t *code = cc->m->code, at = cc->last;
+    if (!fusable(cc, at, 3) || code[at] != OP_LGET_ADDI)
+        return 0;
+    code[at] = op == 0x21 ? OP_LADDI_SET : OP_LADDI_TEE;
+    emit(cc, d);
+    cc->last2 = WB_NONE;
+    return 1;
+}
+#else
+#define fuse_laddi_set(cc, op, d) 0 /* fast-interp builds */
+#endif
 
 /* local.get b; binop -> binop with a local operand */
 static int fuse_local_operand(comp *cc, uint8_t op)
@@ -255,6 +282,13 @@ static int fuse_local_operand(comp *cc, uint8_t op)
     case 0xA2: f = OP_F64_MUL_L; break;
     default: return 0;
     }
+#if WB_FUSE2
+    if (f == OP_I32_ADD_L && fusable(cc, at, 3) && code[at] == OP_LGET2) {
+        code[at] = OP_LL_ADD; /* local.get a; local.get b; i32.add */
+        cc->last2 = WB_NONE;
+        return 1;
+    }
+#endif
     if (!fusable(cc, at, 2) || code[at] != OP_LOCAL_GET)
         return 0;
     code[at] = f;
@@ -266,6 +300,19 @@ static int fuse_local_operand(comp *cc, uint8_t op)
 static int fuse_load(comp *cc, uint8_t op, uint32_t off)
 {
     uint32_t *code = cc->m->code, at = cc->last, k;
+#if WB_FUSE2
+    /* i32.const s; i32.shl; i32.const c; i32.add; i32.load: table lookups */
+    if (op == 0x28 && fusable(cc, at, 2) && code[at] == OP_ADDI &&
+        fusable(cc, cc->last2, 4) && code[cc->last2] == OP_SHLI) {
+        at = cc->last2;
+        code[at] = OP_IDX_LD32;
+        code[at + 2] = code[at + 3];
+        code[at + 3] = off;
+        cc->last = at;
+        cc->last2 = WB_NONE;
+        return 1;
+    }
+#endif
     if (op == 0x28 || op == 0x2A || op == 0x35)
         k = 0;
     else if (op == 0x29 || op == 0x2B)
@@ -317,6 +364,7 @@ static int fuse_br_if(comp *cc)
     return 1;
 }
 #else
+#define fuse_laddi_set(cc, op, d) 0
 #define fuse_imm(cc, op) 0
 #define fuse_local_operand(cc, op) 0
 #define fuse_load(cc, op, off) 0
@@ -1322,6 +1370,8 @@ static void instr(comp *cc, uint8_t op)
         a = LSLOT(cc, a);
 #endif
         if (op == 0x20 && fuse_lget(cc, a))
+            return;
+        if (op != 0x20 && fuse_laddi_set(cc, op, a))
             return;
         emit_op2(cc, op, a);
         return;

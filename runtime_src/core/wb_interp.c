@@ -186,11 +186,24 @@ static unsigned trunc_kind(unsigned sub)
         NEXT();                                                           \
     }
 /* effective address of a load/store of n bytes at address value `addr` */
+#if UINTPTR_MAX <= 0xFFFFFFFFu
+/* 32-bit CPUs: a memory they can allocate has at most 65535 pages, so its
+ * size and the bounds check fit in 32-bit arithmetic (the carry of
+ * address + offset, then the end; a 0-page memory fails the first test) */
+typedef uint32_t wb_msize;
+#define OOB(ea, a, o, n)                                                  \
+    (((ea) = (uint32_t)(a) + (uint32_t)(o)) < (uint32_t)(a) ||            \
+     (ea) >= memsize || ((n) > 1 && memsize - (ea) < (n)))
+#else
+typedef uint64_t wb_msize;
+#define OOB(ea, a, o, n) (((ea) = (uint64_t)(uint32_t)(a) + (o)) + (n) > memsize)
+#endif
 #define EA(addr, n)                                                       \
-    uint64_t ea_ = (uint64_t)(uint32_t)(addr) + *ip++;                    \
-    uint8_t *p = mem + ea_;                                               \
-    if (ea_ + (n) > memsize)                                              \
-        TRAP("out of bounds memory access");
+    wb_msize ea_;                                                         \
+    uint8_t *p;                                                           \
+    if (OOB(ea_, addr, *ip++, n))                                         \
+        TRAP("out of bounds memory access");                              \
+    p = mem + ea_;
 #define LOAD(n, sz, expr)                                                 \
     OP(n) {                                                               \
         EA(tos, sz)                                                       \
@@ -251,20 +264,22 @@ static unsigned trunc_kind(unsigned sub)
 /* fused loads: address from local a (plus constant c) */
 #define LGLD(n, sz, expr)                                                 \
     OP(n) {                                                               \
-        uint64_t ea_ = (uint64_t)(uint32_t)fp[ip[0]] + ip[1];             \
-        uint8_t *p = mem + ea_;                                           \
-        if (ea_ + (sz) > memsize)                                         \
+        wb_msize ea_;                                                     \
+        uint8_t *p;                                                       \
+        if (OOB(ea_, fp[ip[0]], ip[1], sz))                               \
             TRAP("out of bounds memory access");                          \
+        p = mem + ea_;                                                    \
         PUSH(expr);                                                       \
         ip += 2;                                                          \
         NEXT();                                                           \
     }
 #define LGALD(n, sz, expr)                                                \
     OP(n) {                                                               \
-        uint64_t ea_ = (uint64_t)(uint32_t)((uint32_t)fp[ip[0]] + ip[1]) + ip[2]; \
-        uint8_t *p = mem + ea_;                                           \
-        if (ea_ + (sz) > memsize)                                         \
+        wb_msize ea_;                                                     \
+        uint8_t *p;                                                       \
+        if (OOB(ea_, (uint32_t)fp[ip[0]] + ip[1], ip[2], sz))             \
             TRAP("out of bounds memory access");                          \
+        p = mem + ea_;                                                    \
         PUSH(expr);                                                       \
         ip += 3;                                                          \
         NEXT();                                                           \
@@ -360,7 +375,7 @@ static unsigned trunc_kind(unsigned sub)
         epoch = env->mem_epoch;                                           \
         if (inst->mems && inst->module->nmems) {                          \
             mem = inst->mems[0]->data;                                    \
-            memsize = (uint64_t)inst->mems[0]->pages * WB_PAGE;           \
+            memsize = (wb_msize)((uint64_t)inst->mems[0]->pages * WB_PAGE); \
         } else {                                                          \
             mem = NULL;                                                   \
             memsize = 0;                                                  \
@@ -374,7 +389,7 @@ static unsigned trunc_kind(unsigned sub)
     X(0x42) X(0x43) X(0x44) WB_NUMERIC_OPNUMS(X) X(0xD0) X(0xD2) X(0xE0)  \
     X(0xE1) X(0xE2) X(0xE3) X(0xE4) X(0xE5) X(0xE6) X(0xE7) X(0xE8)       \
     X(0xE9) X(0xEA) X(0xEB) X(0xEC) X(0xED) X(0xEE) X(0xEF) X(0xF0)       \
-    X(0xF1) WB_FUSED_OPLIST(X) WB_FUEL_OPLIST(X)                          \
+    X(0xF1) WB_FUSED_OPLIST(X) WB_FUSED2_OPLIST(X) WB_FUEL_OPLIST(X)      \
     WB_TAIL_OPLIST(X) WB_EXT_OPLIST(X)
 
 #if WB_HAS_EXT
@@ -421,12 +436,17 @@ static unsigned trunc_kind(unsigned sub)
 #else
 #define WB_FUSED_OPLIST(X)
 #endif
+#if WB_FUSE2
+#define WB_FUSED2_OPLIST(X) X(0x100) X(0x101) X(0x102) X(0x103) X(0x104) X(0x105)
+#else
+#define WB_FUSED2_OPLIST(X)
+#endif
 
 wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
 {
 #ifdef WB_CGOTO
 #define TBL_ENTRY(n) tbl[n] = &&L_##n;
-    static const void *tbl[256];
+    static const void *tbl[WB_NOPS];
     static int tbl_ready;
 #endif
     /* kept in memory on purpose: frees a register for fp, ip, sp, mem */
@@ -437,7 +457,7 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
     wb_frame *frames = env->frames;
     uint32_t depth = env->depth, depth0 = env->depth;
     uint8_t *mem;
-    uint64_t memsize;
+    wb_msize memsize;
     uint32_t epoch = 0;
     wb_status st = WB_OK;
     wb_func *callee;
@@ -448,7 +468,7 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
 #ifdef WB_CGOTO
     if (!tbl_ready) {
         int i;
-        for (i = 0; i < 256; i++)
+        for (i = 0; i < WB_NOPS; i++)
             tbl[i] = &&L_bad;
         WB_OPLIST(TBL_ENTRY)
         tbl_ready = 1;
@@ -887,6 +907,35 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
     LGALD(0xFD, 4, ld32(p))
     LGALD(0xFE, 8, ld64(p))
     LGALD(0xFF, 1, p[0])
+#endif
+#if WB_FUSE2
+    OP(0x100) PUSH((uint32_t)fp[ip[0]] & ip[1]); ip += 2; NEXT(); /* lget_andi */
+    OP(0x101) PUSH((uint32_t)fp[ip[0]] >> (ip[1] & 31u)); ip += 2; NEXT();
+    OP(0x102) { /* laddi_set a c d */
+        fp[ip[2]] = (uint32_t)((uint32_t)fp[ip[0]] + ip[1]);
+        ip += 3;
+        NEXT();
+    }
+    OP(0x103) { /* laddi_tee a c d */
+        uint32_t v = (uint32_t)fp[ip[0]] + ip[1];
+        fp[ip[2]] = v;
+        PUSH(v);
+        ip += 3;
+        NEXT();
+    }
+    OP(0x105) { /* ll_add a b */
+        PUSH((uint32_t)((uint32_t)fp[ip[0]] + (uint32_t)fp[ip[1]]));
+        ip += 2;
+        NEXT();
+    }
+    OP(0x104) { /* idx_ld32 s c off: i32.load off ((top << s) + c) */
+        wb_msize ea_;
+        if (OOB(ea_, ((uint32_t)tos << (ip[0] & 31u)) + ip[1], ip[2], 4u))
+            TRAP("out of bounds memory access");
+        tos = ld32(mem + ea_);
+        ip += 3;
+        NEXT();
+    }
 #endif
 #if WB_FEATURE_INSTRUCTION_METERING
     OP(0xDF) { /* fuel n: the head of a loop */

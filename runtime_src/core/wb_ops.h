@@ -59,6 +59,21 @@ enum {
 #define WB_FUSE (!WB_SMALL)
 #endif
 
+/* More fused instructions, for the board kernels' loops (wb_compile.c): only
+ * in builds without fast-interp, whose translator (wb_fastc.c) reads classic
+ * code and keeps a function with an op it does not know in the classic
+ * interpreter. */
+#ifndef WB_FUSE2
+#define WB_FUSE2 (WB_FUSE && !WB_FEATURE_FAST_INTERP)
+#endif
+#define OP_LGET_ANDI 0x100  /* a c      : push i32(l[a] & c)              */
+#define OP_LGET_SHRUI 0x101 /* a c      : push i32(l[a] >> c)             */
+#define OP_LADDI_SET 0x102  /* a c d    : l[d] = i32(l[a] + c)            */
+#define OP_LADDI_TEE 0x103  /* a c d    : l[d] = i32(l[a] + c), push it   */
+#define OP_IDX_LD32 0x104   /* s c off  : top = i32.load off ((top << s) + c) */
+#define OP_LL_ADD 0x105     /* a b      : push i32(l[a] + l[b])           */
+#define WB_NOPS 0x106       /* size of the dispatch table                 */
+
 /* instruction metering: n = instructions of the loop body it heads */
 #define OP_FUEL 0xDF      /* n                                        */
 /* extension ops: OP_EXT, a sub-op word (WB_EXT_* ranges in wb_ext.h), then
