@@ -12,7 +12,6 @@ import pytest
 
 from wasmbed.cli import main, run_on_qemu_main
 from wasmbed.commands.spec import with_suite_feature
-from wasmbed.errors import WasmbedError
 from wasmbed.run import wast
 
 # i64 addresses and offsets, memory.size/grow/fill/copy/init on i64 memories, i64 table
@@ -70,24 +69,6 @@ def test_host_multi_memory_sample(tmp_path: Path) -> None:
     assert totals["failed"] == 0, {k: v for k, v in data["files"].items() if v["failed"]}
     assert totals["passed"] >= 800, totals  # 8xx at the time of writing
     assert code == 0
-
-
-
-def test_aot_refuses_memory64_and_multi_memory_by_name() -> None:
-    """The AOT translator addresses one 32-bit memory 0: it names the proposal (before
-    the validator's 'integer too large' / 'multiple memories'); one memory passes."""
-    from wasmbed.aot import refuse
-
-    root = wast.testsuite_dir()
-    for script, word in (("proposals/memory64/address64", "memory64"),
-                         ("proposals/multi-memory/memory-multi", "multi-memory"),
-                         ("proposals/memory64/table_size", "memory64")):
-        s = wast.convert(root / f"{script}.wast")
-        data = s.module_bytes(s.commands[0]["filename"])
-        with pytest.raises(WasmbedError, match=f"uses {word}"):
-            refuse.check(data)
-    plain = wast.convert(root / "address.wast")
-    refuse.check(plain.module_bytes(plain.commands[0]["filename"]))
 
 
 @pytest.mark.qemu

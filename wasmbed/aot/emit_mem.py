@@ -9,7 +9,7 @@ reloaded where `m0` is (function entry, after every call and memory.grow). An ac
 such a memory (or on a memory64 memory 0) is checked in 64-bit unsigned arithmetic on
 every board, 32-bit ones included: first against the declared minimum (a constant:
 `a <= min*64Ki - off - size` needs no look at the current size and cannot wrap), then
-exactly (`ea = a + off` must not wrap, `ea < ms` and `ms - ea >= size`). An address is
+exactly (`a + off + size` must not wrap and must not exceed the size). An address is
 never truncated to the pointer width before it is proven in bounds.
 
 Atomics call the runtime (wb_aot_rt.atomic -> wb_atomic_do in wb_atomic.c, the
@@ -66,17 +66,20 @@ def memarg(r: Reader) -> tuple[int, int]:
 
 def check(mod: Module, mem: int, off: int, size: int, a: str) -> str:
     """`ea` of an access of `size` bytes at address `a` + `off` in memory `mem`, and its
-    bounds check (64-bit unsigned on every board)."""
+    bounds check (64-bit unsigned on every board). The end `ea + size` is compared with
+    the memory's size, a loop invariant the C compiler keeps in a register: one compare
+    for a 32-bit address (the 64-bit sum cannot wrap), two for an i64 one (the sum must
+    not wrap either). A test against the declared minimum comes first: a constant the C
+    compiler can fold where it knows the address's range."""
     ms = size_of(mem)
-    wide = is64(mod, mem)
-    if wide:
+    if is64(mod, mem):
+        if off + size > U64_MAX:
+            return "uint64_t ea = 0; TRAP(2u);"
         ea = f"uint64_t ea = {a} + {off}ull;"
-        conds = [f"ea < {a}"] if off else []
+        exact = f"if (UNLIKELY(ea + {size}u < {a} || ea + {size}u > {ms})) TRAP(2u);"
     else:
         ea = f"uint64_t ea = (uint64_t){a} + {off}ull;"
-        conds = []
-    conds += [f"ea >= {ms}", f"{ms} - ea < {size}u"]
-    exact = f"if (UNLIKELY({' || '.join(conds)})) TRAP(2u);"
+        exact = f"if (UNLIKELY(ea + {size}u > {ms})) TRAP(2u);"
     low = mod.mem_mins[mem] * 65536 - size - off if mem < len(mod.mem_mins) else -1
     if 0 <= low < (1 << 63):
         return f"{ea} if (UNLIKELY((uint64_t){a} > {low}ull)) {{ {exact} }}"

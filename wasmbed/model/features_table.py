@@ -157,8 +157,8 @@ ROWS: list[dict[str, Any]] = [
          "Linear memories (and tables) indexed with i64 addresses.",
          flags=("WAMR_BUILD_MEMORY64",), aliases=("memory-64",),
          wast=("proposals/memory64/*.wast",),
-         reason="interpreter only, on 32-bit boards too: every i64 address is bounds checked "
-                "in 64-bit arithmetic (docs/memory.md)"),
+         reason="interpreter and AOT, on 32-bit boards too: every i64 address is bounds "
+                "checked in 64-bit arithmetic (docs/memory.md, docs/aot.md)"),
     _row("ref-types", "A", PROPOSAL, "Reference Types",
          ALWAYS_ON,
          "funcref and externref values, several tables per module, table.get/set/grow/size/"
@@ -170,7 +170,8 @@ ROWS: list[dict[str, Any]] = [
          "The threads proposal: shared linear memory, atomic loads, stores and "
          "read-modify-write operations, wait/notify and fences.",
          flags=("WAMR_BUILD_SHARED_MEMORY",), aliases=("threads", "atomics"),
-         wast=("proposals/threads/*.wast",)),
+         wast=("proposals/threads/*.wast",),
+         reason="interpreter and AOT (atomics call the runtime's wb_atomic.c, docs/aot.md)"),
     _row("simd", "A", PROPOSAL, "SIMD (128-bit)",
          WORKS,
          "The v128 type and the fixed-width 128-bit SIMD instructions.",
@@ -547,7 +548,8 @@ ROWS: list[dict[str, Any]] = [
     _row("multi-memory", "C", PROPOSAL, "Multi-memory",
          WORKS,
          "Several linear memories per module, chosen by a memory index on each access.",
-         flags=("WAMR_BUILD_MULTI_MEMORY",), wast=("proposals/multi-memory/*.wast",)),
+         flags=("WAMR_BUILD_MULTI_MEMORY",), wast=("proposals/multi-memory/*.wast",),
+         reason="interpreter and AOT (memory 0 keeps AOT's fast path, docs/aot.md)"),
     _row("fast-jit", "C", RUNNING_MODE, "Fast JIT",
          NOT_YET,
          "A lightweight JIT with its own intermediate representation and an x86-64 code "
