@@ -110,7 +110,8 @@ ROWS: list[dict[str, Any]] = [
     _row("extended-const", "A", PROPOSAL, "Extended Constant Expressions",
          WORKS,
          "Lets constant expressions (global initialisers, segment offsets) use i32/i64 add, "
-         "sub and mul.",
+         "sub and mul. wasmbed: interpreters and AOT (the runtime evaluates the expressions "
+         "of AOT modules too).",
          flags=("WAMR_BUILD_EXTENDED_CONST_EXPR",), aliases=("extended-const-expr",),
          wast=("proposals/extended-const/*.wast",)),
     _row("nontrapping-fptoint", "A", PROPOSAL, "Non-trapping float-to-int",
@@ -294,7 +295,9 @@ ROWS: list[dict[str, Any]] = [
          flags=("WAMR_BUILD_STRINGREF",), implies=("gc",)),
     _row("tail-call", "B", PROPOSAL, "Tail Calls",
          WORKS,
-         "return_call and return_call_indirect: calls that reuse the caller's frame.",
+         "return_call and return_call_indirect: calls that reuse the caller's frame. "
+         "wasmbed: interpreters; AOT through a dispatch loop at the caller's call site, "
+         "bounded native stack (docs/aot.md).",
          flags=("WAMR_BUILD_TAIL_CALL",), aliases=("tail-calls",),
          wast=("proposals/tail-call/*.wast",)),
     _row("jit", "B", RUNNING_MODE, "LLVM JIT",
@@ -541,8 +544,9 @@ ROWS: list[dict[str, Any]] = [
          WORKS,
          "The first exception-handling design: try, catch, catch_all, delegate, throw, "
          "rethrow and tags. wasmbed: classic interpreter (zero-cost try regions, unwinding "
-         "across wasm frames and through natives); uncaught: WB_ERR_EXCEPTION; AOT refuses "
-         "EH modules.",
+         "across wasm frames and through natives); AOT: a pending exception checked after "
+         "calls in try bodies (docs/aot.md), crossing AOT, interpreted and native code; "
+         "uncaught: WB_ERR_EXCEPTION.",
          flags=("WAMR_BUILD_EXCE_HANDLING",), aliases=("exce-handling", "legacy-eh"),
          wast=("proposals/exception-handling/legacy/*.wast",)),
     _row("multi-memory", "C", PROPOSAL, "Multi-memory",
