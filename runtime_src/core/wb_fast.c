@@ -407,7 +407,7 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
             depth++;
             {
                 wb_slot *l = args + fn->nparams, z = 0;
-                uint32_t n = fn->nlocals - fn->nparams;
+                uint32_t n = fn->nzero;
 #ifdef __GNUC__
                 __asm__("" : "+r"(z)); /* a plain loop, not a memset call */
 #endif
@@ -415,6 +415,7 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
                     *l++ = z;
                 if (fn->nconst) {
                     const wb_slot *k = fn->consts;
+                    l = args + fn->nlocals;
                     for (n = fn->nconst; n; n--)
                         *l++ = *k++;
                 }

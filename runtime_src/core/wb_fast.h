@@ -95,6 +95,8 @@ typedef struct wb_fastfn { /* one translated function */
     const uint32_t *code;
     const wb_slot *consts; /* nconst values copied to fp[nlocals..] at entry */
     uint32_t nparams, nlocals, nconst;
+    uint32_t nzero; /* locals after the parameters zeroed at entry (the rest are
+                       written before any read: wb_fastc.c) */
     uint32_t frame; /* slots the function may use from its fp */
 } wb_fastfn;
 

@@ -60,6 +60,10 @@ typedef struct ftr {
                                              instruction, while nothing followed it */
     uint32_t prev_dst, prev_end;           /* the candidate before it (F_MUL2L) */
     uint32_t low;                          /* lowest truncation in this instruction */
+    uint8_t *lstate;    /* per local: 0 untouched, 1 written first (no zeroing
+                           at entry), 2 may be read before written */
+    uint32_t cur;       /* classic position of the instruction being translated */
+    uint32_t fwd;       /* furthest classic target of a forward branch so far */
     uint32_t maxh;
     uint32_t barrier;   /* code position of the last label: no fusion across it */
     int bad;            /* 1: not translatable; 2: out of memory */
@@ -525,7 +529,12 @@ static void op_store(ftr *t, uint32_t op, uint32_t off)
     put(t, off);
 }
 
-static void local_get(ftr *t, uint32_t a) { vpush(t, E_LOCAL, a); }
+static void local_get(ftr *t, uint32_t a)
+{
+    if (a < t->nl && !t->lstate[a])
+        t->lstate[a] = 2;
+    vpush(t, E_LOCAL, a);
+}
 
 static void local_set(ftr *t, uint32_t a, int tee)
 {
@@ -535,6 +544,11 @@ static void local_set(ftr *t, uint32_t a, int tee)
         t->bad = 1;
         return;
     }
+    /* A first write that no forward branch jumps over comes before every
+     * read on every path (code after it is reached only through it): the
+     * entry need not zero the local. */
+    if (a < t->nl && !t->lstate[a])
+        t->lstate[a] = t->fwd > t->cur ? 2 : 1;
     e = t->vs[t->h - 1u];
     s = src_of(t, e, t->h - 1u);
     t->h--;
@@ -570,6 +584,8 @@ static void jump_to(ftr *t, uint32_t op_at, uint32_t ctarget, uint32_t height)
         t->bad = 1;
         return;
     }
+    if (ctarget > t->cur && ctarget > t->fwd)
+        t->fwd = ctarget;
     if (t->th[ctarget] == WB_NONE)
         t->th[ctarget] = height;
     else if (t->th[ctarget] != height)
@@ -1209,11 +1225,15 @@ static int translate(ftr *t, uint32_t i, wb_fastfn *fn)
     t->barrier = 0;
     t->th = (uint32_t *)wb_alloc(t->env, (size_t)t->clen * 8u + 8u);
     t->is_target = (uint8_t *)wb_alloc(t->env, (size_t)t->clen + 1u);
-    if (!t->th || !t->is_target) {
+    t->lstate = (uint8_t *)wb_alloc(t->env, (size_t)t->nl + 1u);
+    if (!t->th || !t->is_target || !t->lstate) {
         wb_free(t->env, t->th);
         wb_free(t->env, t->is_target);
+        wb_free(t->env, t->lstate);
         return 2;
     }
+    memset(t->lstate, 0, (size_t)t->nl + 1u);
+    t->fwd = 0;
     t->map = t->th + t->clen;
     for (k = 0; k < 2u * t->clen; k++)
         t->th[k] = WB_NONE;
@@ -1247,6 +1267,7 @@ static int translate(ftr *t, uint32_t i, wb_fastfn *fn)
         if (!live)
             continue;
         t->map[p] = t->len;
+        t->cur = p;
         if (t->cand_end != t->len)
             t->cand_dst = WB_NONE; /* something was emitted after it */
         t->last_dst = WB_NONE;
@@ -1276,6 +1297,18 @@ static int translate(ftr *t, uint32_t i, wb_fastfn *fn)
     wb_free(t->env, t->is_target);
     t->th = t->map = NULL;
     t->is_target = NULL;
+    {   /* locals the entry zeroes: up to the last one not written first */
+        const wb_functype *ft = &m->types[fd->type];
+        uint32_t np = wb_slots_of(ft->nparams, ft->types);
+        fn->nzero = 0;
+        for (k = t->nl; k > np; k--)
+            if (t->lstate[k - 1u] != 1) {
+                fn->nzero = k - np;
+                break;
+            }
+    }
+    wb_free(t->env, t->lstate);
+    t->lstate = NULL;
     if (t->bad)
         return t->bad == 2 ? 2 : 1;
     fn->nlocals = t->nl;
