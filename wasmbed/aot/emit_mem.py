@@ -164,14 +164,52 @@ def skip_atomic(r: Reader) -> None:
         memarg(r)
 
 
+#: where every atomic width is a lock-free instruction of the CPU and memory is in the
+#: CPU's byte order, the generated code does loads, stores, rmw and cmpxchg itself with
+#: the C11 builtins (sequentially consistent, as wb_atomic.c's builtin path, so AOT and
+#: interpreted threads agree); elsewhere (32-bit boards would call libatomic, big-endian
+#: ones need byte swaps) every atomic instruction calls the runtime
+AT_PRELUDE = r"""
+#if (defined(__x86_64__) || defined(__aarch64__)) && defined(__GCC_ATOMIC_LLONG_LOCK_FREE) && \
+    __GCC_ATOMIC_CHAR_LOCK_FREE == 2 && __GCC_ATOMIC_SHORT_LOCK_FREE == 2 && \
+    __GCC_ATOMIC_INT_LOCK_FREE == 2 && __GCC_ATOMIC_LLONG_LOCK_FREE == 2 && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define WBX_AT 1
+#else
+#define WBX_AT 0
+#endif
+"""
+
+_RMW = ("__atomic_fetch_add", "__atomic_fetch_sub", "__atomic_fetch_and", "__atomic_fetch_or",
+        "__atomic_fetch_xor", "__atomic_exchange_n")
+
+
+def prelude(mod: Module) -> str:
+    """AT_PRELUDE for a module whose code may hold atomics (a 0xFE byte), else nothing:
+    other modules' C stays as it was."""
+    code = mod.data[mod.code_section[0]:mod.code_section[1]] if mod.code_section else b""
+    return AT_PRELUDE if 0xFE in code else ""
+
+
 def atomic(fe: FuncEmitter, r: Reader) -> None:
-    """One 0xFE instruction: a call into the runtime's atomics (wb_atomic.c)."""
+    """One 0xFE instruction. Wait, notify (and, without WBX_AT, everything) call the
+    runtime's atomics (wb_atomic.c). Inline, an access the cached size or the alignment
+    does not admit also takes the runtime call: it reads the current size of a shared
+    memory another thread may have grown and traps with the exact message (out of
+    bounds / unaligned atomic)."""
+    from wasmbed.aot.emit import RELOAD
+
     sub = r.uleb()
     if sub == 0x03:  # atomic.fence
         r.u8()
+        fe.emit("#if WBX_AT")
+        fe.emit("__atomic_thread_fence(__ATOMIC_SEQ_CST);")
+        fe.emit("#else")
         fe.emit("(void)c->rt->atomic(c, 0u, 3u, 0u, 0u, 0u);")
+        fe.emit("#endif")
         return
     mem, off = memarg(r)
+    k = g = 0
     if sub == 0x00:            # notify [addr i32] -> i32
         args, res = ["i"], "i"
     elif sub in (0x01, 0x02):  # wait32 / wait64 [addr t i64] -> i32
@@ -184,19 +222,44 @@ def atomic(fe: FuncEmitter, r: Reader) -> None:
         raise fe_error(fe, f"opcode 0xfe {sub} is not supported")
     ops = [fe.pop() for _ in args][::-1]
     a = fe.pop()
-    if is64(fe.mod, mem):
+    wide = is64(fe.mod, mem)
+    if wide:
         ea = f"({a} + {off}ull < {a} ? 0x{U64_MAX:x}ull : {a} + {off}ull)" if off else a
     else:
         ea = f"(uint64_t){a} + {off}ull"
     vals = [f"(uint64_t){v}" for v in ops] + ["0u"] * (2 - len(ops))
-    call = f"c->rt->atomic(c, {mem}u, {sub}u, {ea}, {vals[0]}, {vals[1]})"
-    if res is None:
-        fe.emit(f"(void){call}; CHK();")
+    call = f"c->rt->atomic(c, {mem}u, {sub}u, ea, {vals[0]}, {vals[1]})"
+    d = fe.push(res) if res else None
+    ctype = "uint64_t" if res == "l" else "uint32_t"
+    slow = (f"{d} = ({ctype}){call}; CHK();" if d else f"(void){call}; CHK();")
+    if sub <= 0x02:  # wait, notify: the runtime's waiter queue
+        fe.emit(f"{{ uint64_t ea = {ea}; {slow} }}")
+        if sub != 0x00:  # another thread may have grown a shared memory while this one waited
+            fe.reload()
+        return
+    n = _AT_SIZE[k]
+    u = f"uint{8 * n}_t"
+    p = f"(({u} *)(void *)({base_of(mem)} + (uintptr_t)ea))"
+    if g == 0:
+        fast = f"{d} = ({ctype})__atomic_load_n({p}, __ATOMIC_SEQ_CST);"
+    elif g == 1:
+        fast = f"__atomic_store_n({p}, ({u}){ops[0]}, __ATOMIC_SEQ_CST);"
+    elif g == 8:
+        fast = (f"{u} e = ({u}){ops[0]}; __atomic_compare_exchange_n({p}, &e, ({u}){ops[1]}, 0, "
+                f"__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); {d} = ({ctype})e;")
     else:
-        ctype = "uint64_t" if res == "l" else "uint32_t"
-        fe.emit(f"{fe.push(res)} = ({ctype}){call}; CHK();")
-    # another thread may have grown a shared memory while this one waited
-    fe.reload()
+        fn = _RMW[g - 2]
+        fast = f"{d} = ({ctype}){fn}({p}, ({u}){ops[0]}, __ATOMIC_SEQ_CST);"
+    ms = size_of(mem)
+    bad = f"ea + {n}u > {ms} || (ea & {n - 1}u)" + (f" || ea + {n}u < ea" if wide else "")
+    rl = RELOAD + reload(fe.mod)
+    fe.emit(f"{{ uint64_t ea = {ea};")
+    fe.emit("#if WBX_AT")
+    fe.emit(f"if (UNLIKELY({bad})) {{ {slow} {rl} }} else {{ {fast} }}")
+    fe.emit("#else")
+    fe.emit(f"{slow} {rl}")
+    fe.emit("#endif")
+    fe.emit("}")
 
 
 def fe_error(fe: FuncEmitter, msg: str) -> Exception:
