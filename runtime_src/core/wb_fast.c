@@ -300,7 +300,8 @@ int32_t wb_fast_rel[F_NOPS];
     X(0x10D) X(0x10E) X(0x10F) X(0x110) X(0x111) X(0x112) X(0x113) X(0x114)\
     X(0x115) X(0x116) X(0x117) X(0x118) X(0x119) X(0x11A) X(0x11B) X(0x11C)\
     X(0x11D) X(0x11E) X(0x11F) X(0x120) X(0x121) X(0x122) X(0x123) X(0x124)\
-    X(0x125) X(0x126) X(0x127) X(0x128) X(0x129)
+    X(0x125) X(0x126) X(0x127) X(0x128) X(0x129) X(0x12A) X(0x12B) X(0x12C)\
+    X(0x12D)
 #endif
 
 wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
@@ -748,6 +749,21 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
     BINSH(0x127, a | (x >> sh))
     BINSH(0x128, a + (x << sh))
     BINSH(0x129, a + (x >> sh))
+    /* F_BIN2: a op (x op y) */
+    OPF(0x12A) R(1) = I32(R(2)) + (I32(R(3)) + I32(R(4))); ip += 5; NEXT();
+    OPF(0x12B) R(1) = R(2) + (R(3) + R(4)); ip += 5; NEXT();
+    OPF(0x12C) {
+        double a = F64(R(2)), t = F64(R(3)) + F64(R(4));
+        R(1) = wb_b64(a + t);
+        ip += 5;
+        NEXT();
+    }
+    OPF(0x12D) {
+        double a = F64(R(2)), t = F64(R(3)) * F64(R(4));
+        R(1) = wb_b64(a * t);
+        ip += 5;
+        NEXT();
+    }
 #ifdef F_CGOTO
     L_bad:
 #else

@@ -75,7 +75,10 @@ enum {
                          dst x imm off y imm2 off2     */
     F_BINSH = 0x124,  /* 0x124..0x129: a op (x shift sh): xor shr_u, xor shl, or shl,
                          or shr_u, add shl, add shr_u: dst a x sh */
-    F_NOPS = 0x12A    /* opcodes below this */
+    F_BIN2 = 0x12A,   /* 0x12A..0x12D: a op (x op y), the inner op just emitted:
+                         i32.add, i64.add, f64.add, f64.mul: dst a x y
+                         (f64 only where doubles are evaluated as doubles) */
+    F_NOPS = 0x12E    /* opcodes below this */
 };
 
 /* Dispatch: computed goto through a table of handler addresses, or a switch.
@@ -89,6 +92,14 @@ enum {
 #define F_REL 1
 extern int32_t wb_fast_rel[F_NOPS];
 #endif
+#endif
+
+/* f64 x op y op z in one handler rounds like two only if doubles are not
+ * evaluated in a wider format (x87) */
+#if defined(__FLT_EVAL_METHOD__) && __FLT_EVAL_METHOD__ == 0
+#define F_BIN2_F64 1
+#else
+#define F_BIN2_F64 0
 #endif
 
 typedef struct wb_fastfn { /* one translated function */

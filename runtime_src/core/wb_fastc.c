@@ -398,6 +398,39 @@ static void op_bin(ftr *t, uint32_t op)
             return;
         }
     }
+    fop = op == 0x6A ? F_BIN2 : op == 0x7C ? F_BIN2 + 1u
+        : F_BIN2_F64 && op == 0xA0 ? F_BIN2 + 2u : F_BIN2_F64 && op == 0xA2 ? F_BIN2 + 3u : 0u;
+    if (fop && t->h >= 2) {
+        /* a op (x op y) with the inner op just emitted (b; or a, the op being
+         * commutative, with b not emitted since) */
+        uint32_t side, p = WB_NONE;
+        for (side = 1; side <= 2 && p == WB_NONE; side++) {
+            if (side == 2 && t->vs[t->h - 1u].k == E_SLOT)
+                break;
+            p = producer(t, 4, t->h - side);
+            if (p != WB_NONE && t->code[p] != op)
+                p = WB_NONE;
+        }
+        if (p != WB_NONE) {
+            uint32_t x = t->code[p + 2u], y = t->code[p + 3u];
+            truncate(t, p);
+            if (side == 2) { /* found at side 1: the inner one is b */
+                t->h--;
+                a = vpop(t);
+            } else {
+                a = vpop(t);
+                t->h--;
+            }
+            d = vres(t);
+            put(t, fop);
+            putop(t, d);
+            mark_dst(t, t->len - 1u);
+            putop(t, a);
+            putop(t, x);
+            putop(t, y);
+            return;
+        }
+    }
     if (t->h >= 2 && t->vs[t->h - 1u].k == E_SLOT) {
         uint32_t p = producer(t, 4, t->h - 1u);
         fop = p != WB_NONE ? binsh_op(op, t->code[p]) : 0u;
@@ -1341,7 +1374,8 @@ static uint32_t flen(const uint32_t *c)
         return 5;
     if ((op >= F_BINM && op <= F_BINM + 5u) || (op >= F_BINM2 && op <= F_BINM2 + 4u))
         return 6;
-    if ((op >= F_INCBRI && op <= F_ADDBRI + 9u) || (op >= F_BINSH && op <= F_BINSH + 5u))
+    if ((op >= F_INCBRI && op <= F_ADDBRI + 9u) || (op >= F_BINSH && op <= F_BINSH + 5u) ||
+        (op >= F_BIN2 && op <= F_BIN2 + 3u))
         return 5;
     if (op == F_MUL2L)
         return 8;
