@@ -155,6 +155,7 @@ def _built(board: str) -> dict:
 @pytest.mark.qemu
 @pytest.mark.spec
 @pytest.mark.slow
+@pytest.mark.xdist_group("nuttx-qemu-aarch64-nuttx")  # one build dir (tests/test_threads_rtos.py)
 def test_aarch64_nuttx_runs_the_whole_core_suite(nuttx_env: dict[str, str],
                                                  tmp_path: Path) -> None:
     data = _built("qemu-aarch64-nuttx")
@@ -176,6 +177,7 @@ SAMPLE = "i32.wast,i64.wast,f32.wast,f64.wast,conversions.wast,call_indirect.was
 @pytest.mark.qemu
 @pytest.mark.spec
 @pytest.mark.slow
+@pytest.mark.xdist_group("nuttx-qemu-riscv64-nuttx")  # one build dir (tests/test_threads_rtos.py)
 def test_riscv64_nuttx_passes_a_sample(nuttx_env: dict[str, str], tmp_path: Path) -> None:
     _built("qemu-riscv64-nuttx")
     out = tmp_path / "nuttx-riscv64.json"

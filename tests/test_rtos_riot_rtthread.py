@@ -45,6 +45,7 @@ def _rate(totals: dict) -> float:
 
 @pytest.mark.build
 @pytest.mark.spec
+@pytest.mark.xdist_group("riot")  # RIOT's make on one tree at a time (tests/test_threads_rtos.py)
 def test_riot_native64_runs_the_core_suite(trees: dict[str, str], tmp_path: Path) -> None:
     """RIOT's make builds the agent for native64; the whole core suite runs on its stdio
     (about 10 s: the full suite is cheaper than a sample's build)."""
