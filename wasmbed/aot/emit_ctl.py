@@ -56,7 +56,11 @@ class ControlMixin:
     def ctl_init(self) -> None:
         self.try_body: set[int] = set()          # try frames (labels) in their body
         self.catches: dict[int, list[tuple[int | None, str, list[tuple[str, str]]]]] = {}
-        self.eh_keep: set[int] = set()           # tries whose exception is kept
+        # the caught exception, per try, for rethrow: named by the try's position in the
+        # body, so the checked copy (emit.py run()), entered in the middle of a catch,
+        # finds what the fast copy caught
+        self.eh_keep: set[int] = set()
+        self.try_pos: dict[int, int] = {}        # try label -> its position
         self.tail = False                        # has return_call*
 
     # -- handlers -----------------------------------------------------------------
@@ -145,6 +149,7 @@ class ControlMixin:
     # -- exceptions ---------------------------------------------------------------
     def op_06(self, r: Reader) -> None:  # try
         f = self._open("try", r)
+        self.try_pos[f.label] = self.op_pos
         self.frames.append(f)
         self.try_body.add(f.label)
         self.catches[f.label] = []
@@ -164,7 +169,7 @@ class ControlMixin:
             for tc in self.tag_params(tag):
                 payload.append((self.push(tc), tc))
         clauses.append((tag, label, payload))
-        self.eh_keep.add(f.label)
+        self.eh_keep.add(self.try_pos[f.label])
         self.emit(f"{label}:;")
         f.dead = False
         f.has_else = True
@@ -196,12 +201,13 @@ class ControlMixin:
         self.emit(f"H{f.label}:;")
         clauses = self.catches.get(f.label, [])
         if clauses:
-            keep = f"xt{f.label} = x; c->ctl->exn_take(c, xv{f.label}); c->trap = 0u;"
+            k = self.try_pos[f.label]
+            keep = f"xt{k} = x; c->ctl->exn_take(c, xv{k}); c->trap = 0u;"
             reload = f" {RELOAD}" if self.has_mem else ""
             self.emit(f"if (c->trap == 11u && c->status == 12u) {{ uintptr_t x = c->ctl->exn_tag(c);")
             for tag, label, payload in clauses:
-                sets = " ".join(f"{v} = {from_bits(tc, f'xv{f.label}[{k}]')};"
-                                for k, (v, tc) in enumerate(payload))
+                sets = " ".join(f"{v} = {from_bits(tc, f'xv{k}[{j}]')};"
+                                for j, (v, tc) in enumerate(payload))
                 cond = "1" if tag is None else f"x == c->ctl->tag(c, {tag}u)"
                 self.emit(f"    if ({cond}) {{ {keep} {sets}{reload} goto {label}; }}")
                 if tag is None:
@@ -233,9 +239,9 @@ class ControlMixin:
     def op_09(self, r: Reader) -> None:  # rethrow
         depth = r.uleb()
         self.calls = True
-        f = self.frames[-1 - depth]
-        self.eh_keep.add(f.label)
-        self.emit(f"c->ctl->throw_(c, xt{f.label}, xv{f.label}); goto {self.handler()};")
+        k = self.try_pos[self.frames[-1 - depth].label]
+        self.eh_keep.add(k)
+        self.emit(f"c->ctl->throw_(c, xt{k}, xv{k}); goto {self.handler()};")
         self.kill()
 
     def ctl_decls(self) -> list[str]:
