@@ -11,9 +11,10 @@
  * caller recorded in env->frames, as far as this interpreter activation's
  * entry. A handler gets the operand stack cut to the try's height, the
  * payload pushed, and the exception kept in the catch's hidden frame slots
- * for rethrow. Natives and AOT code have no handlers: an exception leaving
- * a native (a nested wb_call that ended uncaught) goes on unwinding in the
- * wasm frames that called the native (wb_interp.c); one that reaches the
+ * for rethrow. Natives have no handlers and AOT code has its own (it sees
+ * the exception as the failed status of a call, wb_aot_ctl.c): an exception
+ * leaving a native or AOT code (a nested call that ended uncaught) goes on
+ * unwinding in the wasm frames that called it (wb_interp.c); one that reaches the
  * embedder is WB_ERR_EXCEPTION "uncaught exception".
  */
 #include "wb_eh.h"
@@ -128,7 +129,7 @@ wb_status wb_eh_unwind(wb_extctx *x, int skip)
         inst = env->frames[depth].inst;
 #if WB_FEATURE_AOT
         if (inst->module->aot)
-            skip = 1; /* AOT code has no handlers (AOT refuses EH modules) */
+            skip = 1; /* AOT code has no regions here: it catches after its calls */
 #endif
     }
     return wb_fail(env, WB_ERR_EXCEPTION, "uncaught exception");
