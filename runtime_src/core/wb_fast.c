@@ -301,7 +301,7 @@ int32_t wb_fast_rel[F_NOPS];
     X(0x115) X(0x116) X(0x117) X(0x118) X(0x119) X(0x11A) X(0x11B) X(0x11C)\
     X(0x11D) X(0x11E) X(0x11F) X(0x120) X(0x121) X(0x122) X(0x123) X(0x124)\
     X(0x125) X(0x126) X(0x127) X(0x128) X(0x129) X(0x12A) X(0x12B) X(0x12C)\
-    X(0x12D)
+    X(0x12D) X(0x12E) X(0x12F) X(0x130) X(0x131) X(0x132) X(0x133) X(0x134)
 #endif
 
 wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
@@ -764,6 +764,33 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
         ip += 5;
         NEXT();
     }
+#define LDBR(n, sz, LD, cond)                                             \
+    OPF(n) {                                                              \
+        uint64_t ea_ = (uint64_t)(uint32_t)(I32(R(1)) + ip[2]) + ip[3];   \
+        uint32_t v;                                                       \
+        if (ea_ + (sz) > memsize)                                         \
+            TRAP("out of bounds memory access");                          \
+        v = LD(mem + ea_);                                                \
+        ip = (cond) ? ip + (int32_t)ip[4] : ip + 5;                       \
+        NEXT();                                                           \
+    }
+    LDBR(0x12E, 4, ld32, v != 0)
+    LDBR(0x12F, 4, ld32, v == 0)
+    LDBR(0x130, 1, LD8, v != 0)
+    LDBR(0x131, 1, LD8, v == 0)
+#define DST(n, op)                                                        \
+    OPF(n) {                                                              \
+        double r = F64(R(2)) op F64(R(3));                                \
+        uint64_t ea_ = (uint64_t)I32(R(1)) + ip[4];                       \
+        if (ea_ + 8u > memsize)                                           \
+            TRAP("out of bounds memory access");                          \
+        st64(mem + ea_, wb_b64(r));                                       \
+        ip += 5;                                                          \
+        NEXT();                                                           \
+    }
+    DST(0x132, +)
+    DST(0x133, -)
+    DST(0x134, *)
 #ifdef F_CGOTO
     L_bad:
 #else

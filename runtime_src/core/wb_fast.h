@@ -78,7 +78,11 @@ enum {
     F_BIN2 = 0x12A,   /* 0x12A..0x12D: a op (x op y), the inner op just emitted:
                          i32.add, i64.add, f64.add, f64.mul: dst a x y
                          (f64 only where doubles are evaluated as doubles) */
-    F_NOPS = 0x12E    /* opcodes below this */
+    F_LDBR = 0x12E,   /* 0x12E..0x131: branch on a value loaded from (x + imm) + off:
+                         32-bit != 0, == 0, 8-bit != 0, == 0: x imm off rel */
+    F_DST = 0x132,    /* 0x132..0x134: store f64 x op y (add sub mul) to a + off:
+                         a x y off                     */
+    F_NOPS = 0x135    /* opcodes below this */
 };
 
 /* Dispatch: computed goto through a table of handler addresses, or a switch.

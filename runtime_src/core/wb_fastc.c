@@ -544,6 +544,23 @@ static void op_store(ftr *t, uint32_t op, uint32_t off)
 {
     uint32_t v, a, p = t->h >= 2 ? producer(t, 4, t->h - 2u) : WB_NONE;
     int k = st_kind(op);
+    if (op == 0x39 && t->h >= 2 && t->vs[t->h - 1u].k == E_SLOT) {
+        /* f64 x op y just emitted, stored: one F_DST */
+        uint32_t q = producer(t, 4, t->h - 1u), x, y, c = q != WB_NONE ? t->code[q] : 0u;
+        if (c == 0xA0 || c == 0xA1 || c == 0xA2) {
+            x = t->code[q + 2u];
+            y = t->code[q + 3u];
+            truncate(t, q);
+            t->h--;
+            a = vpop(t);
+            put(t, F_DST + (c == 0xA0 ? 0u : c == 0xA1 ? 1u : 2u));
+            putop(t, a);
+            putop(t, x);
+            putop(t, y);
+            put(t, off);
+            return;
+        }
+    }
     if (p != WB_NONE && k >= 0 && t->vs[t->h - 1u].k != E_SLOT && is_addr_add(t, p)) {
         uint32_t x, y, imm = take_addr(t, p, &x, &y);
         v = vpop(t);
@@ -805,9 +822,34 @@ static const uint8_t cmp_not[10] = {1, 0, 8, 9, 6, 7, 4, 5, 2, 3};
  * compare-and-branch; 1 if done */
 static int fused_cond(ftr *t, int neg, uint32_t ctarget)
 {
-    uint32_t p, op, c, x, y, at, fop;
+    uint32_t p, op, c, x, y, at, fop, lk = 2, imm = 0, off = 0;
     if (!t->h)
         return 0;
+    p = producer(t, 5, t->h - 1u); /* a flag loaded just before: F_LDBR */
+    if (p != WB_NONE && (t->code[p] == F_LDXI || t->code[p] == F_LDXI + 2u)) {
+        lk = t->code[p] == F_LDXI ? 0u : 1u;
+        imm = t->code[p + 3u];
+        off = t->code[p + 4u];
+    } else {
+        p = producer(t, 4, t->h - 1u);
+        if (p != WB_NONE && (t->code[p] == 0x28 || t->code[p] == 0x2D)) {
+            lk = t->code[p] == 0x28 ? 0u : 1u;
+            off = t->code[p + 3u];
+        }
+    }
+    if (lk < 2) {
+        x = t->code[p + 2u];
+        truncate(t, p);
+        t->h--;
+        flush_all(t);
+        at = t->len;
+        put(t, F_LDBR + 2u * lk + (neg ? 1u : 0u));
+        putop(t, x);
+        put(t, imm);
+        put(t, off);
+        jump_to(t, at, ctarget, t->h);
+        return 1;
+    }
     p = producer(t, 4, t->h - 1u);
     if (p == WB_NONE) { /* i32.eqz: 3 words */
         p = producer(t, 3, t->h - 1u);
@@ -1379,6 +1421,8 @@ static uint32_t flen(const uint32_t *c)
         return 5;
     if (op == F_MUL2L)
         return 8;
+    if ((op >= F_LDBR && op <= F_LDBR + 3u) || (op >= F_DST && op <= F_DST + 2u))
+        return 5;
     switch (op) {
     case F_UNREACH: case F_RET0: return 1;
     case F_BR: case F_RET1: case F_MSIZE: return 2;
