@@ -17,9 +17,6 @@
 #include <io.h>
 #endif
 
-static unsigned char in_buf[4096];
-static size_t in_pos, in_len;
-
 void wb_port_init(void)
 {
     /* A vanished host must end the agent through EOF/EPIPE, not a signal. */
@@ -32,39 +29,29 @@ void wb_port_init(void)
 #endif
 }
 
-void wb_port_write(const void *buf, size_t len)
+static long console_read(unsigned char *buf, size_t len)
 {
-    const unsigned char *p = buf;
-    while (len) {
-        ssize_t n = write(STDOUT_FILENO, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            _exit(0); /* the host closed the line: nobody is listening */
-        p += n;
-        len -= (size_t)n;
-    }
+    ssize_t n = read(STDIN_FILENO, buf, len);
+    if (n < 0 && errno == EINTR)
+        return 0;
+    return n > 0 ? (long)n : -1;
 }
 
-void wb_port_putc(int c)
+static long console_write(const unsigned char *buf, size_t len)
 {
-    unsigned char b = (unsigned char)c;
-    wb_port_write(&b, 1);
+    ssize_t n = write(STDOUT_FILENO, buf, len);
+    if (n < 0 && errno == EINTR)
+        return 0;
+    return n > 0 ? (long)n : -1;
 }
 
-int wb_port_getc(void)
+static void console_gone(void)
 {
-    while (in_pos == in_len) {
-        ssize_t n = read(STDIN_FILENO, in_buf, sizeof in_buf);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        in_pos = 0;
-        in_len = (size_t)n;
-    }
-    return in_buf[in_pos++];
+    _exit(0); /* the host closed the line: nobody is listening */
 }
+
+#define WB_CONSOLE_IN_BUF 4096
+#include "../common/wb_console.h"
 
 uint64_t wb_port_time_us(void)
 {

@@ -16,43 +16,30 @@
 
 #include "wb_port.h"
 
-static uint8_t in_buf[256];
-static size_t in_pos, in_len;
-
 void wb_port_init(void)
 {
     /* RIOT's auto_init has set up stdio and ztimer64 before main() */
 }
 
-void wb_port_write(const void *buf, size_t len)
+static long console_read(unsigned char *buf, size_t len)
 {
-    const uint8_t *p = buf;
-    while (len) {
-        ssize_t n = stdio_write(p, len);
-        if (n <= 0)
-            wb_port_exit(0); /* nobody is listening any more */
-        p += n;
-        len -= (size_t)n;
-    }
+    ssize_t n = stdio_read(buf, len); /* blocks until a byte arrives */
+    return n > 0 ? (long)n : -1;
 }
 
-void wb_port_putc(int c)
+static long console_write(const unsigned char *buf, size_t len)
 {
-    uint8_t b = (uint8_t)c;
-    wb_port_write(&b, 1);
+    ssize_t n = stdio_write(buf, len);
+    return n > 0 ? (long)n : -1;
 }
 
-int wb_port_getc(void)
+static void console_gone(void)
 {
-    while (in_pos == in_len) {
-        ssize_t n = stdio_read(in_buf, sizeof in_buf); /* blocks until a byte arrives */
-        if (n <= 0)
-            return -1;
-        in_pos = 0;
-        in_len = (size_t)n;
-    }
-    return in_buf[in_pos++];
+    wb_port_exit(0); /* nobody is listening any more */
 }
+
+#define WB_CONSOLE_IN_BUF 256
+#include "../common/wb_console.h"
 
 uint64_t wb_port_time_us(void)
 {

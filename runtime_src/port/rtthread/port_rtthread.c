@@ -12,8 +12,6 @@
 
 static rt_device_t console;
 static struct rt_semaphore rx_sem;
-static uint8_t in_buf[256];
-static rt_size_t in_pos, in_len;
 
 static rt_err_t rx_indicate(rt_device_t dev, rt_size_t size)
 {
@@ -38,34 +36,24 @@ void wb_port_init(void)
     }
 }
 
-void wb_port_write(const void *buf, size_t len)
+static long console_read(unsigned char *buf, size_t len)
 {
-    const uint8_t *p = buf;
-    while (len) {
-        rt_size_t n = rt_device_write(console, 0, p, len);
-        if (n == 0)
-            wb_bsp_exit(1);
-        p += n;
-        len -= n;
-    }
+    rt_size_t n = rt_device_read(console, 0, buf, len);
+    if (n == 0)
+        rt_sem_take(&rx_sem, RT_WAITING_FOREVER); /* until the UART interrupt */
+    return (long)n;
 }
 
-void wb_port_putc(int c)
+static long console_write(const unsigned char *buf, size_t len)
 {
-    uint8_t b = (uint8_t)c;
-    wb_port_write(&b, 1);
+    rt_size_t n = rt_device_write(console, 0, buf, len);
+    return n ? (long)n : -1;
 }
 
-int wb_port_getc(void)
-{
-    while (in_pos == in_len) {
-        in_len = rt_device_read(console, 0, in_buf, sizeof in_buf);
-        in_pos = 0;
-        if (in_len == 0)
-            rt_sem_take(&rx_sem, RT_WAITING_FOREVER); /* until the UART interrupt */
-    }
-    return in_buf[in_pos++];
-}
+static void console_gone(void) { wb_bsp_exit(1); }
+
+#define WB_CONSOLE_IN_BUF 256
+#include "../common/wb_console.h"
 
 uint64_t wb_port_time_us(void)
 {
