@@ -187,6 +187,7 @@ class ControlMixin:
 
     def end_try(self, f: "Frame", delegate: int | None = None) -> None:
         """The end of a try (frame already popped): the handler, then B<label>."""
+        from wasmbed.aot import emit_mem
         from wasmbed.aot.emit import RELOAD, from_bits
 
         self.try_body.discard(f.label)
@@ -203,7 +204,8 @@ class ControlMixin:
         if clauses:
             k = self.try_pos[f.label]
             keep = f"xt{k} = x; c->ctl->exn_take(c, xv{k}); c->trap = 0u;"
-            reload = f" {RELOAD}" if self.has_mem else ""
+            # memory k > 0 too (multi-memory: emit_mem.reload); a callee may have grown it
+            reload = f" {RELOAD}{emit_mem.reload(self.mod)}" if self.has_mem else ""
             self.emit(f"if (c->trap == 11u && c->status == 12u) {{ uintptr_t x = c->ctl->exn_tag(c);")
             for tag, label, payload in clauses:
                 sets = " ".join(f"{v} = {from_bits(tc, f'xv{k}[{j}]')};"
