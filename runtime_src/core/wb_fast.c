@@ -146,7 +146,6 @@ int32_t wb_fast_rel[F_NOPS];
 
 #define RELOAD_MEM()                                                      \
     do {                                                                  \
-        epoch = env->mem_epoch;                                           \
         if (inst->mems && inst->module->nmems) {                          \
             mem = inst->mems[0]->data;                                    \
             memsize = (uint64_t)inst->mems[0]->pages * WB_PAGE;           \
@@ -301,7 +300,8 @@ int32_t wb_fast_rel[F_NOPS];
     X(0x115) X(0x116) X(0x117) X(0x118) X(0x119) X(0x11A) X(0x11B) X(0x11C)\
     X(0x11D) X(0x11E) X(0x11F) X(0x120) X(0x121) X(0x122) X(0x123) X(0x124)\
     X(0x125) X(0x126) X(0x127) X(0x128) X(0x129) X(0x12A) X(0x12B) X(0x12C)\
-    X(0x12D) X(0x12E) X(0x12F) X(0x130) X(0x131) X(0x132) X(0x133) X(0x134)
+    X(0x12D) X(0x12E) X(0x12F) X(0x130) X(0x131) X(0x132) X(0x133) X(0x134)\
+    X(0x135) X(0x136)
 #endif
 
 wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
@@ -319,7 +319,6 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
     uint32_t depth, depth0;
     uint8_t *mem;
     uint64_t memsize;
-    uint32_t epoch = 0;
     wb_status st = WB_OK;
     wb_func *callee;
 
@@ -379,7 +378,9 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
             goto out;
         ip = fr->ip;
         fp = fr->fp;
-        if (fr->inst != inst || env->mem_epoch != epoch) {
+        /* memory.grow reloads mem in this loop, and so does every return from
+         * a call that leaves it: only another instance's frame needs it */
+        if (fr->inst != inst) {
             inst = fr->inst;
             RELOAD_MEM();
         }
@@ -791,6 +792,23 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
     DST(0x132, +)
     DST(0x133, -)
     DST(0x134, *)
+    /* F_BINMST: store t + load (i32, f64): a off2 t x imm off */
+#define BINMST(n, sz, T, LD, ST)                                          \
+    OPF(n) {                                                              \
+        uint64_t eb_ = (uint64_t)(uint32_t)(I32(R(4)) + ip[5]) + ip[6];   \
+        uint64_t ea_ = (uint64_t)I32(R(1)) + ip[2];                       \
+        T v;                                                              \
+        if (eb_ + (sz) > memsize)                                         \
+            TRAP("out of bounds memory access");                          \
+        v = CV##T(R(3)) + LD(mem + eb_);                                  \
+        if (ea_ + (sz) > memsize)                                         \
+            TRAP("out of bounds memory access");                          \
+        ST;                                                               \
+        ip += 7;                                                          \
+        NEXT();                                                           \
+    }
+    BINMST(0x135, 4, uint32_t, ld32, st32(mem + ea_, v))
+    BINMST(0x136, 8, double, F64LD, st64(mem + ea_, wb_b64(v)))
 #ifdef F_CGOTO
     L_bad:
 #else

@@ -82,7 +82,9 @@ enum {
                          32-bit != 0, == 0, 8-bit != 0, == 0: x imm off rel */
     F_DST = 0x132,    /* 0x132..0x134: store f64 x op y (add sub mul) to a + off:
                          a x y off                     */
-    F_NOPS = 0x135    /* opcodes below this */
+    F_BINMST = 0x135, /* 0x135..0x136: store t + a loaded value (i32.add, f64.add;
+                         F_BINM then a store): a off2 t x imm off */
+    F_NOPS = 0x137    /* opcodes below this */
 };
 
 /* Dispatch: computed goto through a table of handler addresses, or a switch.

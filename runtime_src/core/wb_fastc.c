@@ -561,6 +561,25 @@ static void op_store(ftr *t, uint32_t op, uint32_t off)
             return;
         }
     }
+    if ((op == 0x39 || op == 0x36) && t->h >= 2 && t->vs[t->h - 1u].k == E_SLOT) {
+        /* t + a loaded value (F_BINM) just emitted, stored: one F_BINMST */
+        uint32_t q = producer(t, 6, t->h - 1u), w[4], i;
+        if (q != WB_NONE && t->code[q] == (op == 0x39 ? F_BINM + 3u : F_BINM + 0u)) {
+            for (i = 0; i < 4; i++)
+                w[i] = t->code[q + 2u + i]; /* t x imm off */
+            truncate(t, q);
+            t->h--;
+            a = vpop(t);
+            put(t, F_BINMST + (op == 0x39 ? 1u : 0u));
+            putop(t, a);
+            put(t, off);
+            putop(t, w[0]);
+            putop(t, w[1]);
+            put(t, w[2]);
+            put(t, w[3]);
+            return;
+        }
+    }
     if (p != WB_NONE && k >= 0 && t->vs[t->h - 1u].k != E_SLOT && is_addr_add(t, p)) {
         uint32_t x, y, imm = take_addr(t, p, &x, &y);
         v = vpop(t);
@@ -1421,6 +1440,8 @@ static uint32_t flen(const uint32_t *c)
         return 5;
     if (op == F_MUL2L)
         return 8;
+    if (op == F_BINMST || op == F_BINMST + 1u)
+        return 7;
     if ((op >= F_LDBR && op <= F_LDBR + 3u) || (op >= F_DST && op <= F_DST + 2u))
         return 5;
     switch (op) {
