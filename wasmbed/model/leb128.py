@@ -38,23 +38,14 @@ def read_u(data: bytes, pos: int, end: int | None = None,
 
 def read_s(data: bytes, pos: int, bits: int, end: int | None = None) -> tuple[int, int]:
     """The signed number at data[pos:end], wrapped to `bits` bits: (value, position after)."""
-    stop = len(data) if end is None else end
-    value = shift = 0
-    while True:
-        if pos >= stop:
-            raise Truncated(pos)
-        b = data[pos]
-        pos += 1
-        value |= (b & 0x7F) << shift
-        shift += 7
-        if not b & 0x80:
-            break
-    if b & 0x40:
+    value, after = read_u(data, pos, end)
+    shift = 7 * (after - pos)
+    if value >> (shift - 1):  # the last byte's bit 6: the sign
         value -= 1 << shift
     value &= (1 << bits) - 1
     if value >> (bits - 1):
         value -= 1 << bits
-    return value, pos
+    return value, after
 
 
 def encode_u(n: int) -> bytes:
