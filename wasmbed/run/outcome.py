@@ -77,24 +77,22 @@ def timeout_text(base: float, factor: float, what: str = "--app-timeout") -> str
 
 # ---- argparse types: reject 0 and negatives where they make no sense --------------------
 
-def positive_int(text: str) -> int:
+def _whole_number(text: str, least: int, too_small: str) -> int:
     try:
         value = int(text, 0)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
+    if value < least:
+        raise argparse.ArgumentTypeError(f"{text} {too_small}")
     return value
+
+
+def positive_int(text: str) -> int:
+    return _whole_number(text, 1, "must be at least 1")
 
 
 def non_negative_int(text: str) -> int:
-    try:
-        value = int(text, 0)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text} must not be negative")
-    return value
+    return _whole_number(text, 0, "must not be negative")
 
 
 def positive_seconds(text: str) -> float:
