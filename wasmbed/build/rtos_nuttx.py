@@ -315,17 +315,10 @@ def graph(env: Any, p: Any, rendered: Any) -> list[Any]:
     comps = {s.name: component_of(s) for s in runtime_sources(p.keys)}
     comps.update({s.name: "agent" for s in agent_sources()})
     comps["port_nuttx.c"] = "port"
-    info = {
-        "board": board.name, "triple": board.triple, "platform": p.platform.name,
-        "variant": str(variant), "features": p.keys, "mode": p.mode,
-        "heap_size": p.heap_size, "toolchain": f"NuttX make ({tc.name})", "status": "built",
-        "missing": None, "notes": p.notes, "firmware": str(fw), "images": [],
-        "sdk": {"name": tree.name, "root": str(tree.root), "commit": tree.commit,
-                "found_by": tree.found_by, "board": board.sdk_board, "log": str(log),
-                "options": hashlib.sha1(json.dumps(options, sort_keys=True).encode())
-                .hexdigest()[:8]},
-        "sdk_board": board.sdk_board,
-    }
+    options_hash = hashlib.sha1(json.dumps(options, sort_keys=True).encode()).hexdigest()[:8]
+    info = rtos_report.build_info(p, fw, f"NuttX make ({tc.name})", {
+        "board": board.sdk_board, "log": str(log), "options": options_hash})
+    info["sdk_board"] = board.sdk_board
     size_tool = tuple(tc.size)
 
     bj = rtos_report.json_node(env, variant, make_node, board.name,

@@ -12,6 +12,22 @@ from wasmbed.errors import WasmbedError
 from wasmbed.model.descriptors import load_board
 
 
+def build_info(p: Any, firmware: Path, toolchain: str, sdk: Mapping[str, str],
+               images: Sequence[str] = ()) -> dict[str, Any]:
+    """What build.json says of every RTOS build before it is measured: the plan `p` (a
+    sconsbuild.Plan with an sdk_tree), the image, and under "sdk" the tree (name, root,
+    commit, found_by) followed by `sdk`'s own fields (the RTOS's board name, its log)."""
+    tree = p.sdk_tree
+    return {
+        "board": p.board.name, "triple": p.board.triple, "platform": p.platform.name,
+        "variant": str(p.variant), "features": p.keys, "mode": p.mode,
+        "heap_size": p.heap_size, "toolchain": toolchain, "status": "built",
+        "missing": None, "notes": p.notes, "firmware": str(firmware), "images": list(images),
+        "sdk": {"name": tree.name, "root": str(tree.root), "commit": tree.commit,
+                "found_by": tree.found_by, **sdk},
+    }
+
+
 def measure(info: Mapping[str, Any], size_tool: Sequence[str], runtime: Sequence[Path],
             components: Mapping[Path, str]) -> dict[str, Any]:
     """`info` plus sizes (image), runtime (sum of the runtime's objects), components (text

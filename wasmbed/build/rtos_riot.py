@@ -124,15 +124,9 @@ def graph(env: Any, p: Any, rendered: Any) -> list[Any]:
                        Action(run_make, f"make   {board.sdk_board} (RIOT)"))
     env.AlwaysBuild(make)  # RIOT's make knows what changed: always ask it
     tc = p.toolchain
-    info = {
-        "board": board.name, "triple": board.triple, "platform": p.platform.name,
-        "variant": str(variant), "features": p.keys, "mode": p.mode,
-        "heap_size": p.heap_size, "toolchain": f"RIOT make ({tc.name})", "status": "built",
-        "missing": None, "notes": p.notes, "firmware": str(fw), "images": [],
-        "sdk": {"name": tree.name, "root": str(tree.root), "commit": tree.commit,
-                "found_by": tree.found_by, "board": board.sdk_board, "log": str(log)},
-        "sdk_board": board.sdk_board,
-    }
+    info = rtos_report.build_info(p, fw, f"RIOT make ({tc.name})", {
+        "board": board.sdk_board, "log": str(log)})
+    info["sdk_board"] = board.sdk_board
     size_tool = tuple(tc.size)
 
     bj = rtos_report.json_node(env, variant, make, board.name,

@@ -109,15 +109,9 @@ def graph(env: Any, p: Any, rendered: Any) -> list[Any]:
         images.append(str(out))
 
     tree = p.sdk_tree
-    info = {
-        "board": p.board.name, "triple": p.board.triple, "platform": p.platform.name,
-        "variant": str(variant), "features": p.keys, "mode": p.mode,
-        "heap_size": p.heap_size, "toolchain": tc.name, "status": "built", "missing": None,
-        "notes": p.notes, "firmware": str(fw_path), "images": images,
-        "sdk": {"name": tree.name, "root": str(tree.root), "commit": tree.commit,
-                "found_by": tree.found_by,
-                "board": f"{p.board.qemu.machine if p.board.qemu else p.board.name} (our BSP)"},
-    }
+    info = rtos_report.build_info(p, fw_path, tc.name, {
+        "board": f"{p.board.qemu.machine if p.board.qemu else p.board.name} (our BSP)"},
+        images)
     paths = {"runtime": [Path(o.abspath) for o in runtime_objs],
              "agent": [Path(o.abspath) for o in agent_objs],
              "port": [Path(o.abspath) for o in port_objs],
