@@ -255,6 +255,21 @@ static int fuse_imm(comp *cc, uint8_t op)
 static int fuse_laddi_set(comp *cc, uint32_t op, uint32_t d)
 {
     uint32_t *code = cc->m->code, at = cc->last;
+    if (fusable(cc, at, 1) && (code[at] == 0x73 || (code[at] == 0x6A && op == 0x21))) {
+        /* i32.xor / i32.add; local.set/tee d */
+        code[at] = code[at] == 0x6A ? OP_ADD_SET : op == 0x21 ? OP_XOR_SET : OP_XOR_TEE;
+        emit(cc, d);
+        cc->last2 = WB_NONE;
+        return 1;
+    }
+    if (op == 0x21 && fusable(cc, at, 2) &&
+        (code[at] == OP_I32_ADD_L || code[at] == OP_I32_CONST)) {
+        /* local.get b; i32.add; local.set d  /  i32.const c; local.set d */
+        code[at] = code[at] == OP_I32_CONST ? OP_CONST_SET : OP_ADDL_SET;
+        emit(cc, d);
+        cc->last2 = WB_NONE;
+        return 1;
+    }
     if (!fusable(cc, at, 3) || code[at] != OP_LGET_ADDI)
         return 0;
     code[at] = op == 0x21 ? OP_LADDI_SET : OP_LADDI_TEE;
@@ -348,9 +363,33 @@ static int fuse_lget(comp *cc, uint32_t idx)
 static int fuse_br_if(comp *cc)
 {
     uint32_t *code = cc->m->code, at = cc->last, op;
+#if WB_FUSE2
+    if (fusable(cc, at, 4) && code[at] == OP_LADDI_TEE) {
+        code[at] = OP_LADDI_BRNZ;
+        cc->last2 = WB_NONE;
+        return 1;
+    }
+    if (fusable(cc, at, 2) && code[at] == OP_CMPI(0x47) && fusable(cc, cc->last2, 6) &&
+        code[cc->last2] == OP_LADDI_TEE) {
+        code[at] = code[at + 1]; /* k after a c d */
+        cc->m->code_len--;
+        at = cc->last2;
+        code[at] = OP_LADDI_BRNE;
+        cc->last = at;
+        cc->last2 = WB_NONE;
+        return 1;
+    }
+#endif
     if (!fusable(cc, at, 1) && !fusable(cc, at, 2))
         return 0;
     op = code[at];
+#if WB_FUSE2
+    if (fusable(cc, at, 2) && op == OP_LOCAL_GET) {
+        code[at] = OP_LBR_IF;
+        cc->last2 = WB_NONE;
+        return 1;
+    }
+#endif
     if (fusable(cc, at, 1) && op == 0x45) {
         code[at] = OP_BR_UNLESS;
     } else if (fusable(cc, at, 1) && op >= 0x46 && op <= 0x4F) {

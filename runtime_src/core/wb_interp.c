@@ -437,7 +437,9 @@ typedef uint64_t wb_msize;
 #define WB_FUSED_OPLIST(X)
 #endif
 #if WB_FUSE2
-#define WB_FUSED2_OPLIST(X) X(0x100) X(0x101) X(0x102) X(0x103) X(0x104) X(0x105)
+#define WB_FUSED2_OPLIST(X)                                               \
+    X(0x100) X(0x101) X(0x102) X(0x103) X(0x104) X(0x105) X(0x106) X(0x107) \
+    X(0x108) X(0x109) X(0x10A) X(0x10B) X(0x10C) X(0x10D)
 #else
 #define WB_FUSED2_OPLIST(X)
 #endif
@@ -534,14 +536,19 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
     OP(0x0F) { /* return nresults */
         uint32_t n = *ip;
         wb_frame *fr;
-        FLUSH();
+        if (n == 1) { /* the usual case: the result is the cached top */
+            *fp = tos;
+            sp = fp + 1;
+        } else {
+            FLUSH();
 #if WB_FEATURE_TAIL_CALL
-        if (0) {
-        ret_tail: /* a native callee of a tail call: its n results on top */
-            n = callee->type->nresults;
-        }
+            if (0) {
+            ret_tail: /* a native callee of a tail call: its n results on top */
+                n = callee->type->nresults;
+            }
 #endif
-        sp = unwind(fp, sp, n);
+            sp = unwind(fp, sp, n);
+        }
         fr = &frames[--depth];
         if (!fr->ip)
             goto out;
@@ -926,6 +933,43 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
     OP(0x105) { /* ll_add a b */
         PUSH((uint32_t)((uint32_t)fp[ip[0]] + (uint32_t)fp[ip[1]]));
         ip += 2;
+        NEXT();
+    }
+    OP(0x106) { /* xor_set d */
+        fp[*ip++] = (uint32_t)(sp[-1] ^ tos);
+        tos = sp[-2];
+        sp -= 2;
+        NEXT();
+    }
+    OP(0x107) { /* xor_tee d */
+        tos = (uint32_t)(*--sp ^ tos);
+        fp[*ip++] = tos;
+        NEXT();
+    }
+    OP(0x108) { /* add_set d */
+        fp[*ip++] = (uint32_t)(sp[-1] + tos);
+        tos = sp[-2];
+        sp -= 2;
+        NEXT();
+    }
+    OP(0x109) { /* addl_set b d */
+        fp[ip[1]] = (uint32_t)((uint32_t)tos + (uint32_t)fp[ip[0]]);
+        POP();
+        ip += 2;
+        NEXT();
+    }
+    OP(0x10A) fp[ip[1]] = ip[0]; ip += 2; NEXT(); /* const_set c d */
+    OP(0x10B) ip = I32(fp[ip[0]]) ? JUMP(ip + 1) : ip + 2; NEXT(); /* lbr_if */
+    OP(0x10C) { /* laddi_brnz a c d target */
+        uint32_t v = (uint32_t)fp[ip[0]] + ip[1];
+        fp[ip[2]] = v;
+        ip = v ? JUMP(ip + 3) : ip + 4;
+        NEXT();
+    }
+    OP(0x10D) { /* laddi_brne a c d k target */
+        uint32_t v = (uint32_t)fp[ip[0]] + ip[1];
+        fp[ip[2]] = v;
+        ip = v != ip[3] ? JUMP(ip + 4) : ip + 5;
         NEXT();
     }
     OP(0x104) { /* idx_ld32 s c off: i32.load off ((top << s) + c) */

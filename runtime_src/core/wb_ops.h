@@ -72,7 +72,17 @@ enum {
 #define OP_LADDI_TEE 0x103  /* a c d    : l[d] = i32(l[a] + c), push it   */
 #define OP_IDX_LD32 0x104   /* s c off  : top = i32.load off ((top << s) + c) */
 #define OP_LL_ADD 0x105     /* a b      : push i32(l[a] + l[b])           */
-#define WB_NOPS 0x106       /* size of the dispatch table                 */
+#define OP_XOR_SET 0x106    /* d        : l[d] = i32(a ^ b), both popped  */
+#define OP_XOR_TEE 0x107    /* d        : l[d] = i32(a ^ b), left on top  */
+#define OP_ADD_SET 0x108    /* d        : l[d] = i32(a + b), both popped  */
+#define OP_ADDL_SET 0x109   /* b d      : l[d] = i32(top + l[b]), popped  */
+#define OP_CONST_SET 0x10A  /* c d      : l[d] = c (i32.const; local.set) */
+#define OP_LBR_IF 0x10B     /* a target : br_if on l[a] (local.get; br_if) */
+/* loop ends: local.get a; i32.const c; i32.add; local.tee d; [i32.const k;
+ * i32.ne;] br_if: l[d] = i32(l[a] + c), branch if it is not 0 [k] */
+#define OP_LADDI_BRNZ 0x10C /* a c d target                               */
+#define OP_LADDI_BRNE 0x10D /* a c d k target                             */
+#define WB_NOPS 0x10E       /* size of the dispatch table                 */
 
 /* instruction metering: n = instructions of the loop body it heads */
 #define OP_FUEL 0xDF      /* n                                        */
