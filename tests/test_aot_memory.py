@@ -1,5 +1,5 @@
 """AOT: memory64, multi-memory, table64 and the threads proposal compiled by the
-translator (wasmbed/aot/emit_mem.py, docs/aot.md "Memories beyond one 32-bit memory 0"):
+translator (wasmbed/aot/emit_mem.py, docs/aot.md "Memories in AOT code"):
 a sample of each proposal suite in `--mode aot` on the host. The whole suites, on the
 host and under QEMU, are commands run by hand (docs/aot.md has the counts)."""
 
