@@ -194,11 +194,13 @@ int wb_port_fs_readdir(int fd, uint64_t cookie, wb_port_dirent_fn fn, void *user
  * Used by shared-memory (atomic wait/notify, locks for atomics the compiler
  * cannot do lock-free) and wasi-threads (thread-spawn). A port with threads
  * defines WB_PORT_HAS_THREADS 1 in its generated config (platforms whose
- * `capabilities: threads` is true and whose port is `host`: POSIX threads,
- * runtime_src/port/host/port_host_thread.c). A port without threads (bare
- * metal) provides none of this: the runtime then runs single-threaded, a
- * wait on shared memory times out at once (nobody could notify it) and
- * thread-spawn reports failure. */
+ * `capabilities: threads` is true and whose port implements these calls:
+ * POSIX threads in runtime_src/port/host/port_host_thread.c, NuttX's pthreads
+ * in port/nuttx/port_nuttx_thread.c, RIOT threads in port/riot/
+ * port_riot_thread.c; wasmbed/model/featuresel.py port_has_threads). A port
+ * without threads (bare metal) provides none of this: the runtime then runs
+ * single-threaded, a wait on shared memory times out at once (nobody could
+ * notify it), and a build with wasi-threads is refused. */
 typedef struct wb_port_mutex wb_port_mutex; /* the port's own types */
 typedef struct wb_port_cond wb_port_cond;
 /* NULL when out of memory */
