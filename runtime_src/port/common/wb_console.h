@@ -11,6 +11,10 @@
  *                            < 0: the line is gone
  *   console_gone()           what a gone line means there (exit, or drop the output)
  *
+ * A port whose console is the file descriptors STDIN_FILENO / STDOUT_FILENO (host, NuttX)
+ * defines WB_CONSOLE_FD_AGAIN instead of console_read/console_write: a read or write that
+ * a signal interrupted (EINTR) is made again, and so is a read that failed with that errno.
+ *
  * It is a header, not a .c file of port/common/, because bare-metal builds compile every
  * .c file there and have their console in templates/port/ instead.
  */
@@ -24,6 +28,27 @@
 static long console_read(unsigned char *buf, size_t len);
 static long console_write(const unsigned char *buf, size_t len);
 static void console_gone(void);
+
+#ifdef WB_CONSOLE_FD_AGAIN
+#include <errno.h>
+#include <unistd.h>
+
+static long console_read(unsigned char *buf, size_t len)
+{
+    ssize_t n = read(STDIN_FILENO, buf, len);
+    if (n < 0 && (errno == EINTR || errno == WB_CONSOLE_FD_AGAIN))
+        return 0;
+    return n > 0 ? (long)n : -1;
+}
+
+static long console_write(const unsigned char *buf, size_t len)
+{
+    ssize_t n = write(STDOUT_FILENO, buf, len);
+    if (n < 0 && errno == EINTR)
+        return 0;
+    return n > 0 ? (long)n : -1;
+}
+#endif
 
 static unsigned char console_in[WB_CONSOLE_IN_BUF];
 static size_t console_in_pos, console_in_len;

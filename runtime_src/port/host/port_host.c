@@ -29,27 +29,12 @@ void wb_port_init(void)
 #endif
 }
 
-static long console_read(unsigned char *buf, size_t len)
-{
-    ssize_t n = read(STDIN_FILENO, buf, len);
-    if (n < 0 && errno == EINTR)
-        return 0;
-    return n > 0 ? (long)n : -1;
-}
-
-static long console_write(const unsigned char *buf, size_t len)
-{
-    ssize_t n = write(STDOUT_FILENO, buf, len);
-    if (n < 0 && errno == EINTR)
-        return 0;
-    return n > 0 ? (long)n : -1;
-}
-
 static void console_gone(void)
 {
     _exit(0); /* the host closed the line: nobody is listening */
 }
 
+#define WB_CONSOLE_FD_AGAIN EINTR /* stdin, stdout; only an interrupted call is made again */
 #define WB_CONSOLE_IN_BUF 4096
 #include "../common/wb_console.h"
 

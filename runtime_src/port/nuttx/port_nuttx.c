@@ -34,27 +34,12 @@ void wb_port_init(void)
     raw_mode(STDOUT_FILENO);
 }
 
-static long console_read(unsigned char *buf, size_t len)
-{
-    ssize_t n = read(STDIN_FILENO, buf, len);
-    if (n < 0 && (errno == EINTR || errno == EAGAIN))
-        return 0;
-    return n > 0 ? (long)n : -1;
-}
-
-static long console_write(const unsigned char *buf, size_t len)
-{
-    ssize_t n = write(STDOUT_FILENO, buf, len);
-    if (n < 0 && errno == EINTR)
-        return 0;
-    return n > 0 ? (long)n : -1;
-}
-
 static void console_gone(void)
 {
     /* nobody is listening: the rest of the output is dropped */
 }
 
+#define WB_CONSOLE_FD_AGAIN EAGAIN /* stdin, stdout; a read that found no byte is made again */
 #define WB_CONSOLE_IN_BUF 512
 #include "../common/wb_console.h"
 
