@@ -12,10 +12,12 @@ every board, 32-bit ones included: first against the declared minimum (a constan
 exactly (`a + off + size` must not wrap and must not exceed the size). An address is
 never truncated to the pointer width before it is proven in bounds.
 
-Atomics call the runtime (wb_aot_rt.atomic -> wb_atomic_do in wb_atomic.c, the
-interpreter's own code): bounds, alignment ("unaligned atomic"), the lock-free or locked
-access, wait/notify and the fence are written once. The generated code passes the
-effective address in 64 bits (UINT64_MAX when a memory64 address wrapped).
+Atomics: loads, stores, rmw and cmpxchg are C11 builtins where every width is lock-free
+and memory is in the CPU's byte order (x86-64, AArch64: `WBX_AT`); wait/notify, every
+access the inline path does not admit (bounds or alignment by the cached size) and all
+atomics on other CPUs call the runtime (wb_aot_rt.atomic -> wb_atomic_do in
+wb_atomic.c, the interpreter's own code), with the effective address in 64 bits
+(UINT64_MAX when a memory64 address wrapped).
 """
 
 from __future__ import annotations
