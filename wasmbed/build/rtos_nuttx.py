@@ -299,16 +299,11 @@ def graph(env: Any, p: Any, rendered: Any) -> list[Any]:
     options = options_for(variant, board)
     crossdev = tc.target  # the gcc prefix
 
-    def run(target: Any, source: Any, env: Any) -> int:
-        try:
-            seconds = build(tree, board.sdk_board, options, crossdev, variant,
-                            werror=bool(getattr(p, "werror", False)), extraflags=tc.cflags)
-        except WasmbedError as err:
-            print(f"wasmbed: error: {err}")
-            return 1
-        print(f"wasmbed: {board.name}: NuttX make ({tree.describe()}) took {seconds:.1f} s")
-        return 0
+    def step() -> float:
+        return build(tree, board.sdk_board, options, crossdev, variant,
+                     werror=bool(getattr(p, "werror", False)), extraflags=tc.cflags)
 
+    run = rtos_report.make_action(board.name, f"NuttX make ({tree.describe()})", step)
     make_node = env.Command(str(fw), [str(f) for f in rendered.integration],
                             Action(run, f"make   {board.sdk_board} (NuttX)"))
     env.AlwaysBuild(make_node)  # NuttX's make knows what changed: always ask it

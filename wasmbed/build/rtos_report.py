@@ -1,5 +1,6 @@
 """build.json for a firmware built with an RTOS tree: the whole image (RTOS + runtime) and
-the runtime's share of it, in the same shape as the bare-metal boards' build.json."""
+the runtime's share of it, in the same shape as the bare-metal boards' build.json; and the
+SCons action around the RTOS's own make."""
 
 from __future__ import annotations
 
@@ -10,6 +11,20 @@ from typing import Any, Callable, Mapping, Sequence
 from wasmbed.build import sizes
 from wasmbed.errors import WasmbedError
 from wasmbed.model.descriptors import load_board
+
+
+def make_action(board: str, what: str, step: Callable[[], float]) -> Callable[..., int]:
+    """An SCons action function: runs step() (the RTOS's make; its seconds), prints
+    "<board>: <what> took N s", or the WasmbedError it raised, and fails the build."""
+    def run(target: Any, source: Any, env: Any) -> int:
+        try:
+            seconds = step()
+        except WasmbedError as err:
+            print(f"wasmbed: error: {err}")
+            return 1
+        print(f"wasmbed: {board}: {what} took {seconds:.1f} s")
+        return 0
+    return run
 
 
 def build_info(p: Any, firmware: Path, toolchain: str, sdk: Mapping[str, str],

@@ -105,21 +105,16 @@ def graph(env: Any, p: Any, rendered: Any) -> list[Any]:
     cmd = make_command(board.sdk_board, tree.root, variant, mode=p.mode)
     log = log_path(variant)
 
-    def run_make(target: Any, source: Any, env: Any) -> int:
+    def step() -> float:
         log.write_text("")
-        try:
-            seconds = run_logged(cmd, cwd=glue_dir(variant) / "app", log=log,
-                                 what=f"RIOT build of {board.name} (BOARD={board.sdk_board})",
-                                 env=make_env(), timeout=1800)
-        except SdkError as err:
-            print(f"wasmbed: error: {err}")
-            return 1
+        seconds = run_logged(cmd, cwd=glue_dir(variant) / "app", log=log,
+                             what=f"RIOT build of {board.name} (BOARD={board.sdk_board})",
+                             env=make_env(), timeout=1800)
         if not fw.is_file():
-            print(f"wasmbed: error: RIOT's make finished but left no {fw} (log: {log})")
-            return 1
-        print(f"wasmbed: {board.name}: RIOT make ({tree.describe()}) took {seconds:.1f} s")
-        return 0
+            raise SdkError(f"RIOT's make finished but left no {fw} (log: {log})")
+        return seconds
 
+    run_make = rtos_report.make_action(board.name, f"RIOT make ({tree.describe()})", step)
     make = env.Command(str(fw), [str(f) for f in rendered.integration],
                        Action(run_make, f"make   {board.sdk_board} (RIOT)"))
     env.AlwaysBuild(make)  # RIOT's make knows what changed: always ask it
