@@ -15,12 +15,10 @@ from typing import Callable
 
 import pytest
 
+from runtime_c_helpers import MALLOC_PORT, ROOT, RT, SOURCES
 from wasmbed.model.leb128 import encode_s as sleb, encode_u as leb
 
-ROOT = Path(__file__).resolve().parent.parent
-RT = ROOT / "runtime_src"
 BUILD = ROOT / "build" / "test_bad_input"
-SOURCES = sorted((RT / "core").glob("*.c")) + sorted((RT / "mem").glob("*.c"))
 
 HDR = b"\0asm\1\0\0\0"
 
@@ -158,9 +156,7 @@ def build_driver(out: Path = BUILD) -> Path:
     src = out / "driver.c"
     src.write_text(DRIVER)
     port = out / "port.c"
-    port.write_text('#include <stdlib.h>\n#include "wb_port.h"\n'
-                    "void *wb_port_malloc(size_t n) { return malloc(n); }\n"
-                    "void wb_port_free(void *p) { free(p); }\n")
+    port.write_text(MALLOC_PORT)
     exe = out / "driver"
     cmd = ["gcc", "-std=c11", "-O1", "-g", "-fsanitize=address,undefined",
            "-fno-sanitize-recover=all", "-DWB_FEATURE_INSTRUCTION_METERING=1",

@@ -13,21 +13,11 @@ from pathlib import Path
 import pytest
 
 from agent_helpers import wat
-
+from runtime_c_helpers import INCLUDES, MALLOC_PORT, ROOT, RT, SOURCES, WARN
 from wasmbed.model.leb128 import encode_u
 
-ROOT = Path(__file__).resolve().parent.parent
-RT = ROOT / "runtime_src"
 BUILD = ROOT / "build" / "test_embed_api"
-SOURCES = sorted((RT / "core").glob("*.c")) + sorted((RT / "mem").glob("*.c"))
-INCLUDES = [f"-I{RT / 'include'}", f"-I{RT / 'port'}", f"-I{RT / 'core'}"]
-WARN = ["-std=c11", "-Wall", "-Wextra", "-Werror"]
 PROGRAM = ROOT / "tests" / "c" / "embed_api.c"
-HOST_PORT = """#include <stdlib.h>
-#include "wb_port.h"
-void *wb_port_malloc(size_t n) { return malloc(n); }
-void wb_port_free(void *p) { free(p); }
-"""
 
 
 def custom_section(name: str, data: bytes) -> bytes:
@@ -65,7 +55,7 @@ def build(name: str, flags: list[str]) -> Path:
     out = BUILD / name
     out.mkdir(parents=True, exist_ok=True)
     port = out / "port.c"
-    port.write_text(HOST_PORT)
+    port.write_text(MALLOC_PORT)
     exe = out / "embed_api"
     r = subprocess.run(["gcc", *WARN, "-O0", "-g", *flags, *INCLUDES, *map(str, SOURCES),
                         str(PROGRAM), str(port), "-o", str(exe)],

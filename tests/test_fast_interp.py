@@ -14,20 +14,12 @@ from pathlib import Path
 import pytest
 
 from agent_helpers import wat
+from runtime_c_helpers import INCLUDES, MALLOC_PORT, ROOT, RT, SOURCES
 from wasmbed.cli import main
 from wasmbed.commands.spec import fast_interp_features
 
-ROOT = Path(__file__).resolve().parent.parent
-RT = ROOT / "runtime_src"
 BUILD = ROOT / "build" / "test_fast_interp"
-SOURCES = sorted((RT / "core").glob("*.c")) + sorted((RT / "mem").glob("*.c"))
-INCLUDES = [f"-I{RT / 'include'}", f"-I{RT / 'port'}", f"-I{RT / 'core'}"]
 PROGRAM = ROOT / "tests" / "c" / "fast_interp_api.c"
-HOST_PORT = """#include <stdlib.h>
-#include "wb_port.h"
-void *wb_port_malloc(size_t n) { return malloc(n); }
-void wb_port_free(void *p) { free(p); }
-"""
 
 # control flow with values and unwinding (block/loop/if/br/br_if/br_table/return), calls
 # (direct, indirect, recursive, natives), locals (tee/set retargeting), every numeric
@@ -107,7 +99,7 @@ def test_per_instance_running_mode(tmp_path: Path) -> None:
     caller_wasm.write_bytes(wat(CALLER_WAT))
     BUILD.mkdir(parents=True, exist_ok=True)
     port = BUILD / "port.c"
-    port.write_text(HOST_PORT)
+    port.write_text(MALLOC_PORT)
     exe = BUILD / "fast_interp_api"
     r = subprocess.run(["gcc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-O1", "-g",
                         "-DWB_FEATURE_FAST_INTERP=1", "-DWB_FEATURE_PER_INSTANCE_RUNNING_MODE=1",

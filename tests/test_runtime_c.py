@@ -17,12 +17,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-RT = ROOT / "runtime_src"
+from runtime_c_helpers import INCLUDES, MALLOC_PORT, ROOT, RT, SOURCES, WARN
+
 BUILD = ROOT / "build" / "test_runtime_c"
-SOURCES = sorted((RT / "core").glob("*.c")) + sorted((RT / "mem").glob("*.c"))
-INCLUDES = [f"-I{RT / 'include'}", f"-I{RT / 'port'}", f"-I{RT / 'core'}"]
-WARN = ["-std=c11", "-Wall", "-Wextra", "-Werror"]
 
 # (module
 #   (import "env" "twice" (func $twice (param i32) (result i32)))
@@ -196,14 +193,6 @@ int main(void)
 }
 """
 
-HOST_PORT = r"""
-#include <stdlib.h>
-#include "wb_port.h"
-void *wb_port_malloc(size_t n) { return malloc(n); }
-void wb_port_free(void *p) { free(p); }
-"""
-
-
 def _have(tool: str) -> bool:
     return shutil.which(tool) is not None
 
@@ -217,7 +206,7 @@ def _smoke_sources(tmp: Path) -> list[Path]:
     c = tmp / "smoke.c"
     c.write_text(SMOKE_C % {"bytes": ",".join(str(b) for b in SMOKE_WASM)})
     port = tmp / "port.c"
-    port.write_text(HOST_PORT)
+    port.write_text(MALLOC_PORT)
     return [c, port]
 
 
@@ -433,7 +422,7 @@ def test_instruction_metering(metering: int, flags: list[str]) -> None:
     c = out_dir / "fuel.c"
     c.write_text(FUEL_C % {"bytes": ",".join(str(b) for b in FUEL_WASM)})
     port = out_dir / "port.c"
-    port.write_text(HOST_PORT)
+    port.write_text(MALLOC_PORT)
     exe = out_dir / "fuel"
     r = _run(["gcc", *WARN, "-g", *flags, f"-DMETERING={metering}",
               f"-DWB_FEATURE_INSTRUCTION_METERING={metering}", *INCLUDES, *SOURCES, c, port,
