@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "read_file.h"
 #include "wasmbed.h"
 
 /* what the build under test has (tests/test_embed_api.py passes them) */
@@ -39,26 +40,6 @@ static int failures;
             failures++;                                                   \
         }                                                                 \
     } while (0)
-
-static unsigned char *read_file(const char *path, uint32_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    unsigned char *buf;
-    long n;
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = (unsigned char *)malloc((size_t)n + 1u);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    *size = (uint32_t)n;
-    return buf;
-}
 
 static wb_module *load(wb_env *env, const char *path)
 {

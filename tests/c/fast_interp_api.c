@@ -8,25 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "read_file.h"
 #include "wasmbed.h"
-
-static uint8_t *slurp(const char *path, uint32_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    uint8_t *b;
-    long n;
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    b = (uint8_t *)malloc((size_t)n + 1u);
-    if (!b || fread(b, 1, (size_t)n, f) != (size_t)n)
-        exit(3);
-    fclose(f);
-    *size = (uint32_t)n;
-    return b;
-}
 
 #define CHECK(c)                                                          \
     do {                                                                  \
@@ -84,8 +67,8 @@ int main(int argc, char **argv)
     wb_instance *fast, *classic, *caller;
     if (argc != 3)
         return 2;
-    b1 = slurp(argv[1], &n1);
-    b2 = slurp(argv[2], &n2);
+    b1 = read_file(argv[1], &n1);
+    b2 = read_file(argv[2], &n2);
     if (!b1 || !b2 || wb_env_new(NULL, &env))
         return 2;
     CHECK(wb_register_native(env, "env", "twice", "i:i", twice, NULL) == WB_OK);
