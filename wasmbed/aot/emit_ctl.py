@@ -29,10 +29,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from wasmbed.aot.decode import Reader
+from wasmbed.aot.decode import Module, Reader
 
 if TYPE_CHECKING:
-    from wasmbed.aot.emit import Frame
+    from wasmbed.aot.emit import FuncEmitter, Frame
 
 #: C for every module (the handler form of CHK)
 CTL_PRELUDE = r"""
@@ -48,7 +48,7 @@ class ControlMixin:
     # provided by FuncEmitter
     frames: list["Frame"]
     stack: list[str]
-    mod: object
+    mod: Module
     has_mem: bool
     calls: bool
     results: list[str]
@@ -251,12 +251,12 @@ class ControlMixin:
                 for k in sorted(self.eh_keep)]
 
 
-def tail_slots(mod: object) -> int:
+def tail_slots(mod: Module) -> int:
     """Slots of the tail-call buffer: the most parameters or results of any type."""
     return max([1] + [max(len(t.params), len(t.results)) for t in mod.types])
 
 
-def tail_support(emitters: list) -> list[str]:
+def tail_support(emitters: list["FuncEmitter"]) -> list[str]:
     """C of a module with tail calls: internal trampolines (no loop), the loop that runs
     pending tail calls, and TAILED() for the call sites."""
     from wasmbed.aot.emit import from_bits, to_bits
@@ -292,7 +292,7 @@ def tail_support(emitters: list) -> list[str]:
     return lines
 
 
-def tail_trampoline(fe: object, slots: int) -> list[str]:
+def tail_trampoline(fe: "FuncEmitter", slots: int) -> list[str]:
     """The runtime's entry into a function of a module with tail calls: it owns the
     tail-call buffer and runs pending tail calls to the end."""
     from wasmbed.aot.emit import from_bits, to_bits
