@@ -123,6 +123,11 @@ wb_instance *session_get(uint32_t handle);
 int session_free(uint32_t handle); /* 0 ok, -1 unknown handle */
 uint32_t session_live(void);
 const char *session_error(void); /* last runtime message, never NULL */
+/* Calls the instance's `_start`, else `main` (argc = argv = 0) for an app run at boot (the
+ * static app, the app store): WB_OK with *code its exit code (main's result, or what it
+ * passed to exit); WB_ERR_NOT_FOUND without either export; WB_ERR_ARGS when it is not
+ * () or (i32, i32) -> () or i32; else the call's status (a trap). */
+wb_status session_call_main(wb_instance *inst, int *code);
 /* Small heap pools make `spectest` on demand: what a module's bytes need of it beyond what
  * exists (0 nothing, 1 the instance, 2 the instance with its memory), and make that. */
 int session_names_spectest(const uint8_t *bytes, uint32_t len);

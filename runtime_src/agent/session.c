@@ -81,6 +81,31 @@ static wb_status stacks_first(void)
 
 wb_env *session_env(void) { return env; }
 
+#if WB_STATIC_APP || WB_FEATURE_APP_STORE
+wb_status session_call_main(wb_instance *inst, int *code)
+{
+    wb_func *fn;
+    wb_value argv[2], res[1];
+    uint32_t np = 0, nr = 0;
+    const uint8_t *pt, *rt;
+    wb_status st;
+    if (wb_export_func(inst, "_start", &fn) != WB_OK &&
+        wb_export_func(inst, "main", &fn) != WB_OK)
+        return WB_ERR_NOT_FOUND;
+    wb_func_type(fn, &np, &pt, &nr, &rt);
+    if (np > 2 || nr > 1)
+        return WB_ERR_ARGS;
+    argv[0].type = argv[1].type = WB_I32;
+    argv[0].of.i32 = argv[1].of.i32 = 0;
+    st = wb_call(env, fn, argv, np, res, nr);
+    if (st == WB_OK)
+        *code = nr ? (int)res[0].of.i32 : 0;
+    else if (st == WB_ERR_EXIT)
+        *code = wb_exit_code(env);
+    return st == WB_ERR_EXIT ? WB_OK : st;
+}
+#endif
+
 const char *session_error(void)
 {
     const char *m = env ? wb_last_error(env) : "no runtime environment";

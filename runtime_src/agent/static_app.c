@@ -36,10 +36,6 @@ int static_app_main(void)
 {
     wb_module *m;
     wb_instance *inst;
-    wb_func *fn;
-    wb_value res[1], argv[2];
-    uint32_t np = 0, nr = 0;
-    const uint8_t *pt, *rt;
     wb_status st = session_reset();
     int code = 0;
     if (st)
@@ -51,18 +47,10 @@ int static_app_main(void)
     st = wb_instantiate(session_env(), m, &inst);
     if (st)
         fail("instantiation", st);
-    if (wb_export_func(inst, "_start", &fn) != WB_OK &&
-        wb_export_func(inst, "main", &fn) != WB_OK)
-        fail("finding _start or main", WB_ERR_NOT_FOUND);
-    wb_func_type(fn, &np, &pt, &nr, &rt);
-    argv[0].type = argv[1].type = WB_I32;
-    argv[0].of.i32 = argv[1].of.i32 = 0;
-    st = wb_call(session_env(), fn, argv, np, res, nr);
-    if (st == WB_OK)
-        code = nr ? (int)res[0].of.i32 : 0;
-    else if (st == WB_ERR_EXIT)
-        code = wb_exit_code(session_env());
-    else
+    st = session_call_main(inst, &code);
+    if (st == WB_ERR_NOT_FOUND)
+        fail("finding _start or main", st);
+    else if (st)
         fail("the program", st);
     wb_port_exit(code);
 }

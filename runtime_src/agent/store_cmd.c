@@ -103,10 +103,6 @@ static void run_app(const wb_store_slot *s)
 {
     wb_module *m;
     wb_instance *inst;
-    wb_func *fn;
-    wb_value argv[2], res[1];
-    uint32_t np = 0, nr = 0;
-    const uint8_t *pt, *rt;
     wb_status st;
     int code = 0;
     if (s->format != WB_STORE_WASM) {
@@ -124,32 +120,22 @@ static void run_app(const wb_store_slot *s)
         wb_module_free(m);
         return;
     }
-    if (wb_export_func(inst, "_start", &fn) != WB_OK &&
-        wb_export_func(inst, "main", &fn) != WB_OK) {
+    st = session_call_main(inst, &code);
+    if (st == WB_ERR_NOT_FOUND) {
         put_text("WASMBED APP failed: no _start or main export\n");
+    } else if (st == WB_ERR_ARGS) {
+        put_text("WASMBED APP failed: main must be () or (i32, i32)\n");
+    } else if (st != WB_OK) {
+        app_failed("run", st);
     } else {
-        wb_func_type(fn, &np, &pt, &nr, &rt);
-        argv[0].type = argv[1].type = WB_I32;
-        argv[0].of.i32 = argv[1].of.i32 = 0;
-        if (np > 2 || nr > 1) {
-            put_text("WASMBED APP failed: main must be () or (i32, i32)\n");
+        put_text("WASMBED APP exit=");
+        if (code < 0) {
+            put_text("-");
+            put_u32(0u - (uint32_t)code);
         } else {
-            st = wb_call(session_env(), fn, argv, np, res, nr);
-            if (st == WB_OK || st == WB_ERR_EXIT) {
-                code = st == WB_OK ? (nr ? (int)res[0].of.i32 : 0)
-                                   : wb_exit_code(session_env());
-                put_text("WASMBED APP exit=");
-                if (code < 0) {
-                    put_text("-");
-                    put_u32(0u - (uint32_t)code);
-                } else {
-                    put_u32((uint32_t)code);
-                }
-                put_text("\n");
-            } else {
-                app_failed("run", st);
-            }
+            put_u32((uint32_t)code);
         }
+        put_text("\n");
     }
     wb_instance_free(inst);
     wb_module_free(m);
