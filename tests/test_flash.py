@@ -47,6 +47,20 @@ def elf_facts(path: Path) -> tuple[int, int, list[tuple[int, bytes]]]:
     return machine, entry, sorted(segments)
 
 
+def image_info(chip: str, chip_id: str, image: Path, entry: int) -> str:
+    """esptool's image-info of `image`: it names the chip (regex `chip_id`), the ELF's
+    entry and a valid checksum and hash. Its text, for the segment rows."""
+    info = subprocess.run([sys.executable, "-m", "esptool", "--chip", chip, "image-info",
+                           str(image)], capture_output=True, text=True)
+    assert info.returncode == 0, info.stdout + info.stderr
+    text = info.stdout
+    assert re.search(rf"Chip ID: {chip_id}", text)
+    assert re.search(rf"Entry point: {entry:#010x}", text, re.IGNORECASE)
+    assert re.search(r"Checksum: 0x[0-9a-f]+ \(valid\)", text)
+    assert re.search(r"Validation hash: [0-9a-f]{64} \(valid\)", text)
+    return text
+
+
 def merged(segments: list[tuple[int, bytes]]) -> list[tuple[int, bytes]]:
     out: list[tuple[int, bytes]] = []
     for addr, blob in sorted(segments):
@@ -71,14 +85,7 @@ def test_esp32_image_accepted_by_esptool() -> None:
     assert [s.kind for s in outcome.ran] == ["build", "image"]  # nothing written
     machine, entry, segments = elf_facts(elf)
     assert machine == 94  # EM_XTENSA
-    info = subprocess.run([sys.executable, "-m", "esptool", "--chip", "esp32", "image-info",
-                           str(image)], capture_output=True, text=True)
-    assert info.returncode == 0, info.stdout + info.stderr
-    text = info.stdout
-    assert re.search(r"Chip ID: 0 \(ESP32\)", text)
-    assert re.search(rf"Entry point: {entry:#010x}", text, re.IGNORECASE)
-    assert re.search(r"Checksum: 0x[0-9a-f]+ \(valid\)", text)
-    assert re.search(r"Validation hash: [0-9a-f]{64} \(valid\)", text)
+    text = image_info("esp32", r"0 \(ESP32\)", image, entry)
     rows = re.findall(r"^\s*\d+\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+0x[0-9a-f]+\s+(.+)$", text,
                       re.MULTILINE | re.IGNORECASE)
     assert rows and all("IRAM" in kinds or "DRAM" in kinds for *_, kinds in rows), rows
@@ -118,14 +125,7 @@ def test_esp32c3_image_accepted_by_esptool() -> None:
 
     machine, entry, segments = elf_facts(elf)
     assert machine == 243  # EM_RISCV
-    info = subprocess.run([sys.executable, "-m", "esptool", "--chip", "esp32c3", "image-info",
-                           str(image)], capture_output=True, text=True)
-    assert info.returncode == 0, info.stdout + info.stderr
-    text = info.stdout
-    assert re.search(r"Chip ID: 5 \(ESP32-C3\)", text)
-    assert re.search(rf"Entry point: {entry:#010x}", text, re.IGNORECASE)
-    assert re.search(r"Checksum: 0x[0-9a-f]+ \(valid\)", text)
-    assert re.search(r"Validation hash: [0-9a-f]{64} \(valid\)", text)
+    text = image_info("esp32c3", r"5 \(ESP32-C3\)", image, entry)
     rows = re.findall(r"^\s*\d+\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+0x[0-9a-f]+\s+(\S+)", text,
                       re.MULTILINE | re.IGNORECASE)
     shown = [(int(addr, 16), int(length, 16)) for length, addr, _ in rows]
