@@ -113,6 +113,20 @@ def resolve_port(board: Board, port: str | None) -> str:
     return find_port(board, "no serial port given" if port is None else "--port auto")
 
 
+def serial_line(board: Board | None, port: str | None, baud: int | None, missing: str,
+                hint: str | None = None) -> tuple[str, int]:
+    """(port, baud) for a command that may name a board: with one, resolve_port and the
+    board's console baud; without, `port` or $WASMBED_PORT, else WasmbedError(missing).
+    A given `baud` wins; 115200 by default."""
+    if board is not None:
+        port = resolve_port(board, port)
+    else:
+        port = port or os.environ.get(PORT_ENV)
+        if not port or port == AUTO:
+            raise WasmbedError(missing, hint=hint)
+    return port, baud or ((board.console or {}).get("baud") if board else None) or 115200
+
+
 def find_port(board: Board, label: str) -> str:
     """The one attached port with the board's USB ids; errors start with `label`."""
     how = ("pass --port /dev/ttyUSB0 (or a pyserial URL such as rfc2217://host:4000) or "

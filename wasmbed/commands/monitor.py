@@ -59,19 +59,14 @@ def _keys() -> Iterator[Callable[[], bytes] | None]:
 def run(args: argparse.Namespace) -> int:
     from wasmbed.run import monitor as mon
     from wasmbed.model.descriptors import load_board, prepend_boards_path
-    from wasmbed.build.devices import resolve_port
+    from wasmbed.build.devices import serial_line
     from wasmbed.errors import WasmbedError
 
     prepend_boards_path(args.boards_dir)
     board = load_board(args.board) if args.board else None
-    if board is not None:
-        port = resolve_port(board, args.port)
-    else:
-        port = args.port or os.environ.get("WASMBED_PORT")
-        if not port or port == "auto":
-            raise WasmbedError("no serial port given: pass --port /dev/ttyUSB0 (or --board B "
-                               "to find the board's port by its USB ids)")
-    baud = args.baud or ((board.console or {}).get("baud") if board else None) or 115200
+    port, baud = serial_line(board, args.port, args.baud,
+                             "no serial port given: pass --port /dev/ttyUSB0 (or --board B "
+                             "to find the board's port by its USB ids)")
     symbolizer = None
     if board is not None or args.elf is not None:
         elf = args.elf

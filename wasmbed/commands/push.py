@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
 from pathlib import Path
@@ -130,7 +129,7 @@ def _to_image(args: argparse.Namespace, board: Any) -> int:
 
 def _to_agent(args: argparse.Namespace, board: Any) -> int:
     """Over the serial line: the running agent writes its own flash (STORE_* frames)."""
-    from wasmbed.build.devices import resolve_port
+    from wasmbed.build.devices import serial_line
     from wasmbed.errors import WasmbedError
     from wasmbed.run import monitor as mon
     from wasmbed.run import store
@@ -142,16 +141,11 @@ def _to_agent(args: argparse.Namespace, board: Any) -> int:
                            f"{board.path.name})", hint="boards with one: wasmbed boards; "
                            "docs/appstore.md")
     module = _module(args)      # before touching the port: a bad module never gets there
-    if board is not None:
-        port = resolve_port(board, args.port)
-    else:
-        port = args.port or os.environ.get("WASMBED_PORT")
-        if not port or port == "auto":
-            raise WasmbedError("no serial port given: pass --port /dev/ttyUSB0 (or a pyserial "
-                               "URL such as socket://localhost:4000), or --board B to find "
-                               "the board's port by its USB ids",
-                               hint="or write a flash image: --image FILE --board B")
-    baud = args.baud or ((board.console or {}).get("baud") if board else None) or 115200
+    port, baud = serial_line(board, args.port, args.baud,
+                             "no serial port given: pass --port /dev/ttyUSB0 (or a pyserial "
+                             "URL such as socket://localhost:4000), or --board B to find "
+                             "the board's port by its USB ids",
+                             hint="or write a flash image: --image FILE --board B")
     ser = mon.open_port(port, baud)
     try:
         client = Client(SerialStream(ser, TrafficLog(None)), timeout=args.timeout)
