@@ -24,17 +24,12 @@ typedef union {
     uint32_t u;
 } wb_f32;
 
-#define F64_SIGN 0x8000000000000000ull
-#define F64_FRAC 0x000FFFFFFFFFFFFFull
-#define F64_IMPLICIT 0x0010000000000000ull
 #define F64_QNAN 0x0008000000000000ull
 #define F64_INF 0x7FF0000000000000ull
 
 #define F32_SIGN 0x80000000u
 #define F32_FRAC 0x007FFFFFu
 #define F32_IMPLICIT 0x00800000u
-#define F32_QNAN 0x00400000u
-#define F32_INF 0x7F800000u
 
 static double f64_of(uint64_t u)
 {
@@ -65,58 +60,53 @@ static uint64_t round_shift(uint64_t q, int shift, int sticky)
     return keep;
 }
 
-double __divdf3(double a, double b)
+/* A significand with its leading one at the `implicit` bit: a subnormal one (*e == 0) is
+ * shifted up and *e lowered to match, counting from 1; a normal one gets the implicit bit. */
+static uint64_t significand(uint64_t m, int *e, uint64_t implicit)
 {
-    wb_f64 x, y;
-    uint64_t sign, ma, mb, q = 0, mant;
-    int ea, eb, e, i;
-    x.f = a;
-    y.f = b;
-    sign = (x.u ^ y.u) & F64_SIGN;
-    ea = (int)((x.u >> 52) & 0x7FF);
-    eb = (int)((y.u >> 52) & 0x7FF);
-    ma = x.u & F64_FRAC;
-    mb = y.u & F64_FRAC;
-
-    if (ea == 0x7FF && ma)
-        return f64_of(x.u | F64_QNAN);
-    if (eb == 0x7FF && mb)
-        return f64_of(y.u | F64_QNAN);
-    if (ea == 0x7FF)
-        return f64_of(eb == 0x7FF ? (F64_INF | F64_QNAN) : (sign | F64_INF));
-    if (eb == 0x7FF)
-        return f64_of(sign);
-    if (!(x.u & ~F64_SIGN))
-        return f64_of((y.u & ~F64_SIGN) ? sign : (F64_INF | F64_QNAN));
-    if (!(y.u & ~F64_SIGN))
-        return f64_of(sign | F64_INF);
-
-    /* significands with the leading one at bit 52, subnormals normalised */
-    if (ea == 0) {
-        ea = 1;
-        while (!(ma & F64_IMPLICIT)) {
-            ma <<= 1;
-            ea--;
-        }
-    } else {
-        ma |= F64_IMPLICIT;
+    if (*e != 0)
+        return m | implicit;
+    *e = 1;
+    while (!(m & implicit)) {
+        m <<= 1;
+        (*e)--;
     }
-    if (eb == 0) {
-        eb = 1;
-        while (!(mb & F64_IMPLICIT)) {
-            mb <<= 1;
-            eb--;
-        }
-    } else {
-        mb |= F64_IMPLICIT;
-    }
-    e = ea - eb + 1023;
+    return m;
+}
+
+/* x / y on the bit patterns of an IEEE 754 binary format with `fb` fraction bits and `eb`
+ * exponent bits (double: 52, 11; float: 23, 8), rounded to nearest even. */
+static uint64_t div_bits(uint64_t x, uint64_t y, int fb, int eb)
+{
+    const uint64_t frac = (1ull << fb) - 1u, implicit = 1ull << fb, qnan = 1ull << (fb - 1);
+    const uint64_t sign_bit = 1ull << (fb + eb);
+    const int emax = (1 << eb) - 1;
+    const uint64_t inf = (uint64_t)emax << fb;
+    uint64_t sign = (x ^ y) & sign_bit, ma = x & frac, mb = y & frac, q = 0, mant;
+    int ea = (int)((x >> fb) & (uint64_t)emax), ey = (int)((y >> fb) & (uint64_t)emax), e, i;
+
+    if (ea == emax && ma)
+        return x | qnan;
+    if (ey == emax && mb)
+        return y | qnan;
+    if (ea == emax)
+        return ey == emax ? (inf | qnan) : (sign | inf);
+    if (ey == emax)
+        return sign;
+    if (!(x & ~sign_bit))
+        return (y & ~sign_bit) ? sign : (inf | qnan);
+    if (!(y & ~sign_bit))
+        return sign | inf;
+
+    ma = significand(ma, &ea, implicit);
+    mb = significand(mb, &ey, implicit);
+    e = ea - ey + (emax >> 1);
     if (ma < mb) {
         ma <<= 1;
         e--;
     }
-    /* 55 quotient bits: the leading one, 52 fraction bits, guard and round */
-    for (i = 0; i < 55; i++) {
+    /* fb + 3 quotient bits: the leading one, the fraction bits, guard and round */
+    for (i = 0; i < fb + 3; i++) {
         q <<= 1;
         if (ma >= mb) {
             ma -= mb;
@@ -126,89 +116,33 @@ double __divdf3(double a, double b)
     }
     if (e >= 1) {
         mant = round_shift(q, 2, ma != 0);
-        if (mant >> 53) {
+        if (mant >> (fb + 1)) {
             mant >>= 1;
             e++;
         }
-        if (e >= 0x7FF)
-            return f64_of(sign | F64_INF);
-        return f64_of(sign | ((uint64_t)e << 52) | (mant & F64_FRAC));
+        if (e >= emax)
+            return sign | inf;
+        return sign | ((uint64_t)e << fb) | (mant & frac);
     }
-    /* subnormal: 1 - e more bits go below the unit; a carry into bit 52 makes the
-     * smallest normal number, which the encoding gives for free */
-    mant = round_shift(q, 2 + (1 - e), ma != 0);
-    return f64_of(sign | mant);
+    /* subnormal: 1 - e more bits go below the unit; a carry into the implicit bit makes
+     * the smallest normal number, which the encoding gives for free */
+    return sign | round_shift(q, 2 + (1 - e), ma != 0);
+}
+
+double __divdf3(double a, double b)
+{
+    wb_f64 x, y;
+    x.f = a;
+    y.f = b;
+    return f64_of(div_bits(x.u, y.u, 52, 11));
 }
 
 float __divsf3(float a, float b)
 {
     wb_f32 x, y;
-    uint32_t sign, ma, mb, q = 0, mant;
-    int ea, eb, e, i;
     x.f = a;
     y.f = b;
-    sign = (x.u ^ y.u) & F32_SIGN;
-    ea = (int)((x.u >> 23) & 0xFF);
-    eb = (int)((y.u >> 23) & 0xFF);
-    ma = x.u & F32_FRAC;
-    mb = y.u & F32_FRAC;
-
-    if (ea == 0xFF && ma)
-        return f32_of(x.u | F32_QNAN);
-    if (eb == 0xFF && mb)
-        return f32_of(y.u | F32_QNAN);
-    if (ea == 0xFF)
-        return f32_of(eb == 0xFF ? (F32_INF | F32_QNAN) : (sign | F32_INF));
-    if (eb == 0xFF)
-        return f32_of(sign);
-    if (!(x.u & ~F32_SIGN))
-        return f32_of((y.u & ~F32_SIGN) ? sign : (F32_INF | F32_QNAN));
-    if (!(y.u & ~F32_SIGN))
-        return f32_of(sign | F32_INF);
-
-    if (ea == 0) {
-        ea = 1;
-        while (!(ma & F32_IMPLICIT)) {
-            ma <<= 1;
-            ea--;
-        }
-    } else {
-        ma |= F32_IMPLICIT;
-    }
-    if (eb == 0) {
-        eb = 1;
-        while (!(mb & F32_IMPLICIT)) {
-            mb <<= 1;
-            eb--;
-        }
-    } else {
-        mb |= F32_IMPLICIT;
-    }
-    e = ea - eb + 127;
-    if (ma < mb) {
-        ma <<= 1;
-        e--;
-    }
-    for (i = 0; i < 26; i++) {
-        q <<= 1;
-        if (ma >= mb) {
-            ma -= mb;
-            q |= 1u;
-        }
-        ma <<= 1;
-    }
-    if (e >= 1) {
-        mant = (uint32_t)round_shift(q, 2, ma != 0);
-        if (mant >> 24) {
-            mant >>= 1;
-            e++;
-        }
-        if (e >= 0xFF)
-            return f32_of(sign | F32_INF);
-        return f32_of(sign | ((uint32_t)e << 23) | (mant & F32_FRAC));
-    }
-    mant = (uint32_t)round_shift(q, 2 + (1 - e), ma != 0);
-    return f32_of(sign | mant);
+    return f32_of((uint32_t)div_bits(x.u, y.u, 23, 8));
 }
 
 double __extendsfdf2(float a)
@@ -225,12 +159,7 @@ double __extendsfdf2(float a)
     if (e == 0) {
         if (!m)
             return f64_of(sign);
-        e = 1;
-        while (!(m & F32_IMPLICIT)) {
-            m <<= 1;
-            e--;
-        }
-        m &= F32_FRAC;
+        m = significand(m, &e, F32_IMPLICIT) & F32_FRAC;
     }
     return f64_of(sign | ((uint64_t)(e - 127 + 1023) << 52) | (m << 29));
 }
