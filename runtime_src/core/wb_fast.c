@@ -138,6 +138,21 @@ int32_t wb_fast_rel[F_NOPS];
 #define F32(x) wb_f32((uint32_t)(x))
 #define F64(x) wb_f64(x)
 
+/* Bounds of a load/store of n bytes at i32 address a + offset o: OOB sets ea
+ * and is true when the access is out of bounds. 32-bit CPUs: a memory they can
+ * allocate has at most 65535 pages, so its size and the check fit in 32-bit
+ * arithmetic (the carry of a + o, then the end; a 0-page memory fails the
+ * second test), as the classic interpreter does: no 64-bit add/compare pairs. */
+#if UINTPTR_MAX <= 0xFFFFFFFFu
+typedef uint32_t f_msize;
+#define OOB(ea, a, o, n)                                                  \
+    (((ea) = (uint32_t)(a) + (uint32_t)(o)) < (uint32_t)(a) ||            \
+     (ea) >= memsize || ((n) > 1 && memsize - (ea) < (n)))
+#else
+typedef uint64_t f_msize;
+#define OOB(ea, a, o, n) (((ea) = (uint64_t)(uint32_t)(a) + (o)) + (n) > memsize)
+#endif
+
 #define TRAP(msg)                                                         \
     do {                                                                  \
         st = wb_fail(env, WB_ERR_TRAP, msg);                              \
@@ -148,7 +163,7 @@ int32_t wb_fast_rel[F_NOPS];
     do {                                                                  \
         if (inst->mems && inst->module->nmems) {                          \
             mem = inst->mems[0]->data;                                    \
-            memsize = (uint64_t)inst->mems[0]->pages * WB_PAGE;           \
+            memsize = (f_msize)((uint64_t)inst->mems[0]->pages * WB_PAGE); \
         } else {                                                          \
             mem = NULL;                                                   \
             memsize = 0;                                                  \
@@ -200,10 +215,11 @@ int32_t wb_fast_rel[F_NOPS];
     }
 /* load: dst addr off; store: addr val off */
 #define EA(addr, n)                                                       \
-    uint64_t ea_ = (uint64_t)(uint32_t)(addr) + ip[3];                    \
-    uint8_t *p = mem + ea_;                                               \
-    if (ea_ + (n) > memsize)                                              \
-        TRAP("out of bounds memory access");
+    f_msize ea_;                                                          \
+    uint8_t *p;                                                           \
+    if (OOB(ea_, addr, ip[3], n))                                         \
+        TRAP("out of bounds memory access");                              \
+    p = mem + ea_;
 #define LOAD(n, sz, expr)                                                 \
     OPF(n) {                                                              \
         EA(R(2), sz)                                                      \
@@ -318,7 +334,7 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
     wb_frame *frames;
     uint32_t depth, depth0;
     uint8_t *mem;
-    uint64_t memsize;
+    f_msize memsize;
     wb_status st = WB_OK;
     wb_func *callee;
 
@@ -516,10 +532,11 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
     OPF(0x41) R(1) = (wb_slot)ip[2] | ((wb_slot)ip[3] << 32); ip += 4; NEXT();
 #define LDXS(n, sz, expr)                                                 \
     OPF(n) {                                                              \
-        uint64_t ea_ = (uint64_t)(uint32_t)((I32(R(2)) << ip[3]) + ip[4]) + ip[5]; \
-        uint8_t *p = mem + ea_;                                           \
-        if (ea_ + (sz) > memsize)                                         \
+        f_msize ea_;                                                      \
+        uint8_t *p;                                                       \
+        if (OOB(ea_, (I32(R(2)) << ip[3]) + ip[4], ip[5], sz))            \
             TRAP("out of bounds memory access");                          \
+        p = mem + ea_;                                                    \
         R(1) = (expr);                                                    \
         ip += 6;                                                          \
         NEXT();                                                           \
@@ -663,10 +680,11 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
                0x111, 0x112, 0x113)
 #define LDX(n, sz, expr, B)                                               \
     OPF(n) {                                                              \
-        uint64_t ea_ = (uint64_t)(uint32_t)(I32(R(2)) + (B)) + ip[4];     \
-        uint8_t *p = mem + ea_;                                           \
-        if (ea_ + (sz) > memsize)                                         \
+        f_msize ea_;                                                      \
+        uint8_t *p;                                                       \
+        if (OOB(ea_, I32(R(2)) + (B), ip[4], sz))                         \
             TRAP("out of bounds memory access");                          \
+        p = mem + ea_;                                                    \
         R(1) = (expr);                                                    \
         ip += 5;                                                          \
         NEXT();                                                           \
@@ -681,11 +699,12 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
     LDX(0xDF, 2, ld16(p), ip[3])
 #define STX(n, sz, stmt, B)                                               \
     OPF(n) {                                                              \
-        uint64_t ea_ = (uint64_t)(uint32_t)(I32(R(1)) + (B)) + ip[4];     \
-        uint8_t *p = mem + ea_;                                           \
+        f_msize ea_;                                                      \
+        uint8_t *p;                                                       \
         wb_slot v = R(3);                                                 \
-        if (ea_ + (sz) > memsize)                                         \
+        if (OOB(ea_, I32(R(1)) + (B), ip[4], sz))                         \
             TRAP("out of bounds memory access");                          \
+        p = mem + ea_;                                                    \
         stmt;                                                             \
         ip += 5;                                                          \
         NEXT();                                                           \
@@ -700,10 +719,11 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
     STX(0xF9, 2, st16(p, (uint16_t)v), ip[2])
 #define BINM(n, sz, LD, T, RT, expr)                                      \
     OPF(n) {                                                              \
-        uint64_t ea_ = (uint64_t)(uint32_t)(I32(R(3)) + ip[4]) + ip[5];   \
-        uint8_t *p = mem + ea_;                                           \
-        if (ea_ + (sz) > memsize)                                         \
+        f_msize ea_;                                                      \
+        uint8_t *p;                                                       \
+        if (OOB(ea_, I32(R(3)) + ip[4], ip[5], sz))                       \
             TRAP("out of bounds memory access");                          \
+        p = mem + ea_;                                                    \
         {                                                                 \
             T a = CV##T(R(2)), b = (T)LD(p);                              \
             R(1) = (RT)(expr);                                            \
@@ -729,9 +749,9 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
     BINM(0x121, 4, ld32, uint32_t, uint32_t, a & b)
     BINM(0x122, 4, ld32, uint32_t, uint32_t, a - b)
     OPF(0x123) { /* F_MUL2L: the product of two loads */
-        uint64_t ea_ = (uint64_t)(uint32_t)(I32(R(2)) + ip[3]) + ip[4];
-        uint64_t eb_ = (uint64_t)(uint32_t)(I32(R(5)) + ip[6]) + ip[7];
-        if (ea_ + 4u > memsize || eb_ + 4u > memsize)
+        f_msize ea_, eb_;
+        if (OOB(ea_, I32(R(2)) + ip[3], ip[4], 4u) ||
+            OOB(eb_, I32(R(5)) + ip[6], ip[7], 4u))
             TRAP("out of bounds memory access");
         R(1) = (uint32_t)(ld32(mem + ea_) * ld32(mem + eb_));
         ip += 8;
@@ -767,9 +787,9 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
     }
 #define LDBR(n, sz, LD, cond)                                             \
     OPF(n) {                                                              \
-        uint64_t ea_ = (uint64_t)(uint32_t)(I32(R(1)) + ip[2]) + ip[3];   \
+        f_msize ea_;                                                      \
         uint32_t v;                                                       \
-        if (ea_ + (sz) > memsize)                                         \
+        if (OOB(ea_, I32(R(1)) + ip[2], ip[3], sz))                       \
             TRAP("out of bounds memory access");                          \
         v = LD(mem + ea_);                                                \
         ip = (cond) ? ip + (int32_t)ip[4] : ip + 5;                       \
@@ -782,8 +802,8 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
 #define DST(n, op)                                                        \
     OPF(n) {                                                              \
         double r = F64(R(2)) op F64(R(3));                                \
-        uint64_t ea_ = (uint64_t)I32(R(1)) + ip[4];                       \
-        if (ea_ + 8u > memsize)                                           \
+        f_msize ea_;                                                      \
+        if (OOB(ea_, I32(R(1)), ip[4], 8u))                               \
             TRAP("out of bounds memory access");                          \
         st64(mem + ea_, wb_b64(r));                                       \
         ip += 5;                                                          \
@@ -795,13 +815,12 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
     /* F_BINMST: store t + load (i32, f64): a off2 t x imm off */
 #define BINMST(n, sz, T, LD, ST)                                          \
     OPF(n) {                                                              \
-        uint64_t eb_ = (uint64_t)(uint32_t)(I32(R(4)) + ip[5]) + ip[6];   \
-        uint64_t ea_ = (uint64_t)I32(R(1)) + ip[2];                       \
+        f_msize ea_, eb_;                                                 \
         T v;                                                              \
-        if (eb_ + (sz) > memsize)                                         \
+        if (OOB(eb_, I32(R(4)) + ip[5], ip[6], sz))                       \
             TRAP("out of bounds memory access");                          \
         v = CV##T(R(3)) + LD(mem + eb_);                                  \
-        if (ea_ + (sz) > memsize)                                         \
+        if (OOB(ea_, I32(R(1)), ip[2], sz))                               \
             TRAP("out of bounds memory access");                          \
         ST;                                                               \
         ip += 7;                                                          \
