@@ -132,6 +132,43 @@ int32_t wb_fast_rel[F_NOPS];
 #endif
 
 #define R(k) (*(wb_slot *)((char *)fp + ip[k]))
+/* i32 results: where writing the low half alone is cheaper than writing a
+ * zero-extended slot (32-bit CPUs: one store instead of two; RV64: sw instead
+ * of the shifts that zero-extend, then sd), only the low 32 bits of an i32 (or
+ * f32) slot are defined. Everything that reads such a slot reads its low half
+ * (I32, F32, wb_trunc, 32-bit stores) or copies it whole (MOV, select, call
+ * arguments); values leaving fast code (results, a non-fast callee's
+ * arguments, global.set) are zero-extended by their type (f_clean). */
+#ifdef F_W32
+typedef uint32_t f_u32a __attribute__((may_alias));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define F_LO 4
+#else
+#define F_LO 0
+#endif
+#define W32(k, v) (*(f_u32a *)((char *)fp + ip[k] + F_LO) = (uint32_t)(v))
+#else
+#define W32(k, v) (R(k) = (uint32_t)(v))
+#endif
+#define WRT_uint32_t(v) W32(1, v)
+#define WRT_uint64_t(v) (R(1) = (v))
+#define WRT(RT, v) WRT_##RT(v)
+/* a load of sz bytes: 8 is an i64/f64 */
+#define WSZ(sz, v)                                                        \
+    do {                                                                  \
+        if ((sz) == 8)                                                    \
+            R(1) = (v);                                                   \
+        else                                                              \
+            W32(1, v);                                                    \
+    } while (0)
+/* the memory table's loads: i32/f32 results at 0x28, 0x2A, 0x2C..0x2F */
+#define WLOAD(n, v)                                                       \
+    do {                                                                  \
+        if ((n) == 0x28 || (n) == 0x2A || ((n) >= 0x2C && (n) <= 0x2F))   \
+            W32(1, v);                                                    \
+        else                                                              \
+            R(1) = (v);                                                   \
+    } while (0)
 #define SLOTP(k) ((wb_slot *)((char *)fp + ip[k]))
 #define I32(x) ((uint32_t)(x))
 #define S32(x) ((int32_t)(uint32_t)(x))
@@ -174,14 +211,14 @@ typedef uint64_t f_msize;
 #define BIN(n, T, RT, expr)                                               \
     OPF(n) {                                                              \
         T a = (T)R(2), b = (T)R(3);                                       \
-        R(1) = (RT)(expr);                                                \
+        WRT(RT, (RT)(expr));                                                \
         ip += 4;                                                          \
         NEXT();                                                           \
     }
 #define UN(n, T, RT, expr)                                                \
     OPF(n) {                                                              \
         T a = (T)R(2);                                                    \
-        R(1) = (RT)(expr);                                                \
+        WRT(RT, (RT)(expr));                                                \
         ip += 3;                                                          \
         NEXT();                                                           \
     }
@@ -202,14 +239,14 @@ typedef uint64_t f_msize;
 #define FCMP(n, expr)                                                     \
     OPF(n) {                                                              \
         float a = F32(R(2)), b = F32(R(3));                               \
-        R(1) = (uint32_t)(expr);                                          \
+        W32(1, expr);                                          \
         ip += 4;                                                          \
         NEXT();                                                           \
     }
 #define DCMP(n, expr)                                                     \
     OPF(n) {                                                              \
         double a = F64(R(2)), b = F64(R(3));                              \
-        R(1) = (uint32_t)(expr);                                          \
+        W32(1, expr);                                          \
         ip += 4;                                                          \
         NEXT();                                                           \
     }
@@ -223,7 +260,7 @@ typedef uint64_t f_msize;
 #define LOAD(n, sz, expr)                                                 \
     OPF(n) {                                                              \
         EA(R(2), sz)                                                      \
-        R(1) = (expr);                                                    \
+        WLOAD(n, expr);                                                    \
         ip += 4;                                                          \
         NEXT();                                                           \
     }
@@ -238,7 +275,7 @@ typedef uint64_t f_msize;
 #define BINI_CMP(n, T, expr)                                              \
     OPF(n) {                                                              \
         T a = I32(R(2)), b = ip[3];                                       \
-        R(1) = (uint32_t)(expr);                                          \
+        W32(1, expr);                                          \
         ip += 4;                                                          \
         NEXT();                                                           \
     }
@@ -251,21 +288,21 @@ typedef uint64_t f_msize;
 #define INCBRI(n, T, expr)                                                \
     OPF(n) {                                                              \
         T a = I32(R(1)) + ip[2], b = ip[3];                               \
-        R(1) = a;                                                         \
+        W32(1, a);                                                         \
         ip = (expr) ? ip + (int32_t)ip[4] : ip + 5;                       \
         NEXT();                                                           \
     }
 #define INCBR(n, T, expr)                                                 \
     OPF(n) {                                                              \
         T a = I32(R(1)) + ip[2], b = I32(R(3));                           \
-        R(1) = a;                                                         \
+        W32(1, a);                                                         \
         ip = (expr) ? ip + (int32_t)ip[4] : ip + 5;                       \
         NEXT();                                                           \
     }
 #define ADDBRI(n, T, expr)                                                \
     OPF(n) {                                                              \
         T a = I32(R(1)) + I32(R(2)), b = ip[3];                           \
-        R(1) = a;                                                         \
+        W32(1, a);                                                         \
         ip = (expr) ? ip + (int32_t)ip[4] : ip + 5;                       \
         NEXT();                                                           \
     }
@@ -286,6 +323,21 @@ typedef uint64_t f_msize;
     M(n7, T, a <= b)                                                      \
     M(n8, T, (S)a >= (S)b)                                                \
     M(n9, T, a >= b)
+
+#ifdef F_W32
+/* zero-extend the i32/f32 values among n slots of the given types (values
+ * that leave fast code: see W32) */
+static void f_clean(wb_slot *s, const uint8_t *types, uint32_t n)
+{
+    uint32_t i;
+    for (i = 0; i < n; i++)
+        if (types[i] == WB_I32 || types[i] == WB_F32)
+            s[i] = (uint32_t)s[i];
+}
+#define F_CLEAN(s, types, n) f_clean((s), (types), (n))
+#else
+#define F_CLEAN(s, types, n) ((void)0)
+#endif
 
 #ifdef F_CGOTO
 /* opcode numbers as literals: labels are made from them */
@@ -337,6 +389,7 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
     f_msize memsize;
     wb_status st = WB_OK;
     wb_func *callee;
+    wb_slot *args0 = args; /* the entry function's parameters, then results */
 
 #ifdef F_CGOTO
     if (!tbl_ready) {
@@ -446,6 +499,7 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
             ip = fn->code;
             NEXT();
         }
+        F_CLEAN(args, callee->type->types, callee->type->nparams);
         if (WB_INTERPRETED(callee)) {
             env->depth = depth;
             st = wb_interp_call(env, callee, args);
@@ -488,7 +542,13 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
     OPF(0x0A) R(1) = R(2); ip += 3; NEXT();
     OPF(0x0B) R(1) = I32(R(4)) ? R(2) : R(3); ip += 5; NEXT();
     OPF(0x0C) R(1) = inst->globals[ip[2]]->val; ip += 3; NEXT();
-    OPF(0x0D) inst->globals[ip[1]]->val = R(2); ip += 3; NEXT();
+    OPF(0x0D) {
+        wb_global *g = inst->globals[ip[1]];
+        g->val = R(2);
+        F_CLEAN(&g->val, &g->type, 1u);
+        ip += 3;
+        NEXT();
+    }
     OPF(0x0E) {
         wb_table *t = inst->tables[ip[2]];
         uint32_t i = I32(R(3));
@@ -537,7 +597,7 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
         if (OOB(ea_, (I32(R(2)) << ip[3]) + ip[4], ip[5], sz))            \
             TRAP("out of bounds memory access");                          \
         p = mem + ea_;                                                    \
-        R(1) = (expr);                                                    \
+        WSZ(sz, expr);                                                    \
         ip += 6;                                                          \
         NEXT();                                                           \
     }
@@ -655,7 +715,7 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
 #define BINI(n, expr)                                                     \
     OPF(n) {                                                              \
         uint32_t a = I32(R(2)), b = ip[3];                                \
-        R(1) = (uint32_t)(expr);                                          \
+        W32(1, expr);                                          \
         ip += 4;                                                          \
         NEXT();                                                           \
     }
@@ -685,7 +745,7 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
         if (OOB(ea_, I32(R(2)) + (B), ip[4], sz))                         \
             TRAP("out of bounds memory access");                          \
         p = mem + ea_;                                                    \
-        R(1) = (expr);                                                    \
+        WSZ(sz, expr);                                                    \
         ip += 5;                                                          \
         NEXT();                                                           \
     }
@@ -726,7 +786,7 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
         p = mem + ea_;                                                    \
         {                                                                 \
             T a = CV##T(R(2)), b = (T)LD(p);                              \
-            R(1) = (RT)(expr);                                            \
+            WRT(RT, (RT)(expr));                                            \
         }                                                                 \
         ip += 6;                                                          \
         NEXT();                                                           \
@@ -753,14 +813,14 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
         if (OOB(ea_, I32(R(2)) + ip[3], ip[4], 4u) ||
             OOB(eb_, I32(R(5)) + ip[6], ip[7], 4u))
             TRAP("out of bounds memory access");
-        R(1) = (uint32_t)(ld32(mem + ea_) * ld32(mem + eb_));
+        W32(1, ld32(mem + ea_) * ld32(mem + eb_));
         ip += 8;
         NEXT();
     }
 #define BINSH(n, expr)                                                    \
     OPF(n) {                                                              \
         uint32_t a = I32(R(2)), x = I32(R(3)), sh = ip[4] & 31u;          \
-        R(1) = (uint32_t)(expr);                                          \
+        W32(1, expr);                                          \
         ip += 5;                                                          \
         NEXT();                                                           \
     }
@@ -771,7 +831,7 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
     BINSH(0x128, a + (x << sh))
     BINSH(0x129, a + (x >> sh))
     /* F_BIN2: a op (x op y) */
-    OPF(0x12A) R(1) = I32(R(2)) + (I32(R(3)) + I32(R(4))); ip += 5; NEXT();
+    OPF(0x12A) W32(1, I32(R(2)) + (I32(R(3)) + I32(R(4)))); ip += 5; NEXT();
     OPF(0x12B) R(1) = R(2) + (R(3) + R(4)); ip += 5; NEXT();
     OPF(0x12C) {
         double a = F64(R(2)), t = F64(R(3)) + F64(R(4));
@@ -836,6 +896,8 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
         TRAP("illegal opcode");
     }
 out:
+    if (!st)
+        F_CLEAN(args0, f->type->types + f->type->nparams, f->type->nresults);
 #if WB_FEATURE_DUMP_CALL_STACK
     if (st == WB_ERR_TRAP || st == WB_ERR_EXCEPTION)
         wb_trace_record(env, inst, ip, depth, depth0); /* fast ips: wb_fast_func_at */

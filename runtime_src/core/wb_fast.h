@@ -100,6 +100,14 @@ extern int32_t wb_fast_rel[F_NOPS];
 #endif
 #endif
 
+/* i32 results write only the low half of their slot (wb_fast.c) where that
+ * is cheaper: 32-bit CPUs, RV64. Then i64 loads of fewer bytes are not fused
+ * into the 32/8/16-bit F_LDX forms (those write an i32). */
+#if defined(__GNUC__) && !defined(WB_FAST_W64) &&                         \
+    (UINTPTR_MAX <= 0xFFFFFFFFu || defined(__riscv))
+#define F_W32 1
+#endif
+
 /* f64 x op y op z in one handler rounds like two only if doubles are not
  * evaluated in a wider format (x87) */
 #if defined(__FLT_EVAL_METHOD__) && __FLT_EVAL_METHOD__ == 0

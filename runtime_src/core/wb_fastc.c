@@ -245,10 +245,17 @@ static int bini_kind(uint32_t op)
 static int ld_kind(uint32_t op)
 {
     switch (op) {
+#ifdef F_W32 /* the 32/8/16-bit forms write an i32 (the low half only) */
+    case 0x28: case 0x2A: return 0;
+    case 0x29: case 0x2B: return 1;
+    case 0x2D: return 2;
+    case 0x2F: return 3;
+#else
     case 0x28: case 0x2A: case 0x35: return 0;
     case 0x29: case 0x2B: return 1;
     case 0x2D: case 0x31: return 2;
     case 0x2F: case 0x33: return 3;
+#endif
     default: return -1;
     }
 }
