@@ -458,6 +458,8 @@ static void op_bin(ftr *t, uint32_t op)
     }
     if (t->h >= 2 && t->vs[t->h - 1u].k == E_CONST && (k >= 0 || (op >= 0x46 && op <= 0x4F))) {
         uint32_t imm = (uint32_t)t->consts[t->vs[t->h - 1u].v];
+        if (k >= 6) /* shifts: the count mod 32 here, so no handler masks it */
+            imm &= 31u;
         t->h--;
         a = vpop(t);
         d = vres(t);
