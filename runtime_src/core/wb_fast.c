@@ -336,7 +336,7 @@ static void f_clean(wb_slot *s, const uint8_t *types, uint32_t n)
 }
 #define F_CLEAN(s, types, n) f_clean((s), (types), (n))
 #else
-#define F_CLEAN(s, types, n) ((void)0)
+#define F_CLEAN(s, types, n) ((void)(s), (void)(types), (void)(n))
 #endif
 
 #ifdef F_CGOTO
