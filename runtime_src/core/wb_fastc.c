@@ -319,6 +319,67 @@ static uint32_t binm_op(uint32_t op, int lk)
     return 0;
 }
 
+/* 1 if word w of the code is an operand (a slot offset put by putop) */
+static int is_operand(const ftr *t, uint32_t w)
+{
+    uint32_t i = t->nops;
+    while (i && t->ops[i - 1u] > w)
+        i--;
+    return i && t->ops[i - 1u] == w;
+}
+
+/* The F_BINM i32.mul at q whose first operand a was loaded just before an
+ * add (i32.add or F_BINI, 4 words) that writes another slot: [load a][add]
+ * [mul] becomes [add][F_MUL2L] when the add neither reads a nor writes the
+ * load's base (matmul: `a[i][k] * b[k][j]` with the index add between the
+ * two loads). If the first load traps, the add's write is not observable (the
+ * call is abandoned). */
+static void mul2l_over_add(ftr *t, uint32_t q, uint32_t a)
+{
+    uint32_t s, n, ad, ax, ay, aop, xa, imma, offa, d = t->code[q + 1u],
+        xb = t->code[q + 3u], immb = t->code[q + 4u], offb = t->code[q + 5u];
+    if (!(a & TAG_STACK) || q < 8u + t->barrier)
+        return;
+    aop = t->code[q - 4u];
+    if ((aop != 0x6A && aop != F_BINI) || !is_operand(t, q - 3u) || !is_operand(t, q - 2u) ||
+        is_operand(t, q - 4u) || (aop == F_BINI) == is_operand(t, q - 1u))
+        return;
+    ad = t->code[q - 3u];
+    ax = t->code[q - 2u];
+    ay = t->code[q - 1u];
+    if (t->code[q - 8u] == 0x28 && q - 8u >= t->barrier)
+        s = q - 8u, n = 4u;
+    else if (q >= 9u + t->barrier && t->code[q - 9u] == F_LDXI)
+        s = q - 9u, n = 5u;
+    else
+        return;
+    if (t->code[s + 1u] != a || is_operand(t, s) || !is_operand(t, s + 1u) ||
+        !is_operand(t, s + 2u) || is_operand(t, s + 3u) || (n == 5u && is_operand(t, s + 4u)))
+        return;
+    xa = t->code[s + 2u];
+    imma = n == 5u ? t->code[s + 3u] : 0u;
+    offa = t->code[s + n - 1u];
+    if (ad == a || ad == xa || ax == a || (aop == 0x6A && ay == a))
+        return;
+    truncate(t, s);
+    put(t, aop);
+    putop(t, ad);
+    putop(t, ax);
+    if (aop == 0x6A)
+        putop(t, ay);
+    else
+        put(t, ay);
+    put(t, F_MUL2L);
+    putop(t, d);
+    mark_dst(t, t->len - 1u);
+    putop(t, xa);
+    put(t, imma);
+    put(t, offa);
+    putop(t, xb);
+    put(t, immb);
+    put(t, offb);
+}
+
 /* i32.mul of two loads: the first (the candidate before the load just fused
  * into the F_BINM at `q`) joins it, F_MUL2L */
 static void mul2l(ftr *t, uint32_t q, uint32_t a)
@@ -326,8 +387,10 @@ static void mul2l(ftr *t, uint32_t q, uint32_t a)
     uint32_t s, xa, imma, offa, d = t->code[q + 1u], xb = t->code[q + 3u],
                                     immb = t->code[q + 4u], offb = t->code[q + 5u];
     if (t->prev_dst == WB_NONE || t->prev_end != q || t->code[t->prev_dst] != a ||
-        !(a & TAG_STACK) || t->prev_dst < 1u)
+        !(a & TAG_STACK) || t->prev_dst < 1u) {
+        mul2l_over_add(t, q, a);
         return;
+    }
     s = t->prev_dst - 1u;
     if (s < t->barrier || !((t->code[s] == 0x28 && q - s == 4u) ||
                             (t->code[s] == F_LDXI && q - s == 5u)))
