@@ -394,7 +394,11 @@ static void call_func(wb_aot_ctx *c, wb_func *f, uint64_t *slots)
     wb_env *env = INST(c)->env;
     const wb_functype *t = f->type;
     wb_slot *saved_top = env->sp_top, *base;
-    uint32_t saved_depth = env->depth, i, n = t->nparams > t->nresults ? t->nparams : t->nresults;
+    uint32_t saved_depth = env->depth, i;
+    /* slots: a v128 takes two (wb_simd.h) */
+    uint32_t np = wb_slots_of(t->nparams, t->types);
+    uint32_t nr = wb_slots_of(t->nresults, t->types + t->nparams);
+    uint32_t n = np > nr ? np : nr;
     wb_status st;
     if (f->aot) {
         env->depth = c->depth;
@@ -409,7 +413,7 @@ static void call_func(wb_aot_ctx *c, wb_func *f, uint64_t *slots)
         c->trap = WB_AOT_TRAP_EXHAUSTED;
         return;
     }
-    for (i = 0; i < t->nparams; i++)
+    for (i = 0; i < np; i++)
         base[i] = slots[i];
     env->depth = c->depth;
     env->sp_top = base;
@@ -425,7 +429,7 @@ static void call_func(wb_aot_ctx *c, wb_func *f, uint64_t *slots)
         set_status(c, st);
         return;
     }
-    for (i = 0; i < t->nresults; i++)
+    for (i = 0; i < nr; i++)
         slots[i] = base[i];
 }
 
@@ -686,8 +690,10 @@ wb_status wb_aot_call(wb_env *env, wb_func *f, wb_slot *slots)
     /* called with slots on the interpreter's stack: nested interpreted
      * calls must start above them */
     if (env->stack && slots >= env->stack && slots < env->stack + env->stack_slots) {
-        uint32_t n = f->type->nparams > f->type->nresults ? f->type->nparams
-                                                           : f->type->nresults;
+        const wb_functype *t = f->type;
+        uint32_t np = wb_slots_of(t->nparams, t->types);
+        uint32_t nr = wb_slots_of(t->nresults, t->types + t->nparams);
+        uint32_t n = np > nr ? np : nr;
         env->sp_top = slots + n;
     }
     /* the function pointer is data in the image: convert through uintptr_t */

@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 
-#define WB_AOT_ABI_VERSION 2u
+#define WB_AOT_ABI_VERSION 3u
 
 /* trap codes in wb_aot_ctx.trap; the runtime maps them to the spec's words */
 #define WB_AOT_TRAP_NONE 0u
@@ -100,6 +100,11 @@ typedef struct wb_aot_ctl_rt {
     void (*exn_take)(wb_aot_ctx *c, uint64_t *vals);
     /* throw: tag identity and payload (sets trap STATUS, status EXCEPTION) */
     void (*throw_)(wb_aot_ctx *c, uintptr_t tag, const uint64_t *vals);
+    /* SIMD instruction `sub` (0xFD sub-opcode) on the n operand slots in s[] (a v128
+     * takes two: bytes 0..7, 8..15); its result comes back in s[0] (s[1]). imm: memory
+     * access {offset low, memory, offset high[, lane]}, shuffle the 16 lane bytes in 4
+     * little-endian words, extract/replace {lane}. Out of bounds: trap STATUS. */
+    void (*simd)(wb_aot_ctx *c, uint32_t sub, const uint32_t *imm, uint64_t *s, uint32_t n);
 } wb_aot_ctl_rt;
 
 /* One per instance of an AOT module. */

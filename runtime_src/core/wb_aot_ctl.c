@@ -19,6 +19,9 @@
 #if WB_FEATURE_LEGACY_EXCEPTION_HANDLING
 #include "wb_eh.h"
 #endif
+#if WB_FEATURE_SIMD && WB_FEATURE_INTERP
+#include "wb_ext.h"
+#endif
 
 #define INST(c) ((wb_instance *)(c)->inst)
 
@@ -109,8 +112,65 @@ static void ctl_throw(wb_aot_ctx *c, uintptr_t tag, const uint64_t *vals)
 }
 #endif
 
+#if WB_FEATURE_SIMD && WB_FEATURE_INTERP
+/* One SIMD instruction of AOT code: the interpreter's own (wb_ext_simd) on the slots s[],
+ * its immediates rewritten into the interpreter's layout (wb_simd.h). */
+static void ctl_simd(wb_aot_ctx *c, uint32_t sub, const uint32_t *imm, uint64_t *s,
+                     uint32_t n)
+{
+    wb_instance *inst = INST(c);
+    uint32_t ip[4] = {0, 0, 0, 0};
+    wb_extctx x;
+    wb_status st;
+    if (sub <= 0x0Bu || (sub >= 0x54u && sub <= 0x5Du)) { /* memory: offset, memory, lane */
+        ip[0] = imm[0];
+#if WB_FEATURE_MEMORY64 || WB_FEATURE_MULTI_MEMORY
+        ip[1] = imm[1];
+        ip[2] = imm[2];
+        if (sub >= 0x54u && sub <= 0x5Bu)
+            ip[3] = imm[3];
+#else
+        if (sub >= 0x54u && sub <= 0x5Bu)
+            ip[1] = imm[3];
+#endif
+    } else if (imm) {
+        ip[0] = imm[0];
+        if (sub == 0x0Du) {
+            ip[1] = imm[1];
+            ip[2] = imm[2];
+            ip[3] = imm[3];
+        }
+    }
+    x.env = inst->env;
+    x.inst = inst;
+    x.fp = s;
+    x.sp = s + n;
+    x.ip = ip;
+    x.depth = inst->env->depth;
+    st = wb_ext_simd(&x, sub);
+    if (st) {
+        c->trap = WB_AOT_TRAP_STATUS;
+        c->status = (uint32_t)st;
+    }
+}
+#else
+/* built without SIMD (the loader refuses v128) or without the interpreter whose SIMD
+ * code this reuses */
+static void ctl_simd(wb_aot_ctx *c, uint32_t sub, const uint32_t *imm, uint64_t *s,
+                     uint32_t n)
+{
+    (void)sub;
+    (void)imm;
+    (void)s;
+    (void)n;
+    c->trap = WB_AOT_TRAP_STATUS;
+    c->status = (uint32_t)wb_fail(INST(c)->env, WB_ERR_UNSUPPORTED,
+                                  "SIMD in AOT code needs a runtime built with simd and interp");
+}
+#endif
+
 const wb_aot_ctl_rt wb_aot_ctl = {
-    ctl_resolve, ctl_tag, ctl_exn_tag, ctl_exn_take, ctl_throw,
+    ctl_resolve, ctl_tag, ctl_exn_tag, ctl_exn_take, ctl_throw, ctl_simd,
 };
 #else
 typedef int wb_aot_ctl_unused; /* ISO C: no empty translation unit */

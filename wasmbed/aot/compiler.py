@@ -146,7 +146,9 @@ def compile_module(wasm: bytes, target: Target, *, validate: bool = True,
         if name not in img.syms:
             raise WasmbedError(f"AOT link: trampoline {name} missing from the image")
         syms.append(img.syms[name])
-    return fileformat.AotFile(target=target.triple, abi=target.abi, features=NEEDS,
+    # v128 code calls the runtime's SIMD (wb_simd.c): a runtime without it refuses the file
+    needs = NEEDS + (",simd" if emit.emit_simd.PRELUDE in c_source else "")
+    return fileformat.AotFile(target=target.triple, abi=target.abi, features=needs,
                               wasm=decode.strip_code(mod), image=img.data, relocs=img.relocs,
                               syms=syms, base=link.BASE_A, align=img.align).pack()
 

@@ -130,6 +130,8 @@ def _skip_cexpr(r: Reader) -> None:
             r.uleb()
         elif op == 0xD0:
             r.u8()
+        elif op == 0xFD and r.uleb() == 0x0C:
+            r.bytes(16)  # v128.const
         elif op in (0x6A, 0x6B, 0x6C, 0x7C, 0x7D, 0x7E):
             pass  # extended-const: i32/i64 add, sub, mul (the runtime evaluates them)
         else:

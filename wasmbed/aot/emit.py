@@ -20,12 +20,14 @@ from wasmbed.aot.decode import (EXTERNREF, F32, F64, FUNCREF, I32, I64, V128, De
                                 Module, Reader)
 from wasmbed.aot import emit_ctl
 from wasmbed.aot import emit_mem
+from wasmbed.aot import emit_simd
 from wasmbed.errors import WasmbedError
 
 ABI_HEADER = Path(__file__).resolve().parents[2] / "runtime_src" / "core" / "wb_aot_abi.h"
 
-CTYPE = {"i": "uint32_t", "l": "uint64_t", "f": "float", "d": "double", "r": "uintptr_t"}
-TC = {I32: "i", I64: "l", F32: "f", F64: "d", FUNCREF: "r", EXTERNREF: "r"}
+CTYPE = {"i": "uint32_t", "l": "uint64_t", "f": "float", "d": "double", "r": "uintptr_t",
+         "v": "wbv"}
+TC = {I32: "i", I64: "l", F32: "f", F64: "d", FUNCREF: "r", EXTERNREF: "r", V128: "v"}
 
 PRELUDE = r"""
 typedef union { float f; uint32_t u; } wbx_fu;
@@ -269,22 +271,60 @@ class TranslateError(WasmbedError):
 
 
 def tc_of(t: int) -> str:
-    if t == V128:
-        raise TranslateError("the AOT compiler does not translate SIMD (v128) code yet")
     try:
         return TC[t]
     except KeyError:
         raise TranslateError(f"unknown value type 0x{t:02x}") from None
 
 
+def _no_v(tc: str) -> None:
+    if tc == "v":
+        raise TranslateError("the AOT compiler does not translate v128 values in tail calls "
+                             "or exception payloads yet")
+
+
 def to_bits(tc: str, v: str) -> str:
+    _no_v(tc)
     return {"i": f"(uint64_t){v}", "l": v, "f": f"(uint64_t)fb({v})", "d": f"db({v})",
             "r": f"(uint64_t){v}"}[tc]
 
 
 def from_bits(tc: str, v: str) -> str:
+    _no_v(tc)
     return {"i": f"(uint32_t){v}", "l": v, "f": f"bf((uint32_t){v})", "d": f"bd({v})",
             "r": f"(uintptr_t){v}"}[tc]
+
+
+def zero_of(tc: str) -> str:
+    return "{0u, 0u}" if tc == "v" else "0"
+
+
+def slot_offsets(types: list[str] | tuple[str, ...]) -> list[int]:
+    """The first slot of each value: a v128 takes two (bytes 0..7, bytes 8..15), as in the
+    interpreter (wb_simd.h)."""
+    offs, k = [], 0
+    for tc in types:
+        offs.append(k)
+        k += 2 if tc == "v" else 1
+    return offs
+
+
+def nslots(types: list[str] | tuple[str, ...]) -> int:
+    return sum(2 if tc == "v" else 1 for tc in types)
+
+
+def to_slot(tc: str, arr: str, k: int, v: str) -> str:
+    """Statement storing variable v of type tc at arr[k] (and arr[k + 1] for a v128)."""
+    if tc == "v":
+        return f"{arr}[{k}] = {v}.lo; {arr}[{k + 1}] = {v}.hi;"
+    return f"{arr}[{k}] = {to_bits(tc, v)};"
+
+
+def from_slot(tc: str, arr: str, k: int) -> str:
+    """Expression of type tc read from arr[k] (and arr[k + 1] for a v128)."""
+    if tc == "v":
+        return f"wbv_of({arr}[{k}], {arr}[{k + 1}])"
+    return from_bits(tc, f"{arr}[{k}]")
 
 
 @dataclass
@@ -346,7 +386,7 @@ def skip_immediates(op: int, r: Reader) -> None:
             r.uleb()
             r.uleb()
     elif op == 0xFD:
-        raise TranslateError("the AOT compiler does not translate SIMD (v128) code yet")
+        emit_simd.skip(r)
     elif op == 0xFE:
         emit_mem.skip_atomic(r)
 
@@ -455,7 +495,8 @@ class FuncEmitter(emit_ctl.ControlMixin):
             return [DEPTH_DEC, "return;"]
         if n == 1:
             return [DEPTH_DEC, f"return {self.var(base, self.results[0])};"]
-        lines = [f"out[{k}] = {to_bits(tc, self.var(base + k, tc))};"
+        offs = slot_offsets(self.results)
+        lines = [to_slot(tc, "out", offs[k], self.var(base + k, tc))
                  for k, tc in enumerate(self.results)]
         return lines + [DEPTH_DEC, "return;"]
 
@@ -494,15 +535,17 @@ class FuncEmitter(emit_ctl.ControlMixin):
         t = self.mod.types[type_idx]
         ptc = [tc_of(p) for p in t.params]
         args, res, base = self.call_args(type_idx)
-        n = max(len(args), len(res), 1)
+        n = max(nslots(ptc), nslots(res), 1)
         self.emit("{")
         self.emit(f"    uint64_t cs[{n}];")
+        offs = slot_offsets(ptc)
         for k, (a, tc) in enumerate(zip(args, ptc)):
-            self.emit(f"    cs[{k}] = {to_bits(tc, a)};")
+            self.emit(f"    {to_slot(tc, 'cs', offs[k], a)}")
         self.emit(f"    {call.format(cs='cs')};")
         self.emit("    CHK();")
+        offs = slot_offsets(res)
         for k, tc in enumerate(res):
-            self.emit(f"    {self.push(tc)} = {from_bits(tc, f'cs[{k}]')};")
+            self.emit(f"    {self.push(tc)} = {from_slot(tc, 'cs', offs[k])};")
         self.emit("}")
         self.reload()
 
@@ -864,12 +907,12 @@ class FuncEmitter(emit_ctl.ControlMixin):
     def op_23(self, r: Reader) -> None:
         g = r.uleb()
         tc = tc_of(self.mod.global_types[g])
-        self.emit(f"{self.push(tc)} = {from_bits(tc, f'*c->globals[{g}]')};")
+        self.emit(f"{self.push(tc)} = {from_slot(tc, f'c->globals[{g}]', 0)};")
 
     def op_24(self, r: Reader) -> None:
         g = r.uleb()
         tc = tc_of(self.mod.global_types[g])
-        self.emit(f"*c->globals[{g}] = {to_bits(tc, self.pop())};")
+        self.emit(to_slot(tc, f"c->globals[{g}]", 0, self.pop()))
 
     def op_25(self, r: Reader) -> None:
         t = r.uleb()
@@ -996,7 +1039,7 @@ class FuncEmitter(emit_ctl.ControlMixin):
             raise TranslateError(f"function {self.idx}: opcode 0xfc {sub} is not supported")
 
     def op_fd(self, r: Reader) -> None:
-        raise TranslateError("the AOT compiler does not translate SIMD (v128) code yet")
+        emit_simd.op(self, r)
 
     def op_fe(self, r: Reader) -> None:
         emit_mem.atomic(self, r)
@@ -1005,14 +1048,15 @@ class FuncEmitter(emit_ctl.ControlMixin):
     def finish(self) -> list[str]:
         head = [self.signature() + " {"]
         for i in range(len(self.params), len(self.locals)):
-            head.append(f"    {CTYPE[self.locals[i]]} l{i} = 0;")
+            head.append(f"    {CTYPE[self.locals[i]]} l{i} = {zero_of(self.locals[i])};")
         for v in sorted(self.vars):
-            head.append(f"    {CTYPE[v[-1]]} {v} = 0;")
+            head.append(f"    {CTYPE[v[-1]]} {v} = {zero_of(v[-1])};")
         head.extend(self.ctl_decls())
         if self.has_mem:
             head.append("    uint8_t *m0; uint64_t ms0; int64_t ms0_1, ms0_2, ms0_4, ms0_8;"
                         + emit_mem.decls(self.mod))
-        zero = "" if len(self.results) != 1 else " 0"
+        zero = "" if len(self.results) != 1 else \
+            " wbv_of(0u, 0u)" if self.results[0] == "v" else " 0"
         leaf = not self.calls and len(self.locals) + len(self.vars) <= LEAF_LOCALS
         if not leaf:
             # recursion is bounded by the native stack the runtime grants (one compare;
@@ -1028,6 +1072,9 @@ class FuncEmitter(emit_ctl.ControlMixin):
                    for line in self.checked]
         return head + self.out + tail + checked + ["}"]
 
+    def uses_v128(self) -> bool:
+        return "v" in self.locals or "v" in self.results or any(v[-1] == "v" for v in self.vars)
+
     def signature(self) -> str:
         rt = "void" if len(self.results) != 1 else CTYPE[self.results[0]]
         params = ["wb_aot_ctx *c"] + [f"{CTYPE[tc]} l{k}" for k, tc in enumerate(self.params)]
@@ -1036,11 +1083,12 @@ class FuncEmitter(emit_ctl.ControlMixin):
         return f"static {rt} wf{self.idx}({', '.join(params)})"
 
     def trampoline(self) -> list[str]:
-        args = ["c"] + [from_bits(tc, f"s[{k}]") for k, tc in enumerate(self.params)]
+        offs = slot_offsets(self.params)
+        args = ["c"] + [from_slot(tc, "s", offs[k]) for k, tc in enumerate(self.params)]
         lines = [f"void wbaot_t{self.idx}(wb_aot_ctx *c, uint64_t *s) {{"]
         if len(self.results) == 1:
             lines.append(f"    {CTYPE[self.results[0]]} r = wf{self.idx}({', '.join(args)});")
-            lines.append(f"    s[0] = {to_bits(self.results[0], 'r')};")
+            lines.append(f"    {to_slot(self.results[0], 's', 0, 'r')}")
         elif not self.results:
             lines.append(f"    wf{self.idx}({', '.join(args)});")
         else:
@@ -1054,6 +1102,7 @@ def translate(mod: Module) -> str:
     header = ABI_HEADER.read_text()
     parts = ["/* generated by wasmbed aot: do not edit */", header, PRELUDE, emit_ctl.CTL_PRELUDE,
              emit_mem.prelude(mod)]
+    simd_at = len(parts)  # emit_simd's prelude goes here when some code uses a v128
     emitters = []
     for idx in range(mod.nfunc_imports, len(mod.func_types)):
         try:
@@ -1068,6 +1117,8 @@ def translate(mod: Module) -> str:
             bodies.append(fe.translate())
         except (IndexError, KeyError) as err:
             raise TranslateError(f"function {fe.idx}: malformed code ({err!r})") from None
+    if any(fe.uses_v128() for fe in emitters) or V128 in mod.global_types:
+        parts.insert(simd_at, emit_simd.PRELUDE)
     # tail calls (emit_ctl): the call sites' TAILED() and the loop that runs them
     tail = any(fe.tail for fe in emitters)
     if tail:

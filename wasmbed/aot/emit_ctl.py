@@ -85,7 +85,7 @@ class ControlMixin:
     def direct_call(self, call_head: str, args: list[str], res: list[str]) -> None:
         """`call_head` = "wf<i>(c": a direct call, its results, and its check: a
         pending tail call (TAILED()) runs here and leaves the results in c->tail."""
-        from wasmbed.aot.emit import from_bits
+        from wasmbed.aot.emit import from_slot, nslots, slot_offsets
 
         h = self.handler()
         call = call_head + "".join(", " + a for a in args)
@@ -93,19 +93,21 @@ class ControlMixin:
             if res:
                 d = self.push(res[0])
                 self.emit(f"{d} = {call});")
-                took = f" {d} = {from_bits(res[0], 'c->tail[0]')};"
+                took = f" {d} = {from_slot(res[0], 'c->tail', 0)};"
             else:
                 self.emit(f"{call});")
                 took = ""
             self.emit(f"if (UNLIKELY(c->trap != 0u)) {{ if (!TAILED()) goto {h};{took} }}")
             return
         self.emit("{")
-        self.emit(f"    uint64_t o[{len(res)}];")
+        n = nslots(res)
+        self.emit(f"    uint64_t o[{n}];")
         self.emit(f"    {call}, o);")
         self.emit(f"    if (UNLIKELY(c->trap != 0u)) {{ if (!TAILED()) goto {h}; "
-                  + " ".join(f"o[{k}] = c->tail[{k}];" for k in range(len(res))) + " }")
+                  + " ".join(f"o[{k}] = c->tail[{k}];" for k in range(n)) + " }")
+        offs = slot_offsets(res)
         for k, tc in enumerate(res):
-            self.emit(f"    {self.push(tc)} = {from_bits(tc, f'o[{k}]')};")
+            self.emit(f"    {self.push(tc)} = {from_slot(tc, 'o', offs[k])};")
         self.emit("}")
 
     def _tail_args(self, type_idx: int) -> list[str]:

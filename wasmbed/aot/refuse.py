@@ -69,6 +69,8 @@ def uses_exceptions(data: bytes) -> bool:
 
 def check(data: bytes) -> None:
     """Raise a WasmbedError naming what the AOT translator cannot compile. (memory64,
-    table64, multi-memory and the threads proposal are compiled: wasmbed/aot/emit_mem.py.)"""
+    table64, multi-memory and the threads proposal are compiled: wasmbed/aot/emit_mem.py;
+    SIMD: emit_simd.py, except v128 values in tail calls or exception payloads and relaxed
+    SIMD, which the translator refuses by name.)"""
     # legacy exception handling (tags, try/catch/throw/rethrow/delegate) is compiled
     # (emit_ctl.py): uses_exceptions() only tells the compiler to look at it first

@@ -38,7 +38,7 @@ _lock = threading.Lock()
 #: such a proposal validates only when the run asks for it, as on the agent, whose build
 #: has the same switch (core suite: `(global i32 (i32.add ...))` stays invalid)
 PROPOSALS = ("extended-const", "tail-call", "legacy-exception-handling", "memory64",
-             "multi-memory", "shared-memory")
+             "multi-memory", "shared-memory", "simd")
 
 
 def proposals_of(features: "Iterable[str] | str | None") -> tuple[str, ...]:

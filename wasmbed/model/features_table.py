@@ -179,7 +179,7 @@ ROWS: list[dict[str, Any]] = [
          flags=("WAMR_BUILD_SIMD",), aliases=("simd128", "fixed-width-simd"),
          wast=("simd_*.wast",),
          reason="interpreter, portable C (runtime_src/core/wb_simd.c), big-endian too; "
-                "AOT refuses v128 (docs/simd.md)"),
+                "AOT: each instruction calls the same code (docs/aot.md)"),
     _row("aot-intrinsics", "A", EXTENSION, "AOT intrinsics",
          NA,
          "Runtime helpers in C for operations that ahead-of-time code calls instead of "
