@@ -810,8 +810,9 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
     BINM(0x122, 4, ld32, uint32_t, uint32_t, a - b)
     OPF(0x123) { /* F_MUL2L: the product of two loads */
         f_msize ea_, eb_;
-        if (OOB(ea_, I32(R(2)) + ip[3], ip[4], 4u) ||
-            OOB(eb_, I32(R(5)) + ip[6], ip[7], 4u))
+        int oa = OOB(ea_, I32(R(2)) + ip[3], ip[4], 4u); /* both, then one test */
+        int ob = OOB(eb_, I32(R(5)) + ip[6], ip[7], 4u);
+        if (oa | ob)
             TRAP("out of bounds memory access");
         W32(1, ld32(mem + ea_) * ld32(mem + eb_));
         ip += 8;
