@@ -810,9 +810,17 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
     BINM(0x122, 4, ld32, uint32_t, uint32_t, a - b)
     OPF(0x123) { /* F_MUL2L: the product of two loads */
         f_msize ea_, eb_;
-        int oa = OOB(ea_, I32(R(2)) + ip[3], ip[4], 4u); /* both, then one test */
+#if defined(__thumb__) || (defined(__riscv) && __riscv_xlen == 32)
+        /* one test after the other: matmul on Cortex-M4 311.2M -> 281.7M guest
+         * instructions, on RV32 336.7M -> 321.9M */
+        if (OOB(ea_, I32(R(2)) + ip[3], ip[4], 4u) ||
+            OOB(eb_, I32(R(5)) + ip[6], ip[7], 4u))
+#else /* both addresses, then one test: aarch64 matmul 213.2M (220.6M one
+       * after the other), Xtensa 393.4M (422.9M) */
+        int oa = OOB(ea_, I32(R(2)) + ip[3], ip[4], 4u);
         int ob = OOB(eb_, I32(R(5)) + ip[6], ip[7], 4u);
         if (oa | ob)
+#endif
             TRAP("out of bounds memory access");
         W32(1, ld32(mem + ea_) * ld32(mem + eb_));
         ip += 8;
