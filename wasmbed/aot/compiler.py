@@ -115,19 +115,10 @@ def cache_path(wasm: bytes, target: Target, proposals: tuple[str, ...] | None = 
 def translate(wasm: bytes, *, validate: bool = True,
               proposals: tuple[str, ...] | None = None) -> tuple[decode.Module, str]:
     """Decode (and validate with the runtime's own validator), then translate to C."""
-    from wasmbed.aot import refuse
-
-    # proposals it does not compile, by name: exception handling before the validator
-    # (which may not know tags); memory64 / multi-memory after it, so a module the
-    # interpreter's own validator rejects ("multiple memories" in imports.wast) is
-    # rejected with its message
-    if refuse.uses_exceptions(wasm):
-        refuse.check(wasm)
     if validate:
         from wasmbed.aot.validate import check
 
         check(wasm, _proposals(proposals))
-    refuse.check(wasm)
     try:
         mod = decode.decode(wasm)
     except decode.DecodeError as err:
