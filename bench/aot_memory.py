@@ -70,12 +70,7 @@ def kernels() -> dict[str, str]:
 
 
 def instructions(cmd: list[str], out: Path) -> int:
-    r = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *cmd],
-                       capture_output=True, text=True)
-    for line in r.stderr.splitlines():
-        if "refs:" in line:
-            return int(line.split()[-1].replace(",", ""))
-    sys.exit(f"{' '.join(cmd)}: no instruction count\n{r.stderr[-1500:]}")
+    return bench.callgrind_program(cmd, out, " ".join(cmd))
 
 
 def main() -> None:

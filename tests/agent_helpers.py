@@ -32,14 +32,20 @@ def host_agent() -> Path:
     return host_agent_path()
 
 
-@pytest.fixture
-def target(host_agent: Path) -> Iterator[HostTarget]:
-    t = HostTarget(host_agent)
+def running(agent: Path) -> Iterator[HostTarget]:
+    """A HostTarget on `agent`, started, stopped after the test (a fixture body:
+    `yield from running(exe)`)."""
+    t = HostTarget(agent)
     t.start()
     try:
         yield t
     finally:
         t.stop()
+
+
+@pytest.fixture
+def target(host_agent: Path) -> Iterator[HostTarget]:
+    yield from running(host_agent)
 
 
 def wat(text: str, *, check: bool = True) -> bytes:

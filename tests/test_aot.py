@@ -10,7 +10,7 @@ from typing import Iterator
 
 import pytest
 
-from agent_helpers import wat
+from agent_helpers import running, wat
 from aot_helpers import aot_sample_on_qemu
 from wasmbed.aot import compiler, decode, emit, fileformat
 from wasmbed.aot.spec_mode import AotModules
@@ -65,12 +65,7 @@ def aot_agent() -> Path:
 
 @pytest.fixture
 def agent(aot_agent: Path) -> Iterator[HostTarget]:
-    t = HostTarget(aot_agent)
-    t.start()
-    try:
-        yield t
-    finally:
-        t.stop()
+    yield from running(aot_agent)
 
 
 @pytest.fixture(scope="module")

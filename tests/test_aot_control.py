@@ -10,7 +10,7 @@ from typing import Iterator
 
 import pytest
 
-from agent_helpers import wat
+from agent_helpers import running, wat
 from wasmbed.aot import compiler
 from wasmbed.aot.spec_mode import AotModules
 from wasmbed.run.protocol import RemoteError, Value
@@ -31,12 +31,7 @@ def agent_exe() -> Path:
 
 @pytest.fixture
 def agent(agent_exe: Path) -> Iterator[HostTarget]:
-    t = HostTarget(agent_exe)
-    t.start()
-    try:
-        yield t
-    finally:
-        t.stop()
+    yield from running(agent_exe)
 
 
 # (suite, file, the fewest passes: every command but the text-format modules)

@@ -302,6 +302,14 @@ def callgrind(cmd: Sequence[str | Path], out_file: Path, what: str) -> tuple[int
     return callgrind_total(out_file), _checksum(stdout, what)
 
 
+def callgrind_program(cmd: Sequence[str | Path], out_file: Path, what: str) -> int:
+    """Instructions of the whole run of cmd under callgrind (set-up included: callers
+    take the difference of two runs)."""
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    _run([tool("valgrind"), "--tool=callgrind", f"--callgrind-out-file={out_file}", *cmd], what)
+    return callgrind_total(out_file)
+
+
 def callgrind_total(out_file: Path) -> int:
     """Instructions (Ir) recorded in a callgrind output file."""
     text = out_file.read_text()
