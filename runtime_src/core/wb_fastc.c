@@ -328,6 +328,21 @@ static int is_operand(const ftr *t, uint32_t w)
     return i && t->ops[i - 1u] == w;
 }
 
+/* F_MUL2L d = load(xa + imma, offa) * load(xb + immb, offb) */
+static void put_mul2l(ftr *t, uint32_t d, uint32_t xa, uint32_t imma, uint32_t offa,
+                      uint32_t xb, uint32_t immb, uint32_t offb)
+{
+    put(t, F_MUL2L);
+    putop(t, d);
+    mark_dst(t, t->len - 1u);
+    putop(t, xa);
+    put(t, imma);
+    put(t, offa);
+    putop(t, xb);
+    put(t, immb);
+    put(t, offb);
+}
+
 /* The F_BINM i32.mul at q whose first operand a was loaded just before an
  * add (i32.add or F_BINI, 4 words) that writes another slot: [load a][add]
  * [mul] becomes [add][F_MUL2L] when the add neither reads a nor writes the
@@ -369,15 +384,7 @@ static void mul2l_over_add(ftr *t, uint32_t q, uint32_t a)
         putop(t, ay);
     else
         put(t, ay);
-    put(t, F_MUL2L);
-    putop(t, d);
-    mark_dst(t, t->len - 1u);
-    putop(t, xa);
-    put(t, imma);
-    put(t, offa);
-    putop(t, xb);
-    put(t, immb);
-    put(t, offb);
+    put_mul2l(t, d, xa, imma, offa, xb, immb, offb);
 }
 
 /* i32.mul of two loads: the first (the candidate before the load just fused
@@ -399,15 +406,7 @@ static void mul2l(ftr *t, uint32_t q, uint32_t a)
     imma = t->code[s] == F_LDXI ? t->code[s + 3u] : 0u;
     offa = t->code[q - 1u];
     truncate(t, s);
-    put(t, F_MUL2L);
-    putop(t, d);
-    mark_dst(t, t->len - 1u);
-    putop(t, xa);
-    put(t, imma);
-    put(t, offa);
-    putop(t, xb);
-    put(t, immb);
-    put(t, offb);
+    put_mul2l(t, d, xa, imma, offa, xb, immb, offb);
 }
 
 /* a op (x shift sh) with the shift just emitted: F_BINSH + index, or 0 */
