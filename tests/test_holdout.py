@@ -1,0 +1,53 @@
+"""The held-out kernels (bench/holdout/, never used to choose a superinstruction) give
+wabt's reference result in both interpreters, so the fused forms are checked on code
+they were not written for. Counting them is bench/holdout.py (no timing here)."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from wasmbed import ROOT
+from wasmbed.report import bench, bench_module
+
+_spec = importlib.util.spec_from_file_location("wasmbed_holdout", ROOT / "bench" / "holdout.py")
+assert _spec and _spec.loader
+holdout = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(holdout)
+
+KERNELS = {k.name: k for k in holdout.holdout_kernels()}
+WASM_INTERP = Path(sys.executable).parent / "wasm-interp"
+
+
+@pytest.fixture(scope="module")
+def out_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("holdout")
+
+
+@pytest.fixture(scope="module")
+def runners(out_dir: Path) -> dict[str, Path]:
+    return {"interp": bench.build_host_bench(out_dir / "interp"),
+            "fast-interp": bench.build_host_bench(out_dir / "fast-interp",
+                                                  extra_flags=bench_module.FAST_INTERP_FLAGS)}
+
+
+def test_holdout_kernels_exist() -> None:
+    assert {"sha256", "qsort", "hashmap", "mandel"} <= set(KERNELS)
+
+
+@pytest.mark.parametrize("name", sorted(KERNELS))
+def test_both_interpreters_match_the_reference(name: str, out_dir: Path,
+                                               runners: dict[str, Path]) -> None:
+    kernel = KERNELS[name]
+    n = max(1, kernel.default_n // 10)
+    wasm = bench.build_wasm_kernel(kernel, out_dir)
+    proc = subprocess.run([str(WASM_INTERP), str(wasm), "-r", kernel.export, "-a", f"i32:{n}"],
+                          capture_output=True, text=True, check=True)
+    reference = int(proc.stdout.strip().rsplit("i64:", 1)[1])
+    reference -= 1 << 64 if reference >= 1 << 63 else 0
+    for mode, exe in runners.items():
+        assert bench.run_interp(exe, wasm, kernel, n) == reference, mode
