@@ -370,6 +370,8 @@ static void f_clean(wb_slot *s, const uint8_t *types, uint32_t n)
     X(0x125) X(0x126) X(0x127) X(0x128) X(0x129) X(0x12A) X(0x12B) X(0x12C)\
     X(0x12D) X(0x12E) X(0x12F) X(0x130) X(0x131) X(0x132) X(0x133) X(0x134)\
     X(0x135) X(0x136)
+/* the byte-indexed table lookups F_TLD8, F_TLD8X */
+#define F_OPS_TBL(X) X(0x137) X(0x138)
 #endif
 
 wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
@@ -400,6 +402,7 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
         F_OPS_MEM(TBL_ENTRY)
         F_OPS_NUM(TBL_ENTRY)
         F_OPS_FUSED(TBL_ENTRY)
+        F_OPS_TBL(TBL_ENTRY)
 #ifdef F_REL
         for (i = 0; i < F_NOPS; i++)
             wb_fast_rel[i] = (int32_t)((const char *)tbl[i] - (const char *)&&L_bad);
@@ -897,6 +900,23 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
     }
     BINMST(0x135, 4, uint32_t, ld32, st32(mem + ea_, v))
     BINMST(0x136, 8, double, F64LD, st64(mem + ea_, wb_b64(v)))
+    /* F_TLD8 / F_TLD8X: t[((a & m) ^ load8u(x + imm + off)) << sh ...] (^ (y >> sh3)):
+     * dst a m x imm off sh imm2 off2 [y sh3]; the byte's bounds first, as unfused */
+#define TLD8(n, len, expr)                                                \
+    OPF(n) {                                                              \
+        f_msize ea_, eb_;                                                 \
+        uint32_t i_;                                                      \
+        if (OOB(ea_, I32(R(4)) + ip[5], ip[6], 1u))                       \
+            TRAP("out of bounds memory access");                          \
+        i_ = (I32(R(2)) & ip[3]) ^ mem[ea_];                              \
+        if (OOB(eb_, (i_ << ip[7]) + ip[8], ip[9], 4u))                   \
+            TRAP("out of bounds memory access");                          \
+        W32(1, expr);                                                     \
+        ip += (len);                                                      \
+        NEXT();                                                           \
+    }
+    TLD8(0x137, 10, ld32(mem + eb_))
+    TLD8(0x138, 12, ld32(mem + eb_) ^ (I32(R(10)) >> ip[11]))
 #ifdef F_CGOTO
     L_bad:
 #else

@@ -84,7 +84,12 @@ enum {
                          a x y off                     */
     F_BINMST = 0x135, /* 0x135..0x136: store t + a loaded value (i32.add, f64.add;
                          F_BINM then a store): a off2 t x imm off */
-    F_NOPS = 0x137    /* opcodes below this */
+    /* a table lookup indexed by a byte mixed into a value (table-driven
+       CRC / hash steps: t[(c & m) ^ load8(p)]) */
+    F_TLD8 = 0x137,   /* dst = load32((((a & m) ^ load8u((x + imm) + off)) << sh)
+                         + imm2 + off2): dst a m x imm off sh imm2 off2 */
+    F_TLD8X = 0x138,  /* F_TLD8 ^ (y >> sh3): dst a m x imm off sh imm2 off2 y sh3 */
+    F_NOPS = 0x139    /* opcodes below this */
 };
 
 /* Dispatch: computed goto through a table of handler addresses, or a switch.

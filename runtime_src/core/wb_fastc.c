@@ -423,10 +423,103 @@ static uint32_t binsh_op(uint32_t op, uint32_t shop)
     }
 }
 
+/* ---- byte-indexed table lookups (F_TLD8, F_TLD8X) ---------------------------- */
+/* 1 if an instruction of opcode op starts at word s, after the last label, and
+ * its words are operands where pat has 'o' (else immediates) */
+static int ins_at(const ftr *t, uint32_t s, uint32_t op, const char *pat)
+{
+    uint32_t i;
+    if (s < t->barrier || t->code[s] != op || is_operand(t, s))
+        return 0;
+    for (i = 0; pat[i]; i++)
+        if (is_operand(t, s + 1u + i) != (pat[i] == 'o'))
+            return 0;
+    return 1;
+}
+
+/* The scaled load about to be emitted (its address: [shl][add] at p - 4, the add
+ * at p, both on stack slot S) of a byte mixed into a masked value: [a & m into
+ * S][S ^ load8u(x + imm + off) into S] just before the shl. The five
+ * instructions become one F_TLD8 (the lookup step of a table-driven CRC or
+ * hash: t[(c & 0xff) ^ *p]). S is an operand-stack slot, so nothing reads the
+ * intermediate values; a and x are other slots, read first as before. 1 if
+ * emitted. */
+static int tld8(ftr *t, uint32_t p, uint32_t off2)
+{
+    uint32_t S, sh, imm2, w[5], d, i;
+    if (p < 14u || t->code[p] != F_BINI)
+        return 0;
+    S = t->code[p + 1u];
+    if (!(S & TAG_STACK) || t->code[p + 2u] != S || !ins_at(t, p - 4u, F_BINI + 6u, "ooi") ||
+        t->code[p - 3u] != S || t->code[p - 2u] != S || !ins_at(t, p - 10u, F_BINM2, "oooii") ||
+        t->code[p - 9u] != S || t->code[p - 8u] != S || t->code[p - 7u] == S ||
+        !ins_at(t, p - 14u, F_BINI + 3u, "ooi") || t->code[p - 13u] != S ||
+        t->code[p - 12u] == S)
+        return 0;
+    w[0] = t->code[p - 12u]; /* a */
+    w[1] = t->code[p - 11u]; /* m */
+    for (i = 0; i < 3; i++)
+        w[2u + i] = t->code[p - 7u + i]; /* x imm off */
+    sh = t->code[p - 1u] & 31u;
+    imm2 = t->code[p + 3u];
+    truncate(t, p - 14u);
+    t->h--;
+    d = vres(t);
+    put(t, F_TLD8);
+    putop(t, d);
+    mark_dst(t, t->len - 1u);
+    putop(t, w[0]);
+    put(t, w[1]);
+    putop(t, w[2]);
+    put(t, w[3]);
+    put(t, w[4]);
+    put(t, sh);
+    put(t, imm2);
+    put(t, off2);
+    return 1;
+}
+
+/* i32.xor of the F_TLD8 before last and the i32.shr_u by an immediate just
+ * emitted (y >> sh3): one F_TLD8X (the CRC step t[...] ^ (c >> 8)). 1 if
+ * emitted. */
+static int tld8x(ftr *t)
+{
+    uint32_t p, w[9], y, sh3, d, i;
+    if (t->h < 2 || t->vs[t->h - 1u].k != E_SLOT || t->vs[t->h - 2u].k != E_SLOT)
+        return 0;
+    p = producer(t, 4, t->h - 1u);
+    if (p == WB_NONE || t->code[p] != F_BINI + 8u || !ins_at(t, p, F_BINI + 8u, "ooi") ||
+        t->prev_dst == WB_NONE || t->prev_end != p || t->prev_dst != p - 9u ||
+        !ins_at(t, p - 10u, F_TLD8, "ooioiiiii") || t->code[p - 9u] != spos(t, t->h - 2u))
+        return 0;
+    for (i = 0; i < 9; i++)
+        w[i] = t->code[p - 9u + i]; /* dst a m x imm off sh imm2 off2 */
+    y = t->code[p + 2u];
+    sh3 = t->code[p + 3u];
+    if (y == w[0])
+        return 0;
+    truncate(t, p - 10u);
+    t->h -= 2u;
+    d = vres(t);
+    put(t, F_TLD8X);
+    putop(t, d);
+    mark_dst(t, t->len - 1u);
+    putop(t, w[1]);
+    put(t, w[2]);
+    putop(t, w[3]);
+    for (i = 4; i < 9; i++)
+        put(t, w[i]);
+    putop(t, y);
+    put(t, sh3);
+    return 1;
+}
+
 static void op_bin(ftr *t, uint32_t op)
 {
     uint32_t b, a, d, fop = 0;
     int k = bini_kind(op);
+    if (op == 0x73 && tld8x(t))
+        return;
     if (t->h >= 2 && (binm_op(op, 0) || binm_op(op, 1) || binm_op(op, 2))) {
         /* the load just emitted is b (or a, for the commutative ones with b not
          * emitted since): one instruction */
@@ -573,6 +666,8 @@ static void op_load(ftr *t, uint32_t op, uint32_t off)
 {
     uint32_t a, d, p = t->h ? producer(t, 4, t->h - 1u) : WB_NONE;
     int k = ld_kind(op);
+    if (p != WB_NONE && op == 0x28 && tld8(t, p, off))
+        return;
     if (p != WB_NONE && (k == 0 || k == 1) && t->code[p] == F_BINI && p >= 4u &&
         p - 4u >= t->barrier && t->code[p - 4u] == F_BINI + 6u /* shl */ &&
         t->code[p - 3u] == t->code[p + 2u] && t->code[p + 1u] == t->code[p + 2u] &&
@@ -1515,6 +1610,8 @@ static uint32_t flen(const uint32_t *c)
         return 7;
     if ((op >= F_LDBR && op <= F_LDBR + 3u) || (op >= F_DST && op <= F_DST + 2u))
         return 5;
+    if (op == F_TLD8 || op == F_TLD8X)
+        return op == F_TLD8 ? 10u : 12u;
     switch (op) {
     case F_UNREACH: case F_RET0: return 1;
     case F_BR: case F_RET1: case F_MSIZE: return 2;

@@ -58,6 +58,57 @@
 #define WB_LD(v, p, n) WB_MEMCPY(&(v), p, n)
 #define WB_ST(p, v, n) WB_MEMCPY(p, &(v), n)
 #endif
+/* clang (qemu-xtensa's compiler) merges the two branches above into one access
+ * of the smaller alignment: every load/store became bytes (11 instructions for
+ * an aligned 32-bit load instead of 1). There the aligned access is spelled out
+ * (l16ui/l32i, s16i/s32i), which it cannot merge. */
+#if defined(__clang__) && defined(__xtensa__)
+#undef WB_LD
+#undef WB_ST
+#define WB_XT_M(p, n) (*(const uint8_t(*)[n])(const void *)(p))
+static inline void wb_xt_ld(void *v, const uint8_t *p, unsigned n)
+{
+    uint32_t w[2];
+    uint16_t h;
+    if (n == 2) {
+        __asm__("l16ui %0, %1, 0" : "=r"(h) : "r"(p), "m"(WB_XT_M(p, 2)));
+        __builtin_memcpy(v, &h, 2);
+        return;
+    }
+    __asm__("l32i %0, %1, 0" : "=r"(w[0]) : "r"(p), "m"(WB_XT_M(p, 4)));
+    if (n == 8)
+        __asm__("l32i %0, %1, 4" : "=r"(w[1]) : "r"(p), "m"(WB_XT_M(p, 8)));
+    __builtin_memcpy(v, w, n);
+}
+static inline void wb_xt_st(uint8_t *p, const void *v, unsigned n)
+{
+    uint32_t w[2];
+    uint16_t h;
+    if (n == 2) {
+        __builtin_memcpy(&h, v, 2);
+        __asm__("s16i %1, %2, 0" : "=m"(*(uint8_t(*)[2])(void *)p) : "r"(h), "r"(p));
+        return;
+    }
+    __builtin_memcpy(w, v, n);
+    __asm__("s32i %1, %2, 0" : "=m"(*(uint8_t(*)[4])(void *)p) : "r"(w[0]), "r"(p));
+    if (n == 8)
+        __asm__("s32i %1, %2, 4" : "=m"(*(uint8_t(*)[8])(void *)p) : "r"(w[1]), "r"(p));
+}
+#define WB_LD(v, p, n)                                                    \
+    do {                                                                  \
+        if (WB_ALIGNED(p, n))                                             \
+            wb_xt_ld(&(v), p, n);                                         \
+        else                                                              \
+            __builtin_memcpy(&(v), p, n);                                 \
+    } while (0)
+#define WB_ST(p, v, n)                                                    \
+    do {                                                                  \
+        if (WB_ALIGNED(p, n))                                             \
+            wb_xt_st(p, &(v), n);                                         \
+        else                                                              \
+            __builtin_memcpy(p, &(v), n);                                 \
+    } while (0)
+#endif
 static inline uint16_t ld16(const uint8_t *p) { uint16_t v; WB_LD(v, p, 2); return LE16(v); }
 static inline uint32_t ld32(const uint8_t *p) { uint32_t v; WB_LD(v, p, 4); return LE32(v); }
 static inline uint64_t ld64(const uint8_t *p) { uint64_t v; WB_LD(v, p, 8); return LE64(v); }
