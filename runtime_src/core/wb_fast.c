@@ -119,7 +119,9 @@ int32_t wb_fast_rel[F_NOPS];
 
 #ifdef F_CGOTO
 #define OPF(n) L_##n:
-#ifdef F_REL
+#if defined(F_ABS)
+#define NEXT() goto *(const void *)(uintptr_t)*ip
+#elif defined(F_REL)
 #define NEXT() goto *(const void *)((const char *)&&L_bad + (int32_t)*ip)
 #else
 #define NEXT() goto *tbl[*ip]
@@ -189,6 +191,18 @@ typedef uint32_t f_msize;
 typedef uint64_t f_msize;
 #define OOB(ea, a, o, n) (((ea) = (uint64_t)(uint32_t)(a) + (o)) + (n) > memsize)
 #endif
+#ifdef F_ABS
+/* aarch64 bare metal: 4-byte accesses compare against memsize - 4, kept in a
+ * register (signed: a memory under 4 bytes makes it negative), one add less
+ * than ea + 4 > memsize */
+#undef OOB
+#define OOB(ea, a, o, n)                                                  \
+    ((n) == 4 ? (int64_t)((ea) = (uint64_t)(uint32_t)(a) + (o)) > memlim4 \
+              : ((ea) = (uint64_t)(uint32_t)(a) + (o)) + (n) > memsize)
+#define F_MEMLIM() (memlim4 = (int64_t)memsize - 4)
+#else
+#define F_MEMLIM() ((void)0)
+#endif
 
 #define TRAP(msg)                                                         \
     do {                                                                  \
@@ -205,6 +219,7 @@ typedef uint64_t f_msize;
             mem = NULL;                                                   \
             memsize = 0;                                                  \
         }                                                                 \
+        F_MEMLIM();                                                       \
     } while (0)
 
 /* dst a b */
@@ -389,6 +404,9 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
     uint32_t depth, depth0;
     uint8_t *mem;
     f_msize memsize;
+#ifdef F_ABS
+    int64_t memlim4;
+#endif
     wb_status st = WB_OK;
     wb_func *callee;
     wb_slot *args0 = args; /* the entry function's parameters, then results */
@@ -403,7 +421,13 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
         F_OPS_NUM(TBL_ENTRY)
         F_OPS_FUSED(TBL_ENTRY)
         F_OPS_TBL(TBL_ENTRY)
-#ifdef F_REL
+#if defined(F_ABS)
+        for (i = 0; i < F_NOPS; i++) {
+            if ((uintptr_t)tbl[i] > 0xFFFFFFFFu)
+                return WB_ERR_UNSUPPORTED; /* not below 4 GiB: no fast mode */
+            wb_fast_rel[i] = (int32_t)(uint32_t)(uintptr_t)tbl[i];
+        }
+#elif defined(F_REL)
         for (i = 0; i < F_NOPS; i++)
             wb_fast_rel[i] = (int32_t)((const char *)tbl[i] - (const char *)&&L_bad);
 #endif

@@ -104,6 +104,17 @@ enum {
 extern int32_t wb_fast_rel[F_NOPS];
 #endif
 #endif
+/* aarch64 bare metal under clang: the firmware sits below 4 GiB (the board's
+ * memory map; wb_fast_call(NULL, ...) checks), so the word is the handler's
+ * address itself: `ldr w; br` per dispatch instead of `ldr w; ldr x, [tbl,
+ * x, lsl #3]; br` (docs/fast-interp.md). The F_REL machinery rewrites the
+ * opcodes into those words. */
+#if defined(F_CGOTO) && !defined(F_REL) && defined(__aarch64__) &&        \
+    defined(__clang__) && defined(WB_PLATFORM_BAREMETAL) && WB_PLATFORM_BAREMETAL
+#define F_REL 1
+#define F_ABS 1
+extern int32_t wb_fast_rel[F_NOPS];
+#endif
 
 /* i32 results write only the low half of their slot (wb_fast.c) where that
  * is cheaper: 32-bit CPUs, RV64. Then i64 loads of fewer bytes are not fused

@@ -1716,7 +1716,12 @@ wb_status wb_fast_translate(wb_env *env, wb_module *m)
     }
 #ifdef F_REL
     /* opcodes -> handler offsets (threaded code) */
-    wb_fast_call(NULL, NULL, NULL);
+    if (wb_fast_call(NULL, NULL, NULL)) { /* F_ABS: a handler above 4 GiB */
+        wb_free(env, starts);
+        m->fast = fm;
+        wb_fast_module_free(m);
+        return wb_fail(env, WB_ERR_UNSUPPORTED, "fast-interp: code above 4 GiB");
+    }
     for (i = 0; i < nd; i++) {
         uint32_t p, end = fm->code_len, j;
         if (starts[i] == WB_NONE)

@@ -85,7 +85,22 @@ static unsigned trunc_kind(unsigned sub)
 
 #ifdef WB_CGOTO
 #define OP(n) L_##n:
-#if defined(__clang__)
+#if defined(__clang__) && defined(__aarch64__)
+/* clang on aarch64: as below, and the empty asm keeps the handler load in
+ * each handler: else InstCombine merges the handlers' loads into one load
+ * of a phi of addresses in the shared dispatch block, and the per-handler
+ * address stays an `add x, tbl, op, lsl #3` before the `ldr` tail
+ * duplication copies back (one instruction more per dispatch; with it the
+ * load is `ldr x, [tbl, op, lsl #3]`: qemu-aarch64 crc32 167 M -> 145 M
+ * instructions, matmul 294 M -> 261 M, docs/benchmarks.md) */
+#define NEXT()                                                            \
+    do {                                                                  \
+        const void *t_ = tbl[*ip];                                        \
+        __asm__("" : "+r"(t_));                                           \
+        ip++;                                                             \
+        goto *t_;                                                         \
+    } while (0)
+#elif defined(__clang__)
 /* clang: the handler address is loaded before ip moves on, so it keeps one
  * ip register and post-increments it (loading after `ip++` made it copy ip
  * around in every handler, 2-3 movs each: qemu-aarch64 crc32 255 M -> 207 M
