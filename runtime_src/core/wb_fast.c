@@ -369,7 +369,7 @@ static void f_clean(wb_slot *s, const uint8_t *types, uint32_t n)
     X(0x11D) X(0x11E) X(0x11F) X(0x120) X(0x121) X(0x122) X(0x123) X(0x124)\
     X(0x125) X(0x126) X(0x127) X(0x128) X(0x129) X(0x12A) X(0x12B) X(0x12C)\
     X(0x12D) X(0x12E) X(0x12F) X(0x130) X(0x131) X(0x132) X(0x133) X(0x134)\
-    X(0x135) X(0x136)
+    X(0x135) X(0x136) X(0x140)
 #endif
 
 wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
@@ -824,6 +824,21 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
             TRAP("out of bounds memory access");
         W32(1, ld32(mem + ea_) * ld32(mem + eb_));
         ip += 8;
+        NEXT();
+    }
+    OPF(0x140) { /* F_MUL2LA: acc + the product of two loads (offsets 0) */
+        f_msize ea_, eb_;
+        uint32_t acc = I32(R(2));
+#if defined(__thumb__) || (defined(__riscv) && __riscv_xlen == 32)
+        if (OOB(ea_, I32(R(3)) + ip[4], 0u, 4u) || OOB(eb_, I32(R(5)) + ip[6], 0u, 4u))
+#else
+        int oa = OOB(ea_, I32(R(3)) + ip[4], 0u, 4u);
+        int ob = OOB(eb_, I32(R(5)) + ip[6], 0u, 4u);
+        if (oa | ob)
+#endif
+            TRAP("out of bounds memory access");
+        W32(1, acc + ld32(mem + ea_) * ld32(mem + eb_));
+        ip += 7;
         NEXT();
     }
 #define BINSH(n, expr)                                                    \

@@ -84,7 +84,11 @@ enum {
                          a x y off                     */
     F_BINMST = 0x135, /* 0x135..0x136: store t + a loaded value (i32.add, f64.add;
                          F_BINM then a store): a off2 t x imm off */
-    F_NOPS = 0x137    /* opcodes below this */
+    /* (0x137..0x13F left free for other fused forms) */
+    F_MUL2LA = 0x140, /* acc + the i32 product of two 32-bit loads from x + imm and
+                         y + imm2, both offsets 0 (F_MUL2L then i32.add; a chain
+                         of them: matmul's dot product): dst acc x imm y imm2 */
+    F_NOPS = 0x141    /* opcodes below this */
 };
 
 /* Dispatch: computed goto through a table of handler addresses, or a switch.

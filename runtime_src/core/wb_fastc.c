@@ -409,6 +409,121 @@ static void mul2l(ftr *t, uint32_t q, uint32_t a)
     put_mul2l(t, d, xa, imma, offa, xb, immb, offb);
 }
 
+/* 1 if an F_MUL2L starts at s (not before the last label): its opcode and its
+ * words' operand pattern (op d x imm off y imm2 off2) */
+static int is_mul2l_at(const ftr *t, uint32_t s)
+{
+    static const uint8_t isop[8] = {0, 1, 1, 0, 0, 1, 0, 0};
+    uint32_t i;
+    if (s < t->barrier || t->code[s] != F_MUL2L)
+        return 0;
+    for (i = 0; i < 8u; i++)
+        if (is_operand(t, s + i) != isop[i])
+            return 0;
+    return 1;
+}
+
+/* F_MUL2LA d = acc + load(x + imm) * load(y + imm2), the F_MUL2L in w (its
+ * offsets 0) */
+static void put_mul2la(ftr *t, uint32_t d, uint32_t acc, const uint32_t *w)
+{
+    put(t, F_MUL2LA);
+    putop(t, d);
+    mark_dst(t, t->len - 1u);
+    putop(t, acc);
+    putop(t, w[2]);
+    put(t, w[3]);
+    putop(t, w[5]);
+    put(t, w[6]);
+}
+
+/* i32.add of a product of two loads (F_MUL2L with both offsets 0, or a
+ * chain's F_MUL2LA, just emitted) and another value: an F_MUL2LA, acc +
+ * product. matmul's p1 + (p2 + (p3 + (p4 + acc))) becomes four of them: the
+ * last product is added first, then [MUL2L p3][MUL2LA x = acc + p4] + p3
+ * becomes [MUL2LA x = acc + p4][MUL2LA d = x + p3] (i32 adds wrap, so any
+ * order gives the same sum; the moved loads read no slot the chain writes, and
+ * a trap of either load abandons the call: which one traps first is not
+ * observable). 1 if done. */
+static int mul2la(ftr *t)
+{
+    uint32_t side, p = WB_NONE, q, w[8], acc, d, i, s, n;
+    for (side = 1; side <= 2 && p == WB_NONE; side++) {
+        if (side == 2 && t->vs[t->h - 1u].k == E_SLOT)
+            break;
+        p = producer(t, 8, t->h - side);
+        if (p == WB_NONE || !is_mul2l_at(t, p))
+            p = WB_NONE;
+    }
+    if (p != WB_NONE) { /* acc + (F_MUL2L just emitted) */
+        for (i = 0; i < 8u; i++)
+            w[i] = t->code[p + i];
+        if (w[4] || w[7])
+            return 0;
+        truncate(t, p);
+        if (side == 2) { /* found at side 1: the product is b */
+            t->h--;
+            acc = vpop(t);
+        } else {
+            acc = vpop(t);
+            t->h--;
+        }
+        d = vres(t);
+        put_mul2la(t, d, acc, w);
+        return 1;
+    }
+    /* p' + (F_MUL2LA just emitted): p' from an F_MUL2L before the chain of
+     * F_MUL2LA that ends here (each adding to the one before) */
+    q = producer(t, 7, t->h - 1u);
+    if (q == WB_NONE || t->code[q] != F_MUL2LA || t->vs[t->h - 2u].k != E_SLOT)
+        return 0;
+    for (s = q, n = 1u; n <= 8u; n++) {
+        if (s < 8u || s - 8u < t->barrier)
+            return 0;
+        if (is_mul2l_at(t, s - 8u))
+            break;
+        if (s < 7u || s - 7u < t->barrier || t->code[s - 7u] != F_MUL2LA ||
+            t->code[s - 6u] != t->code[s + 2u])
+            return 0; /* not a chain link: its result is not the next one's acc */
+        s -= 7u;
+    }
+    if (n > 8u)
+        return 0;
+    s -= 8u; /* the F_MUL2L; the chain: n F_MUL2LA from s + 8 */
+    for (i = 0; i < 8u; i++)
+        w[i] = t->code[s + i];
+    if (w[1] != spos(t, t->h - 2u) || w[4] || w[7])
+        return 0;
+    for (i = 0; i < n; i++) { /* the chain neither writes the moved loads' bases
+                                 nor reads the product's slot */
+        const uint32_t *c = t->code + s + 8u + 7u * i;
+        if (c[1] == w[2] || c[1] == w[5] || c[2] == w[1] || c[3] == w[1] || c[5] == w[1])
+            return 0;
+    }
+    /* the chain moves up by the F_MUL2L's 8 words (the same words: operands stay
+     * operands), then the moved product is added last */
+    {
+        uint32_t ops0 = t->nops, k;
+        for (k = 0; k < 7u * n; k++)
+            t->code[s + k] = t->code[s + 8u + k];
+        t->len = s + 7u * n;
+        if (s < t->low)
+            t->low = s;
+        /* operand records: drop the F_MUL2L's three, move the chain's down by 8 */
+        for (k = 0; k < ops0 && t->ops[k] < s; k++)
+            ;
+        for (i = k; i + 3u < ops0; i++)
+            t->ops[i] = t->ops[i + 3u] - 8u;
+        t->nops = ops0 - 3u;
+    }
+    acc = t->code[s + 7u * (n - 1u) + 1u];
+    t->last_dst = t->cand_dst = t->prev_dst = WB_NONE;
+    t->h -= 2u;
+    d = vres(t);
+    put_mul2la(t, d, acc, w);
+    return 1;
+}
+
 /* a op (x shift sh) with the shift just emitted: F_BINSH + index, or 0 */
 static uint32_t binsh_op(uint32_t op, uint32_t shop)
 {
@@ -467,6 +582,8 @@ static void op_bin(ftr *t, uint32_t op)
             return;
         }
     }
+    if (op == 0x6A && t->h >= 2 && mul2la(t))
+        return;
     fop = op == 0x6A ? F_BIN2 : op == 0x7C ? F_BIN2 + 1u
         : F_BIN2_F64 && op == 0xA0 ? F_BIN2 + 2u : F_BIN2_F64 && op == 0xA2 ? F_BIN2 + 3u : 0u;
     if (fop && t->h >= 2) {
@@ -1511,6 +1628,8 @@ static uint32_t flen(const uint32_t *c)
         return 5;
     if (op == F_MUL2L)
         return 8;
+    if (op == F_MUL2LA)
+        return 7;
     if (op == F_BINMST || op == F_BINMST + 1u)
         return 7;
     if ((op >= F_LDBR && op <= F_LDBR + 3u) || (op >= F_DST && op <= F_DST + 2u))
