@@ -369,7 +369,7 @@ static void f_clean(wb_slot *s, const uint8_t *types, uint32_t n)
     X(0x11D) X(0x11E) X(0x11F) X(0x120) X(0x121) X(0x122) X(0x123) X(0x124)\
     X(0x125) X(0x126) X(0x127) X(0x128) X(0x129) X(0x12A) X(0x12B) X(0x12C)\
     X(0x12D) X(0x12E) X(0x12F) X(0x130) X(0x131) X(0x132) X(0x133) X(0x134)\
-    X(0x135) X(0x136) X(0x140)
+    X(0x135) X(0x136) X(0x140) X(0x141) X(0x142) X(0x143)
 #endif
 
 wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
@@ -912,6 +912,55 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
     }
     BINMST(0x135, 4, uint32_t, ld32, st32(mem + ea_, v))
     BINMST(0x136, 8, double, F64LD, st64(mem + ea_, wb_b64(v)))
+    /* f64 multiply-then-add/sub fused with a store (f64 forms: only where
+     * doubles are evaluated as doubles, F_BIN2_F64). The product and the
+     * add/sub are separate statements: the runtime is C11, where gcc does not
+     * contract across statements (-std=c11 implies -ffp-contract=off) and
+     * clang only within one expression, so no FMA (one rounding) replaces the
+     * two roundings WebAssembly requires. */
+    OPF(0x141) { /* F_DMS: store x - y * z to a + off: a x y z off */
+        double m, r;
+        f_msize ea_;
+        m = F64(R(3)) * F64(R(4));
+        r = F64(R(2)) - m;
+        if (OOB(ea_, I32(R(1)), ip[5], 8u))
+            TRAP("out of bounds memory access");
+        st64(mem + ea_, wb_b64(r));
+        ip += 6;
+        NEXT();
+    }
+    OPF(0x142) { /* F_LMSST: store load(b + offb) - p * (q * r) to a + off:
+                    a off b offb p q r (p->f -= x * y * z) */
+        double m, v;
+        f_msize ea_, eb_;
+        m = F64(R(6)) * F64(R(7));
+        m = F64(R(5)) * m;
+        if (OOB(eb_, I32(R(3)), ip[4], 8u))
+            TRAP("out of bounds memory access");
+        v = F64(ld64(mem + eb_));
+        v = v - m;
+        if (OOB(ea_, I32(R(1)), ip[2], 8u))
+            TRAP("out of bounds memory access");
+        st64(mem + ea_, wb_b64(v));
+        ip += 8;
+        NEXT();
+    }
+    OPF(0x143) { /* F_MAMST: store p * (q * r) + load(x + imm + off) to a + off2:
+                    a off2 p q r x imm off (p->f += x * y * z) */
+        double m, v;
+        f_msize ea_, eb_;
+        m = F64(R(4)) * F64(R(5));
+        m = F64(R(3)) * m;
+        if (OOB(eb_, I32(R(6)) + ip[7], ip[8], 8u))
+            TRAP("out of bounds memory access");
+        v = F64(ld64(mem + eb_));
+        v = m + v;
+        if (OOB(ea_, I32(R(1)), ip[2], 8u))
+            TRAP("out of bounds memory access");
+        st64(mem + ea_, wb_b64(v));
+        ip += 9;
+        NEXT();
+    }
 #ifdef F_CGOTO
     L_bad:
 #else

@@ -88,7 +88,13 @@ enum {
     F_MUL2LA = 0x140, /* acc + the i32 product of two 32-bit loads from x + imm and
                          y + imm2, both offsets 0 (F_MUL2L then i32.add; a chain
                          of them: matmul's dot product): dst acc x imm y imm2 */
-    F_NOPS = 0x141    /* opcodes below this */
+    F_DMS = 0x141,    /* store f64 x - y * z to a + off: a x y z off */
+    F_LMSST = 0x142,  /* store f64 load(b + offb) - p * (q * r) to a + off:
+                         a off b offb p q r  (p->f -= x * y * z) */
+    F_MAMST = 0x143,  /* store f64 p * (q * r) + load(x + imm + off) to a + off2:
+                         a off2 p q r x imm off  (p->f += x * y * z)
+                         (the three f64 forms only where F_BIN2_F64) */
+    F_NOPS = 0x144    /* opcodes below this */
 };
 
 /* Dispatch: computed goto through a table of handler addresses, or a switch.

@@ -59,6 +59,8 @@ typedef struct ftr {
     uint32_t cand_dst, cand_pos, cand_end; /* the last result of an earlier
                                              instruction, while nothing followed it */
     uint32_t prev_dst, prev_end;           /* the candidate before it (F_MUL2L) */
+    uint32_t hdst[4], hend[4], hn;         /* the last result-producing instructions
+                                              still in the code: result word, end */
     uint32_t low;                          /* lowest truncation in this instruction */
     uint8_t *lstate;    /* per local: 0 untouched, 1 written first (no zeroing
                            at entry), 2 may be read before written */
@@ -229,6 +231,8 @@ static void truncate(ftr *t, uint32_t at)
     t->last_dst = t->cand_dst = WB_NONE;
     if (t->prev_dst != WB_NONE && t->prev_end > at)
         t->prev_dst = WB_NONE;
+    while (t->hn && t->hend[t->hn - 1u] > at)
+        t->hn--;
 }
 
 static int bini_kind(uint32_t op)
@@ -509,6 +513,7 @@ static int mul2la(ftr *t)
         t->len = s + 7u * n;
         if (s < t->low)
             t->low = s;
+        t->hn = 0;
         /* operand records: drop the F_MUL2L's three, move the chain's down by 8 */
         for (k = 0; k < ops0 && t->ops[k] < s; k++)
             ;
@@ -518,6 +523,7 @@ static int mul2la(ftr *t)
     }
     acc = t->code[s + 7u * (n - 1u) + 1u];
     t->last_dst = t->cand_dst = t->prev_dst = WB_NONE;
+    t->hn = 0;
     t->h -= 2u;
     d = vres(t);
     put_mul2la(t, d, acc, w);
@@ -728,10 +734,114 @@ static void op_load(ftr *t, uint32_t op, uint32_t off)
     put(t, off);
 }
 
+/* Start of the result-producing instruction `back` places before the last one
+ * (0: the last) if it ends at `end` (nothing emitted between), else WB_NONE. */
+static uint32_t hist_at(const ftr *t, uint32_t back, uint32_t end)
+{
+    uint32_t i;
+    if (back >= t->hn)
+        return WB_NONE;
+    i = t->hn - 1u - back;
+    if (t->hend[i] != end || t->hdst[i] < 1u || t->hdst[i] - 1u < t->barrier)
+        return WB_NONE;
+    return t->hdst[i] - 1u;
+}
+
+/* f64.store of x - product, the f64.sub just emitted and its product right
+ * before it: F_DMS (x - y * z), or F_LMSST when x was loaded right before the
+ * product chain (p->f -= a * b * c). The load moves after the product: the
+ * product reads neither the load's result nor anything the load writes. 1 if
+ * done (only where F_BIN2_F64: the handlers round like the instructions). */
+static int f64_mulsub_store(ftr *t, uint32_t off)
+{
+    uint32_t q = producer(t, 4, t->h - 1u), x, y, m, l, a, w[3], b, offb;
+    if (!F_BIN2_F64 || q == WB_NONE || t->code[q] != 0xA1 || t->prev_dst == WB_NONE ||
+        t->prev_end != q || t->prev_dst < 1u)
+        return 0;
+    x = t->code[q + 2u];
+    y = t->code[q + 3u];
+    m = t->prev_dst - 1u; /* the instruction before the sub: the product */
+    if (m < t->barrier || t->code[m + 1u] != y || !(y & TAG_STACK) || x == y)
+        return 0;
+    if (t->code[m] == 0xA2 && q - m == 4u) {
+        w[0] = t->code[m + 2u];
+        w[1] = t->code[m + 3u];
+        truncate(t, m);
+        t->h--;
+        a = vpop(t);
+        put(t, F_DMS);
+        putop(t, a);
+        putop(t, x);
+        putop(t, w[0]);
+        putop(t, w[1]);
+        put(t, off);
+        return 1;
+    }
+    if (t->code[m] != F_BIN2 + 3u || q - m != 5u || !(x & TAG_STACK) ||
+        hist_at(t, 1u, q) != m)
+        return 0;
+    l = hist_at(t, 2u, m); /* the load of x */
+    if (l == WB_NONE || m - l != 4u || t->code[l + 1u] != x ||
+        (t->code[l] != 0x2B && t->code[l] != 0x29))
+        return 0;
+    b = t->code[l + 2u];
+    offb = t->code[l + 3u];
+    w[0] = t->code[m + 2u];
+    w[1] = t->code[m + 3u];
+    w[2] = t->code[m + 4u];
+    if (w[0] == x || w[1] == x || w[2] == x || b == y)
+        return 0;
+    truncate(t, l);
+    t->h--;
+    a = vpop(t);
+    put(t, F_LMSST);
+    putop(t, a);
+    put(t, off);
+    putop(t, b);
+    put(t, offb);
+    putop(t, w[0]);
+    putop(t, w[1]);
+    putop(t, w[2]);
+    return 1;
+}
+
+/* f64.store of product + load, the F_BINM (f64.add) at q just emitted and the
+ * product chain (F_BIN2 f64.mul) right before it: F_MAMST (p->f += a * b * c).
+ * 1 if done. */
+static int f64_muladd_store(ftr *t, uint32_t q, uint32_t off)
+{
+    uint32_t m, a, pr = t->code[q + 2u], w[3], i, v[3];
+    if (!F_BIN2_F64)
+        return 0;
+    m = hist_at(t, 1u, q);
+    if (m == WB_NONE || q - m != 5u || t->code[m] != F_BIN2 + 3u ||
+        t->code[m + 1u] != pr || !(pr & TAG_STACK) || t->code[q + 3u] == pr)
+        return 0;
+    for (i = 0; i < 3u; i++) {
+        w[i] = t->code[m + 2u + i];
+        v[i] = t->code[q + 3u + i]; /* x imm off */
+    }
+    truncate(t, m);
+    t->h--;
+    a = vpop(t);
+    put(t, F_MAMST);
+    putop(t, a);
+    put(t, off);
+    putop(t, w[0]);
+    putop(t, w[1]);
+    putop(t, w[2]);
+    putop(t, v[0]);
+    put(t, v[1]);
+    put(t, v[2]);
+    return 1;
+}
+
 static void op_store(ftr *t, uint32_t op, uint32_t off)
 {
     uint32_t v, a, p = t->h >= 2 ? producer(t, 4, t->h - 2u) : WB_NONE;
     int k = st_kind(op);
+    if (op == 0x39 && t->h >= 2 && t->vs[t->h - 1u].k == E_SLOT && f64_mulsub_store(t, off))
+        return;
     if (op == 0x39 && t->h >= 2 && t->vs[t->h - 1u].k == E_SLOT) {
         /* f64 x op y just emitted, stored: one F_DST */
         uint32_t q = producer(t, 4, t->h - 1u), x, y, c = q != WB_NONE ? t->code[q] : 0u;
@@ -752,6 +862,9 @@ static void op_store(ftr *t, uint32_t op, uint32_t off)
     if ((op == 0x39 || op == 0x36) && t->h >= 2 && t->vs[t->h - 1u].k == E_SLOT) {
         /* t + a loaded value (F_BINM) just emitted, stored: one F_BINMST */
         uint32_t q = producer(t, 6, t->h - 1u), w[4], i;
+        if (q != WB_NONE && op == 0x39 && t->code[q] == F_BINM + 3u &&
+            f64_muladd_store(t, q, off))
+            return;
         if (q != WB_NONE && t->code[q] == (op == 0x39 ? F_BINM + 3u : F_BINM + 0u)) {
             for (i = 0; i < 4; i++)
                 w[i] = t->code[q + 2u + i]; /* t x imm off */
@@ -1504,6 +1617,7 @@ static int translate(ftr *t, uint32_t i, wb_fastfn *fn)
     t->len = t->h = t->nconst = t->nfx = t->maxh = 0;
     t->bad = 0;
     t->last_dst = t->cand_dst = t->prev_dst = WB_NONE;
+    t->hn = 0;
     t->barrier = 0;
     t->th = (uint32_t *)wb_alloc(t->env, (size_t)t->clen * 8u + 8u);
     t->is_target = (uint8_t *)wb_alloc(t->env, (size_t)t->clen + 1u);
@@ -1544,6 +1658,7 @@ static int translate(ftr *t, uint32_t i, wb_fastfn *fn)
                     t->vs[k].k = E_SLOT;
             }
             t->last_dst = t->cand_dst = t->prev_dst = WB_NONE; /* no fusion across a label */
+            t->hn = 0;
             t->barrier = t->len;
         }
         if (!live)
@@ -1562,6 +1677,15 @@ static int translate(ftr *t, uint32_t i, wb_fastfn *fn)
             /* the candidate before, if this instruction left it in place */
             t->prev_dst = c0 != WB_NONE && c0end <= t->low ? c0 : WB_NONE;
             t->prev_end = c0end;
+            if (t->hn == 4u) {
+                for (k = 0; k < 3u; k++) {
+                    t->hdst[k] = t->hdst[k + 1u];
+                    t->hend[k] = t->hend[k + 1u];
+                }
+                t->hn = 3u;
+            }
+            t->hdst[t->hn] = t->last_dst;
+            t->hend[t->hn++] = t->len;
             t->cand_dst = t->last_dst;
             t->cand_pos = t->last_pos;
             t->cand_end = t->len;
@@ -1630,6 +1754,12 @@ static uint32_t flen(const uint32_t *c)
         return 8;
     if (op == F_MUL2LA)
         return 7;
+    if (op == F_DMS)
+        return 6;
+    if (op == F_LMSST)
+        return 8;
+    if (op == F_MAMST)
+        return 9;
     if (op == F_BINMST || op == F_BINMST + 1u)
         return 7;
     if ((op >= F_LDBR && op <= F_LDBR + 3u) || (op >= F_DST && op <= F_DST + 2u))

@@ -59,6 +59,40 @@
     i32.mul
     local.get $acc
     i32.add)
+  ;; f64 multiply-then-sub/add stored (nbody's p->f -= a * b * c): two roundings,
+  ;; never one fused multiply-add (the cases below differ if they were fused)
+  (func (export "poke") (param i32 f64) local.get 0 local.get 1 f64.store)
+  (func (export "peek") (param i32) (result f64) local.get 0 f64.load)
+  ;; F_DMS: store x - y * z
+  (func (export "dms") (param $p i32) (param $x f64) (param $y f64) (param $z f64)
+    local.get $p
+    local.get $x
+    local.get $y local.get $z f64.mul
+    f64.sub
+    f64.store offset=8)
+  ;; F_LMSST: store load(p + 0) - a * (b * c) to p + 8
+  (func (export "lmsst") (param $p i32) (param $a f64) (param $b f64) (param $c f64)
+    local.get $p
+    local.get $p f64.load
+    local.get $a local.get $b f64.mul local.get $c f64.mul
+    f64.sub
+    f64.store offset=8)
+  ;; F_MAMST: q = p - 24; store a * (b * c) + load(q) to q
+  (func (export "mamst") (param $p i32) (param $a f64) (param $b f64) (param $c f64)
+    (local $q i32)
+    local.get $p i32.const -24 i32.add local.tee $q
+    local.get $a local.get $b f64.mul local.get $c f64.mul
+    local.get $q f64.load
+    f64.add
+    f64.store)
+  ;; F_MAMST with the load's address p + 16 (base + imm, wraps) and offset 8, stored to p
+  (func (export "mamst_imm") (param $p i32) (param $a f64) (param $b f64) (param $c f64)
+    local.get $p
+    local.get $a local.get $b f64.mul local.get $c f64.mul
+    local.get $p i32.const 16 i32.add f64.load offset=8
+    f64.add
+    f64.store)
+
   ;; loads with an offset: F_MUL2L and an add (no F_MUL2LA)
   (func (export "mla_off") (param $a i32) (param $b i32) (param $acc i32) (result i32)
     local.get $a i32.const 4 i32.add i32.load offset=4
@@ -111,3 +145,43 @@
                (i32.const 2701))  ;; 65532: 9 * 300 + 1
 (assert_trap (invoke "mla_off" (i32.const 65525) (i32.const 64) (i32.const 1))
              "out of bounds memory access")
+;; y = 1 + 2^-30, z = 1 - 2^-30: y * z rounds to 1 (exactly 1 - 2^-60)
+(invoke "dms" (i32.const 1024) (f64.const 1) (f64.const 0x1.00000004p+0) (f64.const 0x1.fffffff8p-1))
+(assert_return (invoke "peek" (i32.const 1032)) (f64.const 0))
+(invoke "dms" (i32.const 1024) (f64.const 10) (f64.const 2) (f64.const 3))
+(assert_return (invoke "peek" (i32.const 1032)) (f64.const 4))
+(assert_trap (invoke "dms" (i32.const 65528) (f64.const 1) (f64.const 1) (f64.const 1))
+             "out of bounds memory access")
+(assert_trap (invoke "dms" (i32.const -8) (f64.const 1) (f64.const 1) (f64.const 1))
+             "out of bounds memory access")  ;; -8 + offset 8 does not wrap to 0
+(invoke "poke" (i32.const 1040) (f64.const 1))
+(invoke "lmsst" (i32.const 1040) (f64.const 0x1.00000004p+0) (f64.const 0x1.fffffff8p-1) (f64.const 1))
+(assert_return (invoke "peek" (i32.const 1048)) (f64.const 0))
+(invoke "poke" (i32.const 1040) (f64.const 100))
+(invoke "lmsst" (i32.const 1040) (f64.const 2) (f64.const 3) (f64.const 4))
+(assert_return (invoke "peek" (i32.const 1048)) (f64.const 76))
+(assert_return (invoke "peek" (i32.const 1040)) (f64.const 100))
+(invoke "poke" (i32.const 65528) (f64.const 5))
+;; the load is in bounds, the store (offset 8) is not
+(assert_trap (invoke "lmsst" (i32.const 65528) (f64.const 1) (f64.const 1) (f64.const 1))
+             "out of bounds memory access")
+(assert_return (invoke "peek" (i32.const 65528)) (f64.const 5))
+(assert_trap (invoke "lmsst" (i32.const 65536) (f64.const 1) (f64.const 1) (f64.const 1))
+             "out of bounds memory access")
+(invoke "poke" (i32.const 1056) (f64.const -1))
+(invoke "mamst" (i32.const 1080) (f64.const 0x1.00000004p+0) (f64.const 0x1.fffffff8p-1) (f64.const 1))
+(assert_return (invoke "peek" (i32.const 1056)) (f64.const 0))
+(invoke "mamst" (i32.const 1080) (f64.const 2) (f64.const 3) (f64.const 4))
+(assert_return (invoke "peek" (i32.const 1056)) (f64.const 24))
+(invoke "mamst" (i32.const 24) (f64.const 1) (f64.const 1) (f64.const 0.5))
+(assert_trap (invoke "mamst" (i32.const 16) (f64.const 1) (f64.const 1) (f64.const 1))
+             "out of bounds memory access")  ;; p - 24 wraps to -8
+(invoke "poke" (i32.const 1088) (f64.const 0.25))
+(invoke "mamst_imm" (i32.const 1064) (f64.const 2) (f64.const 3) (f64.const 4))
+(assert_return (invoke "peek" (i32.const 1064)) (f64.const 24.25))
+;; p + 16 wraps around 2^32 to 0 (+ 8): in bounds; the store to p is not
+(invoke "poke" (i32.const 8) (f64.const 1.5))
+(assert_trap (invoke "mamst_imm" (i32.const -16) (f64.const 1) (f64.const 1) (f64.const 1))
+             "out of bounds memory access")
+(assert_trap (invoke "mamst_imm" (i32.const 65520) (f64.const 1) (f64.const 1) (f64.const 1))
+             "out of bounds memory access")  ;; the load: 65536 + 8
