@@ -369,7 +369,7 @@ static void f_clean(wb_slot *s, const uint8_t *types, uint32_t n)
     X(0x11D) X(0x11E) X(0x11F) X(0x120) X(0x121) X(0x122) X(0x123) X(0x124)\
     X(0x125) X(0x126) X(0x127) X(0x128) X(0x129) X(0x12A) X(0x12B) X(0x12C)\
     X(0x12D) X(0x12E) X(0x12F) X(0x130) X(0x131) X(0x132) X(0x133) X(0x134)\
-    X(0x135) X(0x136) X(0x140) X(0x141) X(0x142) X(0x143)
+    X(0x135) X(0x136) X(0x140) X(0x141) X(0x142) X(0x143) X(0x144) X(0x145)
 #endif
 
 wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
@@ -956,6 +956,39 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
         v = F64(ld64(mem + eb_));
         v = m + v;
         if (OOB(ea_, I32(R(1)), ip[2], 8u))
+            TRAP("out of bounds memory access");
+        st64(mem + ea_, wb_b64(v));
+        ip += 9;
+        NEXT();
+    }
+    OPF(0x144) { /* F_MAMSTA: l = base + imm (written), then F_MAMST to l + off2
+                    with the load from l + off: l base imm off2 p q r off */
+        uint32_t l = I32(R(2)) + ip[3];
+        double m, v;
+        f_msize ea_, eb_;
+        W32(1, l);
+        m = F64(R(6)) * F64(R(7));
+        m = F64(R(5)) * m;
+        if (OOB(eb_, l, ip[8], 8u))
+            TRAP("out of bounds memory access");
+        v = F64(ld64(mem + eb_));
+        v = m + v;
+        if (OOB(ea_, l, ip[4], 8u))
+            TRAP("out of bounds memory access");
+        st64(mem + ea_, wb_b64(v));
+        ip += 9;
+        NEXT();
+    }
+    OPF(0x145) { /* F_MALST: d = o + c * load(x + imm + off), stored to a + off2:
+                    d o c x imm off a off2 (x += dt * p->v) */
+        double m, v;
+        f_msize ea_, eb_;
+        if (OOB(eb_, I32(R(4)) + ip[5], ip[6], 8u))
+            TRAP("out of bounds memory access");
+        m = F64(R(3)) * F64(ld64(mem + eb_));
+        v = F64(R(2)) + m;
+        R(1) = wb_b64(v);
+        if (OOB(ea_, I32(R(7)), ip[8], 8u))
             TRAP("out of bounds memory access");
         st64(mem + ea_, wb_b64(v));
         ip += 9;

@@ -93,8 +93,13 @@ enum {
                          a off b offb p q r  (p->f -= x * y * z) */
     F_MAMST = 0x143,  /* store f64 p * (q * r) + load(x + imm + off) to a + off2:
                          a off2 p q r x imm off  (p->f += x * y * z)
-                         (the three f64 forms only where F_BIN2_F64) */
-    F_NOPS = 0x144    /* opcodes below this */
+                         (the f64 forms only where F_BIN2_F64) */
+    F_MAMSTA = 0x144, /* l = base + imm, then F_MAMST to l + off2 with the load
+                         from l + off (the address add of nbody's bj->v += ...):
+                         l base imm off2 p q r off */
+    F_MALST = 0x145,  /* d = o + c * load(x + imm + off), also stored to a + off2:
+                         d o c x imm off a off2 (nbody's x += dt * p->v) */
+    F_NOPS = 0x146    /* opcodes below this */
 };
 
 /* Dispatch: computed goto through a table of handler addresses, or a switch.

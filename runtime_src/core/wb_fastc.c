@@ -810,7 +810,7 @@ static int f64_mulsub_store(ftr *t, uint32_t off)
  * 1 if done. */
 static int f64_muladd_store(ftr *t, uint32_t q, uint32_t off)
 {
-    uint32_t m, a, pr = t->code[q + 2u], w[3], i, v[3];
+    uint32_t m, a, l, pr = t->code[q + 2u], w[3], i, v[3];
     if (!F_BIN2_F64)
         return 0;
     m = hist_at(t, 1u, q);
@@ -820,6 +820,26 @@ static int f64_muladd_store(ftr *t, uint32_t q, uint32_t off)
     for (i = 0; i < 3u; i++) {
         w[i] = t->code[m + 2u + i];
         v[i] = t->code[q + 3u + i]; /* x imm off */
+    }
+    a = src_of(t, t->vs[t->h - 2u], t->h - 2u);
+    l = hist_at(t, 2u, m);
+    if (l != WB_NONE && m - l == 4u && t->code[l] == F_BINI && t->code[l + 1u] == a &&
+        v[0] == a && v[1] == 0u) {
+        /* l = base + imm just before, the address of both: F_MAMSTA (it writes l
+         * first, as the add did) */
+        uint32_t base = t->code[l + 2u], imm = t->code[l + 3u];
+        truncate(t, l);
+        t->h -= 2u;
+        put(t, F_MAMSTA);
+        putop(t, a);
+        putop(t, base);
+        put(t, imm);
+        put(t, off);
+        putop(t, w[0]);
+        putop(t, w[1]);
+        putop(t, w[2]);
+        put(t, v[2]);
+        return 1;
     }
     truncate(t, m);
     t->h--;
@@ -836,11 +856,55 @@ static int f64_muladd_store(ftr *t, uint32_t q, uint32_t off)
     return 1;
 }
 
+/* f64.store of a local (or a slot) the f64.add just emitted wrote, whose
+ * operand is the product of a constant/slot and a load (F_BINM f64.mul) right
+ * before: F_MALST (x += dt * p->v). 1 if done. */
+static int f64_muladd_local_store(ftr *t, uint32_t off)
+{
+    uint32_t sv = src_of(t, t->vs[t->h - 1u], t->h - 1u), q = hist_at(t, 0u, t->len), mq,
+             o, pr, w[4], i, a;
+    if (!F_BIN2_F64 || q == WB_NONE || t->len - q != 4u || t->code[q] != 0xA0 ||
+        t->code[q + 1u] != sv)
+        return 0;
+    mq = hist_at(t, 1u, q);
+    if (mq == WB_NONE || q - mq != 6u || t->code[mq] != F_BINM + 4u)
+        return 0;
+    pr = t->code[mq + 1u];
+    if (!(pr & TAG_STACK))
+        return 0;
+    if (t->code[q + 2u] == pr)
+        o = t->code[q + 3u];
+    else if (t->code[q + 3u] == pr)
+        o = t->code[q + 2u];
+    else
+        return 0;
+    if (o == pr)
+        return 0;
+    for (i = 0; i < 4u; i++)
+        w[i] = t->code[mq + 2u + i]; /* c x imm off */
+    truncate(t, mq);
+    t->h--;
+    a = vpop(t);
+    put(t, F_MALST);
+    putop(t, sv);
+    putop(t, o);
+    putop(t, w[0]);
+    putop(t, w[1]);
+    put(t, w[2]);
+    put(t, w[3]);
+    putop(t, a);
+    put(t, off);
+    return 1;
+}
+
 static void op_store(ftr *t, uint32_t op, uint32_t off)
 {
     uint32_t v, a, p = t->h >= 2 ? producer(t, 4, t->h - 2u) : WB_NONE;
     int k = st_kind(op);
     if (op == 0x39 && t->h >= 2 && t->vs[t->h - 1u].k == E_SLOT && f64_mulsub_store(t, off))
+        return;
+    if (op == 0x39 && t->h >= 2 && t->vs[t->h - 1u].k == E_LOCAL &&
+        f64_muladd_local_store(t, off))
         return;
     if (op == 0x39 && t->h >= 2 && t->vs[t->h - 1u].k == E_SLOT) {
         /* f64 x op y just emitted, stored: one F_DST */
@@ -1758,7 +1822,7 @@ static uint32_t flen(const uint32_t *c)
         return 6;
     if (op == F_LMSST)
         return 8;
-    if (op == F_MAMST)
+    if (op == F_MAMST || op == F_MAMSTA || op == F_MALST)
         return 9;
     if (op == F_BINMST || op == F_BINMST + 1u)
         return 7;

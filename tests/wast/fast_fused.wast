@@ -93,6 +93,28 @@
     f64.add
     f64.store)
 
+  ;; F_MAMSTA: the same with the add of q = p - 24 in the one instruction
+  (func (export "mamsta") (param $p i32) (param $a f64) (param $b f64) (param $c f64)
+    (result i32) (local $q i32)
+    local.get $p i32.const -24 i32.add local.tee $q
+    local.get $a local.get $b f64.mul local.get $c f64.mul
+    local.get $q f64.load offset=8
+    f64.add
+    f64.store offset=16
+    local.get $q)
+  ;; F_MALST: x = x + c * load(p + 8), stored to 0 + offset, x returned
+  (func (export "malst") (param $p i32) (param $x f64) (param $c f64) (param $at i32)
+    (result f64)
+    local.get $at
+    local.get $p i32.const 8 i32.add f64.load offset=8
+    local.get $c
+    f64.mul
+    local.get $x
+    f64.add
+    local.tee $x
+    f64.store offset=8
+    local.get $x)
+
   ;; loads with an offset: F_MUL2L and an add (no F_MUL2LA)
   (func (export "mla_off") (param $a i32) (param $b i32) (param $acc i32) (result i32)
     local.get $a i32.const 4 i32.add i32.load offset=4
@@ -185,3 +207,31 @@
              "out of bounds memory access")
 (assert_trap (invoke "mamst_imm" (i32.const 65520) (f64.const 1) (f64.const 1) (f64.const 1))
              "out of bounds memory access")  ;; the load: 65536 + 8
+(invoke "poke" (i32.const 1104) (f64.const -1))
+(assert_return (invoke "mamsta" (i32.const 1120) (f64.const 0x1.00000004p+0) (f64.const 0x1.fffffff8p-1) (f64.const 1))
+               (i32.const 1096))  ;; q is written
+(assert_return (invoke "peek" (i32.const 1112)) (f64.const 0))
+(invoke "poke" (i32.const 1104) (f64.const 0.5))
+(assert_return (invoke "mamsta" (i32.const 1120) (f64.const 2) (f64.const 3) (f64.const 4))
+               (i32.const 1096))
+(assert_return (invoke "peek" (i32.const 1112)) (f64.const 24.5))
+(assert_trap (invoke "mamsta" (i32.const 16) (f64.const 1) (f64.const 1) (f64.const 1))
+             "out of bounds memory access")  ;; q = -8: the load at -8 + 8 does not wrap to 0
+(assert_trap (invoke "mamsta" (i32.const 65544) (f64.const 1) (f64.const 1) (f64.const 1))
+             "out of bounds memory access")  ;; the load (65528) is in bounds, the store is not
+(invoke "poke" (i32.const 1136) (f64.const 3))
+(assert_return (invoke "malst" (i32.const 1120) (f64.const 1) (f64.const 2) (i32.const 1136))
+               (f64.const 7))
+(assert_return (invoke "peek" (i32.const 1144)) (f64.const 7))
+(invoke "poke" (i32.const 1136) (f64.const 0x1.fffffff8p-1))
+(assert_return (invoke "malst" (i32.const 1120) (f64.const -1) (f64.const 0x1.00000004p+0) (i32.const 1136))
+               (f64.const 0))
+(invoke "poke" (i32.const 8) (f64.const 2))
+(assert_return (invoke "malst" (i32.const -8) (f64.const 1) (f64.const 2) (i32.const 1136))
+               (f64.const 5))  ;; p + 8 wraps to 0, + offset 8 = 8
+(assert_trap (invoke "malst" (i32.const -16) (f64.const 1) (f64.const 2) (i32.const 1136))
+             "out of bounds memory access")  ;; p + 8 = -8, + offset 8 does not wrap
+(assert_trap (invoke "malst" (i32.const 65520) (f64.const 1) (f64.const 1) (i32.const 0))
+             "out of bounds memory access")  ;; the load: 65528 + 8
+(assert_trap (invoke "malst" (i32.const 0) (f64.const 1) (f64.const 1) (i32.const 65528))
+             "out of bounds memory access")  ;; the store: 65528 + 8
