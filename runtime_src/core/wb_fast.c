@@ -369,7 +369,7 @@ static void f_clean(wb_slot *s, const uint8_t *types, uint32_t n)
     X(0x11D) X(0x11E) X(0x11F) X(0x120) X(0x121) X(0x122) X(0x123) X(0x124)\
     X(0x125) X(0x126) X(0x127) X(0x128) X(0x129) X(0x12A) X(0x12B) X(0x12C)\
     X(0x12D) X(0x12E) X(0x12F) X(0x130) X(0x131) X(0x132) X(0x133) X(0x134)\
-    X(0x135) X(0x136) X(0x140) X(0x141) X(0x142) X(0x143) X(0x144) X(0x145)
+    X(0x135) X(0x136) X(0x140) X(0x141) X(0x142) X(0x143) X(0x144) X(0x145) X(0x146)
 #endif
 
 wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
@@ -992,6 +992,18 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
             TRAP("out of bounds memory access");
         st64(mem + ea_, wb_b64(v));
         ip += 9;
+        NEXT();
+    }
+    OPF(0x146) { /* F_STBR: store8 v to (x + imm) + off; a += b; a <u imm2: jump:
+                    x imm v off a b imm2 rel (the sieve's marking loop) */
+        f_msize ea_;
+        uint32_t a;
+        if (OOB(ea_, I32(R(1)) + ip[2], ip[4], 1u))
+            TRAP("out of bounds memory access");
+        mem[ea_] = (uint8_t)R(3);
+        a = I32(R(5)) + I32(R(6));
+        W32(5, a);
+        ip = a < ip[7] ? ip + (int32_t)ip[8] : ip + 9;
         NEXT();
     }
 #ifdef F_CGOTO

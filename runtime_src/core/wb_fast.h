@@ -99,7 +99,9 @@ enum {
                          l base imm off2 p q r off */
     F_MALST = 0x145,  /* d = o + c * load(x + imm + off), also stored to a + off2:
                          d o c x imm off a off2 (nbody's x += dt * p->v) */
-    F_NOPS = 0x146    /* opcodes below this */
+    F_STBR = 0x146,   /* an 8-bit store, then a loop's back edge a += b, a <u imm2:
+                         x imm v off a b imm2 rel (store8 v to (x + imm) + off) */
+    F_NOPS = 0x147    /* opcodes below this */
 };
 
 /* Dispatch: computed goto through a table of handler addresses, or a switch.

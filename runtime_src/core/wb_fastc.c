@@ -59,6 +59,7 @@ typedef struct ftr {
     uint32_t cand_dst, cand_pos, cand_end; /* the last result of an earlier
                                              instruction, while nothing followed it */
     uint32_t prev_dst, prev_end;           /* the candidate before it (F_MUL2L) */
+    uint32_t last_st;   /* start of the last F_STXI emitted (F_STBR), or WB_NONE */
     uint32_t hdst[4], hend[4], hn;         /* the last result-producing instructions
                                               still in the code: result word, end */
     uint32_t low;                          /* lowest truncation in this instruction */
@@ -233,6 +234,8 @@ static void truncate(ftr *t, uint32_t at)
         t->prev_dst = WB_NONE;
     while (t->hn && t->hend[t->hn - 1u] > at)
         t->hn--;
+    if (t->last_st != WB_NONE && t->last_st >= at)
+        t->last_st = WB_NONE;
 }
 
 static int bini_kind(uint32_t op)
@@ -949,6 +952,7 @@ static void op_store(ftr *t, uint32_t op, uint32_t off)
         uint32_t x, y, imm = take_addr(t, p, &x, &y);
         v = vpop(t);
         t->h--;
+        t->last_st = imm ? t->len : WB_NONE;
         put(t, (imm ? F_STXI : F_STX) + (uint32_t)k);
         put_addr(t, x, y, imm);
         putop(t, v);
@@ -1179,8 +1183,26 @@ static void br_cmp(ftr *t, uint32_t cmp, uint32_t ctarget)
     if (imm && at == t->len && at >= 4u && at - 4u >= t->barrier && t->code[at - 4u] == 0x6A &&
         t->code[at - 3u] == a && t->code[at - 2u] == a && !(a & (TAG_STACK | TAG_CONST))) {
         /* local a += b just before */
-        uint32_t y = t->code[at - 1u];
+        uint32_t y = t->code[at - 1u], st = t->last_st, w[4], i;
         truncate(t, at - 4u);
+        if (cmp == 0x49 && st != WB_NONE && st >= t->barrier && st + 5u == t->len &&
+            t->code[st] == F_STXI + 2u) {
+            /* an 8-bit store just before: one F_STBR (store, then the back edge) */
+            for (i = 0; i < 4u; i++)
+                w[i] = t->code[st + 1u + i]; /* x imm v off */
+            truncate(t, st);
+            at = t->len;
+            put(t, F_STBR);
+            putop(t, w[0]);
+            put(t, w[1]);
+            putop(t, w[2]);
+            put(t, w[3]);
+            putop(t, a);
+            putop(t, y);
+            put(t, b);
+            jump_to(t, at, ctarget, t->h);
+            return;
+        }
         at = t->len;
         put(t, F_ADDBRI + cmp - 0x46u);
         putop(t, a);
@@ -1682,6 +1704,7 @@ static int translate(ftr *t, uint32_t i, wb_fastfn *fn)
     t->bad = 0;
     t->last_dst = t->cand_dst = t->prev_dst = WB_NONE;
     t->hn = 0;
+    t->last_st = WB_NONE;
     t->barrier = 0;
     t->th = (uint32_t *)wb_alloc(t->env, (size_t)t->clen * 8u + 8u);
     t->is_target = (uint8_t *)wb_alloc(t->env, (size_t)t->clen + 1u);
@@ -1822,7 +1845,7 @@ static uint32_t flen(const uint32_t *c)
         return 6;
     if (op == F_LMSST)
         return 8;
-    if (op == F_MAMST || op == F_MAMSTA || op == F_MALST)
+    if (op == F_MAMST || op == F_MAMSTA || op == F_MALST || op == F_STBR)
         return 9;
     if (op == F_BINMST || op == F_BINMST + 1u)
         return 7;

@@ -115,6 +115,40 @@
     f64.store offset=8
     local.get $x)
 
+  ;; F_STBR: the sieve's marking loop, store8 to i + 2000 (offset 1), then
+  ;; i += step, i <u limit
+  (func (export "mark10") (param $i i32) (param $step i32) (result i32)
+    loop $l
+      local.get $i i32.const 2000 i32.add
+      local.get $step
+      i32.store8 offset=1
+      local.get $i local.get $step i32.add local.tee $i
+      i32.const 10 i32.lt_u
+      br_if $l
+    end
+    local.get $i)
+  (func (export "mark_big") (param $i i32) (param $step i32) (result i32)
+    loop $l
+      local.get $i i32.const 2000 i32.add
+      local.get $step
+      i32.store8 offset=1
+      local.get $i local.get $step i32.add local.tee $i
+      i32.const 0x7fffffff i32.lt_u
+      br_if $l
+    end
+    local.get $i)
+  (func (export "mark") (param $i i32) (param $step i32) (result i32)
+    loop $l
+      local.get $i i32.const 2000 i32.add
+      local.get $step
+      i32.store8 offset=1
+      local.get $i local.get $step i32.add local.tee $i
+      i32.const 70000 i32.lt_u
+      br_if $l
+    end
+    local.get $i)
+  (func (export "peek8") (param i32) (result i32) local.get 0 i32.load8_u)
+
   ;; loads with an offset: F_MUL2L and an add (no F_MUL2LA)
   (func (export "mla_off") (param $a i32) (param $b i32) (param $acc i32) (result i32)
     local.get $a i32.const 4 i32.add i32.load offset=4
@@ -235,3 +269,22 @@
              "out of bounds memory access")  ;; the load: 65528 + 8
 (assert_trap (invoke "malst" (i32.const 0) (f64.const 1) (f64.const 1) (i32.const 65528))
              "out of bounds memory access")  ;; the store: 65528 + 8
+;; marks 2001 + 0, 3, 6, 9 with 3 (stops at 12)
+(assert_return (invoke "mark10" (i32.const 0) (i32.const 3)) (i32.const 12))
+(assert_return (invoke "peek8" (i32.const 2001)) (i32.const 3))
+(assert_return (invoke "peek8" (i32.const 2010)) (i32.const 3))
+(assert_return (invoke "peek8" (i32.const 2011)) (i32.const 0))
+(assert_return (invoke "peek8" (i32.const 2013)) (i32.const 0))
+;; -2000 + 2000 wraps to 0 (+ offset 1); the value is the step's low byte; the
+;; compare is unsigned (-1734 is not below 0x7fffffff: one store)
+(assert_return (invoke "mark_big" (i32.const -2000) (i32.const 0x10a))
+               (i32.const -1734))
+(assert_return (invoke "peek8" (i32.const 1)) (i32.const 10))
+;; runs past the end of memory: the stores before the trap stay
+(assert_trap (invoke "mark" (i32.const 63530) (i32.const 2))
+             "out of bounds memory access")
+(assert_return (invoke "peek8" (i32.const 65531)) (i32.const 2))
+(assert_return (invoke "peek8" (i32.const 65533)) (i32.const 2))
+(assert_return (invoke "peek8" (i32.const 65535)) (i32.const 2))
+(assert_trap (invoke "mark" (i32.const -2001) (i32.const 2))
+             "out of bounds memory access")  ;; -2001 + 2000 = -1, + offset 1: no wrap
