@@ -369,7 +369,7 @@ static void f_clean(wb_slot *s, const uint8_t *types, uint32_t n)
     X(0x11D) X(0x11E) X(0x11F) X(0x120) X(0x121) X(0x122) X(0x123) X(0x124)\
     X(0x125) X(0x126) X(0x127) X(0x128) X(0x129) X(0x12A) X(0x12B) X(0x12C)\
     X(0x12D) X(0x12E) X(0x12F) X(0x130) X(0x131) X(0x132) X(0x133) X(0x134)\
-    X(0x135) X(0x136) X(0x140) X(0x141) X(0x142) X(0x143) X(0x144) X(0x145) X(0x146)
+    X(0x135) X(0x136) X(0x140) X(0x141) X(0x142) X(0x143) X(0x144) X(0x145) X(0x146) X(0x147)
 #endif
 
 wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
@@ -839,6 +839,25 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
             TRAP("out of bounds memory access");
         W32(1, acc + ld32(mem + ea_) * ld32(mem + eb_));
         ip += 7;
+        NEXT();
+    }
+    OPF(0x147) { /* F_MUL4LA: acc + two products of two loads (offsets 0) */
+        f_msize ea_, eb_, ec_, ed_;
+        uint32_t acc = I32(R(2));
+#if defined(__thumb__) || (defined(__riscv) && __riscv_xlen == 32)
+        if (OOB(ea_, I32(R(3)) + ip[4], 0u, 4u) || OOB(eb_, I32(R(5)) + ip[6], 0u, 4u) ||
+            OOB(ec_, I32(R(7)) + ip[8], 0u, 4u) || OOB(ed_, I32(R(9)) + ip[10], 0u, 4u))
+#else
+        int oa = OOB(ea_, I32(R(3)) + ip[4], 0u, 4u);
+        int ob = OOB(eb_, I32(R(5)) + ip[6], 0u, 4u);
+        int oc = OOB(ec_, I32(R(7)) + ip[8], 0u, 4u);
+        int od = OOB(ed_, I32(R(9)) + ip[10], 0u, 4u);
+        if (oa | ob | oc | od)
+#endif
+            TRAP("out of bounds memory access");
+        acc += ld32(mem + ea_) * ld32(mem + eb_);
+        W32(1, acc + ld32(mem + ec_) * ld32(mem + ed_));
+        ip += 11;
         NEXT();
     }
 #define BINSH(n, expr)                                                    \

@@ -101,7 +101,9 @@ enum {
                          d o c x imm off a off2 (nbody's x += dt * p->v) */
     F_STBR = 0x146,   /* an 8-bit store, then a loop's back edge a += b, a <u imm2:
                          x imm v off a b imm2 rel (store8 v to (x + imm) + off) */
-    F_NOPS = 0x147    /* opcodes below this */
+    F_MUL4LA = 0x147, /* two F_MUL2LA in a row, the first's result the second's
+                         acc: dst acc x imm y imm2 x2 imm3 y2 imm4 */
+    F_NOPS = 0x148    /* opcodes below this */
 };
 
 /* Dispatch: computed goto through a table of handler addresses, or a switch.

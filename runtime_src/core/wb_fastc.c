@@ -430,10 +430,38 @@ static int is_mul2l_at(const ftr *t, uint32_t s)
     return 1;
 }
 
+/* words of a link of a product chain at c: F_MUL2LA 7, F_MUL4LA 11, else 0 */
+static uint32_t link_len(const uint32_t *c)
+{
+    return c[0] == F_MUL2LA ? 7u : c[0] == F_MUL4LA ? 11u : 0u;
+}
+
 /* F_MUL2LA d = acc + load(x + imm) * load(y + imm2), the F_MUL2L in w (its
- * offsets 0) */
+ * offsets 0); when the instruction before is an F_MUL2LA whose result is only
+ * this one's acc (a stack slot), both become one F_MUL4LA (two products) */
 static void put_mul2la(ftr *t, uint32_t d, uint32_t acc, const uint32_t *w)
 {
+    uint32_t e = t->len, v[6], i;
+    if (e >= 7u && e - 7u >= t->barrier && t->code[e - 7u] == F_MUL2LA &&
+        t->hn && t->hend[t->hn - 1u] == e && t->hdst[t->hn - 1u] == e - 6u &&
+        t->code[e - 6u] == acc && (acc & TAG_STACK) && w[2] != acc && w[5] != acc) {
+        for (i = 0; i < 5u; i++)
+            v[i] = t->code[e - 5u + i]; /* acc x imm y imm2 */
+        truncate(t, e - 7u);
+        put(t, F_MUL4LA);
+        putop(t, d);
+        mark_dst(t, t->len - 1u);
+        putop(t, v[0]);
+        putop(t, v[1]);
+        put(t, v[2]);
+        putop(t, v[3]);
+        put(t, v[4]);
+        putop(t, w[2]);
+        put(t, w[3]);
+        putop(t, w[5]);
+        put(t, w[6]);
+        return;
+    }
     put(t, F_MUL2LA);
     putop(t, d);
     mark_dst(t, t->len - 1u);
@@ -445,16 +473,17 @@ static void put_mul2la(ftr *t, uint32_t d, uint32_t acc, const uint32_t *w)
 }
 
 /* i32.add of a product of two loads (F_MUL2L with both offsets 0, or a
- * chain's F_MUL2LA, just emitted) and another value: an F_MUL2LA, acc +
- * product. matmul's p1 + (p2 + (p3 + (p4 + acc))) becomes four of them: the
- * last product is added first, then [MUL2L p3][MUL2LA x = acc + p4] + p3
- * becomes [MUL2LA x = acc + p4][MUL2LA d = x + p3] (i32 adds wrap, so any
- * order gives the same sum; the moved loads read no slot the chain writes, and
- * a trap of either load abandons the call: which one traps first is not
- * observable). 1 if done. */
+ * chain's F_MUL2LA / F_MUL4LA, just emitted) and another value: an F_MUL2LA,
+ * acc + product, and two of them in a row one F_MUL4LA. matmul's
+ * p1 + (p2 + (p3 + (p4 + acc))) becomes two F_MUL4LA: the last product is
+ * added first, then [MUL2L p3][MUL2LA x = acc + p4] + p3 becomes
+ * [MUL2LA x = acc + p4][MUL2LA d = x + p3] (i32 adds wrap, so any order gives
+ * the same sum; the moved loads read no slot the chain writes, and a trap of
+ * either load abandons the call: which one traps first is not observable).
+ * 1 if done. */
 static int mul2la(ftr *t)
 {
-    uint32_t side, p = WB_NONE, q, w[8], acc, d, i, s, n;
+    uint32_t side, p = WB_NONE, q, w[8], acc, d, i, s, n, len, k;
     for (side = 1; side <= 2 && p == WB_NONE; side++) {
         if (side == 2 && t->vs[t->h - 1u].k == E_SLOT)
             break;
@@ -479,54 +508,71 @@ static int mul2la(ftr *t)
         put_mul2la(t, d, acc, w);
         return 1;
     }
-    /* p' + (F_MUL2LA just emitted): p' from an F_MUL2L before the chain of
-     * F_MUL2LA that ends here (each adding to the one before) */
+    /* p' + (the chain's last link just emitted): p' from an F_MUL2L before the
+     * chain of F_MUL2LA / F_MUL4LA that ends here (each adding to the one
+     * before) */
     q = producer(t, 7, t->h - 1u);
-    if (q == WB_NONE || t->code[q] != F_MUL2LA || t->vs[t->h - 2u].k != E_SLOT)
+    if (q == WB_NONE || t->code[q] != F_MUL2LA) {
+        q = producer(t, 11, t->h - 1u);
+        if (q == WB_NONE || t->code[q] != F_MUL4LA)
+            return 0;
+    }
+    if (t->vs[t->h - 2u].k != E_SLOT)
         return 0;
     for (s = q, n = 1u; n <= 8u; n++) {
         if (s < 8u || s - 8u < t->barrier)
             return 0;
         if (is_mul2l_at(t, s - 8u))
             break;
-        if (s < 7u || s - 7u < t->barrier || t->code[s - 7u] != F_MUL2LA ||
-            t->code[s - 6u] != t->code[s + 2u])
-            return 0; /* not a chain link: its result is not the next one's acc */
-        s -= 7u;
+        /* the link before: its result is this one's acc */
+        if (s >= 7u && s - 7u >= t->barrier && t->code[s - 7u] == F_MUL2LA &&
+            t->code[s - 6u] == t->code[s + 2u])
+            s -= 7u;
+        else if (s >= 11u && s - 11u >= t->barrier && t->code[s - 11u] == F_MUL4LA &&
+                 t->code[s - 10u] == t->code[s + 2u])
+            s -= 11u;
+        else
+            return 0;
     }
     if (n > 8u)
         return 0;
-    s -= 8u; /* the F_MUL2L; the chain: n F_MUL2LA from s + 8 */
+    s -= 8u; /* the F_MUL2L; the chain from s + 8 to the end */
     for (i = 0; i < 8u; i++)
         w[i] = t->code[s + i];
     if (w[1] != spos(t, t->h - 2u) || w[4] || w[7])
         return 0;
-    for (i = 0; i < n; i++) { /* the chain neither writes the moved loads' bases
-                                 nor reads the product's slot */
-        const uint32_t *c = t->code + s + 8u + 7u * i;
-        if (c[1] == w[2] || c[1] == w[5] || c[2] == w[1] || c[3] == w[1] || c[5] == w[1])
+    for (k = s + 8u; k < t->len; k += len) { /* the chain neither writes the moved
+                                               loads' bases nor reads the product */
+        const uint32_t *c = t->code + k;
+        len = link_len(c);
+        if (!len || c[1] == w[2] || c[1] == w[5])
             return 0;
+        for (i = 2; i < len; i++)
+            if (c[i] == w[1] && is_operand(t, k + i))
+                return 0;
     }
     /* the chain moves up by the F_MUL2L's 8 words (the same words: operands stay
      * operands), then the moved product is added last */
     {
-        uint32_t ops0 = t->nops, k;
-        for (k = 0; k < 7u * n; k++)
-            t->code[s + k] = t->code[s + 8u + k];
-        t->len = s + 7u * n;
+        uint32_t ops0 = t->nops, end = t->len;
+        for (k = s; k + 8u < end; k++)
+            t->code[k] = t->code[k + 8u];
+        t->len = end - 8u;
         if (s < t->low)
             t->low = s;
-        t->hn = 0;
         /* operand records: drop the F_MUL2L's three, move the chain's down by 8 */
         for (k = 0; k < ops0 && t->ops[k] < s; k++)
             ;
         for (i = k; i + 3u < ops0; i++)
             t->ops[i] = t->ops[i + 3u] - 8u;
         t->nops = ops0 - 3u;
+        /* the last link as the last result (put_mul2la may join it) */
+        t->last_dst = t->cand_dst = t->prev_dst = WB_NONE;
+        t->hn = 1;
+        t->hend[0] = t->len;
+        t->hdst[0] = q - 8u + 1u;
     }
-    acc = t->code[s + 7u * (n - 1u) + 1u];
-    t->last_dst = t->cand_dst = t->prev_dst = WB_NONE;
-    t->hn = 0;
+    acc = t->code[q - 8u + 1u];
     t->h -= 2u;
     d = vres(t);
     put_mul2la(t, d, acc, w);
@@ -1841,6 +1887,8 @@ static uint32_t flen(const uint32_t *c)
         return 8;
     if (op == F_MUL2LA)
         return 7;
+    if (op == F_MUL4LA)
+        return 11;
     if (op == F_DMS)
         return 6;
     if (op == F_LMSST)

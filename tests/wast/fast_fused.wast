@@ -46,6 +46,19 @@
       br_if $l
     end
     local.get $s)
+  ;; three products: F_MUL4LA (two of them) then F_MUL2LA
+  (func (export "dot3") (param $a i32) (param $b i32) (param $acc i32) (result i32)
+    local.get $a i32.const 8 i32.add i32.load
+    local.get $b i32.const 8 i32.add i32.load
+    i32.mul
+    local.get $a i32.const 4 i32.add i32.load
+    local.get $b i32.const 4 i32.add i32.load
+    i32.mul
+    local.get $a i32.load
+    local.get $b i32.load
+    i32.mul
+    local.get $acc
+    i32.add i32.add i32.add)
   ;; one product plus an accumulator on the right / left
   (func (export "mla_r") (param $a i32) (param $b i32) (param $acc i32) (result i32)
     local.get $acc
@@ -165,6 +178,16 @@
 ;; the sum wraps around 2^32
 (assert_return (invoke "dot4" (i32.const 0) (i32.const 64) (i32.const 0x7fffffff))
                (i32.const 0x80000bb7))
+(assert_return (invoke "dot3" (i32.const 0) (i32.const 64) (i32.const 7))
+               (i32.const 1407))  ;; 1*100 + 2*200 + 3*300 + 7
+(assert_trap (invoke "dot3" (i32.const 65528) (i32.const 64) (i32.const 0))
+             "out of bounds memory access")  ;; a + 8
+(assert_trap (invoke "dot3" (i32.const 0) (i32.const 65532) (i32.const 0))
+             "out of bounds memory access")  ;; b + 4
+(assert_trap (invoke "dot3" (i32.const 0) (i32.const 65536) (i32.const 0))
+             "out of bounds memory access")  ;; b
+(assert_trap (invoke "dot3" (i32.const -4) (i32.const 64) (i32.const 0))
+             "out of bounds memory access")  ;; a + 8, a + 4 wrap to 4, 0; a does not
 ;; base + imm wraps around 2^32 to a low address (in bounds)
 (assert_return (invoke "mla_r" (i32.const -4) (i32.const 60) (i32.const 1))
                (i32.const 101))   ;; (-4 + 4) = 0: word 1; 60 + 4 = 64: 100
