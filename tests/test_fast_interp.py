@@ -89,6 +89,26 @@ def test_host_sample_in_fast_interp(tmp_path: Path) -> None:
     assert code == 0
 
 
+#: assertions in tests/wast/fast_fused.wast (plus its module)
+FUSED_CHECKS = 86
+FUSED_WAST = Path(__file__).resolve().parent / "wast" / "fast_fused.wast"
+
+
+@pytest.mark.spec
+def test_fused_forms_in_fast_interp(tmp_path: Path) -> None:
+    """tests/wast/fast_fused.wast: functions that translate to the fused forms (F_MUL2LA,
+    F_MUL4LA, F_DMS, F_LMSST, F_MAMST, F_MAMSTA, F_MALST, F_STBR), checked against the
+    unfused instructions' results: traps at each fused access, addresses that wrap around 2^32,
+    f64 values that differ if a product and its add were one fused multiply-add."""
+    out = tmp_path / "r.json"
+    code = main(["spec", "--board", "host", "--mode", "fast-interp", "--files",
+                 str(FUSED_WAST), "--json", str(out)])
+    totals = json.loads(out.read_text())["totals"]
+    assert totals["failed"] == 0 and totals["skipped"] == 0, totals
+    assert totals["passed"] == FUSED_CHECKS, totals
+    assert code == 0
+
+
 def test_per_instance_running_mode(tmp_path: Path) -> None:
     """Both modes in one environment: the build's default (fast-interp), the environment's
     default, a switch between calls, calls from a fast instance into a classic one."""

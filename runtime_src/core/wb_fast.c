@@ -384,7 +384,7 @@ static void f_clean(wb_slot *s, const uint8_t *types, uint32_t n)
     X(0x11D) X(0x11E) X(0x11F) X(0x120) X(0x121) X(0x122) X(0x123) X(0x124)\
     X(0x125) X(0x126) X(0x127) X(0x128) X(0x129) X(0x12A) X(0x12B) X(0x12C)\
     X(0x12D) X(0x12E) X(0x12F) X(0x130) X(0x131) X(0x132) X(0x133) X(0x134)\
-    X(0x135) X(0x136)
+    X(0x135) X(0x136) X(0x140) X(0x141) X(0x142) X(0x143) X(0x144) X(0x145) X(0x146) X(0x147)
 /* the byte-indexed table lookups F_TLD8, F_TLD8X */
 #define F_OPS_TBL(X) X(0x137) X(0x138)
 #endif
@@ -853,6 +853,40 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
         ip += 8;
         NEXT();
     }
+    OPF(0x140) { /* F_MUL2LA: acc + the product of two loads (offsets 0) */
+        f_msize ea_, eb_;
+        uint32_t acc = I32(R(2));
+#if defined(__thumb__) || (defined(__riscv) && __riscv_xlen == 32)
+        if (OOB(ea_, I32(R(3)) + ip[4], 0u, 4u) || OOB(eb_, I32(R(5)) + ip[6], 0u, 4u))
+#else
+        int oa = OOB(ea_, I32(R(3)) + ip[4], 0u, 4u);
+        int ob = OOB(eb_, I32(R(5)) + ip[6], 0u, 4u);
+        if (oa | ob)
+#endif
+            TRAP("out of bounds memory access");
+        W32(1, acc + ld32(mem + ea_) * ld32(mem + eb_));
+        ip += 7;
+        NEXT();
+    }
+    OPF(0x147) { /* F_MUL4LA: acc + two products of two loads (offsets 0) */
+        f_msize ea_, eb_, ec_, ed_;
+        uint32_t acc = I32(R(2));
+#if defined(__thumb__) || (defined(__riscv) && __riscv_xlen == 32)
+        if (OOB(ea_, I32(R(3)) + ip[4], 0u, 4u) || OOB(eb_, I32(R(5)) + ip[6], 0u, 4u) ||
+            OOB(ec_, I32(R(7)) + ip[8], 0u, 4u) || OOB(ed_, I32(R(9)) + ip[10], 0u, 4u))
+#else
+        int oa = OOB(ea_, I32(R(3)) + ip[4], 0u, 4u);
+        int ob = OOB(eb_, I32(R(5)) + ip[6], 0u, 4u);
+        int oc = OOB(ec_, I32(R(7)) + ip[8], 0u, 4u);
+        int od = OOB(ed_, I32(R(9)) + ip[10], 0u, 4u);
+        if (oa | ob | oc | od)
+#endif
+            TRAP("out of bounds memory access");
+        acc += ld32(mem + ea_) * ld32(mem + eb_);
+        W32(1, acc + ld32(mem + ec_) * ld32(mem + ed_));
+        ip += 11;
+        NEXT();
+    }
 #define BINSH(n, expr)                                                    \
     OPF(n) {                                                              \
         uint32_t a = I32(R(2)), x = I32(R(3)), sh = ip[4]; /* < 32 */     \
@@ -941,6 +975,100 @@ wb_status wb_fast_call(wb_env *env, wb_func *f, wb_slot *args)
     }
     TLD8(0x137, 10, ld32(mem + eb_))
     TLD8(0x138, 12, ld32(mem + eb_) ^ (I32(R(10)) >> ip[11]))
+    /* f64 multiply-then-add/sub fused with a store (f64 forms: only where
+     * doubles are evaluated as doubles, F_BIN2_F64). The product and the
+     * add/sub are separate statements: the runtime is C11, where gcc does not
+     * contract across statements (-std=c11 implies -ffp-contract=off) and
+     * clang only within one expression, so no FMA (one rounding) replaces the
+     * two roundings WebAssembly requires. */
+    OPF(0x141) { /* F_DMS: store x - y * z to a + off: a x y z off */
+        double m, r;
+        f_msize ea_;
+        m = F64(R(3)) * F64(R(4));
+        r = F64(R(2)) - m;
+        if (OOB(ea_, I32(R(1)), ip[5], 8u))
+            TRAP("out of bounds memory access");
+        st64(mem + ea_, wb_b64(r));
+        ip += 6;
+        NEXT();
+    }
+    OPF(0x142) { /* F_LMSST: store load(b + offb) - p * (q * r) to a + off:
+                    a off b offb p q r (p->f -= x * y * z) */
+        double m, v;
+        f_msize ea_, eb_;
+        m = F64(R(6)) * F64(R(7));
+        m = F64(R(5)) * m;
+        if (OOB(eb_, I32(R(3)), ip[4], 8u))
+            TRAP("out of bounds memory access");
+        v = F64(ld64(mem + eb_));
+        v = v - m;
+        if (OOB(ea_, I32(R(1)), ip[2], 8u))
+            TRAP("out of bounds memory access");
+        st64(mem + ea_, wb_b64(v));
+        ip += 8;
+        NEXT();
+    }
+    OPF(0x143) { /* F_MAMST: store p * (q * r) + load(x + imm + off) to a + off2:
+                    a off2 p q r x imm off (p->f += x * y * z) */
+        double m, v;
+        f_msize ea_, eb_;
+        m = F64(R(4)) * F64(R(5));
+        m = F64(R(3)) * m;
+        if (OOB(eb_, I32(R(6)) + ip[7], ip[8], 8u))
+            TRAP("out of bounds memory access");
+        v = F64(ld64(mem + eb_));
+        v = m + v;
+        if (OOB(ea_, I32(R(1)), ip[2], 8u))
+            TRAP("out of bounds memory access");
+        st64(mem + ea_, wb_b64(v));
+        ip += 9;
+        NEXT();
+    }
+    OPF(0x144) { /* F_MAMSTA: l = base + imm (written), then F_MAMST to l + off2
+                    with the load from l + off: l base imm off2 p q r off */
+        uint32_t l = I32(R(2)) + ip[3];
+        double m, v;
+        f_msize ea_, eb_;
+        W32(1, l);
+        m = F64(R(6)) * F64(R(7));
+        m = F64(R(5)) * m;
+        if (OOB(eb_, l, ip[8], 8u))
+            TRAP("out of bounds memory access");
+        v = F64(ld64(mem + eb_));
+        v = m + v;
+        if (OOB(ea_, l, ip[4], 8u))
+            TRAP("out of bounds memory access");
+        st64(mem + ea_, wb_b64(v));
+        ip += 9;
+        NEXT();
+    }
+    OPF(0x145) { /* F_MALST: d = o + c * load(x + imm + off), stored to a + off2:
+                    d o c x imm off a off2 (x += dt * p->v) */
+        double m, v;
+        f_msize ea_, eb_;
+        if (OOB(eb_, I32(R(4)) + ip[5], ip[6], 8u))
+            TRAP("out of bounds memory access");
+        m = F64(R(3)) * F64(ld64(mem + eb_));
+        v = F64(R(2)) + m;
+        R(1) = wb_b64(v);
+        if (OOB(ea_, I32(R(7)), ip[8], 8u))
+            TRAP("out of bounds memory access");
+        st64(mem + ea_, wb_b64(v));
+        ip += 9;
+        NEXT();
+    }
+    OPF(0x146) { /* F_STBR: store8 v to (x + imm) + off; a += b; a <u imm2: jump:
+                    x imm v off a b imm2 rel (the sieve's marking loop) */
+        f_msize ea_;
+        uint32_t a;
+        if (OOB(ea_, I32(R(1)) + ip[2], ip[4], 1u))
+            TRAP("out of bounds memory access");
+        mem[ea_] = (uint8_t)R(3);
+        a = I32(R(5)) + I32(R(6));
+        W32(5, a);
+        ip = a < ip[7] ? ip + (int32_t)ip[8] : ip + 9;
+        NEXT();
+    }
 #ifdef F_CGOTO
     L_bad:
 #else

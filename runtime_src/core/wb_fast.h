@@ -89,7 +89,26 @@ enum {
     F_TLD8 = 0x137,   /* dst = load32((((a & m) ^ load8u((x + imm) + off)) << sh)
                          + imm2 + off2): dst a m x imm off sh imm2 off2 */
     F_TLD8X = 0x138,  /* F_TLD8 ^ (y >> sh3): dst a m x imm off sh imm2 off2 y sh3 */
-    F_NOPS = 0x139    /* opcodes below this */
+    /* (0x139..0x13F left free for other fused forms) */
+    F_MUL2LA = 0x140, /* acc + the i32 product of two 32-bit loads from x + imm and
+                         y + imm2, both offsets 0 (F_MUL2L then i32.add; a chain
+                         of them: matmul's dot product): dst acc x imm y imm2 */
+    F_DMS = 0x141,    /* store f64 x - y * z to a + off: a x y z off */
+    F_LMSST = 0x142,  /* store f64 load(b + offb) - p * (q * r) to a + off:
+                         a off b offb p q r  (p->f -= x * y * z) */
+    F_MAMST = 0x143,  /* store f64 p * (q * r) + load(x + imm + off) to a + off2:
+                         a off2 p q r x imm off  (p->f += x * y * z)
+                         (the f64 forms only where F_BIN2_F64) */
+    F_MAMSTA = 0x144, /* l = base + imm, then F_MAMST to l + off2 with the load
+                         from l + off (the address add of nbody's bj->v += ...):
+                         l base imm off2 p q r off */
+    F_MALST = 0x145,  /* d = o + c * load(x + imm + off), also stored to a + off2:
+                         d o c x imm off a off2 (nbody's x += dt * p->v) */
+    F_STBR = 0x146,   /* an 8-bit store, then a loop's back edge a += b, a <u imm2:
+                         x imm v off a b imm2 rel (store8 v to (x + imm) + off) */
+    F_MUL4LA = 0x147, /* two F_MUL2LA in a row, the first's result the second's
+                         acc: dst acc x imm y imm2 x2 imm3 y2 imm4 */
+    F_NOPS = 0x148    /* opcodes below this */
 };
 
 /* Dispatch: computed goto through a table of handler addresses, or a switch.

@@ -59,6 +59,9 @@ typedef struct ftr {
     uint32_t cand_dst, cand_pos, cand_end; /* the last result of an earlier
                                              instruction, while nothing followed it */
     uint32_t prev_dst, prev_end;           /* the candidate before it (F_MUL2L) */
+    uint32_t last_st;   /* start of the last F_STXI emitted (F_STBR), or WB_NONE */
+    uint32_t hdst[4], hend[4], hn;         /* the last result-producing instructions
+                                              still in the code: result word, end */
     uint32_t low;                          /* lowest truncation in this instruction */
     uint8_t *lstate;    /* per local: 0 untouched, 1 written first (no zeroing
                            at entry), 2 may be read before written */
@@ -229,6 +232,10 @@ static void truncate(ftr *t, uint32_t at)
     t->last_dst = t->cand_dst = WB_NONE;
     if (t->prev_dst != WB_NONE && t->prev_end > at)
         t->prev_dst = WB_NONE;
+    while (t->hn && t->hend[t->hn - 1u] > at)
+        t->hn--;
+    if (t->last_st != WB_NONE && t->last_st >= at)
+        t->last_st = WB_NONE;
 }
 
 static int bini_kind(uint32_t op)
@@ -409,6 +416,169 @@ static void mul2l(ftr *t, uint32_t q, uint32_t a)
     put_mul2l(t, d, xa, imma, offa, xb, immb, offb);
 }
 
+/* 1 if an F_MUL2L starts at s (not before the last label): its opcode and its
+ * words' operand pattern (op d x imm off y imm2 off2) */
+static int is_mul2l_at(const ftr *t, uint32_t s)
+{
+    static const uint8_t isop[8] = {0, 1, 1, 0, 0, 1, 0, 0};
+    uint32_t i;
+    if (s < t->barrier || t->code[s] != F_MUL2L)
+        return 0;
+    for (i = 0; i < 8u; i++)
+        if (is_operand(t, s + i) != isop[i])
+            return 0;
+    return 1;
+}
+
+/* words of a link of a product chain at c: F_MUL2LA 7, F_MUL4LA 11, else 0 */
+static uint32_t link_len(const uint32_t *c)
+{
+    return c[0] == F_MUL2LA ? 7u : c[0] == F_MUL4LA ? 11u : 0u;
+}
+
+/* F_MUL2LA d = acc + load(x + imm) * load(y + imm2), the F_MUL2L in w (its
+ * offsets 0); when the instruction before is an F_MUL2LA whose result is only
+ * this one's acc (a stack slot), both become one F_MUL4LA (two products) */
+static void put_mul2la(ftr *t, uint32_t d, uint32_t acc, const uint32_t *w)
+{
+    uint32_t e = t->len, v[6], i;
+    if (e >= 7u && e - 7u >= t->barrier && t->code[e - 7u] == F_MUL2LA &&
+        t->hn && t->hend[t->hn - 1u] == e && t->hdst[t->hn - 1u] == e - 6u &&
+        t->code[e - 6u] == acc && (acc & TAG_STACK) && w[2] != acc && w[5] != acc) {
+        for (i = 0; i < 5u; i++)
+            v[i] = t->code[e - 5u + i]; /* acc x imm y imm2 */
+        truncate(t, e - 7u);
+        put(t, F_MUL4LA);
+        putop(t, d);
+        mark_dst(t, t->len - 1u);
+        putop(t, v[0]);
+        putop(t, v[1]);
+        put(t, v[2]);
+        putop(t, v[3]);
+        put(t, v[4]);
+        putop(t, w[2]);
+        put(t, w[3]);
+        putop(t, w[5]);
+        put(t, w[6]);
+        return;
+    }
+    put(t, F_MUL2LA);
+    putop(t, d);
+    mark_dst(t, t->len - 1u);
+    putop(t, acc);
+    putop(t, w[2]);
+    put(t, w[3]);
+    putop(t, w[5]);
+    put(t, w[6]);
+}
+
+/* i32.add of a product of two loads (F_MUL2L with both offsets 0, or a
+ * chain's F_MUL2LA / F_MUL4LA, just emitted) and another value: an F_MUL2LA,
+ * acc + product, and two of them in a row one F_MUL4LA. matmul's
+ * p1 + (p2 + (p3 + (p4 + acc))) becomes two F_MUL4LA: the last product is
+ * added first, then [MUL2L p3][MUL2LA x = acc + p4] + p3 becomes
+ * [MUL2LA x = acc + p4][MUL2LA d = x + p3] (i32 adds wrap, so any order gives
+ * the same sum; the moved loads read no slot the chain writes, and a trap of
+ * either load abandons the call: which one traps first is not observable).
+ * 1 if done. */
+static int mul2la(ftr *t)
+{
+    uint32_t side, p = WB_NONE, q, w[8], acc, d, i, s, n, len, k;
+    for (side = 1; side <= 2 && p == WB_NONE; side++) {
+        if (side == 2 && t->vs[t->h - 1u].k == E_SLOT)
+            break;
+        p = producer(t, 8, t->h - side);
+        if (p == WB_NONE || !is_mul2l_at(t, p))
+            p = WB_NONE;
+    }
+    if (p != WB_NONE) { /* acc + (F_MUL2L just emitted) */
+        for (i = 0; i < 8u; i++)
+            w[i] = t->code[p + i];
+        if (w[4] || w[7])
+            return 0;
+        truncate(t, p);
+        if (side == 2) { /* found at side 1: the product is b */
+            t->h--;
+            acc = vpop(t);
+        } else {
+            acc = vpop(t);
+            t->h--;
+        }
+        d = vres(t);
+        put_mul2la(t, d, acc, w);
+        return 1;
+    }
+    /* p' + (the chain's last link just emitted): p' from an F_MUL2L before the
+     * chain of F_MUL2LA / F_MUL4LA that ends here (each adding to the one
+     * before) */
+    q = producer(t, 7, t->h - 1u);
+    if (q == WB_NONE || t->code[q] != F_MUL2LA) {
+        q = producer(t, 11, t->h - 1u);
+        if (q == WB_NONE || t->code[q] != F_MUL4LA)
+            return 0;
+    }
+    if (t->vs[t->h - 2u].k != E_SLOT)
+        return 0;
+    for (s = q, n = 1u; n <= 8u; n++) {
+        if (s < 8u || s - 8u < t->barrier)
+            return 0;
+        if (is_mul2l_at(t, s - 8u))
+            break;
+        /* the link before: its result is this one's acc */
+        if (s >= 7u && s - 7u >= t->barrier && t->code[s - 7u] == F_MUL2LA &&
+            t->code[s - 6u] == t->code[s + 2u])
+            s -= 7u;
+        else if (s >= 11u && s - 11u >= t->barrier && t->code[s - 11u] == F_MUL4LA &&
+                 t->code[s - 10u] == t->code[s + 2u])
+            s -= 11u;
+        else
+            return 0;
+    }
+    if (n > 8u)
+        return 0;
+    s -= 8u; /* the F_MUL2L; the chain from s + 8 to the end */
+    for (i = 0; i < 8u; i++)
+        w[i] = t->code[s + i];
+    if (w[1] != spos(t, t->h - 2u) || w[4] || w[7])
+        return 0;
+    for (k = s + 8u; k < t->len; k += len) { /* the chain neither writes the moved
+                                               loads' bases nor reads the product */
+        const uint32_t *c = t->code + k;
+        len = link_len(c);
+        if (!len || c[1] == w[2] || c[1] == w[5])
+            return 0;
+        for (i = 2; i < len; i++)
+            if (c[i] == w[1] && is_operand(t, k + i))
+                return 0;
+    }
+    /* the chain moves up by the F_MUL2L's 8 words (the same words: operands stay
+     * operands), then the moved product is added last */
+    {
+        uint32_t ops0 = t->nops, end = t->len;
+        for (k = s; k + 8u < end; k++)
+            t->code[k] = t->code[k + 8u];
+        t->len = end - 8u;
+        if (s < t->low)
+            t->low = s;
+        /* operand records: drop the F_MUL2L's three, move the chain's down by 8 */
+        for (k = 0; k < ops0 && t->ops[k] < s; k++)
+            ;
+        for (i = k; i + 3u < ops0; i++)
+            t->ops[i] = t->ops[i + 3u] - 8u;
+        t->nops = ops0 - 3u;
+        /* the last link as the last result (put_mul2la may join it) */
+        t->last_dst = t->cand_dst = t->prev_dst = WB_NONE;
+        t->hn = 1;
+        t->hend[0] = t->len;
+        t->hdst[0] = q - 8u + 1u;
+    }
+    acc = t->code[q - 8u + 1u];
+    t->h -= 2u;
+    d = vres(t);
+    put_mul2la(t, d, acc, w);
+    return 1;
+}
+
 /* a op (x shift sh) with the shift just emitted: F_BINSH + index, or 0 */
 static uint32_t binsh_op(uint32_t op, uint32_t shop)
 {
@@ -560,6 +730,8 @@ static void op_bin(ftr *t, uint32_t op)
             return;
         }
     }
+    if (op == 0x6A && t->h >= 2 && mul2la(t))
+        return;
     fop = op == 0x6A ? F_BIN2 : op == 0x7C ? F_BIN2 + 1u
         : F_BIN2_F64 && op == 0xA0 ? F_BIN2 + 2u : F_BIN2_F64 && op == 0xA2 ? F_BIN2 + 3u : 0u;
     if (fop && t->h >= 2) {
@@ -706,10 +878,178 @@ static void op_load(ftr *t, uint32_t op, uint32_t off)
     put(t, off);
 }
 
+/* Start of the result-producing instruction `back` places before the last one
+ * (0: the last) if it ends at `end` (nothing emitted between), else WB_NONE. */
+static uint32_t hist_at(const ftr *t, uint32_t back, uint32_t end)
+{
+    uint32_t i;
+    if (back >= t->hn)
+        return WB_NONE;
+    i = t->hn - 1u - back;
+    if (t->hend[i] != end || t->hdst[i] < 1u || t->hdst[i] - 1u < t->barrier)
+        return WB_NONE;
+    return t->hdst[i] - 1u;
+}
+
+/* f64.store of x - product, the f64.sub just emitted and its product right
+ * before it: F_DMS (x - y * z), or F_LMSST when x was loaded right before the
+ * product chain (p->f -= a * b * c). The load moves after the product: the
+ * product reads neither the load's result nor anything the load writes. 1 if
+ * done (only where F_BIN2_F64: the handlers round like the instructions). */
+static int f64_mulsub_store(ftr *t, uint32_t off)
+{
+    uint32_t q = producer(t, 4, t->h - 1u), x, y, m, l, a, w[3], b, offb;
+    if (!F_BIN2_F64 || q == WB_NONE || t->code[q] != 0xA1 || t->prev_dst == WB_NONE ||
+        t->prev_end != q || t->prev_dst < 1u)
+        return 0;
+    x = t->code[q + 2u];
+    y = t->code[q + 3u];
+    m = t->prev_dst - 1u; /* the instruction before the sub: the product */
+    if (m < t->barrier || t->code[m + 1u] != y || !(y & TAG_STACK) || x == y)
+        return 0;
+    if (t->code[m] == 0xA2 && q - m == 4u) {
+        w[0] = t->code[m + 2u];
+        w[1] = t->code[m + 3u];
+        truncate(t, m);
+        t->h--;
+        a = vpop(t);
+        put(t, F_DMS);
+        putop(t, a);
+        putop(t, x);
+        putop(t, w[0]);
+        putop(t, w[1]);
+        put(t, off);
+        return 1;
+    }
+    if (t->code[m] != F_BIN2 + 3u || q - m != 5u || !(x & TAG_STACK) ||
+        hist_at(t, 1u, q) != m)
+        return 0;
+    l = hist_at(t, 2u, m); /* the load of x */
+    if (l == WB_NONE || m - l != 4u || t->code[l + 1u] != x ||
+        (t->code[l] != 0x2B && t->code[l] != 0x29))
+        return 0;
+    b = t->code[l + 2u];
+    offb = t->code[l + 3u];
+    w[0] = t->code[m + 2u];
+    w[1] = t->code[m + 3u];
+    w[2] = t->code[m + 4u];
+    if (w[0] == x || w[1] == x || w[2] == x || b == y)
+        return 0;
+    truncate(t, l);
+    t->h--;
+    a = vpop(t);
+    put(t, F_LMSST);
+    putop(t, a);
+    put(t, off);
+    putop(t, b);
+    put(t, offb);
+    putop(t, w[0]);
+    putop(t, w[1]);
+    putop(t, w[2]);
+    return 1;
+}
+
+/* f64.store of product + load, the F_BINM (f64.add) at q just emitted and the
+ * product chain (F_BIN2 f64.mul) right before it: F_MAMST (p->f += a * b * c).
+ * 1 if done. */
+static int f64_muladd_store(ftr *t, uint32_t q, uint32_t off)
+{
+    uint32_t m, a, l, pr = t->code[q + 2u], w[3], i, v[3];
+    if (!F_BIN2_F64)
+        return 0;
+    m = hist_at(t, 1u, q);
+    if (m == WB_NONE || q - m != 5u || t->code[m] != F_BIN2 + 3u ||
+        t->code[m + 1u] != pr || !(pr & TAG_STACK) || t->code[q + 3u] == pr)
+        return 0;
+    for (i = 0; i < 3u; i++) {
+        w[i] = t->code[m + 2u + i];
+        v[i] = t->code[q + 3u + i]; /* x imm off */
+    }
+    a = src_of(t, t->vs[t->h - 2u], t->h - 2u);
+    l = hist_at(t, 2u, m);
+    if (l != WB_NONE && m - l == 4u && t->code[l] == F_BINI && t->code[l + 1u] == a &&
+        v[0] == a && v[1] == 0u) {
+        /* l = base + imm just before, the address of both: F_MAMSTA (it writes l
+         * first, as the add did) */
+        uint32_t base = t->code[l + 2u], imm = t->code[l + 3u];
+        truncate(t, l);
+        t->h -= 2u;
+        put(t, F_MAMSTA);
+        putop(t, a);
+        putop(t, base);
+        put(t, imm);
+        put(t, off);
+        putop(t, w[0]);
+        putop(t, w[1]);
+        putop(t, w[2]);
+        put(t, v[2]);
+        return 1;
+    }
+    truncate(t, m);
+    t->h--;
+    a = vpop(t);
+    put(t, F_MAMST);
+    putop(t, a);
+    put(t, off);
+    putop(t, w[0]);
+    putop(t, w[1]);
+    putop(t, w[2]);
+    putop(t, v[0]);
+    put(t, v[1]);
+    put(t, v[2]);
+    return 1;
+}
+
+/* f64.store of a local (or a slot) the f64.add just emitted wrote, whose
+ * operand is the product of a constant/slot and a load (F_BINM f64.mul) right
+ * before: F_MALST (x += dt * p->v). 1 if done. */
+static int f64_muladd_local_store(ftr *t, uint32_t off)
+{
+    uint32_t sv = src_of(t, t->vs[t->h - 1u], t->h - 1u), q = hist_at(t, 0u, t->len), mq,
+             o, pr, w[4], i, a;
+    if (!F_BIN2_F64 || q == WB_NONE || t->len - q != 4u || t->code[q] != 0xA0 ||
+        t->code[q + 1u] != sv)
+        return 0;
+    mq = hist_at(t, 1u, q);
+    if (mq == WB_NONE || q - mq != 6u || t->code[mq] != F_BINM + 4u)
+        return 0;
+    pr = t->code[mq + 1u];
+    if (!(pr & TAG_STACK))
+        return 0;
+    if (t->code[q + 2u] == pr)
+        o = t->code[q + 3u];
+    else if (t->code[q + 3u] == pr)
+        o = t->code[q + 2u];
+    else
+        return 0;
+    if (o == pr)
+        return 0;
+    for (i = 0; i < 4u; i++)
+        w[i] = t->code[mq + 2u + i]; /* c x imm off */
+    truncate(t, mq);
+    t->h--;
+    a = vpop(t);
+    put(t, F_MALST);
+    putop(t, sv);
+    putop(t, o);
+    putop(t, w[0]);
+    putop(t, w[1]);
+    put(t, w[2]);
+    put(t, w[3]);
+    putop(t, a);
+    put(t, off);
+    return 1;
+}
+
 static void op_store(ftr *t, uint32_t op, uint32_t off)
 {
     uint32_t v, a, p = t->h >= 2 ? producer(t, 4, t->h - 2u) : WB_NONE;
     int k = st_kind(op);
+    if (op == 0x39 && t->h >= 2 && t->vs[t->h - 1u].k == E_SLOT && f64_mulsub_store(t, off))
+        return;
+    if (op == 0x39 && t->h >= 2 && t->vs[t->h - 1u].k == E_LOCAL &&
+        f64_muladd_local_store(t, off))
+        return;
     if (op == 0x39 && t->h >= 2 && t->vs[t->h - 1u].k == E_SLOT) {
         /* f64 x op y just emitted, stored: one F_DST */
         uint32_t q = producer(t, 4, t->h - 1u), x, y, c = q != WB_NONE ? t->code[q] : 0u;
@@ -730,6 +1070,9 @@ static void op_store(ftr *t, uint32_t op, uint32_t off)
     if ((op == 0x39 || op == 0x36) && t->h >= 2 && t->vs[t->h - 1u].k == E_SLOT) {
         /* t + a loaded value (F_BINM) just emitted, stored: one F_BINMST */
         uint32_t q = producer(t, 6, t->h - 1u), w[4], i;
+        if (q != WB_NONE && op == 0x39 && t->code[q] == F_BINM + 3u &&
+            f64_muladd_store(t, q, off))
+            return;
         if (q != WB_NONE && t->code[q] == (op == 0x39 ? F_BINM + 3u : F_BINM + 0u)) {
             for (i = 0; i < 4; i++)
                 w[i] = t->code[q + 2u + i]; /* t x imm off */
@@ -750,6 +1093,7 @@ static void op_store(ftr *t, uint32_t op, uint32_t off)
         uint32_t x, y, imm = take_addr(t, p, &x, &y);
         v = vpop(t);
         t->h--;
+        t->last_st = imm ? t->len : WB_NONE;
         put(t, (imm ? F_STXI : F_STX) + (uint32_t)k);
         put_addr(t, x, y, imm);
         putop(t, v);
@@ -980,8 +1324,26 @@ static void br_cmp(ftr *t, uint32_t cmp, uint32_t ctarget)
     if (imm && at == t->len && at >= 4u && at - 4u >= t->barrier && t->code[at - 4u] == 0x6A &&
         t->code[at - 3u] == a && t->code[at - 2u] == a && !(a & (TAG_STACK | TAG_CONST))) {
         /* local a += b just before */
-        uint32_t y = t->code[at - 1u];
+        uint32_t y = t->code[at - 1u], st = t->last_st, w[4], i;
         truncate(t, at - 4u);
+        if (cmp == 0x49 && st != WB_NONE && st >= t->barrier && st + 5u == t->len &&
+            t->code[st] == F_STXI + 2u) {
+            /* an 8-bit store just before: one F_STBR (store, then the back edge) */
+            for (i = 0; i < 4u; i++)
+                w[i] = t->code[st + 1u + i]; /* x imm v off */
+            truncate(t, st);
+            at = t->len;
+            put(t, F_STBR);
+            putop(t, w[0]);
+            put(t, w[1]);
+            putop(t, w[2]);
+            put(t, w[3]);
+            putop(t, a);
+            putop(t, y);
+            put(t, b);
+            jump_to(t, at, ctarget, t->h);
+            return;
+        }
         at = t->len;
         put(t, F_ADDBRI + cmp - 0x46u);
         putop(t, a);
@@ -1482,6 +1844,8 @@ static int translate(ftr *t, uint32_t i, wb_fastfn *fn)
     t->len = t->h = t->nconst = t->nfx = t->maxh = 0;
     t->bad = 0;
     t->last_dst = t->cand_dst = t->prev_dst = WB_NONE;
+    t->hn = 0;
+    t->last_st = WB_NONE;
     t->barrier = 0;
     t->th = (uint32_t *)wb_alloc(t->env, (size_t)t->clen * 8u + 8u);
     t->is_target = (uint8_t *)wb_alloc(t->env, (size_t)t->clen + 1u);
@@ -1522,6 +1886,7 @@ static int translate(ftr *t, uint32_t i, wb_fastfn *fn)
                     t->vs[k].k = E_SLOT;
             }
             t->last_dst = t->cand_dst = t->prev_dst = WB_NONE; /* no fusion across a label */
+            t->hn = 0;
             t->barrier = t->len;
         }
         if (!live)
@@ -1540,6 +1905,15 @@ static int translate(ftr *t, uint32_t i, wb_fastfn *fn)
             /* the candidate before, if this instruction left it in place */
             t->prev_dst = c0 != WB_NONE && c0end <= t->low ? c0 : WB_NONE;
             t->prev_end = c0end;
+            if (t->hn == 4u) {
+                for (k = 0; k < 3u; k++) {
+                    t->hdst[k] = t->hdst[k + 1u];
+                    t->hend[k] = t->hend[k + 1u];
+                }
+                t->hn = 3u;
+            }
+            t->hdst[t->hn] = t->last_dst;
+            t->hend[t->hn++] = t->len;
             t->cand_dst = t->last_dst;
             t->cand_pos = t->last_pos;
             t->cand_end = t->len;
@@ -1606,6 +1980,16 @@ static uint32_t flen(const uint32_t *c)
         return 5;
     if (op == F_MUL2L)
         return 8;
+    if (op == F_MUL2LA)
+        return 7;
+    if (op == F_MUL4LA)
+        return 11;
+    if (op == F_DMS)
+        return 6;
+    if (op == F_LMSST)
+        return 8;
+    if (op == F_MAMST || op == F_MAMSTA || op == F_MALST || op == F_STBR)
+        return 9;
     if (op == F_BINMST || op == F_BINMST + 1u)
         return 7;
     if ((op >= F_LDBR && op <= F_LDBR + 3u) || (op >= F_DST && op <= F_DST + 2u))
