@@ -1244,16 +1244,22 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
     LGALD(0xFF, 1, p[0])
 #endif
 #if WB_FUSE2
+/* local d = an i32 (with WB_TOS32 its low half: see WB_TOS32_LOCALS) */
+#if WB_TOS32
+#define SETL(d, v) (LO(fp + (d)) = (uint32_t)(v))
+#else
+#define SETL(d, v) (fp[d] = (uint32_t)(v))
+#endif
     OP(0x100) PUSH((uint32_t)fp[ip[0]] & ip[1]); ip += 2; NEXT(); /* lget_andi */
     OP(0x101) PUSH((uint32_t)fp[ip[0]] >> (ip[1] & 31u)); ip += 2; NEXT();
     OP(0x102) { /* laddi_set a c d */
-        fp[ip[2]] = (uint32_t)((uint32_t)fp[ip[0]] + ip[1]);
+        SETL(ip[2], (uint32_t)fp[ip[0]] + ip[1]);
         ip += 3;
         NEXT();
     }
     OP(0x103) { /* laddi_tee a c d */
         uint32_t v = (uint32_t)fp[ip[0]] + ip[1];
-        fp[ip[2]] = v;
+        SETL(ip[2], v);
         PUSH(v);
         ip += 3;
         NEXT();
@@ -1264,39 +1270,39 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
         NEXT();
     }
     OP(0x106) { /* xor_set d */
-        fp[*ip++] = (uint32_t)(sp[-1] ^ tos);
+        SETL(*ip++, sp[-1] ^ tos);
         tos = sp[-2];
         sp -= 2;
         NEXT();
     }
     OP(0x107) { /* xor_tee d */
         tos = (uint32_t)(*--sp ^ tos);
-        fp[*ip++] = tos;
+        SETL(*ip++, tos);
         NEXT();
     }
     OP(0x108) { /* add_set d */
-        fp[*ip++] = (uint32_t)(sp[-1] + tos);
+        SETL(*ip++, sp[-1] + tos);
         tos = sp[-2];
         sp -= 2;
         NEXT();
     }
     OP(0x109) { /* addl_set b d */
-        fp[ip[1]] = (uint32_t)((uint32_t)tos + (uint32_t)fp[ip[0]]);
+        SETL(ip[1], (uint32_t)tos + (uint32_t)fp[ip[0]]);
         POP();
         ip += 2;
         NEXT();
     }
-    OP(0x10A) fp[ip[1]] = ip[0]; ip += 2; NEXT(); /* const_set c d */
+    OP(0x10A) SETL(ip[1], ip[0]); ip += 2; NEXT(); /* const_set c d */
     OP(0x10B) ip = I32(fp[ip[0]]) ? JUMP(ip + 1) : ip + 2; NEXT(); /* lbr_if */
     OP(0x10C) { /* laddi_brnz a c d target */
         uint32_t v = (uint32_t)fp[ip[0]] + ip[1];
-        fp[ip[2]] = v;
+        SETL(ip[2], v);
         ip = v ? JUMP(ip + 3) : ip + 4;
         NEXT();
     }
     OP(0x10D) { /* laddi_brne a c d k target */
         uint32_t v = (uint32_t)fp[ip[0]] + ip[1];
-        fp[ip[2]] = v;
+        SETL(ip[2], v);
         ip = v != ip[3] ? JUMP(ip + 4) : ip + 5;
         NEXT();
     }
