@@ -310,6 +310,14 @@ typedef uint32_t wb_u32a __attribute__((may_alias));
 #define T_HI 1
 #endif
 #define LO(s) (((wb_u32a *)(s))[T_LO])
+#define HI(s) (((wb_u32a *)(s))[T_HI])
+#define TOS64() (((uint64_t)HI(sp) << 32) | tos)
+#define SET64(x)                                                          \
+    do {                                                                  \
+        uint64_t w_ = (x);                                                \
+        HI(sp) = (uint32_t)(w_ >> 32);                                    \
+        tos = (uint32_t)w_;                                               \
+    } while (0)
 /* zero-extend the i32/f32 values among n values of the given types, whose
  * slots start at s (values leaving the interpreter) */
 static void wb_tos32_clean(wb_slot *s, const uint8_t *types, uint32_t n)
@@ -321,14 +329,6 @@ static void wb_tos32_clean(wb_slot *s, const uint8_t *types, uint32_t n)
         s += WB_SLOTS(types[i]);
     }
 }
-#define HI(s) (((wb_u32a *)(s))[T_HI])
-#define TOS64() (((uint64_t)HI(sp) << 32) | tos)
-#define SET64(x)                                                          \
-    do {                                                                  \
-        uint64_t w_ = (x);                                                \
-        HI(sp) = (uint32_t)(w_ >> 32);                                    \
-        tos = (uint32_t)w_;                                               \
-    } while (0)
 #undef PUSH
 #undef POP
 #undef FLUSH
