@@ -304,6 +304,13 @@ static int fuse_local_operand(comp *cc, uint8_t op)
         return 1;
     }
 #endif
+#if WB_TOS32_LOCALS /* the i64/f64 ones read an i64/f64 local */
+    if (fusable(cc, at, 2) && code[at] == OP_LOCAL_GET64) {
+        code[at] = f;
+        cc->last2 = WB_NONE;
+        return 1;
+    }
+#endif
     if (!fusable(cc, at, 2) || code[at] != OP_LOCAL_GET)
         return 0;
     code[at] = f;
@@ -336,6 +343,10 @@ static int fuse_load(comp *cc, uint8_t op, uint32_t off)
         k = 2;
     else
         return 0;
+#if WB_TOS32 /* these write an i32 there: not the i64 loads (wb_ops.h) */
+    if (op == 0x35 || op == 0x31)
+        return 0;
+#endif
     if (fusable(cc, at, 2) && code[at] == OP_LOCAL_GET)
         code[at] = OP_LG_LD32 + k;
     else if (fusable(cc, at, 3) && code[at] == OP_LGET_ADDI)
@@ -1392,9 +1403,23 @@ static void instr(comp *cc, uint8_t op)
             if (op == 0x22)
                 push(cc, cc->locals[a]);
         }
+#if WB_TOS32_LOCALS
+        t2 = cc->locals[a]; /* its type (a becomes a slot index below) */
+#endif
 #if WB_FEATURE_SIMD
         if (cc->locals[a] == WB_V128) { /* two slots: low, then high */
             uint32_t s = LSLOT(cc, a);
+#if WB_TOS32_LOCALS /* whole slots (wb_ops.h) */
+            if (op != 0x20) {
+                emit_op2(cc, OP_LOCAL_SET64, s + 1u);
+                emit_op2(cc, OP_LOCAL_SET64, s);
+            }
+            if (op != 0x21) {
+                emit_op2(cc, OP_LOCAL_GET64, s);
+                emit_op2(cc, OP_LOCAL_GET64, s + 1u);
+            }
+            return;
+#endif
             if (op != 0x20) {
                 emit_op2(cc, OP_LOCAL_SET, s + 1u);
                 emit_op2(cc, OP_LOCAL_SET, s);
@@ -1412,6 +1437,12 @@ static void instr(comp *cc, uint8_t op)
             return;
         if (op != 0x20 && fuse_laddi_set(cc, op, a))
             return;
+#if WB_TOS32_LOCALS /* 64-bit values: the ops that move whole slots */
+        if (t2 != WB_I32 && t2 != WB_F32) {
+            emit_op2(cc, op - 0x20u + OP_LOCAL_GET64, a);
+            return;
+        }
+#endif
         emit_op2(cc, op, a);
         return;
     case 0x23:

@@ -299,6 +299,181 @@ typedef uint64_t wb_msize;
         ip += 3;                                                          \
         NEXT();                                                           \
     }
+/* ---- 32-bit top of stack (32-bit CPUs) ----------------------------------------
+ * A 64-bit `tos` takes two of a 32-bit CPU's registers, which pushed the
+ * frame pointer (and on Cortex-M4 `tos` itself) out to the C stack, and every
+ * i32 result cleared its high half. With WB_TOS32 `tos` is the low word of
+ * the top value; its high word stays in memory, in the high half of the slot
+ * the top would be flushed to (HI(sp)). i32/f32 results write `tos` alone, so
+ * the high half of an i32/f32 slot is undefined (as in fast-interp's F_W32):
+ * everything reads such a slot through its low half or copies it whole, and
+ * values that leave the interpreter are cleaned by their type (results of the
+ * entry call, arguments of an AOT callee, global.set: wb_tos32_clean; natives
+ * get theirs through wb_to_value). References are always written whole
+ * (ref.is_null is i64.eqz on the slot). -DWB_TOS32=1 forces it on a 64-bit
+ * host (tests), -DWB_TOS32=0 turns it off (the choice: wb_ops.h). */
+#if WB_TOS32 && !defined(WB_CGOTO)
+#error "WB_TOS32 needs computed-goto dispatch"
+#endif
+#if WB_TOS32
+typedef uint32_t wb_u32a __attribute__((may_alias));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define T_LO 1
+#define T_HI 0
+#else
+#define T_LO 0
+#define T_HI 1
+#endif
+#define LO(s) (((wb_u32a *)(s))[T_LO])
+#define HI(s) (((wb_u32a *)(s))[T_HI])
+#define TOS64() (((uint64_t)HI(sp) << 32) | tos)
+#define SET64(x)                                                          \
+    do {                                                                  \
+        uint64_t w_ = (x);                                                \
+        HI(sp) = (uint32_t)(w_ >> 32);                                    \
+        tos = (uint32_t)w_;                                               \
+    } while (0)
+/* zero-extend the i32/f32 values among n values of the given types, whose
+ * slots start at s (values leaving the interpreter) */
+static void wb_tos32_clean(wb_slot *s, const uint8_t *types, uint32_t n)
+{
+    uint32_t i;
+    for (i = 0; i < n; i++) {
+        if (types[i] == WB_I32 || types[i] == WB_F32)
+            *s = (uint32_t)*s;
+        s += WB_SLOTS(types[i]);
+    }
+}
+#undef PUSH
+#undef POP
+#undef FLUSH
+#undef BIN
+#undef UN
+#undef DBIN
+#undef DCMP
+#undef LOAD
+#undef STORE
+#undef BINL
+#undef DBINL
+#undef LGLD
+#undef LGALD
+/* PUSH: an i32/f32 (the new top's high half is left undefined) */
+#define PUSH(x)                                                           \
+    do {                                                                  \
+        uint32_t v_ = (uint32_t)(x);                                      \
+        LO(sp) = tos;                                                     \
+        sp++;                                                             \
+        tos = v_;                                                         \
+    } while (0)
+#define PUSH64(x)                                                         \
+    do {                                                                  \
+        uint64_t v_ = (x);                                                \
+        LO(sp) = tos;                                                     \
+        sp++;                                                             \
+        HI(sp) = (uint32_t)(v_ >> 32);                                    \
+        tos = (uint32_t)v_;                                               \
+    } while (0)
+#define POP() (tos = LO(--sp))
+#define FLUSH() (LO(sp) = tos, sp++)
+/* operands and results by type: T_GET_uint64_t reads the whole top */
+#define T_GET_uint32_t() tos
+#define T_GET_uint64_t() TOS64()
+#define T_GET(T) T_GET_##T()
+#define T_SET_uint32_t(x) (tos = (uint32_t)(x))
+#define T_SET_uint64_t(x) SET64(x)
+#define T_SET(R, x) T_SET_##R(x)
+#define BIN(n, T, R, expr)                                                \
+    OP(n) {                                                               \
+        T b = (T)T_GET(T), a = (T)sp[-1];                                 \
+        (void)a; (void)b;                                                 \
+        sp--;                                                             \
+        T_SET(R, expr);                                                   \
+        NEXT();                                                           \
+    }
+#define UN(n, T, R, expr)                                                 \
+    OP(n) {                                                               \
+        T a = (T)T_GET(T);                                                \
+        T_SET(R, expr);                                                   \
+        NEXT();                                                           \
+    }
+#define DBIN(n, expr)                                                     \
+    OP(n) {                                                               \
+        double b = F64(TOS64()), a = F64(sp[-1]);                         \
+        sp--;                                                             \
+        SET64(wb_b64(expr));                                              \
+        NEXT();                                                           \
+    }
+#define DCMP(n, expr)                                                     \
+    OP(n) {                                                               \
+        double b = F64(TOS64()), a = F64(sp[-1]);                         \
+        sp--;                                                             \
+        tos = (uint32_t)(expr);                                           \
+        NEXT();                                                           \
+    }
+/* the i64 loads: 0x29, 0x2B (f64), 0x30..0x35 */
+#define T_LOAD64(n) ((n) == 0x29 || (n) == 0x2B || ((n) >= 0x30 && (n) <= 0x35))
+#define LOAD(n, sz, expr)                                                 \
+    OP(n) {                                                               \
+        EA(tos, sz)                                                       \
+        if (T_LOAD64(n))                                                  \
+            SET64(expr);                                                  \
+        else                                                              \
+            tos = (uint32_t)(expr);                                       \
+        NEXT();                                                           \
+    }
+#define STORE(n, sz, stmt)                                                \
+    OP(n) {                                                               \
+        wb_slot v = TOS64();                                              \
+        EA(sp[-1], sz)                                                    \
+        stmt;                                                             \
+        sp -= 2;                                                          \
+        tos = LO(sp);                                                     \
+        NEXT();                                                           \
+    }
+#define BINL(n, T, R, expr)                                               \
+    OP(n) {                                                               \
+        T a = (T)T_GET(T), b = (T)fp[*ip++];                              \
+        T_SET(R, expr);                                                   \
+        NEXT();                                                           \
+    }
+#define DBINL(n, expr)                                                    \
+    OP(n) {                                                               \
+        double a = F64(TOS64()), b = F64(fp[*ip++]);                      \
+        SET64(wb_b64(expr));                                              \
+        NEXT();                                                           \
+    }
+#define LGLD(n, sz, expr)                                                 \
+    OP(n) {                                                               \
+        wb_msize ea_;                                                     \
+        uint8_t *p;                                                       \
+        if (OOB(ea_, fp[ip[0]], ip[1], sz))                               \
+            TRAP("out of bounds memory access");                          \
+        p = mem + ea_;                                                    \
+        if ((sz) == 8)                                                    \
+            PUSH64(expr);                                                 \
+        else                                                              \
+            PUSH(expr);                                                   \
+        ip += 2;                                                          \
+        NEXT();                                                           \
+    }
+#define LGALD(n, sz, expr)                                                \
+    OP(n) {                                                               \
+        wb_msize ea_;                                                     \
+        uint8_t *p;                                                       \
+        if (OOB(ea_, (uint32_t)fp[ip[0]] + ip[1], ip[2], sz))             \
+            TRAP("out of bounds memory access");                          \
+        p = mem + ea_;                                                    \
+        if ((sz) == 8)                                                    \
+            PUSH64(expr);                                                 \
+        else                                                              \
+            PUSH(expr);                                                   \
+        ip += 3;                                                          \
+        NEXT();                                                           \
+    }
+#else
+#define PUSH64(x) PUSH(x)
+#endif
+
 #define CMP_FAMILY(M, o)                                                  \
     M(o(0x46), a == b)                                                    \
     M(o(0x47), a != b)                                                    \
@@ -469,7 +644,12 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
     /* kept in memory on purpose: frees a register for fp, ip, sp, mem */
     wb_instance *volatile inst = f->inst;
     const uint32_t *ip = f->code;
+#if WB_TOS32
+    wb_slot *fp = args, *sp;
+    uint32_t tos = 0;
+#else
     wb_slot *fp = args, *sp, tos = 0;
+#endif
     wb_slot *stack_end = env->stack + env->stack_slots;
     wb_frame *frames = env->frames;
     uint32_t depth = env->depth, depth0 = env->depth;
@@ -488,6 +668,9 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
         for (i = 0; i < WB_NOPS; i++)
             tbl[i] = &&L_bad;
         WB_OPLIST(TBL_ENTRY)
+#if WB_TOS32_LOCALS
+        TBL_ENTRY(0x10E) TBL_ENTRY(0x10F) TBL_ENTRY(0x110)
+#endif
         tbl_ready = 1;
     }
 #endif
@@ -552,7 +735,12 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
         uint32_t n = *ip;
         wb_frame *fr;
         if (n == 1) { /* the usual case: the result is the cached top */
+#if WB_TOS32
+            HI(fp) = HI(sp);
+            LO(fp) = tos;
+#else
             *fp = tos;
+#endif
             sp = fp + 1;
         } else {
             FLUSH();
@@ -583,6 +771,10 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
         if (!WB_INTERPRETED(callee)) {
             uint32_t np = callee->nparams;
             NATIVE_DEPTH();
+#if WB_TOS32 && WB_FEATURE_AOT
+            if (callee->aot)
+                wb_tos32_clean(sp - np, callee->type->types, callee->type->nparams);
+#endif
             st = wb_call_native(env, callee, inst, sp - np);
             if (st)
                 EH_OR_OUT(0);
@@ -631,6 +823,10 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
         if (!WB_INTERPRETED(callee)) {
             uint32_t np = callee->nparams;
             NATIVE_DEPTH();
+#if WB_TOS32 && WB_FEATURE_AOT
+            if (callee->aot)
+                wb_tos32_clean(sp - np, callee->type->types, callee->type->nparams);
+#endif
             st = wb_call_native(env, callee, inst, sp - np);
             if (st)
                 EH_OR_OUT(1); /* 1: this frame is already left */
@@ -647,6 +843,76 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
     }
 #endif
     OP(0x1A) POP(); NEXT();
+#if WB_TOS32 /* the value's high word moves with it (HI) */
+    OP(0x1B) {
+        uint32_t c = I32(tos);
+        sp -= 2;
+        if (!c)
+            sp[0] = sp[1];
+        tos = LO(sp);
+        NEXT();
+    }
+#if WB_TOS32_LOCALS /* i32/f32 locals: the low half (wb_ops.h) */
+    OP(0x20) LO(sp) = tos; sp++; tos = LO(fp + *ip++); NEXT();
+    OP(0x21) LO(fp + *ip++) = tos; POP(); NEXT();
+    OP(0x22) LO(fp + *ip++) = tos; NEXT();
+#define L_0x20 L_0x10E
+#define L_0x21 L_0x10F
+#define L_0x22 L_0x110
+#endif
+    OP(0x20) { /* 0x10E with WB_TOS32_LOCALS: the whole slot */
+        wb_slot *l = fp + *ip++;
+        LO(sp) = tos;
+        sp++;
+        HI(sp) = HI(l);
+        tos = LO(l);
+        NEXT();
+    }
+    OP(0x21) {
+        wb_slot *l = fp + *ip++;
+        HI(l) = HI(sp);
+        LO(l) = tos;
+        POP();
+        NEXT();
+    }
+    OP(0x22) {
+        wb_slot *l = fp + *ip++;
+        HI(l) = HI(sp);
+        LO(l) = tos;
+        NEXT();
+    }
+#if WB_TOS32_LOCALS
+#undef L_0x20
+#undef L_0x21
+#undef L_0x22
+#endif
+    OP(0x23) PUSH64(inst->globals[*ip++]->val); NEXT();
+    OP(0x24) {
+        wb_global *g = inst->globals[*ip++];
+        g->val = TOS64();
+        wb_tos32_clean(&g->val, &g->type, 1u);
+        POP();
+        NEXT();
+    }
+    OP(0x25) {
+        wb_table *t = inst->tables[*ip++];
+        uint32_t i = I32(tos);
+        if (i >= t->size)
+            TRAP("out of bounds table access");
+        SET64((uintptr_t)t->elems[i]);
+        NEXT();
+    }
+    OP(0x26) {
+        wb_table *t = inst->tables[*ip++];
+        uint32_t i = I32(sp[-1]);
+        if (i >= t->size)
+            TRAP("out of bounds table access");
+        t->elems[i] = (void *)(uintptr_t)TOS64();
+        sp -= 2;
+        tos = LO(sp);
+        NEXT();
+    }
+#else
     OP(0x1B) {
         uint32_t c = I32(tos);
         sp -= 2;
@@ -676,6 +942,7 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
         sp -= 2;
         NEXT();
     }
+#endif
 #if WB_SMALL
     OP(0x28) OP(0x29) OP(0x2A) OP(0x2B) OP(0x2C) OP(0x2D) OP(0x2E)
     OP(0x2F) OP(0x30) OP(0x31) OP(0x32) OP(0x33) OP(0x34) OP(0x35) {
@@ -717,7 +984,7 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
     }
     OP(0x41) OP(0x43) PUSH(*ip); ip++; NEXT();
     OP(0x42) OP(0x44) {
-        PUSH((uint64_t)ip[0] | ((uint64_t)ip[1] << 32));
+        PUSH64((uint64_t)ip[0] | ((uint64_t)ip[1] << 32));
         ip += 2;
         NEXT();
     }
@@ -756,6 +1023,42 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
         tos = a % b;
         NEXT();
     }
+#if WB_TOS32
+    OP(0x7F) {
+        int64_t a = (int64_t)(sp[-1]), b = (int64_t)(TOS64());
+        if (!b)
+            TRAP("integer divide by zero");
+        if (b == -1 && a == INT64_MIN)
+            TRAP("integer overflow");
+        sp--;
+        SET64((uint64_t)(a / b));
+        NEXT();
+    }
+    OP(0x80) {
+        uint64_t a = (sp[-1]), b = TOS64();
+        if (!b)
+            TRAP("integer divide by zero");
+        sp--;
+        SET64(a / b);
+        NEXT();
+    }
+    OP(0x81) {
+        int64_t a = (int64_t)(sp[-1]), b = (int64_t)(TOS64());
+        if (!b)
+            TRAP("integer divide by zero");
+        sp--;
+        SET64(b == -1 ? 0u : (uint64_t)(a % b));
+        NEXT();
+    }
+    OP(0x82) {
+        uint64_t a = (sp[-1]), b = TOS64();
+        if (!b)
+            TRAP("integer divide by zero");
+        sp--;
+        SET64(a % b);
+        NEXT();
+    }
+#else
     OP(0x7F) {
         int64_t a = (int64_t)(sp[-1]), b = (int64_t)(tos);
         if (!b)
@@ -790,23 +1093,35 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
         tos = a % b;
         NEXT();
     }
+#endif
     BIN(0xA6, uint64_t, uint64_t,
         (a & 0x7FFFFFFFFFFFFFFFull) | (b & 0x8000000000000000ull))
     OP(0xA8) OP(0xA9) OP(0xAA) OP(0xAB) OP(0xAE) OP(0xAF) OP(0xB0) OP(0xB1) {
         uint32_t o = ip[-1];
         const char *err;
+#if WB_TOS32
+        uint64_t v = wb_trunc(TOS64(), trunc_kind(o < 0xAE ? o - 0xA8 : o - 0xAA), &err);
+        if (err)
+            TRAP(err);
+        SET64(v);
+#else
         uint64_t v = wb_trunc(tos, trunc_kind(o < 0xAE ? o - 0xA8 : o - 0xAA), &err);
         if (err)
             TRAP(err);
         tos = v;
+#endif
         NEXT();
     }
     OP(0xBD) OP(0xBE) OP(0xBF) NEXT();
-    OP(0xD0) PUSH(0); NEXT();
-    OP(0xD2) PUSH((uintptr_t)inst->funcs[*ip]); ip++; NEXT();
+    OP(0xD0) PUSH64(0); NEXT();
+    OP(0xD2) PUSH64((uintptr_t)inst->funcs[*ip]); ip++; NEXT();
     OP(0xE0) OP(0xE1) OP(0xE2) OP(0xE3) OP(0xE4) OP(0xE5) OP(0xE6) OP(0xE7) {
         const char *err;
+#if WB_TOS32
+        SET64(wb_trunc(TOS64(), 8u | trunc_kind(ip[-1] - OP_FC), &err));
+#else
         tos = wb_trunc(tos, 8u | trunc_kind(ip[-1] - OP_FC), &err);
+#endif
         NEXT();
     }
     OP(0xE8) { /* memory.init seg: d s n */
@@ -890,6 +1205,18 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
         NEXT();
     }
 #if WB_FUSE
+#if WB_TOS32
+    OP(0x01) {
+        wb_slot *l = fp + ip[1];
+        LO(sp) = tos;
+        sp[1] = fp[ip[0]];
+        sp += 2;
+        HI(sp) = HI(l);
+        tos = LO(l);
+        ip += 2;
+        NEXT();
+    }
+#else
     OP(0x01) {
         sp[0] = tos;
         sp[1] = fp[ip[0]];
@@ -898,6 +1225,7 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
         ip += 2;
         NEXT();
     }
+#endif
     OP(0x02) {
         PUSH((uint32_t)((uint32_t)fp[ip[0]] + ip[1]));
         ip += 2;
@@ -931,16 +1259,22 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
     LGALD(0xFF, 1, p[0])
 #endif
 #if WB_FUSE2
+/* local d = an i32 (with WB_TOS32 its low half: see WB_TOS32_LOCALS) */
+#if WB_TOS32
+#define SETL(d, v) (LO(fp + (d)) = (uint32_t)(v))
+#else
+#define SETL(d, v) (fp[d] = (uint32_t)(v))
+#endif
     OP(0x100) PUSH((uint32_t)fp[ip[0]] & ip[1]); ip += 2; NEXT(); /* lget_andi */
     OP(0x101) PUSH((uint32_t)fp[ip[0]] >> (ip[1] & 31u)); ip += 2; NEXT();
     OP(0x102) { /* laddi_set a c d */
-        fp[ip[2]] = (uint32_t)((uint32_t)fp[ip[0]] + ip[1]);
+        SETL(ip[2], (uint32_t)fp[ip[0]] + ip[1]);
         ip += 3;
         NEXT();
     }
     OP(0x103) { /* laddi_tee a c d */
         uint32_t v = (uint32_t)fp[ip[0]] + ip[1];
-        fp[ip[2]] = v;
+        SETL(ip[2], v);
         PUSH(v);
         ip += 3;
         NEXT();
@@ -951,39 +1285,39 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
         NEXT();
     }
     OP(0x106) { /* xor_set d */
-        fp[*ip++] = (uint32_t)(sp[-1] ^ tos);
+        SETL(*ip++, sp[-1] ^ tos);
         tos = sp[-2];
         sp -= 2;
         NEXT();
     }
     OP(0x107) { /* xor_tee d */
         tos = (uint32_t)(*--sp ^ tos);
-        fp[*ip++] = tos;
+        SETL(*ip++, tos);
         NEXT();
     }
     OP(0x108) { /* add_set d */
-        fp[*ip++] = (uint32_t)(sp[-1] + tos);
+        SETL(*ip++, sp[-1] + tos);
         tos = sp[-2];
         sp -= 2;
         NEXT();
     }
     OP(0x109) { /* addl_set b d */
-        fp[ip[1]] = (uint32_t)((uint32_t)tos + (uint32_t)fp[ip[0]]);
+        SETL(ip[1], (uint32_t)tos + (uint32_t)fp[ip[0]]);
         POP();
         ip += 2;
         NEXT();
     }
-    OP(0x10A) fp[ip[1]] = ip[0]; ip += 2; NEXT(); /* const_set c d */
+    OP(0x10A) SETL(ip[1], ip[0]); ip += 2; NEXT(); /* const_set c d */
     OP(0x10B) ip = I32(fp[ip[0]]) ? JUMP(ip + 1) : ip + 2; NEXT(); /* lbr_if */
     OP(0x10C) { /* laddi_brnz a c d target */
         uint32_t v = (uint32_t)fp[ip[0]] + ip[1];
-        fp[ip[2]] = v;
+        SETL(ip[2], v);
         ip = v ? JUMP(ip + 3) : ip + 4;
         NEXT();
     }
     OP(0x10D) { /* laddi_brne a c d k target */
         uint32_t v = (uint32_t)fp[ip[0]] + ip[1];
-        fp[ip[2]] = v;
+        SETL(ip[2], v);
         ip = v != ip[3] ? JUMP(ip + 4) : ip + 5;
         NEXT();
     }
@@ -1060,6 +1394,10 @@ wb_status wb_interp_call(wb_env *env, wb_func *f, wb_slot *args)
         TRAP("illegal opcode");
     }
 out:
+#if WB_TOS32
+    if (st == WB_OK)
+        wb_tos32_clean(args, f->type->types + f->type->nparams, f->type->nresults);
+#endif
 #if WB_FEATURE_DUMP_CALL_STACK
     if (st == WB_ERR_TRAP || st == WB_ERR_EXCEPTION)
         wb_trace_record(env, inst, ip, depth, depth0);

@@ -84,6 +84,37 @@ enum {
 #define OP_LADDI_BRNE 0x10D /* a c d k target                             */
 #define WB_NOPS 0x10E       /* size of the dispatch table                 */
 
+/* The classic interpreter's cached top of stack is 32 bits on 32-bit CPUs
+ * (wb_interp.c, WB_TOS32): i32 results leave the high half of their slot
+ * undefined, so the fused local loads (OP_LG_LD32, OP_LG_LD8U, ...) carry
+ * only i32 loads there, not i64.load32_u / i64.load8_u. */
+#ifndef WB_TOS32
+#if defined(__GNUC__) && !defined(WB_NO_COMPUTED_GOTO) && !WB_SMALL &&     \
+    UINTPTR_MAX <= 0xFFFFFFFFu
+#define WB_TOS32 1
+#else
+#define WB_TOS32 0
+#endif
+#endif
+#if WB_TOS32 && WB_SMALL /* the small interpreter keeps a 64-bit top */
+#undef WB_TOS32
+#define WB_TOS32 0
+#endif
+/* With WB_TOS32 and the fused set (no fast-interp, whose translator reads
+ * this code), local.get/set/tee of an i32/f32 local move the low half of the
+ * slot only; the compiler emits these for i64/f64/reference locals (and
+ * v128 halves), which move the whole slot. */
+#if WB_TOS32 && WB_FUSE2
+#define WB_TOS32_LOCALS 1
+#define OP_LOCAL_GET64 0x10E /* slot */
+#define OP_LOCAL_SET64 0x10F
+#define OP_LOCAL_TEE64 0x110
+#undef WB_NOPS
+#define WB_NOPS 0x111
+#else
+#define WB_TOS32_LOCALS 0
+#endif
+
 /* instruction metering: n = instructions of the loop body it heads */
 #define OP_FUEL 0xDF      /* n                                        */
 /* extension ops: OP_EXT, a sub-op word (WB_EXT_* ranges in wb_ext.h), then
