@@ -1,6 +1,6 @@
 """The held-out kernels (bench/holdout/, never used to choose a superinstruction) give
-wabt's reference result in both interpreters, so the fused forms are checked on code
-they were not written for. Counting them is bench/holdout.py (no timing here)."""
+wabt's reference result in both interpreters (and in the classic one's 32-bit-CPU
+layout, forced here), so the fused forms are checked on code they were not written for. Counting them is bench/holdout.py (no timing here)."""
 
 from __future__ import annotations
 
@@ -30,9 +30,13 @@ def out_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def runners(out_dir: Path) -> dict[str, Path]:
+    """The two interpreters, and the classic one with the 32-bit cached top of stack of
+    32-bit CPUs (WB_TOS32: i32 slots' high halves undefined) forced on this 64-bit host."""
     return {"interp": bench.build_host_bench(out_dir / "interp"),
             "fast-interp": bench.build_host_bench(out_dir / "fast-interp",
-                                                  extra_flags=bench_module.FAST_INTERP_FLAGS)}
+                                                  extra_flags=bench_module.FAST_INTERP_FLAGS),
+            "interp-tos32": bench.build_host_bench(out_dir / "tos32",
+                                                   extra_flags=("-DWB_TOS32=1",))}
 
 
 def test_holdout_kernels_exist() -> None:
