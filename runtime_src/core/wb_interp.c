@@ -276,7 +276,8 @@ typedef uint64_t wb_msize;
         tos = wb_b64(expr);                                               \
         NEXT();                                                           \
     }
-/* fused loads: address from local a (plus constant c) */
+/* fused loads: address from local a (plus constant c); an 8-byte load pushes
+ * through PUSH64, which is PUSH but with WB_TOS32 */
 #define LGLD(n, sz, expr)                                                 \
     OP(n) {                                                               \
         wb_msize ea_;                                                     \
@@ -284,7 +285,10 @@ typedef uint64_t wb_msize;
         if (OOB(ea_, fp[ip[0]], ip[1], sz))                               \
             TRAP("out of bounds memory access");                          \
         p = mem + ea_;                                                    \
-        PUSH(expr);                                                       \
+        if ((sz) == 8)                                                    \
+            PUSH64(expr);                                                 \
+        else                                                              \
+            PUSH(expr);                                                   \
         ip += 2;                                                          \
         NEXT();                                                           \
     }
@@ -295,7 +299,10 @@ typedef uint64_t wb_msize;
         if (OOB(ea_, (uint32_t)fp[ip[0]] + ip[1], ip[2], sz))             \
             TRAP("out of bounds memory access");                          \
         p = mem + ea_;                                                    \
-        PUSH(expr);                                                       \
+        if ((sz) == 8)                                                    \
+            PUSH64(expr);                                                 \
+        else                                                              \
+            PUSH(expr);                                                   \
         ip += 3;                                                          \
         NEXT();                                                           \
     }
@@ -355,8 +362,6 @@ static void wb_tos32_clean(wb_slot *s, const uint8_t *types, uint32_t n)
 #undef STORE
 #undef BINL
 #undef DBINL
-#undef LGLD
-#undef LGALD
 /* PUSH: an i32/f32 (the new top's high half is left undefined) */
 #define PUSH(x)                                                           \
     do {                                                                  \
@@ -440,34 +445,6 @@ static void wb_tos32_clean(wb_slot *s, const uint8_t *types, uint32_t n)
     OP(n) {                                                               \
         double a = F64(TOS64()), b = F64(fp[*ip++]);                      \
         SET64(wb_b64(expr));                                              \
-        NEXT();                                                           \
-    }
-#define LGLD(n, sz, expr)                                                 \
-    OP(n) {                                                               \
-        wb_msize ea_;                                                     \
-        uint8_t *p;                                                       \
-        if (OOB(ea_, fp[ip[0]], ip[1], sz))                               \
-            TRAP("out of bounds memory access");                          \
-        p = mem + ea_;                                                    \
-        if ((sz) == 8)                                                    \
-            PUSH64(expr);                                                 \
-        else                                                              \
-            PUSH(expr);                                                   \
-        ip += 2;                                                          \
-        NEXT();                                                           \
-    }
-#define LGALD(n, sz, expr)                                                \
-    OP(n) {                                                               \
-        wb_msize ea_;                                                     \
-        uint8_t *p;                                                       \
-        if (OOB(ea_, (uint32_t)fp[ip[0]] + ip[1], ip[2], sz))             \
-            TRAP("out of bounds memory access");                          \
-        p = mem + ea_;                                                    \
-        if ((sz) == 8)                                                    \
-            PUSH64(expr);                                                 \
-        else                                                              \
-            PUSH(expr);                                                   \
-        ip += 3;                                                          \
         NEXT();                                                           \
     }
 #else

@@ -40,31 +40,11 @@
 #if defined(__GNUC__) && ((defined(__riscv) && !defined(__riscv_misaligned_fast)) || \
                           defined(__xtensa__))
 #define WB_ALIGNED(p, n) (((uintptr_t)(p) & ((n) - 1u)) == 0)
-#define WB_LD(v, p, n)                                                    \
-    do {                                                                  \
-        if (WB_ALIGNED(p, n))                                             \
-            __builtin_memcpy(&(v), __builtin_assume_aligned(p, n), n);    \
-        else                                                              \
-            __builtin_memcpy(&(v), p, n);                                 \
-    } while (0)
-#define WB_ST(p, v, n)                                                    \
-    do {                                                                  \
-        if (WB_ALIGNED(p, n))                                             \
-            __builtin_memcpy(__builtin_assume_aligned(p, n), &(v), n);    \
-        else                                                              \
-            __builtin_memcpy(p, &(v), n);                                 \
-    } while (0)
-#else
-#define WB_LD(v, p, n) WB_MEMCPY(&(v), p, n)
-#define WB_ST(p, v, n) WB_MEMCPY(p, &(v), n)
-#endif
-/* clang (qemu-xtensa's compiler) merges the two branches above into one access
- * of the smaller alignment: every load/store became bytes (11 instructions for
- * an aligned 32-bit load instead of 1). There the aligned access is spelled out
- * (l16ui/l32i, s16i/s32i), which it cannot merge. */
 #if defined(__clang__) && defined(__xtensa__)
-#undef WB_LD
-#undef WB_ST
+/* clang (qemu-xtensa's compiler) merges the two branches of WB_LD/WB_ST into
+ * one access of the smaller alignment: every load/store became bytes (11
+ * instructions for an aligned 32-bit load instead of 1). There the aligned
+ * access is spelled out (l16ui/l32i, s16i/s32i), which it cannot merge. */
 #define WB_XT_M(p, n) (*(const uint8_t(*)[n])(const void *)(p))
 static inline void wb_xt_ld(void *v, const uint8_t *p, unsigned n)
 {
@@ -94,20 +74,29 @@ static inline void wb_xt_st(uint8_t *p, const void *v, unsigned n)
     if (n == 8)
         __asm__("s32i %1, %2, 4" : "=m"(*(uint8_t(*)[8])(void *)p) : "r"(w[1]), "r"(p));
 }
+#define WB_LD_ALIGNED(v, p, n) wb_xt_ld(&(v), p, n)
+#define WB_ST_ALIGNED(p, v, n) wb_xt_st(p, &(v), n)
+#else
+#define WB_LD_ALIGNED(v, p, n) __builtin_memcpy(&(v), __builtin_assume_aligned(p, n), n)
+#define WB_ST_ALIGNED(p, v, n) __builtin_memcpy(__builtin_assume_aligned(p, n), &(v), n)
+#endif
 #define WB_LD(v, p, n)                                                    \
     do {                                                                  \
         if (WB_ALIGNED(p, n))                                             \
-            wb_xt_ld(&(v), p, n);                                         \
+            WB_LD_ALIGNED(v, p, n);                                       \
         else                                                              \
             __builtin_memcpy(&(v), p, n);                                 \
     } while (0)
 #define WB_ST(p, v, n)                                                    \
     do {                                                                  \
         if (WB_ALIGNED(p, n))                                             \
-            wb_xt_st(p, &(v), n);                                         \
+            WB_ST_ALIGNED(p, v, n);                                       \
         else                                                              \
             __builtin_memcpy(p, &(v), n);                                 \
     } while (0)
+#else
+#define WB_LD(v, p, n) WB_MEMCPY(&(v), p, n)
+#define WB_ST(p, v, n) WB_MEMCPY(p, &(v), n)
 #endif
 static inline uint16_t ld16(const uint8_t *p) { uint16_t v; WB_LD(v, p, 2); return LE16(v); }
 static inline uint32_t ld32(const uint8_t *p) { uint32_t v; WB_LD(v, p, 4); return LE32(v); }
