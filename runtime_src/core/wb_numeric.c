@@ -50,7 +50,8 @@ uint32_t wb_f32_round(uint32_t b, int mode)
 /* ---- square root ------------------------------------------------------------ */
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__aarch64__) || \
                           (defined(__riscv_flen) && __riscv_flen >= 64 &&  \
-                           defined(__riscv_fdiv)))
+                           defined(__riscv_fdiv)) ||                        \
+                          (defined(__mips_hard_float) && !defined(__mips_single_float)))
 #define WB_HW_SQRT64 1
 #endif
 #if defined(__GNUC__) && defined(__ARM_FP) && (__ARM_FP & 4) && !defined(__aarch64__)
@@ -86,6 +87,8 @@ uint64_t wb_f64_sqrt(uint64_t b)
     __asm__("sqrtsd %1, %0" : "=x"(r) : "x"(d));
 #elif defined(__aarch64__)
     __asm__("fsqrt %d0, %d1" : "=w"(r) : "w"(d));
+#elif defined(__mips__)
+    __asm__("sqrt.d %0, %1" : "=f"(r) : "f"(d));
 #else
     __asm__("fsqrt.d %0, %1" : "=f"(r) : "f"(d));
 #endif
