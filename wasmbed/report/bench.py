@@ -101,10 +101,11 @@ class Kernel:
         return f"bench_{self.name}"
 
 
-def kernels() -> list[Kernel]:
-    """Every kernel in bench/kernels/, in a fixed order (file name)."""
+def kernels(directory: Path = KERNEL_DIR) -> list[Kernel]:
+    """Every kernel in bench/kernels/ (or another folder of them), in a fixed order
+    (file name)."""
     found = []
-    for path in sorted(KERNEL_DIR.glob("*.c")):
+    for path in sorted(directory.glob("*.c")):
         match = _N_RE.search(path.read_text())
         if not match:
             raise WasmbedError(f"{path}: no 'wasmbed-bench: n=<default>' line")
