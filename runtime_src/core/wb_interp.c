@@ -150,163 +150,12 @@ static unsigned trunc_kind(unsigned sub)
 #define F32(x) wb_f32((uint32_t)(x))
 #define F64(x) wb_f64(x)
 
-/* families: a = second from top, b = top */
 /* The top of the operand stack lives in `tos`; memory holds the rest
- * from fp + nlocals on, the first slot being padding (see PUSH/FLUSH). */
-#define PUSH(x)                                                           \
-    do {                                                                  \
-        wb_slot v_ = (x);                                                 \
-        *sp++ = tos;                                                      \
-        tos = v_;                                                         \
-    } while (0)
-#define POP() (tos = *--sp)
-#define FLUSH() (*sp++ = tos) /* now every value is in memory */
-
-/* families: a = second from top, b = top */
-#define BIN(n, T, R, expr)                                                \
-    OP(n) {                                                               \
-        T b = (T)tos, a = (T)*--sp;                                       \
-        (void)a; (void)b;                                                 \
-        tos = (R)(expr);                                                  \
-        NEXT();                                                           \
-    }
-#define UN(n, T, R, expr)                                                 \
-    OP(n) {                                                               \
-        T a = (T)tos;                                                     \
-        tos = (R)(expr);                                                  \
-        NEXT();                                                           \
-    }
-#define FBIN(n, expr) /* f32 -> f32 */                                    \
-    OP(n) {                                                               \
-        float b = F32(tos), a = F32(*--sp);                               \
-        tos = wb_b32(expr);                                               \
-        NEXT();                                                           \
-    }
-#define DBIN(n, expr)                                                     \
-    OP(n) {                                                               \
-        double b = F64(tos), a = F64(*--sp);                              \
-        tos = wb_b64(expr);                                               \
-        NEXT();                                                           \
-    }
-#define FCMP(n, expr)                                                     \
-    OP(n) {                                                               \
-        float b = F32(tos), a = F32(*--sp);                               \
-        tos = (uint32_t)(expr);                                           \
-        NEXT();                                                           \
-    }
-#define DCMP(n, expr)                                                     \
-    OP(n) {                                                               \
-        double b = F64(tos), a = F64(*--sp);                              \
-        tos = (uint32_t)(expr);                                           \
-        NEXT();                                                           \
-    }
-/* effective address of a load/store of n bytes at address value `addr` */
-#if UINTPTR_MAX <= 0xFFFFFFFFu
-/* 32-bit CPUs: a memory they can allocate has at most 65535 pages, so its
- * size and the bounds check fit in 32-bit arithmetic (the carry of
- * address + offset, then the end; a 0-page memory fails the first test) */
-typedef uint32_t wb_msize;
-#define OOB(ea, a, o, n)                                                  \
-    (((ea) = (uint32_t)(a) + (uint32_t)(o)) < (uint32_t)(a) ||            \
-     (ea) >= memsize || ((n) > 1 && memsize - (ea) < (n)))
-#else
-typedef uint64_t wb_msize;
-#define OOB(ea, a, o, n) (((ea) = (uint64_t)(uint32_t)(a) + (o)) + (n) > memsize)
-#endif
-#define EA(addr, n)                                                       \
-    wb_msize ea_;                                                         \
-    uint8_t *p;                                                           \
-    if (OOB(ea_, addr, *ip++, n))                                         \
-        TRAP("out of bounds memory access");                              \
-    p = mem + ea_;
-#define LOAD(n, sz, expr)                                                 \
-    OP(n) {                                                               \
-        EA(tos, sz)                                                       \
-        tos = (expr);                                                     \
-        NEXT();                                                           \
-    }
-#define STORE(n, sz, stmt)                                                \
-    OP(n) {                                                               \
-        wb_slot v = tos;                                                  \
-        EA(sp[-1], sz)                                                    \
-        stmt;                                                             \
-        tos = sp[-2];                                                     \
-        sp -= 2;                                                          \
-        NEXT();                                                           \
-    }
-
-/* fused: i32 op with immediate, compare-and-branch */
-#define BINI(n, expr)                                                     \
-    OP(n) {                                                               \
-        uint32_t a = (uint32_t)tos, b = *ip++;                            \
-        tos = (uint32_t)(expr);                                           \
-        NEXT();                                                           \
-    }
-#define BRC(n, expr)                                                      \
-    OP(n) {                                                               \
-        uint32_t a = (uint32_t)sp[-1], b = (uint32_t)tos;                 \
-        tos = sp[-2];                                                     \
-        sp -= 2;                                                          \
-        ip = (expr) ? JUMP(ip) : ip + 1;                                \
-        NEXT();                                                           \
-    }
-#define BRCI(n, expr)                                                     \
-    OP(n) {                                                               \
-        uint32_t a = (uint32_t)tos, b = ip[0];                            \
-        POP();                                                            \
-        ip = (expr) ? JUMP(ip + 1) : ip + 2;                              \
-        NEXT();                                                           \
-    }
-/* fused: binop whose second operand is local *ip */
-#define BINL(n, T, R, expr)                                               \
-    OP(n) {                                                               \
-        T a = (T)tos, b = (T)fp[*ip++];                                   \
-        tos = (R)(expr);                                                  \
-        NEXT();                                                           \
-    }
-#define FBINL(n, expr)                                                    \
-    OP(n) {                                                               \
-        float a = F32(tos), b = F32(fp[*ip++]);                           \
-        tos = wb_b32(expr);                                               \
-        NEXT();                                                           \
-    }
-#define DBINL(n, expr)                                                    \
-    OP(n) {                                                               \
-        double a = F64(tos), b = F64(fp[*ip++]);                          \
-        tos = wb_b64(expr);                                               \
-        NEXT();                                                           \
-    }
-/* fused loads: address from local a (plus constant c); an 8-byte load pushes
- * through PUSH64, which is PUSH but with WB_TOS32 */
-#define LGLD(n, sz, expr)                                                 \
-    OP(n) {                                                               \
-        wb_msize ea_;                                                     \
-        uint8_t *p;                                                       \
-        if (OOB(ea_, fp[ip[0]], ip[1], sz))                               \
-            TRAP("out of bounds memory access");                          \
-        p = mem + ea_;                                                    \
-        if ((sz) == 8)                                                    \
-            PUSH64(expr);                                                 \
-        else                                                              \
-            PUSH(expr);                                                   \
-        ip += 2;                                                          \
-        NEXT();                                                           \
-    }
-#define LGALD(n, sz, expr)                                                \
-    OP(n) {                                                               \
-        wb_msize ea_;                                                     \
-        uint8_t *p;                                                       \
-        if (OOB(ea_, (uint32_t)fp[ip[0]] + ip[1], ip[2], sz))             \
-            TRAP("out of bounds memory access");                          \
-        p = mem + ea_;                                                    \
-        if ((sz) == 8)                                                    \
-            PUSH64(expr);                                                 \
-        else                                                              \
-            PUSH(expr);                                                   \
-        ip += 3;                                                          \
-        NEXT();                                                           \
-    }
-/* ---- 32-bit top of stack (32-bit CPUs) ----------------------------------------
+ * from fp + nlocals on, the first slot being padding (see PUSH/FLUSH). The
+ * handler families below reach the top only through the accessors (PUSH,
+ * POP, FLUSH, LO, TOS64, SET64, T_GET, T_SET), which give one of two layouts.
+ *
+ * ---- 32-bit top of stack (32-bit CPUs) ----------------------------------------
  * A 64-bit `tos` takes two of a 32-bit CPU's registers, which pushed the
  * frame pointer (and on Cortex-M4 `tos` itself) out to the C stack, and every
  * i32 result cleared its high half. With WB_TOS32 `tos` is the low word of
@@ -351,17 +200,6 @@ static void wb_tos32_clean(wb_slot *s, const uint8_t *types, uint32_t n)
         s += WB_SLOTS(types[i]);
     }
 }
-#undef PUSH
-#undef POP
-#undef FLUSH
-#undef BIN
-#undef UN
-#undef DBIN
-#undef DCMP
-#undef LOAD
-#undef STORE
-#undef BINL
-#undef DBINL
 /* PUSH: an i32/f32 (the new top's high half is left undefined) */
 #define PUSH(x)                                                           \
     do {                                                                  \
@@ -387,6 +225,25 @@ static void wb_tos32_clean(wb_slot *s, const uint8_t *types, uint32_t n)
 #define T_SET_uint32_t(x) (tos = (uint32_t)(x))
 #define T_SET_uint64_t(x) SET64(x)
 #define T_SET(R, x) T_SET_##R(x)
+#else
+/* the 64-bit top: `tos` holds the whole value, slots move whole */
+#define PUSH(x)                                                           \
+    do {                                                                  \
+        wb_slot v_ = (x);                                                 \
+        *sp++ = tos;                                                      \
+        tos = v_;                                                         \
+    } while (0)
+#define PUSH64(x) PUSH(x)
+#define POP() (tos = *--sp)
+#define FLUSH() (*sp++ = tos) /* now every value is in memory */
+#define LO(s) (*(s))
+#define TOS64() tos
+#define SET64(x) (tos = (x))
+#define T_GET(T) tos
+#define T_SET(R, x) (tos = (R)(x))
+#endif
+
+/* families: a = second from top, b = top */
 #define BIN(n, T, R, expr)                                                \
     OP(n) {                                                               \
         T b = (T)T_GET(T), a = (T)sp[-1];                                 \
@@ -401,11 +258,23 @@ static void wb_tos32_clean(wb_slot *s, const uint8_t *types, uint32_t n)
         T_SET(R, expr);                                                   \
         NEXT();                                                           \
     }
+#define FBIN(n, expr) /* f32 -> f32 */                                    \
+    OP(n) {                                                               \
+        float b = F32(tos), a = F32(*--sp);                               \
+        tos = wb_b32(expr);                                               \
+        NEXT();                                                           \
+    }
 #define DBIN(n, expr)                                                     \
     OP(n) {                                                               \
         double b = F64(TOS64()), a = F64(sp[-1]);                         \
         sp--;                                                             \
         SET64(wb_b64(expr));                                              \
+        NEXT();                                                           \
+    }
+#define FCMP(n, expr)                                                     \
+    OP(n) {                                                               \
+        float b = F32(tos), a = F32(*--sp);                               \
+        tos = (uint32_t)(expr);                                           \
         NEXT();                                                           \
     }
 #define DCMP(n, expr)                                                     \
@@ -417,6 +286,26 @@ static void wb_tos32_clean(wb_slot *s, const uint8_t *types, uint32_t n)
     }
 /* the i64 loads: 0x29, 0x2B (f64), 0x30..0x35 */
 #define T_LOAD64(n) ((n) == 0x29 || (n) == 0x2B || ((n) >= 0x30 && (n) <= 0x35))
+/* effective address of a load/store of n bytes at address value `addr` */
+#if UINTPTR_MAX <= 0xFFFFFFFFu
+/* 32-bit CPUs: a memory they can allocate has at most 65535 pages, so its
+ * size and the bounds check fit in 32-bit arithmetic (the carry of
+ * address + offset, then the end; a 0-page memory fails the first test) */
+typedef uint32_t wb_msize;
+#define OOB(ea, a, o, n)                                                  \
+    (((ea) = (uint32_t)(a) + (uint32_t)(o)) < (uint32_t)(a) ||            \
+     (ea) >= memsize || ((n) > 1 && memsize - (ea) < (n)))
+#else
+typedef uint64_t wb_msize;
+#define OOB(ea, a, o, n) (((ea) = (uint64_t)(uint32_t)(a) + (o)) + (n) > memsize)
+#endif
+#define EA(addr, n)                                                       \
+    wb_msize ea_;                                                         \
+    uint8_t *p;                                                           \
+    if (OOB(ea_, addr, *ip++, n))                                         \
+        TRAP("out of bounds memory access");                              \
+    p = mem + ea_;
+
 #define LOAD(n, sz, expr)                                                 \
     OP(n) {                                                               \
         EA(tos, sz)                                                       \
@@ -435,10 +324,40 @@ static void wb_tos32_clean(wb_slot *s, const uint8_t *types, uint32_t n)
         tos = LO(sp);                                                     \
         NEXT();                                                           \
     }
+
+/* fused: i32 op with immediate, compare-and-branch */
+#define BINI(n, expr)                                                     \
+    OP(n) {                                                               \
+        uint32_t a = (uint32_t)tos, b = *ip++;                            \
+        tos = (uint32_t)(expr);                                           \
+        NEXT();                                                           \
+    }
+#define BRC(n, expr)                                                      \
+    OP(n) {                                                               \
+        uint32_t a = (uint32_t)sp[-1], b = (uint32_t)tos;                 \
+        tos = sp[-2];                                                     \
+        sp -= 2;                                                          \
+        ip = (expr) ? JUMP(ip) : ip + 1;                                \
+        NEXT();                                                           \
+    }
+#define BRCI(n, expr)                                                     \
+    OP(n) {                                                               \
+        uint32_t a = (uint32_t)tos, b = ip[0];                            \
+        POP();                                                            \
+        ip = (expr) ? JUMP(ip + 1) : ip + 2;                              \
+        NEXT();                                                           \
+    }
+/* fused: binop whose second operand is local *ip */
 #define BINL(n, T, R, expr)                                               \
     OP(n) {                                                               \
         T a = (T)T_GET(T), b = (T)fp[*ip++];                              \
         T_SET(R, expr);                                                   \
+        NEXT();                                                           \
+    }
+#define FBINL(n, expr)                                                    \
+    OP(n) {                                                               \
+        float a = F32(tos), b = F32(fp[*ip++]);                           \
+        tos = wb_b32(expr);                                               \
         NEXT();                                                           \
     }
 #define DBINL(n, expr)                                                    \
@@ -447,9 +366,36 @@ static void wb_tos32_clean(wb_slot *s, const uint8_t *types, uint32_t n)
         SET64(wb_b64(expr));                                              \
         NEXT();                                                           \
     }
-#else
-#define PUSH64(x) PUSH(x)
-#endif
+/* fused loads: address from local a (plus constant c); an 8-byte load pushes
+ * through PUSH64, which is PUSH but with WB_TOS32 */
+#define LGLD(n, sz, expr)                                                 \
+    OP(n) {                                                               \
+        wb_msize ea_;                                                     \
+        uint8_t *p;                                                       \
+        if (OOB(ea_, fp[ip[0]], ip[1], sz))                               \
+            TRAP("out of bounds memory access");                          \
+        p = mem + ea_;                                                    \
+        if ((sz) == 8)                                                    \
+            PUSH64(expr);                                                 \
+        else                                                              \
+            PUSH(expr);                                                   \
+        ip += 2;                                                          \
+        NEXT();                                                           \
+    }
+#define LGALD(n, sz, expr)                                                \
+    OP(n) {                                                               \
+        wb_msize ea_;                                                     \
+        uint8_t *p;                                                       \
+        if (OOB(ea_, (uint32_t)fp[ip[0]] + ip[1], ip[2], sz))             \
+            TRAP("out of bounds memory access");                          \
+        p = mem + ea_;                                                    \
+        if ((sz) == 8)                                                    \
+            PUSH64(expr);                                                 \
+        else                                                              \
+            PUSH(expr);                                                   \
+        ip += 3;                                                          \
+        NEXT();                                                           \
+    }
 
 #define CMP_FAMILY(M, o)                                                  \
     M(o(0x46), a == b)                                                    \
